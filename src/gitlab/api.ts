@@ -1,0 +1,106 @@
+// Shapes of GitLab's REST answers that runnerform reads, and the interface the
+// rest of the program uses to talk to GitLab. Only src/gitlab/ implements it.
+import type { AccessLevel, RunnerStatus, RunnerType } from '../model.js';
+
+export interface ApiGroup {
+  id: number;
+  full_path: string;
+}
+
+export interface ApiProject {
+  id: number;
+  path_with_namespace: string;
+}
+
+/** An item of GET /groups/:id/runners, /projects/:id/runners, /runners/all. */
+export interface ApiRunnerListItem {
+  id: number;
+  description: string | null;
+  paused: boolean;
+  is_shared: boolean;
+  runner_type: RunnerType;
+  name: string | null;
+  online: boolean | null;
+  status: RunnerStatus;
+}
+
+/** GET /runners/:id and PUT /runners/:id. */
+export interface ApiRunnerDetails extends ApiRunnerListItem {
+  tag_list: string[];
+  run_untagged: boolean;
+  locked: boolean;
+  maximum_timeout: number | null;
+  access_level: AccessLevel;
+  maintenance_note: string | null;
+  contacted_at: string | null;
+  groups: { id: number; full_path?: string; name?: string; web_url?: string }[];
+  projects: { id: number; path_with_namespace?: string; name?: string }[];
+}
+
+/** POST /user/runners answer. The token is shown once. */
+export interface ApiCreatedRunner {
+  id: number;
+  token: string;
+  token_expires_at?: string | null;
+}
+
+/** POST /runners/:id/reset_authentication_token answer. */
+export interface ApiResetToken {
+  token: string;
+  token_expires_at?: string | null;
+}
+
+/** Body of POST /user/runners. */
+export interface CreateRunnerBody {
+  runner_type: RunnerType;
+  group_id?: number;
+  project_id?: number;
+  description: string;
+  paused?: boolean;
+  locked?: boolean;
+  run_untagged?: boolean;
+  tag_list?: string[];
+  access_level?: AccessLevel;
+  maximum_timeout?: number;
+  maintenance_note?: string;
+}
+
+/** Body of PUT /runners/:id (only changed, managed attributes). */
+export type UpdateRunnerBody = Partial<Omit<CreateRunnerBody, 'runner_type' | 'group_id' | 'project_id'>>;
+
+export interface ApiNote {
+  id: number;
+  body: string;
+  system?: boolean;
+  author?: { id: number; username: string };
+}
+
+export interface ApiUser {
+  id: number;
+  username: string;
+  is_admin?: boolean;
+}
+
+/**
+ * What runnerform needs from GitLab. Every method maps to one documented
+ * endpoint; list methods follow pagination to the end.
+ */
+export interface GitLabApi {
+  readonly baseUrl: string;
+  currentUser(): Promise<ApiUser>;
+  getGroup(idOrPath: number | string): Promise<ApiGroup>;
+  getProject(idOrPath: number | string): Promise<ApiProject>;
+  listGroupRunners(groupId: number): Promise<ApiRunnerListItem[]>;
+  listProjectRunners(projectId: number): Promise<ApiRunnerListItem[]>;
+  listInstanceRunners(): Promise<ApiRunnerListItem[]>;
+  getRunner(id: number): Promise<ApiRunnerDetails>;
+  /** Never retried: a lost answer is recovered by the caller (see apply/). */
+  createRunner(body: CreateRunnerBody): Promise<ApiCreatedRunner>;
+  updateRunner(id: number, body: UpdateRunnerBody): Promise<ApiRunnerDetails>;
+  /** Resolves 'deleted', or 'gone' when GitLab answers 404 (already deleted). */
+  deleteRunner(id: number): Promise<'deleted' | 'gone'>;
+  resetRunnerToken(id: number): Promise<ApiResetToken>;
+  listMergeRequestNotes(projectId: number | string, iid: number): Promise<ApiNote[]>;
+  createMergeRequestNote(projectId: number | string, iid: number, body: string): Promise<ApiNote>;
+  updateMergeRequestNote(projectId: number | string, iid: number, noteId: number, body: string): Promise<ApiNote>;
+}

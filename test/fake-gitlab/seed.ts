@@ -1,0 +1,73 @@
+// The seed format of the fake GitLab: what a test, the demo or the benchmark
+// starts it with. Plain JSON so `node <fake> --seed FILE` can read it.
+
+export type Role = 'guest' | 'reporter' | 'developer' | 'maintainer' | 'owner';
+export type TokenScope = 'api' | 'read_api' | 'create_runner' | 'manage_runner' | 'read_user';
+
+export interface SeedUser {
+  id: number;
+  username: string;
+  admin?: boolean;
+  /** Roles by group full path; inherited by subgroups and their projects. */
+  groups?: Record<string, Role>;
+  /** Roles by project full path. */
+  projects?: Record<string, Role>;
+}
+
+export interface SeedToken {
+  /** The PRIVATE-TOKEN value, e.g. glpat-... */
+  token: string;
+  user: string; // username
+  scopes: TokenScope[];
+  /** ISO date; an expired token answers 401. */
+  expires_at?: string | null;
+  revoked?: boolean;
+}
+
+export interface SeedGroup {
+  id?: number; // assigned when absent
+  full_path: string; // parent groups must be listed (any order)
+}
+
+export interface SeedProject {
+  id?: number;
+  path_with_namespace: string; // its namespace must be a seeded group
+  shared_runners_enabled?: boolean; // default true
+  group_runners_enabled?: boolean; // default true
+}
+
+export interface SeedRunner {
+  id?: number;
+  runner_type: 'instance_type' | 'group_type' | 'project_type';
+  /** Owner group full path (group_type). */
+  group?: string;
+  /** Project full paths (project_type); the first is the owner. */
+  projects?: string[];
+  description?: string;
+  paused?: boolean;
+  locked?: boolean;
+  run_untagged?: boolean;
+  tag_list?: string[];
+  access_level?: 'not_protected' | 'ref_protected';
+  maximum_timeout?: number | null;
+  maintenance_note?: string | null;
+  contacted_at?: string | null;
+  /** Overrides the status derived from contacted_at/paused. */
+  status?: 'online' | 'offline' | 'stale' | 'never_contacted';
+}
+
+export interface SeedMergeRequest {
+  project: string; // full path
+  iid: number;
+}
+
+export interface Seed {
+  users: SeedUser[];
+  tokens: SeedToken[];
+  groups?: SeedGroup[];
+  projects?: SeedProject[];
+  runners?: SeedRunner[];
+  merge_requests?: SeedMergeRequest[];
+  /** Applied to every request, in milliseconds. */
+  latency_ms?: number;
+}
