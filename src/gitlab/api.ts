@@ -86,6 +86,7 @@ export interface ApiUser {
  * endpoint; list methods follow pagination to the end.
  */
 export interface GitLabApi {
+  /** The GitLab URL, e.g. https://gitlab.example.com (no trailing slash, no /api/v4). LiveState.gitlabUrl and Plan.gitlab_url use it. */
   readonly baseUrl: string;
   currentUser(): Promise<ApiUser>;
   getGroup(idOrPath: number | string): Promise<ApiGroup>;
