@@ -91,8 +91,10 @@ export interface GitLabApi {
   currentUser(): Promise<ApiUser>;
   getGroup(idOrPath: number | string): Promise<ApiGroup>;
   getProject(idOrPath: number | string): Promise<ApiProject>;
-  listGroupRunners(groupId: number): Promise<ApiRunnerListItem[]>;
-  listProjectRunners(projectId: number): Promise<ApiRunnerListItem[]>;
+  /** `fullPath` (optional) only names the group in error messages. */
+  listGroupRunners(groupId: number, fullPath?: string): Promise<ApiRunnerListItem[]>;
+  /** `fullPath` (optional) only names the project in error messages. */
+  listProjectRunners(projectId: number, fullPath?: string): Promise<ApiRunnerListItem[]>;
   listInstanceRunners(): Promise<ApiRunnerListItem[]>;
   getRunner(id: number): Promise<ApiRunnerDetails>;
   /** Never retried: a lost answer is recovered by the caller (see apply/). */

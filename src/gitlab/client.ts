@@ -1,0 +1,331 @@
+// The GitLab REST client: got configured for GitLab (pagination, retries,
+// timeouts, TLS, proxy, redacted debug log) behind a shared concurrency limiter.
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
+import got, { type Got, type RequestError, type Response } from 'got';
+import { VERSION } from '../version.js';
+import type {
+  ApiCreatedRunner,
+  ApiGroup,
+  ApiNote,
+  ApiProject,
+  ApiResetToken,
+  ApiRunnerDetails,
+  ApiRunnerListItem,
+  ApiUser,
+  CreateRunnerBody,
+  GitLabApi,
+  UpdateRunnerBody,
+} from './api.js';
+import { gitLabErrorFrom, runnerRole, type GitLabError, type RequestContext } from './errors.js';
+import { createLimiter } from './limiter.js';
+import { nextPage } from './pagination.js';
+import { agentsFor, describeProxy, proxyFor } from './proxy.js';
+import { makeRedactor } from './redact.js';
+import { DEFAULT_RETRY, RETRY_ERROR_CODES, RETRY_METHODS, RETRY_STATUS_CODES, retryDelayMs, type RetryPolicy } from './retry.js';
+
+export interface ClientOptions {
+  /** GitLab URL without /api/v4, e.g. https://gitlab.com or https://git.example.com/gitlab. */
+  url: string;
+  /** Personal, group or project access token, sent as PRIVATE-TOKEN. */
+  token: string;
+  /** Requests in flight at once, shared by all calls of this client (default 8). */
+  parallelism?: number;
+  /** PEM file with extra CA certificates (added to the bundled ones). */
+  caFile?: string;
+  /** Receives one redacted line per request for --debug. */
+  log?: (line: string) => void;
+  retry?: Partial<RetryPolicy>;
+  /** Timeout of each attempt in ms (default 30 s). */
+  timeoutMs?: number;
+  /** Environment for HTTPS_PROXY/NO_PROXY/NODE_EXTRA_CA_CERTS (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export const DEFAULT_PARALLELISM = 8;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+const PER_PAGE = 100;
+
+/** GitLabApi plus counters that tests, --debug and the benchmark read. */
+export interface GitLabClient extends GitLabApi {
+  stats(): { requests: number; peakConcurrency: number };
+}
+
+interface Call {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Below /api/v4, without leading slash; path segments already encoded. */
+  path: string;
+  searchParams?: Record<string, string | number>;
+  json?: unknown;
+  context: RequestContext;
+}
+
+const enc = (idOrPath: number | string): string => encodeURIComponent(String(idOrPath));
+
+/** Builds the TLS CA list: bundled roots + NODE_EXTRA_CA_CERTS + --ca-file. Undefined keeps Node's default. */
+function certificateAuthorities(caFile: string | undefined, env: NodeJS.ProcessEnv): string[] | undefined {
+  if (!caFile) return undefined; // Node's defaults already include NODE_EXTRA_CA_CERTS.
+  const cas = [...tls.rootCertificates];
+  // Passing `ca` replaces Node's store, which would drop NODE_EXTRA_CA_CERTS: add it back.
+  const extra = env.NODE_EXTRA_CA_CERTS;
+  if (extra) cas.push(readFileSync(extra, 'utf8'));
+  cas.push(readFileSync(caFile, 'utf8'));
+  return cas;
+}
+
+export function createGitLabClient(opts: ClientOptions): GitLabClient {
+  const baseUrl = opts.url.replace(/\/+$/, '');
+  const apiBase = `${baseUrl}/api/v4`;
+  const origin = new URL(baseUrl).origin;
+  const apiPathPrefix = new URL(apiBase).pathname;
+  const env = opts.env ?? process.env;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
+  const limiter = createLimiter(opts.parallelism ?? DEFAULT_PARALLELISM);
+  const redactText = makeRedactor([opts.token]);
+  const log = opts.log ? (line: string) => opts.log!(redactText(line)) : undefined;
+  let requests = 0;
+
+  const displayPath = (url: URL | string | undefined): string => {
+    if (url === undefined) return '?';
+    const u = typeof url === 'string' ? new URL(url) : url;
+    const p = u.pathname.startsWith(apiPathPrefix) ? u.pathname.slice(apiPathPrefix.length) : u.pathname;
+    return `${p}${u.search}`;
+  };
+  const elapsed = (start: number | undefined): string => (start ? `${Math.round(Date.now() - start)}ms` : '?ms');
+
+  const proxy = proxyFor(new URL(baseUrl), env);
+  if (proxy) log?.(`proxy ${describeProxy(proxy)} for ${origin}`);
+
+  const http: Got = got.extend({
+    prefixUrl: apiBase,
+    headers: { 'PRIVATE-TOKEN': opts.token, 'user-agent': `runnerform/${VERSION}`, accept: 'application/json' },
+    responseType: 'json',
+    timeout: { request: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+    agent: agentsFor(new URL(baseUrl), env),
+    https: { certificateAuthority: certificateAuthorities(opts.caFile, env) },
+    retry: {
+      limit: policy.limit,
+      methods: [...RETRY_METHODS],
+      statusCodes: RETRY_STATUS_CODES,
+      errorCodes: RETRY_ERROR_CODES,
+      maxRetryAfter: policy.maxRetryAfterMs,
+      // Let got enforce limit/methods/status codes; we only choose the wait.
+      enforceRetryRules: true,
+      calculateDelay: ({ attemptCount, retryAfter, error }) => {
+        const reset = error.response?.headers['ratelimit-reset'];
+        return retryDelayMs(policy, {
+          attempt: attemptCount,
+          retryAfterMs: retryAfter,
+          rateLimitReset: typeof reset === 'string' ? reset : undefined,
+          nowMs: Date.now(),
+          random: Math.random(),
+        });
+      },
+    },
+    hooks: {
+      beforeRequest: [
+        () => {
+          requests++;
+        },
+      ],
+      beforeRedirect: [
+        (options, response) => {
+          // Never hand the token to another host (got only strips `authorization`).
+          const to = options.url instanceof URL ? options.url.origin : undefined;
+          if (to !== origin) delete options.headers['private-token'];
+          log?.(`redirect ${response.statusCode} → ${to ?? '?'}`);
+        },
+      ],
+      afterResponse: [
+        (response: Response) => {
+          log?.(`${response.request.options.method} ${displayPath(response.url)} ${response.statusCode} ${elapsed(response.timings.start)}`);
+          return response;
+        },
+      ],
+      beforeRetry: [
+        (error: RequestError, retryCount: number) => {
+          const what = error.response ? String(error.response.statusCode) : (error.code ?? 'error');
+          if (!error.response) log?.(`${error.options.method} ${displayPath(error.options.url as URL | undefined)} ${what} ${elapsed(error.timings?.start)}`);
+          log?.(`  retry ${retryCount}/${policy.limit} of ${error.options.method} ${displayPath(error.options.url as URL | undefined)} after ${what}`);
+        },
+      ],
+      beforeError: [
+        (error: RequestError) => {
+          if (!error.response) log?.(`${error.options?.method ?? '?'} ${displayPath(error.options?.url as URL | undefined)} ${error.code ?? 'error'} ${elapsed(error.timings?.start)}`);
+          return error;
+        },
+      ],
+    },
+  });
+
+  /** Converts got's error (which holds the request headers) into a clean GitLabError. */
+  const toError = (err: unknown, call: Call): GitLabError | Error => {
+    const e = err as Partial<RequestError> & { name?: string };
+    const display = `/${call.path}`;
+    if (e && typeof e === 'object' && ('code' in e || 'response' in e)) {
+      return gitLabErrorFrom({
+        method: call.method,
+        path: display,
+        status: e.response?.statusCode ?? null,
+        body: e.response?.body,
+        code: e.response ? undefined : (e.code ?? e.name),
+        attempts: (e.request?.retryCount ?? 0) + 1,
+        context: call.context,
+        redact: redactText,
+      });
+    }
+    // Not a got error (a bug of ours): keep the message, drop everything else.
+    return new Error(redactText(err instanceof Error ? err.message : String(err)));
+  };
+
+  const request = <T>(call: Call): Promise<T> =>
+    limiter.run(async () => {
+      try {
+        return await http(call.path, {
+          method: call.method,
+          searchParams: call.searchParams,
+          json: call.json,
+        }).json<T>();
+      } catch (err) {
+        throw toError(err, call);
+      }
+    });
+
+  /** GET every page of a list (per_page=100), following x-next-page or Link rel=next to the end. */
+  const list = <T>(call: Omit<Call, 'method'>): Promise<T[]> =>
+    limiter.run(async () => {
+      try {
+        return await http.paginate.all<T>(call.path, {
+          method: 'GET',
+          searchParams: { ...call.searchParams, per_page: PER_PAGE },
+          pagination: {
+            // GitLab caps offset pagination; only our own limits should end the walk.
+            countLimit: Number.POSITIVE_INFINITY,
+            requestLimit: Number.POSITIVE_INFINITY,
+            paginate: ({ response }) => {
+              const next = nextPage(response.headers, origin);
+              if (next === null) return false;
+              return 'page' in next ? { searchParams: { page: next.page } } : { url: next.url };
+            },
+          },
+        });
+      } catch (err) {
+        throw toError(err, { ...call, method: 'GET' });
+      }
+    });
+
+  const runnerCtx = (id: number, action: string): RequestContext => ({
+    subject: `runner #${id}`,
+    action: `${action} runner #${id}`,
+    role: runnerRole(undefined),
+  });
+
+  return {
+    baseUrl,
+    stats: () => ({ requests, peakConcurrency: limiter.peak }),
+
+    currentUser: () =>
+      request<ApiUser>({ method: 'GET', path: 'user', context: { subject: 'the current user', action: 'read the token\'s user' } }),
+
+    getGroup: (idOrPath) =>
+      request<ApiGroup>({
+        method: 'GET',
+        path: `groups/${enc(idOrPath)}`,
+        searchParams: { with_projects: 'false' },
+        context: { subject: `group ${idOrPath}`, action: `read group ${idOrPath}` },
+      }),
+
+    getProject: (idOrPath) =>
+      request<ApiProject>({
+        method: 'GET',
+        path: `projects/${enc(idOrPath)}`,
+        context: { subject: `project ${idOrPath}`, action: `read project ${idOrPath}` },
+      }),
+
+    listGroupRunners: (groupId, fullPath) => {
+      const name = fullPath ?? String(groupId);
+      return list<ApiRunnerListItem>({
+        path: `groups/${groupId}/runners`,
+        searchParams: { type: 'group_type' },
+        context: { subject: `group ${name}`, action: `list the runners of group ${name}`, role: runnerRole('group_type', name) },
+      });
+    },
+
+    listProjectRunners: (projectId, fullPath) => {
+      const name = fullPath ?? String(projectId);
+      return list<ApiRunnerListItem>({
+        path: `projects/${projectId}/runners`,
+        searchParams: { type: 'project_type' },
+        context: { subject: `project ${name}`, action: `list the runners of project ${name}`, role: runnerRole('project_type', name) },
+      });
+    },
+
+    listInstanceRunners: () =>
+      list<ApiRunnerListItem>({
+        path: 'runners/all',
+        searchParams: { type: 'instance_type' },
+        context: { subject: 'the instance runner list', action: 'list the instance runners', role: runnerRole('instance_type') },
+      }),
+
+    getRunner: (id) => request<ApiRunnerDetails>({ method: 'GET', path: `runners/${id}`, context: runnerCtx(id, 'read') }),
+
+    createRunner: (body: CreateRunnerBody) => {
+      const target =
+        body.runner_type === 'group_type' ? `group ${body.group_id}` : body.runner_type === 'project_type' ? `project ${body.project_id}` : 'the instance';
+      return request<ApiCreatedRunner>({
+        method: 'POST',
+        path: 'user/runners',
+        json: body,
+        context: {
+          subject: target,
+          action: `create runner "${body.description}" in ${target}`,
+          role: runnerRole(body.runner_type, target.replace(/^(group|project) /, '')),
+        },
+      });
+    },
+
+    updateRunner: (id, body: UpdateRunnerBody) =>
+      request<ApiRunnerDetails>({ method: 'PUT', path: `runners/${id}`, json: body, context: runnerCtx(id, 'update') }),
+
+    deleteRunner: async (id) => {
+      try {
+        await request<unknown>({ method: 'DELETE', path: `runners/${id}`, context: runnerCtx(id, 'delete') });
+        return 'deleted';
+      } catch (err) {
+        // Already gone (deleted by someone else, or by our own earlier attempt whose answer was lost).
+        if ((err as GitLabError).kind === 'not_found') return 'gone';
+        throw err;
+      }
+    },
+
+    resetRunnerToken: (id) =>
+      request<ApiResetToken>({
+        method: 'POST',
+        path: `runners/${id}/reset_authentication_token`,
+        context: runnerCtx(id, 'reset the token of'),
+      }),
+
+    listMergeRequestNotes: (projectId, iid) =>
+      list<ApiNote>({
+        path: `projects/${enc(projectId)}/merge_requests/${iid}/notes`,
+        searchParams: { sort: 'asc', order_by: 'created_at' },
+        context: { subject: `merge request !${iid} of project ${projectId}`, action: `list the notes of merge request !${iid}` },
+      }),
+
+    createMergeRequestNote: (projectId, iid, body) =>
+      request<ApiNote>({
+        method: 'POST',
+        path: `projects/${enc(projectId)}/merge_requests/${iid}/notes`,
+        json: { body },
+        context: { subject: `merge request !${iid} of project ${projectId}`, action: `comment on merge request !${iid}`, role: 'Reporter role (or higher) on the project' },
+      }),
+
+    updateMergeRequestNote: (projectId, iid, noteId, body) =>
+      request<ApiNote>({
+        method: 'PUT',
+        path: `projects/${enc(projectId)}/merge_requests/${iid}/notes/${noteId}`,
+        json: { body },
+        context: { subject: `note ${noteId} of merge request !${iid}`, action: `update note ${noteId} of merge request !${iid}`, role: 'authorship of the note' },
+      }),
+  };
+}

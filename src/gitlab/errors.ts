@@ -1,0 +1,259 @@
+// Typed GitLab errors whose messages tell a platform engineer what to do.
+// Built from plain facts (status, body, error code) so nothing of got's
+// request options — which carry the PRIVATE-TOKEN header — can leak through.
+import type { RunnerType } from '../model.js';
+import { redact } from './redact.js';
+
+export type GitLabErrorKind =
+  | 'unauthorized'
+  | 'insufficient_scope'
+  | 'forbidden'
+  | 'not_found'
+  | 'validation'
+  | 'conflict'
+  | 'rate_limited'
+  | 'server'
+  | 'network'
+  | 'other';
+
+/** What a request was trying to do, so errors can name the thing and the role it needs. */
+export interface RequestContext {
+  /** e.g. "group acme/platform", "runner #42" — used in "… not found or not visible to this token". */
+  subject: string;
+  /** e.g. "list the runners of group acme/platform". */
+  action: string;
+  /** The role a 403 most likely lacks, e.g. "Owner role on group acme/platform". */
+  role?: string;
+}
+
+export const SCOPE_ADVICE = 'runnerform needs a token with the `api` scope, or with `read_api` + `create_runner` + `manage_runner`';
+const TOKEN_ADVICE = 'Pass a valid token in GITLAB_TOKEN or --token-file.';
+
+export interface GitLabErrorFacts {
+  method: string;
+  /** API path below /api/v4, with its query string. */
+  path: string;
+  status: number | null;
+  /** Parsed JSON body, or the raw text (429 bodies are plain text). */
+  body?: unknown;
+  /** Node/got error code for answers that never arrived (ETIMEDOUT, ECONNRESET…). */
+  code?: string;
+  attempts?: number;
+  context: RequestContext;
+  /** Masks the client's secrets; GitLab-style tokens are masked regardless. */
+  redact?: (text: string) => string;
+}
+
+export class GitLabError extends Error {
+  readonly kind: GitLabErrorKind;
+  readonly status: number | null;
+  readonly method: string;
+  readonly path: string;
+  /** GitLab's own words from the answer body, if any. */
+  readonly gitlabMessage: string | null;
+  /** Per-attribute validation messages (400 `{"message":{attr:[…]}}`). */
+  readonly fields: Record<string, string[]> | null;
+  /** Scope GitLab said is required (403 insufficient_scope). */
+  readonly requiredScope: string | null;
+  /** Network error code when no answer arrived. */
+  readonly code: string | null;
+  /**
+   * True when the request changed something and its answer was lost (timeout,
+   * reset, 5xx): GitLab may have applied it. A 4xx is a definite refusal.
+   */
+  readonly maybeApplied: boolean;
+  readonly attempts: number;
+
+  constructor(message: string, facts: GitLabErrorFacts & { kind: GitLabErrorKind; gitlabMessage: string | null; fields: Record<string, string[]> | null; requiredScope: string | null; maybeApplied: boolean }) {
+    super(message);
+    this.name = 'GitLabError';
+    this.kind = facts.kind;
+    this.status = facts.status;
+    this.method = facts.method;
+    this.path = facts.path;
+    this.gitlabMessage = facts.gitlabMessage;
+    this.fields = facts.fields;
+    this.requiredScope = facts.requiredScope;
+    this.code = facts.code ?? null;
+    this.maybeApplied = facts.maybeApplied;
+    this.attempts = facts.attempts ?? 1;
+  }
+}
+
+export function isGitLabError(e: unknown): e is GitLabError {
+  return e instanceof GitLabError;
+}
+
+// ------------------------------------------------------------------ body parsing
+
+interface ParsedBody {
+  message: string | null;
+  fields: Record<string, string[]> | null;
+  errorCode: string | null;
+  scope: string | null;
+}
+
+/** Reads GitLab's error bodies defensively: `{message}`, `{message:{attr:[…]}}`, `{error, error_description, scope}`, plain text. */
+export function parseErrorBody(body: unknown): ParsedBody {
+  const out: ParsedBody = { message: null, fields: null, errorCode: null, scope: null };
+  if (typeof body === 'string') {
+    const text = body.trim();
+    if (text.startsWith('{')) {
+      try {
+        return parseErrorBody(JSON.parse(text));
+      } catch {
+        // not JSON after all: keep the text
+      }
+    }
+    out.message = text.length > 0 ? text.slice(0, 500) : null;
+    return out;
+  }
+  if (typeof body !== 'object' || body === null) return out;
+  const b = body as Record<string, unknown>;
+  if (typeof b.message === 'string') out.message = b.message;
+  else if (typeof b.message === 'object' && b.message !== null && !Array.isArray(b.message)) {
+    out.fields = {};
+    for (const [k, v] of Object.entries(b.message as Record<string, unknown>)) {
+      out.fields[k] = Array.isArray(v) ? v.map(String) : [String(v)];
+    }
+  } else if (Array.isArray(b.message)) out.message = b.message.map(String).join('; ');
+  if (typeof b.error === 'string') out.errorCode = b.error;
+  if (typeof b.error_description === 'string') out.message ??= b.error_description;
+  else if (typeof b.error === 'string') out.message ??= b.error;
+  if (typeof b.scope === 'string') out.scope = b.scope;
+  return out;
+}
+
+// ------------------------------------------------------------------ building errors
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function statusText(status: number): string {
+  const texts: Record<number, string> = {
+    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+    409: 'Conflict', 412: 'Precondition Failed', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
+    500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  };
+  return texts[status] ?? 'HTTP error';
+}
+
+function kindOf(status: number | null, parsed: ParsedBody): GitLabErrorKind {
+  if (status === null) return 'network';
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return parsed.errorCode === 'insufficient_scope' ? 'insufficient_scope' : 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 400 || status === 422) return 'validation';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server';
+  return 'other';
+}
+
+/** The scope this kind of request needs, for the insufficient_scope hint. */
+function scopeFor(method: string, path: string): string {
+  if (method === 'POST' && path.startsWith('/user/runners')) return '`create_runner` (or `api`)';
+  if (method === 'GET') return '`read_api` (or `api`)';
+  if (/^\/runners\/\d+/.test(path)) return '`manage_runner` (or `api`)';
+  return '`api`';
+}
+
+function fieldsSentence(fields: Record<string, string[]>): string {
+  return Object.entries(fields)
+    .map(([attr, msgs]) => `${attr} ${msgs.join(', ')}`)
+    .join('; ');
+}
+
+/** Turns the facts of a failed request into a GitLabError with an actionable message. */
+export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
+  const r = facts.redact ?? ((t: string) => redact(t));
+  const { method, status, context } = facts;
+  const path = r(facts.path);
+  const parsed = scrub(parseErrorBody(facts.body), r);
+  const kind = kindOf(status, parsed);
+  const req = `${method} ${path}`;
+  const answer = status === null ? `no answer (${facts.code ?? 'connection error'})` : `${status}${parsed.message ? ` ${parsed.message}` : ` ${statusText(status)}`}`;
+  const where = `(${req} → ${answer})`;
+  const lost = status === null || status >= 500;
+  const maybeApplied = MUTATING.has(method) && lost;
+  let message: string;
+  switch (kind) {
+    case 'unauthorized':
+      message = `GitLab rejected the token ${where}: it is invalid, expired or revoked. ${TOKEN_ADVICE}`;
+      break;
+    case 'insufficient_scope':
+      message =
+        `The token lacks the scope needed to ${context.action} ${where}: this request needs ${scopeFor(method, path)}` +
+        `${parsed.scope ? ` (GitLab asked for: ${parsed.scope})` : ''}. ${SCOPE_ADVICE}.`;
+      break;
+    case 'forbidden':
+      message = `Not allowed to ${context.action} ${where}: ${context.role ? `this needs the ${context.role}` : 'the token\'s user lacks the role this needs'}.`;
+      break;
+    case 'not_found':
+      message = `${capitalise(context.subject)} not found or not visible to this token ${where}.`;
+      break;
+    case 'validation':
+      message = `GitLab refused to ${context.action}: ${parsed.fields ? fieldsSentence(parsed.fields) : (parsed.message ?? statusText(status ?? 400))} (${req} → ${status}).`;
+      break;
+    case 'rate_limited':
+      message = `GitLab kept rate-limiting the requests to ${context.action} ${where}${retried(facts.attempts)}. Wait a minute and retry, or lower --parallelism.`;
+      break;
+    case 'server':
+      message = `GitLab failed to ${context.action} ${where}${retried(facts.attempts)}.`;
+      break;
+    case 'network':
+      message = `GitLab did not answer the request to ${context.action} ${where}${retried(facts.attempts)}.`;
+      break;
+    default:
+      message = `GitLab refused to ${context.action} ${where}.`;
+  }
+  if (maybeApplied) {
+    message += ' The answer was lost: GitLab may have applied the change; read the live state before trying again.';
+  }
+  return new GitLabError(r(message), {
+    method,
+    path,
+    status,
+    code: facts.code,
+    attempts: facts.attempts,
+    context,
+    kind,
+    gitlabMessage: parsed.message ?? (parsed.fields ? fieldsSentence(parsed.fields) : null),
+    fields: parsed.fields,
+    requiredScope: parsed.scope,
+    maybeApplied,
+  });
+}
+
+function scrub(p: ParsedBody, r: (t: string) => string): ParsedBody {
+  const fields = p.fields ? Object.fromEntries(Object.entries(p.fields).map(([k, v]) => [r(k), v.map(r)])) : null;
+  return {
+    message: p.message === null ? null : r(p.message),
+    fields,
+    errorCode: p.errorCode,
+    scope: p.scope === null ? null : r(p.scope),
+  };
+}
+
+function retried(attempts: number | undefined): string {
+  return attempts && attempts > 1 ? ` after ${attempts} attempts` : '';
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+// ------------------------------------------------------------------ role hints
+
+/** The role a runner operation needs, by runner type (GitLab's permission rules). */
+export function runnerRole(type: RunnerType | undefined, scopeName?: string): string {
+  switch (type) {
+    case 'group_type':
+      return `Owner role on group ${scopeName ?? 'that owns the runner'}`;
+    case 'project_type':
+      return `Maintainer role on project ${scopeName ?? 'that owns the runner'}`;
+    case 'instance_type':
+      return 'administrator access (instance runners)';
+    default:
+      return 'Owner role on the runner\'s group (group runners), Maintainer role on its project (project runners) or administrator access (instance runners)';
+  }
+}

@@ -1,0 +1,58 @@
+// How long to wait before retrying an idempotent request. GitLab tells us on
+// 429 (Retry-After in seconds, RateLimit-Reset as a unix time); otherwise we
+// back off exponentially with jitter so parallel requests do not retry in step.
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  limit: number;
+  /** First backoff step. */
+  baseDelayMs: number;
+  /** Cap for computed backoff steps. */
+  maxDelayMs: number;
+  /** A server-requested wait longer than this gives up instead of sleeping. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { limit: 4, baseDelayMs: 500, maxDelayMs: 15_000, maxRetryAfterMs: 120_000 };
+
+/** Methods that may be retried blindly; POST never is (it could create a second runner). */
+export const RETRY_METHODS = ['GET', 'PUT', 'DELETE', 'HEAD'] as const;
+export const RETRY_STATUS_CODES = [429, 500, 502, 503, 504];
+export const RETRY_ERROR_CODES = [
+  'ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN',
+];
+
+export interface RetryInput {
+  /** 1 for the first retry. */
+  attempt: number;
+  /** Retry-After converted to ms by got (seconds or HTTP date), if present. */
+  retryAfterMs?: number;
+  /** Raw RateLimit-Reset header (unix seconds), if present. */
+  rateLimitReset?: string;
+  nowMs: number;
+  /** 0 ≤ random < 1, injected so the function stays pure. */
+  random: number;
+}
+
+/** Milliseconds to wait before the next attempt, or 0 to give up. */
+export function retryDelayMs(policy: RetryPolicy, input: RetryInput): number {
+  if (input.attempt > policy.limit) return 0;
+  const serverWait = serverRequestedWaitMs(input);
+  if (serverWait !== undefined) {
+    if (serverWait > policy.maxRetryAfterMs) return 0;
+    // A little jitter on top, so a burst of 429s does not come back at once.
+    return Math.max(1, serverWait) + Math.floor(input.random * Math.min(policy.baseDelayMs, 1000));
+  }
+  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (input.attempt - 1));
+  // "Equal jitter": half fixed, half random.
+  return Math.max(1, Math.round(step / 2 + (input.random * step) / 2));
+}
+
+function serverRequestedWaitMs(input: RetryInput): number | undefined {
+  if (input.retryAfterMs !== undefined && Number.isFinite(input.retryAfterMs)) return Math.max(0, input.retryAfterMs);
+  if (input.rateLimitReset !== undefined) {
+    const reset = Number(input.rateLimitReset);
+    if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - input.nowMs);
+  }
+  return undefined;
+}
