@@ -1,0 +1,160 @@
+// Reads what GitLab really has: resolves the declared scopes, lists their
+// runners and reads each runner's details, then decides which runners each
+// scope owns. Only owned runners are ever offered to the plan engine.
+import { RUNNER_TYPE, type LiveRunner, type LiveState, type LiveScope, type Ownership, type RunnerType, type Scope, type ScopeRef } from '../model.js';
+import type { ApiRunnerDetails, ApiRunnerListItem, GitLabApi } from './api.js';
+
+export interface LiveProgress {
+  scopesDone: number;
+  scopesTotal: number;
+  runnersDone: number;
+  runnersTotal: number;
+}
+
+export interface ReadLiveOptions {
+  onProgress?: (p: LiveProgress) => void;
+}
+
+/** Two declared refs name the same GitLab scope (e.g. by path and by id). */
+export class DuplicateScopeError extends Error {
+  constructor(readonly first: ScopeRef, readonly second: ScopeRef, readonly scope: Scope) {
+    super(
+      `${describeRef(first)} and ${describeRef(second)} are the same ${scope.type}` +
+        `${scope.path ? ` (${scope.path}, id ${scope.id})` : ''}: declare each scope once.`,
+    );
+    this.name = 'DuplicateScopeError';
+  }
+}
+
+export function describeRef(ref: ScopeRef): string {
+  if (ref.type === 'instance') return 'instance';
+  return ref.path !== undefined ? `${ref.type} "${ref.path}"` : `${ref.type} id ${ref.id}`;
+}
+
+/** How a runner relates to the scope it was listed in (GitLab lists ancestors' and other projects' runners too). */
+export function ownershipOf(scope: Scope, runner: Pick<ApiRunnerDetails, 'runner_type' | 'groups' | 'projects'>): Ownership {
+  switch (runner.runner_type) {
+    case 'instance_type':
+      return scope.type === 'instance' ? 'owned' : 'instance';
+    case 'group_type':
+      // The list items carry no owner; the detail's groups[0] is the owning group.
+      return scope.type === 'group' && runner.groups?.[0]?.id === scope.id ? 'owned' : 'inherited';
+    case 'project_type':
+      // A project runner may be enabled in several projects; the first is its owner.
+      return scope.type === 'project' && runner.projects?.[0]?.id === scope.id ? 'owned' : 'borrowed';
+  }
+}
+
+/** Builds the live model of one runner from its list item and details. */
+export function toLiveRunner(item: ApiRunnerListItem, d: ApiRunnerDetails, ownership: Ownership): LiveRunner {
+  return {
+    id: d.id,
+    description: d.description ?? item.description ?? '',
+    runner_type: (d.runner_type ?? item.runner_type) as RunnerType,
+    attrs: {
+      paused: d.paused ?? item.paused,
+      locked: d.locked,
+      run_untagged: d.run_untagged,
+      tag_list: [...(d.tag_list ?? [])],
+      access_level: d.access_level,
+      maximum_timeout: d.maximum_timeout ?? null,
+      maintenance_note: d.maintenance_note ?? null,
+    },
+    status: item.status ?? d.status,
+    contacted_at: d.contacted_at ?? null,
+    ownership,
+  };
+}
+
+async function resolveScope(api: GitLabApi, ref: ScopeRef): Promise<Scope> {
+  switch (ref.type) {
+    case 'instance':
+      return { type: 'instance', id: null, path: null };
+    case 'group': {
+      const g = await api.getGroup(ref.path ?? ref.id);
+      return { type: 'group', id: g.id, path: g.full_path };
+    }
+    case 'project': {
+      const p = await api.getProject(ref.path ?? ref.id);
+      return { type: 'project', id: p.id, path: p.path_with_namespace };
+    }
+  }
+}
+
+function listRunners(api: GitLabApi, scope: Scope): Promise<ApiRunnerListItem[]> {
+  switch (scope.type) {
+    case 'instance':
+      return api.listInstanceRunners();
+    case 'group':
+      return api.listGroupRunners(scope.id!, scope.path ?? undefined);
+    case 'project':
+      return api.listProjectRunners(scope.id!, scope.path ?? undefined);
+  }
+}
+
+function assertDistinct(refs: ScopeRef[], scopes: Scope[]): void {
+  const seen = new Map<string, number>();
+  scopes.forEach((s, i) => {
+    const key = `${s.type}:${s.id ?? ''}`;
+    const first = seen.get(key);
+    if (first !== undefined) throw new DuplicateScopeError(refs[first], refs[i], s);
+    seen.set(key, i);
+  });
+}
+
+const byId = (a: LiveRunner, b: LiveRunner): number => a.id - b.id;
+
+/**
+ * Reads the live state of `refs` (in their order). Requests go through the
+ * client's limiter: one resolve per scope, list pages, one detail per distinct runner.
+ */
+export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: ReadLiveOptions = {}): Promise<LiveState> {
+  const progress: LiveProgress = { scopesDone: 0, scopesTotal: refs.length, runnersDone: 0, runnersTotal: 0 };
+  const report = () => opts.onProgress?.({ ...progress });
+  report();
+
+  const scopes = await Promise.all(refs.map((ref) => resolveScope(api, ref)));
+  assertDistinct(refs, scopes);
+
+  // A runner can show up in several scopes (an ancestor group's runner in each
+  // subgroup's list): read its details once.
+  const details = new Map<number, Promise<ApiRunnerDetails>>();
+  const detailOf = (id: number): Promise<ApiRunnerDetails> => {
+    let p = details.get(id);
+    if (!p) {
+      progress.runnersTotal++;
+      p = api.getRunner(id).then((d) => {
+        progress.runnersDone++;
+        report();
+        return d;
+      });
+      details.set(id, p);
+    }
+    return p;
+  };
+
+  const readScope = async (ref: ScopeRef, scope: Scope): Promise<LiveScope> => {
+    // The `type` filter should make every item the scope's type; an item of
+    // another type could never be owned here, so it is not worth a detail read.
+    const items = (await listRunners(api, scope)).filter((item) => item.runner_type === RUNNER_TYPE[scope.type]);
+    const pending = items.map((item) => detailOf(item.id));
+    report();
+    const runners = await Promise.all(
+      items.map(async (item, i) => {
+        const d = await pending[i];
+        return toLiveRunner(item, d, ownershipOf(scope, d));
+      }),
+    );
+    progress.scopesDone++;
+    report();
+    return {
+      ref,
+      scope,
+      owned: runners.filter((r) => r.ownership === 'owned').sort(byId),
+      visible: runners.filter((r) => r.ownership !== 'owned').sort(byId),
+    };
+  };
+
+  const liveScopes = await Promise.all(refs.map((ref, i) => readScope(ref, scopes[i])));
+  return { gitlabUrl: api.baseUrl, scopes: liveScopes };
+}
