@@ -1,0 +1,62 @@
+// The route table: method, path pattern (on the raw, still-encoded path below
+// /api/v4) and handler. `:id` segments accept a number or a URL-encoded path.
+import type { Ctx, Reply } from './context.js';
+import * as notes from './handlers-notes.js';
+import * as runners from './handlers-runners.js';
+import * as scopes from './handlers-scopes.js';
+
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: (ctx: Ctx) => Reply;
+  /** false only for the legacy registration endpoint, which takes a registration token in the body. */
+  authenticated: boolean;
+}
+
+const SEG = '([^/]+)';
+const NUM = '(\\d+)';
+
+function route(method: string, path: string, handler: (ctx: Ctx) => Reply, authenticated = true): Route {
+  const source = path.replace(/:num/g, NUM).replace(/:seg/g, SEG);
+  return { method, pattern: new RegExp(`^${source}$`), handler, authenticated };
+}
+
+export const ROUTES: Route[] = [
+  route('GET', '/user', scopes.getUser),
+  route('POST', '/user/runners', runners.createRunner),
+  route('GET', '/groups/:seg', scopes.getGroup),
+  route('GET', '/groups/:seg/runners', runners.listGroupRunners),
+  route('GET', '/projects/:seg', scopes.getProject),
+  route('GET', '/projects/:seg/runners', runners.listProjectRunners),
+  route('POST', '/projects/:seg/runners', runners.enableProjectRunner),
+  route('DELETE', '/projects/:seg/runners/:num', runners.disableProjectRunner),
+  route('GET', '/projects/:seg/merge_requests/:seg/notes', notes.listNotes),
+  route('POST', '/projects/:seg/merge_requests/:seg/notes', notes.createNote),
+  route('GET', '/projects/:seg/merge_requests/:seg/notes/:seg', notes.getNote),
+  route('PUT', '/projects/:seg/merge_requests/:seg/notes/:seg', notes.updateNote),
+  route('GET', '/runners', runners.listOwnedRunners),
+  route('POST', '/runners', runners.legacyRegister, false),
+  route('GET', '/runners/all', runners.listAllRunners),
+  route('GET', '/runners/:num', runners.getRunner),
+  route('PUT', '/runners/:num', runners.updateRunner),
+  route('DELETE', '/runners/:num', runners.deleteRunner),
+  route('POST', '/runners/:num/reset_authentication_token', runners.resetRunnerToken),
+];
+
+export type Match = { route: Route; args: string[] } | { methodNotAllowed: true } | null;
+
+export function matchRoute(method: string, rawPath: string): Match {
+  let pathKnown = false;
+  for (const r of ROUTES) {
+    const m = r.pattern.exec(rawPath);
+    if (!m) continue;
+    pathKnown = true;
+    if (r.method !== method) continue;
+    try {
+      return { route: r, args: m.slice(1).map((s) => decodeURIComponent(s)) };
+    } catch {
+      return null; // malformed percent-encoding
+    }
+  }
+  return pathKnown ? { methodNotAllowed: true } : null;
+}

@@ -1,0 +1,249 @@
+// The fake GitLab: a node:http server over FakeState with request recording,
+// injected faults, latency and concurrency statistics for tests and benchmarks.
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { acceptedScopes, authenticate, hasScope, tokenFromHeaders } from './access.js';
+import type { Ctx, Reply } from './context.js';
+import { ApiError, errors, parseBody, parseForm, readRaw, type Params } from './http-io.js';
+import { RateLimiter } from './rate-limit.js';
+import { matchRoute } from './routes.js';
+import type { Seed, SeedRunner } from './seed.js';
+import { FakeState } from './state.js';
+
+export interface RecordedRequest {
+  method: string;
+  /** Raw (still URL-encoded) path without /api/v4 and query. */
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  /** Status answered; for a lost response the status the action produced; 0 for a reset. */
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export type Fault =
+  | { kind: 'status'; status: number; retryAfter?: number; body?: string }
+  | { kind: 'lost-response' }
+  | { kind: 'reset' };
+
+export interface FaultRule {
+  method?: string;
+  /** A RegExp tested against the path, or a string that must equal it (raw path without /api/v4). */
+  path: RegExp | string;
+  times: number;
+  fault: Fault;
+}
+
+export interface FakeGitLab {
+  /** http://127.0.0.1:PORT (no /api/v4) */
+  url: string;
+  /** Every request, in arrival order (headers as sent: never print them). */
+  requests: RecordedRequest[];
+  inject(rule: FaultRule): void;
+  setLatencyMs(ms: number): void;
+  /** Max requests in flight at once since start or resetStats(). */
+  peakConcurrency(): number;
+  /** Resets the peak concurrency and empties `requests`. */
+  resetStats(): void;
+  runners(): Array<SeedRunner & { id: number }>;
+  addRunner(r: SeedRunner): number;
+  notes(projectPath: string, iid: number): { id: number; body: string }[];
+  close(): Promise<void>;
+}
+
+const API_PREFIX = '/api/v4';
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function ruleMatches(rule: FaultRule, method: string, path: string): boolean {
+  if (rule.times <= 0) return false;
+  if (rule.method && rule.method.toUpperCase() !== method) return false;
+  return typeof rule.path === 'string' ? rule.path === path : rule.path.test(path);
+}
+
+function isPlainObject(v: unknown): v is Params {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: string } = {}): Promise<FakeGitLab> {
+  const state = new FakeState(seed);
+  const requests: RecordedRequest[] = [];
+  const faults: FaultRule[] = [];
+  const limiter = new RateLimiter();
+  let latencyMs = seed.latency_ms ?? 0;
+  let inFlight = 0;
+  let peak = 0;
+  let baseUrl = '';
+
+  /** Routing, authentication, scopes, then the handler; errors become GitLab error bodies. */
+  function dispatch(method: string, path: string, url: URL, rawBody: string, req: IncomingMessage): Reply {
+    try {
+      const match = matchRoute(method, path);
+      if (!match) throw errors.routeNotFound();
+      if ('methodNotAllowed' in match) throw new ApiError(405, { error: '405 Not Allowed' });
+      let user = null;
+      if (match.route.authenticated) {
+        const authn = authenticate(state, tokenFromHeaders(req.headers));
+        if (!authn.ok) throw errors.unauthorized();
+        const accepted = acceptedScopes(method, path);
+        if (!hasScope(authn.token, accepted)) throw errors.insufficientScope(accepted);
+        user = authn.token.user;
+      }
+      const body = parseBody(rawBody, req.headers['content-type']);
+      const params: Params = { ...parseForm(url.search.slice(1)), ...(isPlainObject(body) ? body : {}) };
+      const ctx: Ctx = {
+        state,
+        user,
+        method,
+        params,
+        query: Object.fromEntries(url.searchParams),
+        args: match.args,
+        selfUrl: url,
+      };
+      return match.route.handler(ctx);
+    } catch (err) {
+      if (err instanceof ApiError) return { status: err.status, body: err.body };
+      process.stderr.write(`fake GitLab: ${method} ${path}: ${err instanceof Error ? err.stack : String(err)}\n`);
+      return { status: 500, body: { message: '500 Internal Server Error' } };
+    }
+  }
+
+  function send(res: ServerResponse, reply: Reply, extra: Record<string, string>): void {
+    const headers: Record<string, string> = { ...extra, ...reply.headers };
+    if (reply.status === 204 || reply.body === undefined) {
+      res.writeHead(reply.status, headers).end();
+      return;
+    }
+    const text = JSON.stringify(reply.body);
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(text));
+    res.writeHead(reply.status, headers).end(text);
+  }
+
+  function sendFault(res: ServerResponse, fault: Extract<Fault, { kind: 'status' }>, extra: Record<string, string>): void {
+    const text = fault.body ?? (fault.status === 429 ? 'Retry later' : `${fault.status} ${STATUS_CODES[fault.status] ?? 'Error'}`);
+    const headers: Record<string, string> = { ...extra, 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(text)) };
+    if (fault.retryAfter !== undefined) {
+      headers['retry-after'] = String(fault.retryAfter);
+      headers['ratelimit-resettime'] = new Date(Date.now() + fault.retryAfter * 1000).toUTCString();
+    }
+    res.writeHead(fault.status, headers).end(text);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? baseUrl.slice('http://'.length)}`);
+    const inApi = url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`);
+    const path = inApi ? url.pathname.slice(API_PREFIX.length) || '/' : url.pathname;
+    const record: RecordedRequest = {
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      body: undefined,
+      status: 0,
+      headers: { ...req.headers },
+    };
+    requests.push(record);
+
+    const rawBody = await readRaw(req).catch((e: unknown) => {
+      if (e instanceof ApiError) return e;
+      throw e;
+    });
+    if (rawBody instanceof ApiError) {
+      record.status = rawBody.status;
+      send(res, { status: rawBody.status, body: rawBody.body }, {});
+      return;
+    }
+    try {
+      record.body = parseBody(rawBody, req.headers['content-type']);
+    } catch {
+      record.body = rawBody;
+    }
+    if (latencyMs > 0) await sleep(latencyMs);
+
+    const extra = limiter.headers(tokenFromHeaders(req.headers) ?? req.socket.remoteAddress ?? '');
+    const rule = faults.find((f) => ruleMatches(f, method, path));
+    if (rule) rule.times--;
+    const fault = rule?.fault;
+
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'status') {
+      record.status = fault.status;
+      sendFault(res, fault, extra);
+      return;
+    }
+    const reply: Reply = inApi ? dispatch(method, path, url, rawBody, req) : { status: 404, body: { error: '404 Not Found' } };
+    record.status = reply.status;
+    if (fault?.kind === 'lost-response') {
+      req.socket.destroy();
+      return;
+    }
+    send(res, reply, extra);
+  }
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        inFlight--;
+      }
+    };
+    res.on('close', finish);
+    req.socket.on('close', finish);
+    handle(req, res).catch((err: unknown) => {
+      process.stderr.write(`fake GitLab: ${err instanceof Error ? err.message : String(err)}\n`);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  baseUrl = `http://${host}:${addr.port}`;
+  state.webBase = baseUrl;
+
+  return {
+    url: baseUrl,
+    requests,
+    inject(rule) {
+      faults.push({ ...rule });
+    },
+    setLatencyMs(ms) {
+      latencyMs = ms;
+    },
+    peakConcurrency: () => peak,
+    resetStats() {
+      peak = inFlight;
+      requests.length = 0;
+    },
+    runners: () => state.sortedRunners().map((r) => state.snapshot(r)),
+    addRunner: (r) => state.addRunner(r),
+    notes(projectPath, iid) {
+      const project = state.projectByPath(projectPath);
+      const mr = project && state.mergeRequest(project, iid);
+      if (!mr) throw new Error(`no merge request ${projectPath}!${iid} in the fake`);
+      return mr.notes.map((n) => ({ id: n.id, body: n.body }));
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
