@@ -196,8 +196,8 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
         inFlight--;
       }
     };
+    // 'close' also fires when the socket is destroyed before an answer.
     res.on('close', finish);
-    req.socket.on('close', finish);
     handle(req, res).catch((err: unknown) => {
       process.stderr.write(`fake GitLab: ${err instanceof Error ? err.message : String(err)}\n`);
       if (!res.headersSent) res.writeHead(500).end();
