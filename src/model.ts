@@ -107,6 +107,12 @@ export interface LiveRunner {
   status: RunnerStatus;
   contacted_at: string | null;
   ownership: Ownership;
+  /**
+   * True when GitLab refused this runner's details (an ancestor group's runner
+   * the token cannot read): only description, paused and status are real, the
+   * other attrs are GitLab's defaults. Such a runner is never owned.
+   */
+  partial?: true;
 }
 
 export interface LiveScope {

@@ -116,6 +116,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
         return retryDelayMs(policy, {
           attempt: attemptCount,
           retryAfterMs: retryAfter,
+          status: error.response?.statusCode,
           rateLimitReset: typeof reset === 'string' ? reset : undefined,
           nowMs: Date.now(),
           random: Math.random(),

@@ -3,6 +3,7 @@
 // scope owns. Only owned runners are ever offered to the plan engine.
 import { RUNNER_TYPE, type LiveRunner, type LiveState, type LiveScope, type Ownership, type RunnerType, type Scope, type ScopeRef } from '../model.js';
 import type { ApiRunnerDetails, ApiRunnerListItem, GitLabApi } from './api.js';
+import { isGitLabError } from './errors.js';
 
 export interface LiveProgress {
   scopesDone: number;
@@ -43,6 +44,28 @@ export function ownershipOf(scope: Scope, runner: Pick<ApiRunnerDetails, 'runner
       // A project runner may be enabled in several projects; the first is its owner.
       return scope.type === 'project' && runner.projects?.[0]?.id === scope.id ? 'owned' : 'borrowed';
   }
+}
+
+/** A visible runner whose details GitLab refused: list facts plus GitLab's defaults, flagged partial. */
+export function toPartialRunner(item: ApiRunnerListItem, ownership: Exclude<Ownership, 'owned'>): LiveRunner {
+  return {
+    id: item.id,
+    description: item.description ?? '',
+    runner_type: item.runner_type,
+    attrs: {
+      paused: item.paused,
+      locked: false,
+      run_untagged: true,
+      tag_list: [],
+      access_level: 'not_protected',
+      maximum_timeout: null,
+      maintenance_note: null,
+    },
+    status: item.status,
+    contacted_at: null,
+    ownership,
+    partial: true,
+  };
 }
 
 /** Builds the live model of one runner from its list item and details. */
@@ -118,16 +141,26 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
 
   // A runner can show up in several scopes (an ancestor group's runner in each
   // subgroup's list): read its details once.
-  const details = new Map<number, Promise<ApiRunnerDetails>>();
-  const detailOf = (id: number): Promise<ApiRunnerDetails> => {
+  // A 403 on the details means the token cannot read the runner, so it
+  // cannot own it either (an ancestor group's runner): null, never owned.
+  const details = new Map<number, Promise<ApiRunnerDetails | null>>();
+  const detailOf = (id: number): Promise<ApiRunnerDetails | null> => {
     let p = details.get(id);
     if (!p) {
       progress.runnersTotal++;
-      p = api.getRunner(id).then((d) => {
-        progress.runnersDone++;
-        report();
-        return d;
-      });
+      p = api.getRunner(id).then(
+        (d) => {
+          progress.runnersDone++;
+          report();
+          return d;
+        },
+        (err: unknown) => {
+          if (!(isGitLabError(err) && err.kind === 'forbidden')) throw err;
+          progress.runnersDone++;
+          report();
+          return null;
+        },
+      );
       details.set(id, p);
     }
     return p;
@@ -142,6 +175,7 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
     const runners = await Promise.all(
       items.map(async (item, i) => {
         const d = await pending[i];
+        if (d === null) return toPartialRunner(item, scope.type === 'project' ? 'borrowed' : 'inherited');
         return toLiveRunner(item, d, ownershipOf(scope, d));
       }),
     );

@@ -27,7 +27,9 @@ export interface RetryInput {
   attempt: number;
   /** Retry-After converted to ms by got (seconds or HTTP date), if present. */
   retryAfterMs?: number;
-  /** Raw RateLimit-Reset header (unix seconds), if present. */
+  /** HTTP status of the failed attempt (undefined when no answer arrived). */
+  status?: number;
+  /** Raw RateLimit-Reset header (unix seconds), if present; only a 429 makes it a wait. */
   rateLimitReset?: string;
   nowMs: number;
   /** 0 ≤ random < 1, injected so the function stays pure. */
@@ -50,7 +52,8 @@ export function retryDelayMs(policy: RetryPolicy, input: RetryInput): number {
 
 function serverRequestedWaitMs(input: RetryInput): number | undefined {
   if (input.retryAfterMs !== undefined && Number.isFinite(input.retryAfterMs)) return Math.max(0, input.retryAfterMs);
-  if (input.rateLimitReset !== undefined) {
+  // GitLab sends RateLimit-Reset on every answer; it is only a reason to wait when throttled.
+  if (input.status === 429 && input.rateLimitReset !== undefined) {
     const reset = Number(input.rateLimitReset);
     if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - input.nowMs);
   }
