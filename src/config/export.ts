@@ -55,7 +55,7 @@ export function buildExport(live: LiveState): ExportResult {
   for (const r of all) r.attrs = withoutDefaults(r.attrs, defaults);
 
   const text = [
-    SCHEMA_COMMENT,
+    SCHEMA_COMMENT + '\n',
     comment(`Exported by \`runnerform export\` from ${safeUrl(live.gitlabUrl)}.`, 0),
     comment('prune is false everywhere: runners this file does not declare are reported as unmanaged, never deleted.', 0),
     fragment({ version: 1, ...(Object.keys(defaults).length > 0 ? { defaults } : {}) }, 0),
@@ -101,8 +101,8 @@ function exportScope(live: LiveScope, skipped: SkippedRunner[]): ExportedScope {
     if (others.length > 0) {
       const ids = others.map((o) => o.id).join(', ');
       runnerNotes.unshift(
-        `Runner ${first.id}. GitLab has more runners with this description in this scope (${ids}); ` +
-          'descriptions are keys here, so only the lowest id is exported and the others stay unmanaged.',
+        `Runner ${first.id}; this scope also owns runner${others.length === 1 ? '' : 's'} ${ids} with this description. ` +
+          'Descriptions are keys in this file, so only the lowest id is exported; the others stay unmanaged.',
       );
       for (const o of others) skipped.push({ scope: live.scope, id: o.id, reason: `same description as runner ${first.id}` });
     }
