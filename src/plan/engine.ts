@@ -1,0 +1,220 @@
+// The plan engine: (DesiredState, LiveState) → Plan. Pure and deterministic.
+// GitLab is the state: a declared runner is matched to the live runner OWNED by
+// its scope with the same description (lowest id wins). Runners a scope only
+// sees (inherited, instance, borrowed) are never candidates.
+import { UserError } from '../cli/exit-codes.js';
+import {
+  ATTRIBUTE_NAMES,
+  type AttrName,
+  type Change,
+  type DesiredRunner,
+  type DesiredScope,
+  type DesiredState,
+  type LiveRunner,
+  type LiveScope,
+  type LiveState,
+  type Plan,
+  type PlanSummary,
+  type RunnerAttrs,
+  type Scope,
+  type ScopeRef,
+  type UnmanagedRunner,
+} from '../model.js';
+import { formatAddress, formatScopeAddress, matchesTarget, parseTarget } from './address.js';
+import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './attrs.js';
+import { fingerprintLive } from './fingerprint.js';
+
+export interface PlanOptions {
+  /** --target addresses; empty or absent: everything. */
+  targets?: string[];
+}
+
+export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOptions = {}): Plan {
+  const targetTexts = (opts.targets ?? []).map((t) => t.trim());
+  const targets = targetTexts.map(parseTarget);
+  const selected = (scope: Scope, description: string): boolean =>
+    targets.length === 0 || targets.some((t) => matchesTarget(t, scope, description));
+
+  const pairs = desired.scopes.map((d) => ({ desired: d, live: findLiveScope(live, d.ref) }));
+  rejectAliasedScopes(pairs);
+
+  const changes: Change[] = [];
+  const unmanaged: UnmanagedRunner[] = [];
+  for (const pair of pairs) {
+    const planned = planScope(pair.desired, pair.live);
+    changes.push(...planned.changes.filter((c) => selected(c.scope, c.description)));
+    unmanaged.push(...planned.unmanaged.filter((u) => selected(u.scope, u.description)));
+  }
+  changes.sort(compareChanges);
+  unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);
+
+  return {
+    format_version: 1,
+    gitlab_url: live.gitlabUrl,
+    scopes: pairs.map((p) => ({ ...p.live.scope })).sort(compareScopes),
+    fingerprint: fingerprintLive(live.scopes),
+    targets: targetTexts,
+    changes,
+    unmanaged,
+    summary: summarize(changes, unmanaged.length),
+  };
+}
+
+/** Plans one scope: match, then create / update / no-op / delete / unmanaged. */
+function planScope(desired: DesiredScope, live: LiveScope): { changes: Change[]; unmanaged: UnmanagedRunner[] } {
+  const scope: Scope = { ...live.scope };
+  const owned = [...live.owned].sort((a, b) => a.id - b.id);
+  const changes: Change[] = [];
+  const matched = new Set<number>();
+
+  const seen = new Set<string>();
+  for (const runner of desired.runners) {
+    if (seen.has(runner.description)) {
+      throw new UserError(`${formatAddress(scope, runner.description)} is declared twice in the same scope`);
+    }
+    seen.add(runner.description);
+    // `owned` is sorted by id, so the first one with this description is the lowest id.
+    const match = owned.find((o) => o.description === runner.description);
+    if (match) {
+      matched.add(match.id);
+      changes.push(compareRunner(scope, runner, match));
+    } else {
+      changes.push(createChange(scope, runner));
+    }
+  }
+
+  const unmanaged: UnmanagedRunner[] = [];
+  for (const runner of owned) {
+    if (matched.has(runner.id)) continue;
+    if (desired.prune) changes.push(deleteChange(scope, runner));
+    else {
+      unmanaged.push({
+        address: formatAddress(scope, runner.description),
+        scope: { ...scope },
+        description: runner.description,
+        runner_id: runner.id,
+        status: runner.status,
+        contacted_at: runner.contacted_at,
+      });
+    }
+  }
+  return { changes, unmanaged };
+}
+
+function createChange(scope: Scope, runner: DesiredRunner): Change {
+  const after = normalizePartial(runner.attrs);
+  return {
+    address: formatAddress(scope, runner.description),
+    action: 'create',
+    scope: { ...scope },
+    description: runner.description,
+    runner_id: null,
+    before: null,
+    after,
+    changed: ATTRIBUTE_NAMES.filter((n) => after[n] !== undefined),
+    status: null,
+    contacted_at: null,
+  };
+}
+
+/** Update or no-op. Only attributes the file sets are compared; the rest are left alone. */
+function compareRunner(scope: Scope, runner: DesiredRunner, live: LiveRunner): Change {
+  const before = normalizeLive(live.attrs);
+  const wanted = normalizePartial(runner.attrs);
+  const changed: AttrName[] = ATTRIBUTE_NAMES.filter((n) => wanted[n] !== undefined && !attrEqual(n, before[n], wanted[n]));
+  // Overlay only what differs, so an equivalent value (null vs "") keeps its live form.
+  const after: Record<string, unknown> = { ...before };
+  for (const n of changed) after[n] = wanted[n];
+  return {
+    address: formatAddress(scope, runner.description),
+    action: changed.length > 0 ? 'update' : 'no-op',
+    scope: { ...scope },
+    description: runner.description,
+    runner_id: live.id,
+    before,
+    after: after as RunnerAttrs,
+    changed,
+    status: live.status,
+    contacted_at: live.contacted_at,
+  };
+}
+
+function deleteChange(scope: Scope, live: LiveRunner): Change {
+  return {
+    address: formatAddress(scope, live.description),
+    action: 'delete',
+    scope: { ...scope },
+    description: live.description,
+    runner_id: live.id,
+    before: normalizeLive(live.attrs),
+    after: null,
+    changed: [],
+    status: live.status,
+    contacted_at: live.contacted_at,
+  };
+}
+
+function summarize(changes: Change[], unmanaged: number): PlanSummary {
+  const count = (a: Change['action']) => changes.filter((c) => c.action === a).length;
+  return { create: count('create'), update: count('update'), delete: count('delete'), no_op: count('no-op'), unmanaged };
+}
+
+// ---------------------------------------------------------------- pairing
+
+export function refMatches(a: ScopeRef, b: ScopeRef): boolean {
+  if (a.type !== b.type) return false;
+  if (a.type === 'instance') return true;
+  if (a.path !== undefined) return b.path !== undefined && a.path.toLowerCase() === b.path.toLowerCase();
+  return a.id === b.id;
+}
+
+function describeRef(ref: ScopeRef): string {
+  if (ref.type === 'instance') return 'instance';
+  return `${ref.type}[${ref.path !== undefined ? JSON.stringify(ref.path) : ref.id}]`;
+}
+
+function findLiveScope(live: LiveState, ref: ScopeRef): LiveScope {
+  const found = live.scopes.find((l) => refMatches(l.ref, ref));
+  // The live reader reads every declared scope; a missing one is a bug, not user input.
+  if (!found) throw new Error(`internal error: no live state was read for ${describeRef(ref)}`);
+  return found;
+}
+
+/** group["a/b"] and group[12] may name the same group: declaring it twice would plan it twice. */
+function rejectAliasedScopes(pairs: { desired: DesiredScope; live: LiveScope }[]): void {
+  const byKey = new Map<string, DesiredScope>();
+  for (const { desired, live } of pairs) {
+    const key = `${live.scope.type}:${live.scope.id}`;
+    const first = byKey.get(key);
+    if (first) {
+      const where = (d: DesiredScope) => `${describeRef(d.ref)} (${d.source.file}:${d.source.line})`;
+      throw new UserError(
+        `${formatScopeAddress(live.scope)} is declared twice: as ${where(first)} and as ${where(desired)}; declare each scope once`,
+      );
+    }
+    byKey.set(key, desired);
+  }
+}
+
+// ---------------------------------------------------------------- order
+
+const TYPE_ORDER = { group: 0, project: 1, instance: 2 } as const;
+
+export function compareScopes(a: Scope, b: Scope): number {
+  return (
+    TYPE_ORDER[a.type] - TYPE_ORDER[b.type] ||
+    compareStrings((a.path ?? '').toLowerCase(), (b.path ?? '').toLowerCase()) ||
+    compareStrings(a.path ?? '', b.path ?? '') ||
+    (a.id ?? 0) - (b.id ?? 0)
+  );
+}
+
+/** Deletions first, then by scope, description and runner id (creates, having none, first). */
+export function compareChanges(a: Change, b: Change): number {
+  return (
+    Number(b.action === 'delete') - Number(a.action === 'delete') ||
+    compareScopes(a.scope, b.scope) ||
+    compareStrings(a.description, b.description) ||
+    (a.runner_id ?? 0) - (b.runner_id ?? 0)
+  );
+}

@@ -1,0 +1,35 @@
+// Lines printed while applying, and the closing summary. Model in, string out.
+import type { ApplyEvent, ApplyReport } from '../apply/executor.js';
+import type { Change } from '../model.js';
+
+const VERB = {
+  create: ['Creating', 'Creation complete'],
+  update: ['Modifying', 'Modifications complete'],
+  delete: ['Destroying', 'Destruction complete'],
+  'no-op': ['Checking', 'Checked'],
+} as const satisfies Record<Change['action'], readonly [string, string]>;
+
+export function renderApplyEvent(event: ApplyEvent): string {
+  const { change } = event;
+  const [starting, finished] = VERB[change.action];
+  switch (event.type) {
+    case 'start':
+      return `${change.address}: ${starting}...\n`;
+    case 'done':
+      return `${change.address}: ${finished} [id=${event.runnerId}]${event.note ? ` (${event.note})` : ''}\n`;
+    case 'failed':
+      return `${change.address}: FAILED: ${event.error.message}\n`;
+  }
+}
+
+export function renderApplySummary(report: ApplyReport): string {
+  const counts = `${report.created} created, ${report.updated} updated, ${report.deleted} deleted`;
+  if (report.failed === 0 && report.notStarted === 0) return `\nApply complete: ${counts}.\n`;
+  const lines = [`\nApply failed: ${counts}; ${report.failed} failed, ${report.notStarted} not started.`];
+  const failed = report.outcomes.filter((o) => o.status === 'failed');
+  const notStarted = report.outcomes.filter((o) => o.status === 'not-started');
+  if (failed.length) lines.push('Failed:', ...failed.map((o) => `  ${o.change.address}: ${o.error?.message ?? 'unknown error'}`));
+  if (notStarted.length) lines.push('Not started:', ...notStarted.map((o) => `  ${o.change.address} (${o.change.action})`));
+  lines.push('Nothing else was changed. Fix the cause and run apply again: it converges from where it stopped.');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,67 @@
+// The JSON plan (`--format json`, and what `plan --out` writes). Objects are
+// rebuilt key by key so the order is fixed whatever the Plan came from.
+// Described by schemas/plan.schema.json.
+import { ATTRIBUTE_NAMES, type Change, type Plan, type RunnerAttrs, type Scope, type UnmanagedRunner } from '../model.js';
+
+export function renderJson(plan: Plan): string {
+  return `${JSON.stringify(planToJson(plan), null, 2)}\n`;
+}
+
+/** The plan as plain data with a stable key order. */
+export function planToJson(plan: Plan): unknown {
+  return {
+    format_version: plan.format_version,
+    gitlab_url: plan.gitlab_url,
+    scopes: plan.scopes.map(scopeJson),
+    fingerprint: plan.fingerprint,
+    targets: [...plan.targets],
+    changes: plan.changes.map(changeJson),
+    unmanaged: plan.unmanaged.map(unmanagedJson),
+    summary: {
+      create: plan.summary.create,
+      update: plan.summary.update,
+      delete: plan.summary.delete,
+      no_op: plan.summary.no_op,
+      unmanaged: plan.summary.unmanaged,
+    },
+  };
+}
+
+function scopeJson(s: Scope): unknown {
+  return { type: s.type, path: s.path, id: s.id };
+}
+
+function attrsJson(a: RunnerAttrs | null): unknown {
+  if (a === null) return null;
+  const out: Record<string, unknown> = {};
+  for (const name of ATTRIBUTE_NAMES) {
+    if (a[name] !== undefined) out[name] = name === 'tag_list' ? [...a.tag_list!] : a[name];
+  }
+  return out;
+}
+
+function changeJson(c: Change): unknown {
+  return {
+    address: c.address,
+    action: c.action,
+    scope: scopeJson(c.scope),
+    description: c.description,
+    runner_id: c.runner_id,
+    before: attrsJson(c.before),
+    after: attrsJson(c.after),
+    changed: [...c.changed],
+    status: c.status,
+    contacted_at: c.contacted_at,
+  };
+}
+
+function unmanagedJson(u: UnmanagedRunner): unknown {
+  return {
+    address: u.address,
+    scope: scopeJson(u.scope),
+    description: u.description,
+    runner_id: u.runner_id,
+    status: u.status,
+    contacted_at: u.contacted_at,
+  };
+}

@@ -1,0 +1,159 @@
+// The body of a plan as lines with a sign (+ ~ -) and an indent, Terraform
+// style. Text output colours the signs; Markdown moves them to column 0 so a
+// ```diff block highlights them. Only the layout lives here, no colour.
+import { diffLines } from 'diff';
+import { ATTRIBUTE_NAMES, type AttrName, type Change, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
+import { quote } from '../plan/address.js';
+import { compareStrings } from '../plan/attrs.js';
+
+export type Sign = '+' | '~' | '-';
+
+export interface Line {
+  /** Spaces before the sign (or before the text, plus two, when there is no sign). */
+  indent: number;
+  sign?: Sign;
+  text: string;
+  style?: 'bold' | 'danger';
+}
+
+export const SIGN: Record<'create' | 'update' | 'delete', Sign> = { create: '+', update: '~', delete: '-' };
+
+const ACTION_WORDS: Record<Sign, string> = { '+': 'create', '~': 'update in-place', '-': 'delete' };
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `Plan: 2 to create, 1 to update, 0 to delete (3 unchanged, 1 unmanaged).` */
+export function summaryLine(plan: Plan): string {
+  const s = plan.summary;
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete (${s.no_op} unchanged, ${s.unmanaged} unmanaged).`;
+}
+
+export const LEGEND_TITLE = 'Runner actions are indicated with the following symbols:';
+
+/** The symbol legend entries, only for the symbols the plan uses. */
+export function legendLines(plan: Plan): Line[] {
+  const used = (['+', '~', '-'] as Sign[]).filter((sign) => plan.changes.some((c) => c.action !== 'no-op' && SIGN[c.action] === sign));
+  return used.map((sign): Line => ({ indent: 2, sign, text: ACTION_WORDS[sign] }));
+}
+
+/** "id 17, status offline, last contact 2026-01-02T03:04:05Z" */
+export function runnerInfo(id: number | null, status: RunnerStatus | null, contactedAt: string | null): string {
+  return `id ${id}, status ${status ?? 'unknown'}, last contact ${contactedAt ? printable(contactedAt) : 'never'}`;
+}
+
+/** The block for one create, update or delete (no-ops are not shown). */
+export function changeLines(change: Change, plan: Plan): Line[] {
+  if (change.action === 'no-op') return [];
+  const sign = SIGN[change.action];
+  const verb = { create: 'will be created', update: 'will be updated in-place', delete: 'will be DELETED' }[change.action];
+  const lines: Line[] = [{ indent: 0, text: `# ${change.address} ${verb}`, style: 'bold' }];
+  if (change.action === 'delete') lines.push({ indent: 0, text: `# (${deleteReason(change, plan)})` });
+  if (change.runner_id !== null) {
+    lines.push({ indent: 0, text: `# (${runnerInfo(change.runner_id, change.status, change.contacted_at)})` });
+  }
+  lines.push({ indent: 2, sign, text: `runner ${quote(change.description)} {` });
+
+  const attrs = change.action === 'delete' ? change.before! : change.after!;
+  const shown: AttrName[] =
+    change.action === 'update' ? change.changed : ATTRIBUTE_NAMES.filter((n) => attrs[n] !== undefined);
+  const width = Math.max(0, ...shown.map((n) => n.length));
+  for (const name of shown) {
+    const label = name.padEnd(width);
+    if (change.action === 'update') lines.push(...updatedAttr(label, name, change.before!, change.after!));
+    else lines.push(...wholeAttr(sign, label, name, attrs[name]));
+  }
+  if (change.action === 'update') {
+    const hidden = ATTRIBUTE_NAMES.length - change.changed.length;
+    if (hidden > 0) lines.push({ indent: 6, text: `# (${plural(hidden, 'unchanged attribute')} hidden)` });
+  }
+  lines.push({ indent: 2, text: '}' });
+  return lines;
+}
+
+/** Why a runner is pruned: undeclared, or a duplicate of the declared runner (which has the lowest id). */
+function deleteReason(change: Change, plan: Plan): string {
+  const kept = plan.changes.find(
+    (c) => c.action !== 'delete' && c.runner_id !== null && c.address === change.address && c.scope.id === change.scope.id,
+  );
+  if (kept) return `a duplicate: the declared runner is the one with the lowest id, ${kept.runner_id}; its scope has prune: true`;
+  return 'not declared, and its scope has prune: true';
+}
+
+/** An attribute created or deleted as a whole: `+ tag_list = ["a", "b"]`. */
+function wholeAttr(sign: Sign, label: string, name: AttrName, value: RunnerAttrs[AttrName]): Line[] {
+  if (name === 'maintenance_note' && typeof value === 'string' && value.includes('\n')) {
+    return heredoc(sign, label, splitLines(value).map((text) => ({ sign, text })));
+  }
+  return [{ indent: 6, sign, text: `${label} = ${formatValue(value)}` }];
+}
+
+function updatedAttr(label: string, name: AttrName, before: RunnerAttrs, after: RunnerAttrs): Line[] {
+  const old = before[name];
+  const now = after[name];
+  if (name === 'tag_list') return tagLines(label, (old as string[] | undefined) ?? [], (now as string[] | undefined) ?? []);
+  if (name === 'maintenance_note') {
+    const was = (old as string | null | undefined) ?? '';
+    const will = (now as string | null | undefined) ?? '';
+    if (was.includes('\n') || will.includes('\n')) return heredoc('~', label, noteDiff(was, will));
+  }
+  return [{ indent: 6, sign: '~', text: `${label} = ${formatValue(old)} -> ${formatValue(now)}` }];
+}
+
+/** Tags are a set: one line per added or removed tag, unchanged ones counted. */
+function tagLines(label: string, before: string[], after: string[]): Line[] {
+  const was = new Set(before);
+  const will = new Set(after);
+  const all = [...new Set([...before, ...after])].sort(compareStrings);
+  const lines: Line[] = [{ indent: 6, sign: '~', text: `${label} = [` }];
+  let unchanged = 0;
+  for (const tag of all) {
+    if (was.has(tag) && will.has(tag)) unchanged++;
+    else lines.push({ indent: 10, sign: will.has(tag) ? '+' : '-', text: `${quote(tag)},` });
+  }
+  if (unchanged > 0) lines.push({ indent: 10, text: `# (${plural(unchanged, 'unchanged tag')} hidden)` });
+  lines.push({ indent: 6, text: ']' });
+  return lines;
+}
+
+/** A multi-line note as a line diff (unchanged lines shown as context). */
+function noteDiff(before: string, after: string): { sign?: Sign; text: string }[] {
+  const out: { sign?: Sign; text: string }[] = [];
+  for (const part of diffLines(before, after)) {
+    const sign: Sign | undefined = part.added ? '+' : part.removed ? '-' : undefined;
+    for (const text of splitLines(part.value)) out.push({ sign, text });
+  }
+  return out;
+}
+
+function heredoc(sign: Sign, label: string, body: { sign?: Sign; text: string }[]): Line[] {
+  return [
+    { indent: 6, sign, text: `${label} = <<-EOT` },
+    ...body.map((l): Line => ({ indent: 10, sign: l.sign, text: printable(l.text) })),
+    { indent: 6, text: 'EOT' },
+  ];
+}
+
+function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+export function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return quote(value);
+  if (Array.isArray(value)) return `[${value.map((v) => formatValue(v)).join(', ')}]`;
+  return String(value);
+}
+
+/** Free text shown raw (note lines) with control characters made visible, so it cannot drive the terminal. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Secrets never reach the output, even when someone pasted one into a note or description. */
+export function redactTokens(text: string): string {
+  return text.replace(/\b(glpat|glrt|glptt|gldt|glcbt|glimt|glrtr)-[0-9A-Za-z_-]{20,}/g, '$1-[REDACTED]');
+}

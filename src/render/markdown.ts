@@ -1,0 +1,83 @@
+// The plan as a merge-request comment: the summary first, deletions called out,
+// the details folded in a ```diff block. Everything that comes from users or
+// GitLab (descriptions, notes, paths, file names) sits inside code spans or
+// the code block, whose fences are longer than any backtick run in the text,
+// so it cannot close them, inject HTML, @mention people or reference issues.
+import { hasChanges, type Plan } from '../model.js';
+import { LEGEND_TITLE, changeLines, legendLines, plural, printable, redactTokens, runnerInfo, summaryLine, type Line } from './lines.js';
+
+export interface MarkdownOptions {
+  /** How the desired state is named, e.g. "runners.yaml". */
+  source: string;
+}
+
+export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
+  const source = code(printable(opts.source));
+  const out: string[] = ['#### runnerform plan', ''];
+
+  if (!hasChanges(plan)) {
+    out.push(`**No changes.** GitLab matches ${source}.`);
+  } else {
+    out.push(`**${summaryLine(plan)}**`);
+    const deletes = plan.changes.filter((c) => c.action === 'delete');
+    if (deletes.length > 0) {
+      out.push(
+        '',
+        `:warning: **${plural(deletes.length, 'runner')} will be DELETED** (not declared in ${source}, and the scope has \`prune: true\`):`,
+        '',
+        ...deletes.map((c) => `- ${code(c.address)} (${escapeText(runnerInfo(c.runner_id, c.status, c.contacted_at))})`),
+      );
+    }
+    const shown = plan.changes.filter((c) => c.action !== 'no-op');
+    out.push('', `<details><summary>Show plan (${plural(shown.length, 'change')})</summary>`, '');
+    const body = [LEGEND_TITLE, ...legendLines(plan).map(diffLine)];
+    for (const change of shown) body.push('', ...changeLines(change, plan).map(diffLine));
+    const fence = fenceFor(body.join('\n'));
+    out.push(`${fence}diff`, ...body, fence, '', '</details>');
+  }
+
+  if (plan.unmanaged.length > 0) {
+    out.push('', `**Unmanaged runners** (kept: not declared in ${source}; \`prune: true\` on the scope would delete them):`, '');
+    out.push(...plan.unmanaged.map((u) => `- ${code(u.address)} (${escapeText(runnerInfo(u.runner_id, u.status, u.contacted_at))})`));
+  }
+  if (plan.targets.length > 0) {
+    out.push('', `**Note:** the plan is limited to --target ${plan.targets.map((t) => code(printable(t))).join(', ')}.`);
+  }
+  return redactTokens(`${out.join('\n')}\n`);
+}
+
+/** GitLab's terraform report artifact, which the merge request widget shows. */
+export function renderGitlabReport(plan: Plan): string {
+  return JSON.stringify({ create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete });
+}
+
+/** Sign in column 0 so ```diff highlights it; `~` becomes `!`, which diff highlighters mark as a change. */
+function diffLine(line: Line): string {
+  const sign = line.sign === '~' ? '!' : (line.sign ?? ' ');
+  return `${sign}${' '.repeat(line.indent)} ${line.text}`;
+}
+
+function longestBacktickRun(text: string): number {
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+}
+
+/** A code fence longer than any backtick run in the text, so the text cannot close it. */
+function fenceFor(text: string): string {
+  return '`'.repeat(Math.max(3, longestBacktickRun(text) + 1));
+}
+
+/** Plain text that Markdown, HTML and GitLab references (@user, #1, !1, ~label) leave alone. */
+export function escapeText(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]#!~|@$%]/g, (c) => `\\${c}`);
+}
+
+/** An inline code span that no backtick in `text` can close (CommonMark §6.1). */
+export function code(text: string): string {
+  const ticks = '`'.repeat(longestBacktickRun(text) + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${text}${pad}${ticks}`;
+}

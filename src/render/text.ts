@@ -1,0 +1,106 @@
+// The terminal rendering of a plan, after Terraform: a symbol legend, deletions
+// first under a banner, then creates and updates showing only what changes,
+// the unmanaged runners, and one summary line. Colour only when asked.
+import { hasChanges, type Change, type Plan } from '../model.js';
+import {
+  LEGEND_TITLE,
+  changeLines,
+  legendLines,
+  plural,
+  printable,
+  redactTokens,
+  runnerInfo,
+  summaryLine,
+  type Line,
+  type Sign,
+} from './lines.js';
+
+export interface TextOptions {
+  color: boolean;
+  /** How the desired state is named in messages, e.g. "runners.yaml". */
+  source: string;
+}
+
+interface Paint {
+  bold(s: string): string;
+  danger(s: string): string;
+  sign(sign: Sign): string;
+}
+
+function palette(color: boolean): Paint {
+  const wrap = (codes: string, s: string) => (color ? `\x1b[${codes}m${s}\x1b[0m` : s);
+  const signColour: Record<Sign, string> = { '+': '32', '~': '33', '-': '31' };
+  return {
+    bold: (s) => wrap('1', s),
+    danger: (s) => wrap('1;31', s),
+    sign: (sign) => wrap(signColour[sign], sign),
+  };
+}
+
+export function renderText(plan: Plan, options: TextOptions): string {
+  const paint = palette(options.color);
+  const opts = { ...options, source: printable(options.source) };
+  const out: string[] = [];
+
+  if (!hasChanges(plan)) {
+    out.push(`${paint.bold('No changes.')} GitLab matches ${opts.source}.`);
+    out.push(...unmanagedSection(plan, opts.source), ...targetNote(plan, paint));
+    return redactTokens(`${out.join('\n')}\n`);
+  }
+
+  out.push(LEGEND_TITLE, ...legendLines(plan).map((l) => renderLine(l, paint)), '');
+  out.push('runnerform will perform the following actions:');
+
+  const deletes = plan.changes.filter((c) => c.action === 'delete');
+  const others = plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
+  if (deletes.length > 0) {
+    out.push('', ...deletionBanner(deletes, opts.source).map(paint.danger));
+    for (const change of deletes) out.push('', ...blockText(change, plan, paint));
+  }
+  if (others.length > 0 && deletes.length > 0) out.push('', '  ' + paint.bold('# Other changes:'));
+  for (const change of others) out.push('', ...blockText(change, plan, paint));
+
+  out.push(...unmanagedSection(plan, opts.source), ...targetNote(plan, paint));
+  out.push('', paint.bold('Plan:') + summaryLine(plan).slice('Plan:'.length));
+  return redactTokens(`${out.join('\n')}\n`);
+}
+
+function blockText(change: Change, plan: Plan, paint: Paint): string[] {
+  return changeLines(change, plan).map((l) => renderLine(l, paint));
+}
+
+export function renderLine(line: Line, paint: Paint): string {
+  const text = line.style === 'bold' ? paint.bold(line.text) : line.style === 'danger' ? paint.danger(line.text) : line.text;
+  return `${' '.repeat(line.indent)}${line.sign ? `${paint.sign(line.sign)} ` : '  '}${text}`;
+}
+
+/** A box nobody scrolls past: how many runners go, and that it cannot be undone. */
+export function deletionBanner(deletes: Change[], source: string): string[] {
+  const n = deletes.length;
+  const messages = [
+    `WARNING: ${plural(n, 'runner')} will be DELETED from GitLab.`,
+    `${n === 1 ? 'Its' : 'Their'} scope has prune: true and ${source} does not declare ${n === 1 ? 'it' : 'them'}.`,
+    "A deleted runner stops taking jobs and its token stops working: this cannot be undone.",
+  ];
+  const width = Math.max(...messages.map((m) => m.length));
+  const border = '!'.repeat(width + 6);
+  return [border, ...messages.map((m) => `!! ${m.padEnd(width)} !!`), border];
+}
+
+function unmanagedSection(plan: Plan, source: string): string[] {
+  if (plan.unmanaged.length === 0) return [];
+  return [
+    '',
+    `Unmanaged runners (kept: owned by a declared scope but not declared in ${source}; prune: true on the scope would delete them):`,
+    ...plan.unmanaged.map((u) => `  ${u.address} (${runnerInfo(u.runner_id, u.status, u.contacted_at)})`),
+  ];
+}
+
+function targetNote(plan: Plan, paint: Paint): string[] {
+  if (plan.targets.length === 0) return [];
+  return [
+    '',
+    `${paint.bold('Note:')} the plan is limited to --target ${plan.targets.map(printable).join(', ')}.`,
+    'Changes to other runners are not shown and would not be applied; use --target only as an escape hatch.',
+  ];
+}

@@ -1,0 +1,148 @@
+// Builders for DesiredState / LiveState fixtures, so tests say only what matters.
+import type {
+  DesiredRunner,
+  DesiredScope,
+  DesiredState,
+  LiveAttrs,
+  LiveRunner,
+  LiveScope,
+  LiveState,
+  Ownership,
+  RunnerAttrs,
+  Scope,
+  ScopeRef,
+} from '../../src/model.js';
+import { RUNNER_TYPE } from '../../src/model.js';
+
+export const GITLAB_URL = 'https://gitlab.example.com';
+
+export const GROUP: Scope = { type: 'group', id: 10, path: 'acme/platform' };
+export const SUBGROUP: Scope = { type: 'group', id: 11, path: 'acme/platform/mobile' };
+export const PROJECT: Scope = { type: 'project', id: 42, path: 'acme/platform/api' };
+export const INSTANCE: Scope = { type: 'instance', id: null, path: null };
+
+/** The ref a user would write for a resolved scope (by path). */
+export function refOf(scope: Scope): ScopeRef {
+  return scope.type === 'instance' ? { type: 'instance' } : { type: scope.type, path: scope.path! };
+}
+
+let line = 1;
+function pos() {
+  return { file: 'runners.yaml', line: line++, column: 5 };
+}
+
+export function want(description: string, attrs: RunnerAttrs = {}): DesiredRunner {
+  return { description, attrs, source: pos() };
+}
+
+export function desiredScope(ref: ScopeRef, runners: DesiredRunner[], prune = false): DesiredScope {
+  return { ref, prune, runners, source: pos() };
+}
+
+export function desired(...scopes: DesiredScope[]): DesiredState {
+  return { files: ['runners.yaml'], scopes };
+}
+
+/** GitLab's defaults for a freshly created runner. */
+export const DEFAULT_ATTRS: LiveAttrs = {
+  paused: false,
+  locked: false,
+  run_untagged: true,
+  tag_list: [],
+  access_level: 'not_protected',
+  maximum_timeout: null,
+  maintenance_note: null,
+};
+
+export function liveRunner(
+  scope: Scope,
+  id: number,
+  description: string,
+  attrs: Partial<LiveAttrs> = {},
+  extra: Partial<Omit<LiveRunner, 'attrs'>> = {},
+): LiveRunner {
+  return {
+    id,
+    description,
+    runner_type: RUNNER_TYPE[scope.type],
+    attrs: { ...DEFAULT_ATTRS, ...attrs },
+    status: 'online',
+    contacted_at: '2026-01-02T03:04:05.000Z',
+    ownership: 'owned',
+    ...extra,
+  };
+}
+
+export function visible(runner: LiveRunner, ownership: Exclude<Ownership, 'owned'>): LiveRunner {
+  return { ...runner, ownership };
+}
+
+export function liveScope(scope: Scope, owned: LiveRunner[] = [], seen: LiveRunner[] = [], ref: ScopeRef = refOf(scope)): LiveScope {
+  return { ref, scope, owned: [...owned].sort((a, b) => a.id - b.id), visible: seen };
+}
+
+export function live(...scopes: LiveScope[]): LiveState {
+  return { gitlabUrl: GITLAB_URL, scopes };
+}
+
+/**
+ * One plan with every kind of line: create, update (flags, tags, a multi-line
+ * note), delete under prune, a duplicate, no-ops, unmanaged runners, inherited
+ * and instance runners that must be left alone. Used by the golden files.
+ */
+export function richScenario(): { desired: DesiredState; live: LiveState } {
+  const inherited = liveRunner(GROUP, 3, 'docker-arm64', { tag_list: ['arm64'] });
+  const shared = liveRunner(INSTANCE, 1, 'shared-large', { tag_list: ['large'] });
+  return {
+    desired: desired(
+      desiredScope(
+        refOf(GROUP),
+        [
+          want('docker-amd64', { paused: false, run_untagged: false, tag_list: ['linux', 'docker', 'amd64'], maximum_timeout: 3600 }),
+          want('docker-arm64', {
+            paused: true,
+            run_untagged: false,
+            tag_list: ['arm64', 'docker', 'linux', 'graviton'],
+            maintenance_note: 'Owned by team platform.\nRotated weekly.\nPager: #platform-oncall',
+          }),
+          want('windows', { access_level: 'ref_protected', locked: true }),
+        ],
+        true,
+      ),
+      desiredScope(
+        refOf(SUBGROUP),
+        [want('docker-arm64', { tag_list: ['arm64'] })],
+        false,
+      ),
+      desiredScope(
+        refOf(PROJECT),
+        [want('api-e2e', { tag_list: ['e2e', 'api'], maximum_timeout: 1800, maintenance_note: '' })],
+        false,
+      ),
+      desiredScope({ type: 'instance' }, [want('shared-large', { tag_list: ['large'], maximum_timeout: 7200 })], false),
+    ),
+    live: live(
+      liveScope(GROUP, [
+        liveRunner(GROUP, 21, 'docker-arm64', {
+          tag_list: ['linux', 'arm64', 'docker', 'legacy'],
+          run_untagged: false,
+          maintenance_note: 'Owned by team platform.\nRotated monthly.\nPager: #platform-oncall',
+        }),
+        liveRunner(GROUP, 17, 'old-builder', { tag_list: ['docker'], maximum_timeout: 3600 }, { status: 'offline', contacted_at: '2025-11-30T08:00:00.000Z' }),
+        liveRunner(GROUP, 25, 'docker-arm64', { tag_list: ['arm64'] }, { status: 'never_contacted', contacted_at: null }),
+        liveRunner(GROUP, 30, 'windows', { access_level: 'ref_protected', locked: true, paused: true }),
+      ]),
+      // The subgroup owns nothing; it merely sees its parent's runner (same description!).
+      liveScope(SUBGROUP, [], [visible(inherited, 'inherited'), visible(shared, 'instance')]),
+      liveScope(
+        PROJECT,
+        [
+          liveRunner(PROJECT, 40, 'api-e2e', { tag_list: ['api', 'e2e'], maximum_timeout: 1800, maintenance_note: null }),
+          liveRunner(PROJECT, 41, 'hand-made', {}, { status: 'stale', contacted_at: '2025-06-01T00:00:00.000Z' }),
+        ],
+        [visible(shared, 'instance')],
+      ),
+      liveScope(INSTANCE, [shared]),
+    ),
+  };
+}
