@@ -1,0 +1,34 @@
+// Turns validated documents into the DesiredState of src/model.ts.
+import type { DesiredRunner, DesiredScope, DesiredState, ScopeRef } from '../model.js';
+import { effectiveAttrs } from './defaults.js';
+import { isRecord, rawRunners, rawScopes, type RawScope, type SourceDoc } from './document.js';
+
+/** Only call with documents that passed the shape and semantic checks. */
+export function buildDesiredState(docs: SourceDoc[]): DesiredState {
+  return {
+    files: docs.map((d) => d.file),
+    scopes: docs.flatMap((doc) => rawScopes(doc.value).map((scope) => buildScope(doc, scope))),
+  };
+}
+
+function buildScope(doc: SourceDoc, scope: RawScope): DesiredScope {
+  const value = doc.value as Record<string, unknown>;
+  const defaults = isRecord(value.defaults) ? value.defaults : undefined;
+  const runners: DesiredRunner[] = rawRunners(scope).map(({ index, body }) => ({
+    description: body.description as string,
+    attrs: effectiveAttrs(defaults, body),
+    source: doc.at([...scope.segments, 'runners', index]),
+  }));
+  return {
+    ref: refOf(scope),
+    prune: scope.body.prune === true,
+    runners,
+    source: doc.at(scope.segments, scope.type === 'instance' ? 'key' : 'value'),
+  };
+}
+
+function refOf(scope: RawScope): ScopeRef {
+  if (scope.type === 'instance') return { type: 'instance' };
+  const { path, id } = scope.body;
+  return typeof path === 'string' ? { type: scope.type, path } : { type: scope.type, id: id as number };
+}

@@ -1,0 +1,55 @@
+// "did you mean `tag_list`?" hints for near-miss keys and enum values.
+
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+// Words people reach for that are spelled differently in GitLab's API.
+const SYNONYMS: Record<string, string> = {
+  tags: 'tag_list',
+  tag: 'tag_list',
+  taglist: 'tag_list',
+  timeout: 'maximum_timeout',
+  max_timeout: 'maximum_timeout',
+  name: 'description',
+  untagged: 'run_untagged',
+  protected: 'access_level',
+  note: 'maintenance_note',
+  maintainer_note: 'maintenance_note',
+  group: 'path',
+  project: 'path',
+  full_path: 'path',
+  group_id: 'id',
+  project_id: 'id',
+};
+
+/** The closest candidate, or null when nothing is close enough to be a typo. */
+export function suggest(input: string, candidates: readonly string[]): string | null {
+  if (input.length > 100) return null; // not a typo, and keeps the distance table small
+  const lower = input.toLowerCase().replace(/-/g, '_');
+  if (candidates.includes(lower)) return lower;
+  const synonym = SYNONYMS[lower];
+  if (synonym && candidates.includes(synonym)) return synonym;
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const distance = editDistance(lower, c);
+    if (distance < bestDistance) {
+      best = c;
+      bestDistance = distance;
+    }
+  }
+  if (best === null) return null;
+  const allowed = Math.max(1, Math.min(3, Math.floor(best.length / 3)));
+  return bestDistance <= allowed ? best : null;
+}
