@@ -171,7 +171,9 @@ export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
   const parsed = scrub(parseErrorBody(facts.body), r);
   const kind = kindOf(status, parsed);
   const req = `${method} ${path}`;
-  const answer = status === null ? `no answer (${facts.code ?? 'connection error'})` : `${status}${parsed.message ? ` ${parsed.message}` : ` ${statusText(status)}`}`;
+  // GitLab's messages usually start with the status ("404 Group Not Found"): do not repeat it.
+  const said = parsed.message ?? statusText(status ?? 0);
+  const answer = status === null ? `no answer (${facts.code ?? 'connection error'})` : said.startsWith(String(status)) ? said : `${status} ${said}`;
   const where = `(${req} → ${answer})`;
   const lost = status === null || status >= 500;
   const maybeApplied = MUTATING.has(method) && lost;
