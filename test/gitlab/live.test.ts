@@ -1,0 +1,161 @@
+// The live-state reader against the fake GitLab: ownership, details, request counts.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGitLabClient } from '../../src/gitlab/client.js';
+import { GitLabError } from '../../src/gitlab/errors.js';
+import { DuplicateScopeError, readLiveState, type LiveProgress } from '../../src/gitlab/live.js';
+import type { LiveScope, ScopeRef } from '../../src/model.js';
+import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
+import { ADMIN_TOKEN, OWNER_TOKEN, SUB_OWNER_TOKEN, baseSeed, manyRunners } from './seeds.js';
+
+let fake: FakeGitLab | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function start(seed = baseSeed()) {
+  fake = await startFakeGitLab(seed);
+  return fake;
+}
+
+const api = (f: FakeGitLab, token: string, parallelism = 8) =>
+  createGitLabClient({ url: f.url, token, parallelism, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 10 } });
+
+const ids = (s: LiveScope, which: 'owned' | 'visible') => s[which].map((r) => r.id);
+
+const REFS: ScopeRef[] = [
+  { type: 'group', path: 'acme/platform' },
+  { type: 'group', id: 12 },
+  { type: 'project', path: 'acme/platform/web' },
+  { type: 'project', id: 101 },
+];
+
+describe('readLiveState', () => {
+  it('resolves scopes and keeps only owned runners as candidates', async () => {
+    const f = await start();
+    const live = await readLiveState(api(f, OWNER_TOKEN), REFS);
+    expect(live.gitlabUrl).toBe(f.url);
+    expect(live.scopes.map((s) => s.scope)).toEqual([
+      { type: 'group', id: 11, path: 'acme/platform' },
+      { type: 'group', id: 12, path: 'acme/platform/ci' },
+      { type: 'project', id: 100, path: 'acme/platform/web' },
+      { type: 'project', id: 101, path: 'acme/platform/api' },
+    ]);
+    expect(live.scopes.map((s) => s.ref)).toEqual(REFS);
+    const [platform, ci, web, apiProject] = live.scopes;
+    // Ancestor-group runners are listed but only inherited.
+    expect(ids(platform, 'owned')).toEqual([4]);
+    expect(platform.visible.map((r) => [r.id, r.ownership])).toEqual([[3, 'inherited']]);
+    expect(ids(ci, 'owned')).toEqual([5]);
+    expect(ci.visible.map((r) => [r.id, r.ownership])).toEqual([
+      [3, 'inherited'],
+      [4, 'inherited'],
+    ]);
+    // A runner enabled in web but owned by api is borrowed in web, owned in api.
+    expect(ids(web, 'owned')).toEqual([6]);
+    expect(web.visible.map((r) => [r.id, r.ownership])).toEqual([[7, 'borrowed']]);
+    expect(ids(apiProject, 'owned')).toEqual([7]);
+    // Instance runners are never candidates of a group or project scope.
+    for (const s of live.scopes) for (const r of [...s.owned, ...s.visible]) expect(r.runner_type).not.toBe('instance_type');
+  });
+
+  it('every owned runner arrives with all its details', async () => {
+    const f = await start();
+    const live = await readLiveState(api(f, OWNER_TOKEN), [{ type: 'group', path: 'acme/platform' }]);
+    expect(live.scopes[0].owned).toEqual([
+      {
+        id: 4,
+        description: 'platform-docker',
+        runner_type: 'group_type',
+        attrs: {
+          paused: false,
+          locked: true,
+          run_untagged: false,
+          tag_list: ['docker', 'linux'],
+          access_level: 'ref_protected',
+          maximum_timeout: 3600,
+          maintenance_note: 'owned by the platform team',
+        },
+        status: expect.stringMatching(/^(online|offline|stale|never_contacted)$/),
+        contacted_at: '2026-01-01T00:00:00Z',
+        ownership: 'owned',
+      },
+    ]);
+  });
+
+  it('instance scope: instance runners are owned there (admin token)', async () => {
+    const f = await start();
+    const live = await readLiveState(api(f, ADMIN_TOKEN), [{ type: 'instance' }, { type: 'group', path: 'acme' }]);
+    const [instance, acme] = live.scopes;
+    expect(instance.scope).toEqual({ type: 'instance', id: null, path: null });
+    expect(ids(instance, 'owned')).toEqual([1, 2]);
+    expect(instance.owned[1].attrs.paused).toBe(true);
+    expect(ids(acme, 'owned')).toEqual([3]);
+    expect(f.requests.some((r) => r.path === '/runners/all' && r.query.type === 'instance_type')).toBe(true);
+  });
+
+  it('an ancestor runner whose details the token may not read stays visible, partial, never owned', async () => {
+    const f = await start();
+    // bob owns only acme/platform/ci: GitLab refuses him the details of acme's and acme/platform's runners.
+    const live = await readLiveState(api(f, SUB_OWNER_TOKEN), [{ type: 'group', path: 'acme/platform/ci' }]);
+    const [ci] = live.scopes;
+    expect(ids(ci, 'owned')).toEqual([5]);
+    expect(ci.visible.map((r) => [r.id, r.ownership, r.partial])).toEqual([
+      [3, 'inherited', true],
+      [4, 'inherited', true],
+    ]);
+    expect(ci.owned[0].partial).toBeUndefined();
+  });
+
+  it('uses one resolve per scope, one list page per 100 runners, one detail per distinct runner', async () => {
+    const f = await start(baseSeed(manyRunners('acme/platform', 250, 1000)));
+    const live = await readLiveState(api(f, OWNER_TOKEN), REFS);
+    expect(live.scopes[0].owned).toHaveLength(251);
+    expect(live.scopes[0].owned.map((r) => r.id)).toEqual([...live.scopes[0].owned.map((r) => r.id)].sort((a, b) => a - b));
+    const count = (re: RegExp) => f.requests.filter((r) => re.test(r.path)).length;
+    expect(count(/^\/(groups|projects)\/[^/]+$/)).toBe(4);
+    // platform: 252 listed → 3 pages; ci: 253 listed (its own + both ancestors') → 3 pages; 2 project lists.
+    expect(count(/^\/groups\/\d+\/runners$/)).toBe(6);
+    expect(count(/^\/projects\/\d+\/runners$/)).toBe(2);
+    // Distinct runners: 1000..1249, 3, 4, 5, 6, 7 — each read once even when listed in two scopes.
+    expect(count(/^\/runners\/\d+$/)).toBe(255);
+    expect(f.requests).toHaveLength(4 + 8 + 255);
+  });
+
+  it('reports progress up to every scope and runner read', async () => {
+    const f = await start();
+    const seen: LiveProgress[] = [];
+    await readLiveState(api(f, OWNER_TOKEN), REFS, { onProgress: (p) => seen.push(p) });
+    expect(seen[0]).toEqual({ scopesDone: 0, scopesTotal: 4, runnersDone: 0, runnersTotal: 0 });
+    expect(seen.at(-1)).toEqual({ scopesDone: 4, scopesTotal: 4, runnersDone: 5, runnersTotal: 5 });
+    for (const p of seen) expect(p.runnersDone).toBeLessThanOrEqual(p.runnersTotal);
+  });
+
+  it('refuses two refs that name the same scope, naming both', async () => {
+    const f = await start();
+    const err = await readLiveState(api(f, OWNER_TOKEN), [
+      { type: 'group', path: 'acme/platform' },
+      { type: 'project', id: 100 },
+      { type: 'group', id: 11 },
+    ]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DuplicateScopeError);
+    expect((err as Error).message).toBe(
+      'group "acme/platform" and group id 11 are the same group (acme/platform, id 11): declare each scope once.',
+    );
+  });
+
+  it('a scope that does not exist fails with the actionable 404', async () => {
+    const f = await start();
+    const err = await readLiveState(api(f, OWNER_TOKEN), [{ type: 'group', path: 'acme/platfrom' }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitLabError);
+    expect((err as GitLabError).message).toMatch(/^Group acme\/platfrom not found or not visible to this token/);
+  });
+
+  it('a failing detail read fails the whole read (no silently missing runner)', async () => {
+    const f = await start();
+    f.inject({ method: 'GET', path: '/runners/4', times: 10, fault: { kind: 'status', status: 500 } });
+    const err = await readLiveState(api(f, OWNER_TOKEN), [{ type: 'group', path: 'acme/platform' }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitLabError);
+    expect((err as GitLabError).kind).toBe('server');
+  });
+});
