@@ -7,11 +7,10 @@ import type { ScopeRef } from '../model.js';
 import { addConnectionOptions, connect } from './connection.js';
 import { UserError } from './exit-codes.js';
 import { readLive } from './pipeline.js';
-import { collect } from './plan.js';
 
 interface ExportOptions {
-  group: string[];
-  project: string[];
+  group?: string[];
+  project?: string[];
   instance?: boolean;
   output?: string;
 }
@@ -20,10 +19,11 @@ export function registerExport(program: Command): void {
   const cmd = program
     .command('export')
     .description("Write the runners that GitLab scopes own today as a runners.yaml (adopt existing runners)")
-    .option('--group <path>', 'export the runners this group owns (repeatable)', collect, [])
-    .option('--project <path>', 'export the runners this project owns (repeatable)', collect, [])
+    .option('--group <path>', 'export the runners this group owns (repeatable)', collect)
+    .option('--project <path>', 'export the runners this project owns (repeatable)', collect)
     .option('--instance', 'export the instance runners (needs an administrator token)')
-    .option('-o, --output <file>', 'write the YAML to this file instead of stdout');
+    .option('-o, --output <file>', 'write the YAML to this file instead of stdout')
+    .addHelpText('after', '\nExample:\n  runnerform export --group acme/platform --project acme/platform/api -o runners.yaml\n');
   addConnectionOptions(cmd);
   cmd.action(async (opts: ExportOptions) => {
     const refs = scopeRefs(opts);
@@ -38,14 +38,15 @@ export function registerExport(program: Command): void {
     process.stderr.write(summaryLine(result.runners, result.scopes, opts.output) + '\n');
     if (result.skipped.length > 0) {
       const n = result.skipped.length;
-      process.stderr.write(`${plural(n, 'runner')} not exported (see the comments in the file); they stay unmanaged.\n`);
+      const verb = n === 1 ? 'it stays' : 'they stay';
+      process.stderr.write(`${plural(n, 'runner')} not exported (see the comments in the file); ${verb} unmanaged.\n`);
     }
   });
 }
 
 /** Scope refs in the order given; the same path twice is read once. */
 export function scopeRefs(opts: Pick<ExportOptions, 'group' | 'project' | 'instance'>): ScopeRef[] {
-  const unique = (paths: string[]) => {
+  const unique = (paths: string[] = []) => {
     const clean = paths.map((p) => p.trim().replace(/^\/+|\/+$/g, ''));
     if (clean.some((p) => p === '')) throw new UserError('--group and --project need a full path, e.g. --group acme/platform.');
     // GitLab full paths are case-insensitive.
@@ -56,6 +57,11 @@ export function scopeRefs(opts: Pick<ExportOptions, 'group' | 'project' | 'insta
     ...unique(opts.project).map((path): ScopeRef => ({ type: 'project', path })),
     ...(opts.instance ? [{ type: 'instance' } as const] : []),
   ];
+}
+
+/** Repeatable option; no default, so the help shows none. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 export function summaryLine(runners: number, scopes: number, output: string | undefined): string {
