@@ -39,8 +39,15 @@ export function parsePlan(text: string): Plan {
 function describeErrors(errors: ErrorObject[]): string {
   // if/then and oneOf wrappers repeat what their inner errors say.
   const useful = errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'oneOf');
-  const lines = (useful.length > 0 ? useful : errors).map((e) => `  ${e.instancePath || '/'}: ${e.message ?? e.keyword}`);
+  const lines = (useful.length > 0 ? useful : errors).map((e) => `  ${e.instancePath || '/'}: ${explain(e)}`);
   return [...new Set(lines)].slice(0, 20).join('\n');
+}
+
+function explain(e: ErrorObject): string {
+  const params = e.params as { additionalProperty?: string; allowedValues?: unknown[] };
+  if (e.keyword === 'additionalProperties') return `unknown key ${JSON.stringify(params.additionalProperty)}`;
+  if (e.keyword === 'enum') return `must be one of ${params.allowedValues!.map((v) => JSON.stringify(v)).join(', ')}`;
+  return e.message ?? e.keyword;
 }
 
 function checkConsistency(plan: Plan): void {

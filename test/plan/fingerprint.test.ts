@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { LiveScope } from '../../src/model.js';
+import { fingerprintLive } from '../../src/plan/fingerprint.js';
+import { GROUP, INSTANCE, PROJECT, SUBGROUP, liveRunner, liveScope, visible } from './fixtures.js';
+
+function scopes(): LiveScope[] {
+  return [
+    liveScope(GROUP, [liveRunner(GROUP, 1, 'a', { tag_list: ['x', 'y'] }), liveRunner(GROUP, 2, 'b', { maintenance_note: 'n' })]),
+    liveScope(PROJECT, [liveRunner(PROJECT, 3, 'c')]),
+    liveScope(INSTANCE, []),
+  ];
+}
+
+describe('fingerprintLive', () => {
+  it('is a sha256 hex digest, the same for the same runners', () => {
+    expect(fingerprintLive(scopes())).toMatch(/^[0-9a-f]{64}$/);
+    expect(fingerprintLive(scopes())).toBe(fingerprintLive(scopes()));
+  });
+
+  it('ignores scope order, runner order, tag order, status and last contact', () => {
+    const base = fingerprintLive(scopes());
+    const s = scopes().reverse();
+    s[2] = { ...s[2], owned: [...s[2].owned].reverse() };
+    s[2].owned[0] = { ...s[2].owned[0], status: 'offline', contacted_at: '2030-01-01T00:00:00Z' };
+    s[2].owned[1] = { ...s[2].owned[1], attrs: { ...s[2].owned[1].attrs, tag_list: ['y', 'x'] } };
+    expect(fingerprintLive(s)).toBe(base);
+  });
+
+  it('ignores runners a scope only sees', () => {
+    const s = scopes();
+    s[1] = { ...s[1], visible: [visible(liveRunner(GROUP, 1, 'a'), 'inherited')] };
+    expect(fingerprintLive(s)).toBe(fingerprintLive(scopes()));
+  });
+
+  const mutations: [string, (s: LiveScope[]) => void][] = [
+    ['a runner appears', (s) => s[1].owned.push(liveRunner(PROJECT, 4, 'd'))],
+    ['a runner disappears', (s) => s[0].owned.pop()],
+    ['a description changes', (s) => (s[0].owned[0].description = 'a2')],
+    ['an id changes', (s) => (s[1].owned[0].id = 30)],
+    ['paused changes', (s) => (s[0].owned[0].attrs.paused = true)],
+    ['locked changes', (s) => (s[0].owned[0].attrs.locked = true)],
+    ['run_untagged changes', (s) => (s[0].owned[0].attrs.run_untagged = false)],
+    ['a tag is added', (s) => (s[0].owned[0].attrs.tag_list = ['x', 'y', 'z'])],
+    ['access_level changes', (s) => (s[0].owned[0].attrs.access_level = 'ref_protected')],
+    ['maximum_timeout changes', (s) => (s[0].owned[0].attrs.maximum_timeout = 600)],
+    ['the note changes', (s) => (s[0].owned[1].attrs.maintenance_note = 'm')],
+    ['an empty scope is added', (s) => s.push(liveScope(SUBGROUP, []))],
+    ['an empty scope is removed', (s) => s.pop()],
+    ['a runner moves to another scope', (s) => s[1].owned.push(s[0].owned.pop()!)],
+  ];
+  for (const [what, mutate] of mutations) {
+    it(`changes when ${what}`, () => {
+      const s = structuredClone(scopes());
+      mutate(s);
+      expect(fingerprintLive(s)).not.toBe(fingerprintLive(scopes()));
+    });
+  }
+
+  it('tells an empty read of nothing apart from an empty read of a scope', () => {
+    expect(fingerprintLive([])).not.toBe(fingerprintLive([liveScope(GROUP, [])]));
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { computePlan } from '../../src/plan/engine.js';
+import { parsePlan } from '../../src/plan/planfile.js';
+import { renderJson } from '../../src/render/json.js';
+import { richScenario } from './fixtures.js';
+
+function planText(): string {
+  const { desired, live } = richScenario();
+  return renderJson(computePlan(desired, live, { targets: [] }));
+}
+
+function edited(edit: (plan: any) => void): string {
+  const data = JSON.parse(planText());
+  edit(data);
+  return JSON.stringify(data);
+}
+
+describe('parsePlan', () => {
+  it('reads back exactly what renderJson wrote', () => {
+    const { desired, live } = richScenario();
+    const plan = computePlan(desired, live);
+    expect(parsePlan(renderJson(plan))).toEqual(plan);
+  });
+
+  it('says clearly when the file is not a plan', () => {
+    expect(() => parsePlan('runners:\n  - x')).toThrow(/not a runnerform plan file: it is not JSON/);
+    expect(() => parsePlan('{"groups": []}')).toThrow(/not a runnerform plan file: it has no format_version/);
+    expect(() => parsePlan('[1,2]')).toThrow(/not a runnerform plan file/);
+    expect(() => parsePlan('null')).toThrow(/not a runnerform plan file/);
+  });
+
+  it('refuses an unknown format_version', () => {
+    expect(() => parsePlan(edited((p) => (p.format_version = 2)))).toThrow(/unsupported plan format_version 2: this runnerform reads format_version 1/);
+    expect(() => parsePlan(edited((p) => (p.format_version = '1')))).toThrow(/unsupported plan format_version "1"/);
+  });
+
+  it('lists schema violations with their location', () => {
+    const text = edited((p) => {
+      p.changes[0].action = 'replace';
+      delete p.fingerprint;
+      p.changes[2].after.tag_list = 'docker';
+    });
+    expect(() => parsePlan(text)).toThrow(/invalid plan file/);
+    expect(() => parsePlan(text)).toThrow(/\/: must have required property 'fingerprint'/);
+    expect(() => parsePlan(text)).toThrow(/\/changes\/0\/action: must be one of "create", "update", "delete", "no-op"/);
+    expect(() => parsePlan(text)).toThrow(/\/changes\/2\/after\/tag_list: must be array/);
+  });
+
+  it('rejects a create that carries a runner id, and an update with nothing changed', () => {
+    expect(() => parsePlan(edited((p) => (p.changes[2].runner_id = 5)))).toThrow(/\/changes\/2\/runner_id/);
+    expect(() => parsePlan(edited((p) => (p.changes[3].changed = [])))).toThrow(/\/changes\/3\/changed/);
+  });
+
+  it('rejects an address that does not match its scope and description, and wrong summary counts', () => {
+    expect(() => parsePlan(edited((p) => (p.changes[0].description = 'other')))).toThrow(/\/changes\/0\/address: is .* expected/);
+    expect(() => parsePlan(edited((p) => (p.summary.delete = 0)))).toThrow(/\/summary\/delete: is 0, but the plan has 2/);
+    expect(() => parsePlan(edited((p) => (p.summary.unmanaged = 3)))).toThrow(/\/summary\/unmanaged/);
+  });
+
+  it('rejects unknown keys', () => {
+    expect(() => parsePlan(edited((p) => (p.token = 'x')))).toThrow(/\/: unknown key "token"/);
+  });
+});
