@@ -50,21 +50,27 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   try {
     events = parseEvents(text, { filename: file, maxDepth: MAX_DEPTH });
   } catch (err) {
-    throw fromJsYaml(err, 'YAML syntax error');
+    throw fromJsYaml(err, 'YAML syntax error', text);
   }
   const root = buildTree(text, events);
   try {
     docs = constructFromEvents(events, { source: text, filename: file, schema: SCHEMA });
   } catch (err) {
-    throw fromJsYaml(err, 'YAML error');
+    throw fromJsYaml(err, 'YAML error', text);
   }
   return { value: docs.length === 0 ? null : docs[0], root };
 }
 
-function fromJsYaml(err: unknown, what: string): YamlError {
+function fromJsYaml(err: unknown, what: string, text: string): YamlError {
   if (err instanceof YAMLException) {
     const m = err.mark;
-    return new YamlError(`${what}: ${err.reason}`, m?.position ?? 0, m ? m.line + 1 : undefined, m ? m.column + 1 : undefined);
+    let reason = err.reason;
+    // js-yaml points at the repeated key but does not name it.
+    if (m && reason === 'duplicated mapping key') {
+      const key = /^[^:#\n]{1,80}(?=:)/.exec(text.slice(m.position))?.[0].trim();
+      if (key) reason = `duplicated mapping key \`${key}\``;
+    }
+    return new YamlError(`${what}: ${reason}`, m?.position ?? 0, m ? m.line + 1 : undefined, m ? m.column + 1 : undefined);
   }
   if (err instanceof RangeError) return new YamlError(`${what}: document is nested too deeply`, 0);
   return new YamlError(`${what}: ${err instanceof Error ? err.message : String(err)}`, 0);
