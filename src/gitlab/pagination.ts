@@ -28,9 +28,6 @@ export function nextPage(headers: Record<string, string | string[] | undefined>,
   if (xNext !== undefined && xNext.trim() !== '') return { page: xNext.trim() };
   const link = parseNextLink(header('link'));
   if (link === undefined) return null;
-  const url = new URL(link, origin);
-  const base = new URL(origin);
-  url.protocol = base.protocol;
-  url.host = base.host;
-  return { url };
+  const given = new URL(link, origin);
+  return { url: new URL(`${given.pathname}${given.search}`, origin) };
 }

@@ -1,15 +1,20 @@
 // Keeps GitLab secrets out of anything a human or a log file could see.
-// GitLab's token formats carry a `gl…-` prefix (glpat-, glrt-, gloas-, glptt-,
-// gldt-, …); masking every such word catches tokens we never saw, and the
-// explicitly known secrets are masked too in case they use no prefix.
+// GitLab's tokens carry known prefixes (glpat- personal, glrt- runner, …);
+// masking every such word catches tokens we never saw, and the explicitly
+// known secrets are masked too in case they use no prefix.
 
-const PREFIXED_TOKEN = /\bgl[a-z]{1,6}-[A-Za-z0-9_.\-]{4,}/g;
+const PREFIXES = ['glpat', 'glrt', 'glrtr', 'gloas', 'gldt', 'glptt', 'glft', 'glimt', 'glagent', 'glsoat', 'glcbt', 'glffct', 'gltst', 'glwt'];
+const PREFIXED_TOKEN = new RegExp(`\\b(?:${PREFIXES.join('|')})-[A-Za-z0-9_.\\-]{4,}`, 'g');
+/** Legacy runner registration tokens. */
+const REGISTRATION_TOKEN = /\bGR1348941[A-Za-z0-9_\-]{8,}/g;
 
 export const REDACTED = '[REDACTED]';
 
 /** Returns `text` with every GitLab-style token and every given secret masked. */
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(PREFIXED_TOKEN, (m) => `${m.slice(0, m.indexOf('-') + 1)}${REDACTED}`);
+  let out = text
+    .replace(PREFIXED_TOKEN, (m) => `${m.slice(0, m.indexOf('-') + 1)}${REDACTED}`)
+    .replace(REGISTRATION_TOKEN, `GR1348941${REDACTED}`);
   for (const s of secrets) {
     // Very short "secrets" would mask ordinary words; real tokens are long.
     if (s.length >= 8) out = out.split(s).join(REDACTED);
