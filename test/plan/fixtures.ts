@@ -146,3 +146,53 @@ export function richScenario(): { desired: DesiredState; live: LiveState } {
     ),
   };
 }
+
+/** Nothing in GitLab yet: every declared runner is created. */
+export function emptyGitlabScenario(): { desired: DesiredState; live: LiveState } {
+  return {
+    desired: desired(
+      desiredScope(refOf(GROUP), [
+        want('docker-amd64', { tag_list: ['docker', 'amd64'], run_untagged: false, maximum_timeout: 3600, maintenance_note: 'owned by team platform' }),
+        want('docker-arm64', { tag_list: ['docker', 'arm64'], paused: true }),
+      ]),
+      desiredScope({ type: 'project', id: 42 }, [want('api-e2e', { access_level: 'ref_protected', maintenance_note: 'E2E only.\nAsk #api before pausing.' })]),
+    ),
+    live: live(liveScope(GROUP), liveScope(PROJECT, [], [], { type: 'project', id: 42 })),
+  };
+}
+
+/** GitLab already matches; one hand-made runner is kept. */
+export function noChangesScenario(): { desired: DesiredState; live: LiveState } {
+  return {
+    desired: desired(desiredScope(refOf(GROUP), [want('docker-amd64', { tag_list: ['docker', 'amd64'] })])),
+    live: live(
+      liveScope(GROUP, [
+        liveRunner(GROUP, 12, 'docker-amd64', { tag_list: ['amd64', 'docker'] }),
+        liveRunner(GROUP, 13, 'laptop of bob', {}, { status: 'offline', contacted_at: '2025-12-24T18:00:00.000Z' }),
+      ]),
+    ),
+  };
+}
+
+/** Descriptions and notes written to break out of Markdown, HTML and terminals, plus a pasted token. */
+export function hostileScenario(): { desired: DesiredState; live: LiveState } {
+  const nasty = 'x```\n</details><script>alert(1)</script> @all #1 !2 ~label';
+  return {
+    desired: desired(
+      desiredScope(
+        refOf(GROUP),
+        [
+          want(nasty, { tag_list: ['`tick`', '<b>'] }),
+          want('note', { maintenance_note: 'line one\n```\n</details>\n\u001b[2Jcleared?\ntoken glrt-AbCdEfGhIjKlMnOpQrStUv123' }),
+        ],
+        true,
+      ),
+    ),
+    live: live(
+      liveScope(GROUP, [
+        liveRunner(GROUP, 5, 'note', { maintenance_note: 'line one\nold' }),
+        liveRunner(GROUP, 6, '````` <img src=x onerror=alert(1)>', {}, { contacted_at: '<i>2026</i>' }),
+      ]),
+    ),
+  };
+}

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { computePlan } from '../../src/plan/engine.js';
+import { parsePlan } from '../../src/plan/planfile.js';
+import { renderJson } from '../../src/render/json.js';
+import { emptyGitlabScenario, hostileScenario, noChangesScenario, richScenario } from '../plan/fixtures.js';
+
+const schema = JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8'));
+const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+
+const scenarios = { rich: richScenario, 'empty-gitlab': emptyGitlabScenario, 'no-changes': noChangesScenario, hostile: hostileScenario };
+
+describe('renderJson', () => {
+  for (const [name, make] of Object.entries(scenarios)) {
+    it(`renders a plan the schema accepts (${name})`, () => {
+      const { desired, live } = make();
+      const plan = computePlan(desired, live, { targets: name === 'rich' ? ['group[10]'] : [] });
+      const data = JSON.parse(renderJson(plan));
+      expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
+      expect(data).toEqual(plan);
+    });
+  }
+
+  it('uses a stable key order, 2-space indent and a trailing newline', () => {
+    const { desired, live } = richScenario();
+    const plan = computePlan(desired, live);
+    // Same plan, keys shuffled: same bytes.
+    const shuffled = JSON.parse(JSON.stringify(plan), (_k, v) =>
+      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+    );
+    const out = renderJson(plan);
+    expect(renderJson(shuffled)).toBe(out);
+    expect(out.endsWith('}\n')).toBe(true);
+    expect(out.split('\n')[1]).toBe('  "format_version": 1,');
+    expect(Object.keys(JSON.parse(out))).toEqual(['format_version', 'gitlab_url', 'scopes', 'fingerprint', 'targets', 'changes', 'unmanaged', 'summary']);
+    expect(Object.keys(JSON.parse(out).changes[0])).toEqual([
+      'address', 'action', 'scope', 'description', 'runner_id', 'before', 'after', 'changed', 'status', 'contacted_at',
+    ]);
+  });
+
+  it('the schema rejects what is not a plan', () => {
+    const { desired, live } = richScenario();
+    const data = JSON.parse(renderJson(computePlan(desired, live)));
+    for (const broken of [
+      { ...data, format_version: 2 },
+      { ...data, fingerprint: 'abc' },
+      { ...data, changes: [{ ...data.changes[0], after: {} }] },
+      { ...data, scopes: [{ type: 'instance', path: 'x', id: null }] },
+      { ...data, summary: { ...data.summary, no_op: -1 } },
+    ]) {
+      expect(validate(broken)).toBe(false);
+    }
+  });
+
+  it('round-trips through parsePlan', () => {
+    const { desired, live } = emptyGitlabScenario();
+    const plan = computePlan(desired, live);
+    expect(renderJson(parsePlan(renderJson(plan)))).toBe(renderJson(plan));
+  });
+});
