@@ -115,3 +115,13 @@ describe('DELETE and token reset', () => {
     expect(a.body).toEqual({ message: '403 Forbidden - invalid token supplied' });
   });
 });
+
+describe('runnerToken()', () => {
+  it('gives the token a create or a reset answered', async () => {
+    const { body } = await create({ runner_type: 'group_type', group_id: 11 });
+    expect(fake.runnerToken(body.id)).toBe(body.token);
+    const reset = await call(fake, 'POST', `/runners/${body.id}/reset_authentication_token`);
+    expect(fake.runnerToken(body.id)).toBe(reset.body.token);
+    expect(fake.runnerToken(424242)).toBeUndefined();
+  });
+});

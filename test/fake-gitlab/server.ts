@@ -47,6 +47,8 @@ export interface FakeGitLab {
   resetStats(): void;
   runners(): Array<SeedRunner & { id: number }>;
   addRunner(r: SeedRunner): number;
+  /** The runner's current authentication token (to check a token a client kept); never print it. */
+  runnerToken(id: number): string | undefined;
   notes(projectPath: string, iid: number): { id: number; body: string }[];
   close(): Promise<void>;
 }
@@ -234,6 +236,7 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
     },
     runners: () => state.sortedRunners().map((r) => state.snapshot(r)),
     addRunner: (r) => state.addRunner(r),
+    runnerToken: (id) => state.runners.get(id)?.token,
     notes(projectPath, iid) {
       const project = state.projectByPath(projectPath);
       const mr = project && state.mergeRequest(project, iid);
