@@ -127,6 +127,7 @@ export function parseErrorBody(body: unknown): ParsedBody {
 // ------------------------------------------------------------------ building errors
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 function statusText(status: number): string {
   const texts: Record<number, string> = {
@@ -175,7 +176,9 @@ export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
   const said = parsed.message ?? statusText(status ?? 0);
   const answer = status === null ? `no answer (${facts.code ?? 'connection error'})` : said.startsWith(String(status)) ? said : `${status} ${said}`;
   const where = `(${req} → ${answer})`;
-  const lost = status === null || status >= 500;
+  // A refused connection or a bad certificate means the request never reached GitLab.
+  const neverSent = status === null && (NEVER_SENT.has(facts.code ?? '') || isTlsCode(facts.code));
+  const lost = (status === null && !neverSent) || (status !== null && status >= 500);
   const maybeApplied = MUTATING.has(method) && lost;
   let message: string;
   switch (kind) {
@@ -203,7 +206,9 @@ export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
       message = `GitLab failed to ${context.action} ${where}${retried(facts.attempts)}.`;
       break;
     case 'network':
-      message = `GitLab did not answer the request to ${context.action} ${where}${retried(facts.attempts)}.`;
+      message = isTlsCode(facts.code)
+        ? `Could not verify GitLab's TLS certificate to ${context.action} ${where}: pass --ca-file FILE with your private CA (or set NODE_EXTRA_CA_CERTS).`
+        : `GitLab did not answer the request to ${context.action} ${where}${retried(facts.attempts)}.`;
       break;
     default:
       message = `GitLab refused to ${context.action} ${where}.`;
@@ -234,6 +239,10 @@ function scrub(p: ParsedBody, r: (t: string) => string): ParsedBody {
     errorCode: p.errorCode,
     scope: p.scope === null ? null : r(p.scope),
   };
+}
+
+function isTlsCode(code: string | undefined): boolean {
+  return code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code);
 }
 
 function retried(attempts: number | undefined): string {
