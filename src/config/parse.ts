@@ -37,7 +37,7 @@ export function parseDesiredState(inputs: readonly SourceText[]): LoadResult {
   problems.push(...checkScopesDeclaredOnce(docs));
   if (inputs.length === 0) problems.push({ file: '', line: 0, column: 0, path: '', message: 'no desired-state files given' });
   if (problems.length > 0) {
-    const safe = dedupe(problems).map((p) => ({ ...p, message: redactSecrets(p.message) }));
+    const safe = dedupe(problems).map((p) => ({ ...p, path: redactSecrets(p.path), message: redactSecrets(p.message) }));
     return { state: null, problems: sortProblems(safe, inputs.map((i) => i.file)) };
   }
   return { state: buildDesiredState(docs), problems: [] };

@@ -1,4 +1,5 @@
 // A problem found in a desired-state file, and how it is printed.
+import { redact } from '../gitlab/redact.js';
 
 export interface Problem {
   file: string;
@@ -18,10 +19,8 @@ export function formatProblem(p: Problem): string {
 
 // Personal access tokens and runner tokens must never be echoed back, even
 // when a user pasted one into the wrong field of the file.
-const TOKEN_RE = /gl(?:pat|rt|ptt|dt|rtr|cbt|oas|soat|ft|imt|agent)-[A-Za-z0-9_.\-]*/g;
-
 export function redactSecrets(text: string): string {
-  return text.replace(TOKEN_RE, (m) => `${m.slice(0, m.indexOf('-') + 1)}[REDACTED]`);
+  return redact(text);
 }
 
 /** Problems in input-file order, then by position. */
