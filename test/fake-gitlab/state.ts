@@ -121,6 +121,9 @@ export class FakeState {
   readonly projects = new Map<number, ProjectRec>();
   readonly runners = new Map<number, RunnerRec>();
   readonly mergeRequests: MergeRequestRec[] = [];
+  // Lower-cased full path → record: GitLab resolves paths case-insensitively.
+  private readonly groupPaths = new Map<string, GroupRec>();
+  private readonly projectPaths = new Map<string, ProjectRec>();
   /** Base for web_url fields; set once the server knows its port. */
   webBase = 'http://127.0.0.1';
   private nextGroupId = 10;
@@ -163,7 +166,9 @@ export class FakeState {
       }
       taken.add(id);
       const path = lastSegment(g.full_path);
-      this.groups.set(id, { id, fullPath: g.full_path, path, name: titleCase(path), parent, createdAt: this.seededAt });
+      const rec: GroupRec = { id, fullPath: g.full_path, path, name: titleCase(path), parent, createdAt: this.seededAt };
+      this.groups.set(id, rec);
+      this.groupPaths.set(rec.fullPath.toLowerCase(), rec);
     }
   }
 
@@ -181,7 +186,7 @@ export class FakeState {
       }
       taken.add(id);
       const path = lastSegment(p.path_with_namespace);
-      this.projects.set(id, {
+      const rec: ProjectRec = {
         id,
         pathWithNamespace: p.path_with_namespace,
         path,
@@ -190,7 +195,9 @@ export class FakeState {
         sharedRunnersEnabled: p.shared_runners_enabled ?? true,
         groupRunnersEnabled: p.group_runners_enabled ?? true,
         createdAt: this.seededAt,
-      });
+      };
+      this.projects.set(id, rec);
+      this.projectPaths.set(rec.pathWithNamespace.toLowerCase(), rec);
     }
   }
 
@@ -219,15 +226,11 @@ export class FakeState {
   // ------------------------------------------------------------ lookups
 
   groupByPath(path: string): GroupRec | undefined {
-    const want = path.toLowerCase();
-    for (const g of this.groups.values()) if (g.fullPath.toLowerCase() === want) return g;
-    return undefined;
+    return this.groupPaths.get(path.toLowerCase());
   }
 
   projectByPath(path: string): ProjectRec | undefined {
-    const want = path.toLowerCase();
-    for (const p of this.projects.values()) if (p.pathWithNamespace.toLowerCase() === want) return p;
-    return undefined;
+    return this.projectPaths.get(path.toLowerCase());
   }
 
   /** By numeric id ("42") or full path ("acme/platform"), as GitLab's :id accepts. */
