@@ -14,7 +14,6 @@ export function addFileOption(cmd: Command): Command {
     '-f, --file <path>',
     `desired-state file or directory of *.yaml/*.yml files; repeatable (default: ${DEFAULT_FILE})`,
     collect,
-    [] as string[],
   );
 }
 
