@@ -1,0 +1,174 @@
+// The GitLab CI example: it parses, has the promised jobs and rules, and every
+// `runnerform …` line in it names only commands, flags and arguments that the
+// built CLI's --help lists today.
+import { readFileSync } from 'node:fs';
+import { load } from 'js-yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../e2e/harness.js';
+import { checkInvocation, commandsFromHelp, shellCommands, specFromHelp, type CommandSpec, type Invocation } from './cli-help.js';
+
+const CI_FILE = 'examples/gitlab-ci/.gitlab-ci.yml';
+const KEYWORDS = new Set(['variables', 'workflow', 'stages', 'default', 'include', 'image', 'services', 'cache', 'before_script', 'after_script']);
+
+type Job = Record<string, any>;
+const ci = load(readFileSync(CI_FILE, 'utf8')) as Record<string, any>;
+const jobs: Record<string, Job> = Object.fromEntries(Object.entries(ci).filter(([k]) => !KEYWORDS.has(k) && !k.startsWith('.')));
+
+/** Every script line of the file, with the job it belongs to ("default" for default:). */
+function scriptLines(): { job: string; line: string }[] {
+  const out: { job: string; line: string }[] = [];
+  const add = (job: string, lines: unknown) => {
+    for (const line of Array.isArray(lines) ? lines : lines === undefined ? [] : [lines]) out.push({ job, line: String(line) });
+  };
+  for (const key of ['before_script', 'script', 'after_script']) add('default', ci.default?.[key]);
+  for (const [name, job] of Object.entries(jobs)) for (const key of ['before_script', 'script', 'after_script']) add(name, job[key]);
+  return out;
+}
+
+const ruleIfs = (job: Job): string[] => (job.rules ?? []).map((r: any) => r.if ?? '');
+
+let commands: Map<string, CommandSpec>;
+let invocations: Invocation[];
+
+beforeAll(async () => {
+  const top = await runCli(['--help']);
+  expect(top.code).toBe(0);
+  commands = new Map();
+  for (const name of commandsFromHelp(top.stdout)) {
+    const help = await runCli([name, '--help']);
+    expect(help.code).toBe(0);
+    commands.set(name, specFromHelp(name, help.stdout));
+  }
+  invocations = [];
+  for (const { job, line } of scriptLines()) {
+    for (const words of shellCommands(line)) {
+      if (words[0] !== 'runnerform') continue;
+      const { parsed } = checkInvocation(words, commands);
+      if (parsed) invocations.push({ job, line, ...parsed });
+    }
+  }
+});
+
+function invocationIn(job: string, command: string): Invocation {
+  const found = invocations.filter((i) => i.job === job && i.command === command);
+  expect(found, `${job} runs runnerform ${command} once`).toHaveLength(1);
+  return found[0];
+}
+
+describe('the help-based checker itself', () => {
+  it('reads commands, options and arguments from the real help', () => {
+    expect([...commands.keys()]).toEqual(expect.arrayContaining(['validate', 'plan', 'apply']));
+    expect(commands.get('plan')!.options.get('--out')).toBe(true);
+    expect(commands.get('plan')!.options.get('--detailed-exitcode')).toBe(false);
+    expect(commands.get('apply')!.args).toEqual([['planfile', false]]);
+  });
+
+  it('rejects unknown commands, unknown flags, missing values and extra arguments', () => {
+    const problems = (line: string) => shellCommands(line).flatMap((w) => checkInvocation(w, commands).problems);
+    expect(problems('runnerform plan --out plan.json')).toEqual([]);
+    expect(problems('runnerform destroy')).toEqual(['unknown command: runnerform destroy']);
+    expect(problems('runnerform plan --detailed-exit-code')).toEqual(['runnerform plan: unknown option --detailed-exit-code']);
+    expect(problems('runnerform plan --out')).toEqual(['runnerform plan: --out needs a value']);
+    expect(problems('runnerform validate extra.yaml')).toEqual(['runnerform validate: unexpected argument extra.yaml']);
+  });
+
+  it('splits script lines like a shell', () => {
+    expect(shellCommands(`if [ -s "$F" ]; then node x.mjs "$F"; fi`)).toEqual([['[', '-s', '$F', ']'], ['node', 'x.mjs', '$F'], ['fi']]);
+    expect(shellCommands(`a 'b c' && runnerform plan -f "my file.yaml"`)).toEqual([['a', 'b c'], ['runnerform', 'plan', '-f', 'my file.yaml']]);
+  });
+});
+
+describe(CI_FILE, () => {
+  it('names only real runnerform commands, flags and arguments', () => {
+    const problems: string[] = [];
+    let count = 0;
+    for (const { job, line } of scriptLines()) {
+      for (const words of shellCommands(line)) {
+        // A runnerform word anywhere but at the start would be an invocation this check misses.
+        expect(words.slice(1), `${job}: ${line}`).not.toContain('runnerform');
+        if (words[0] !== 'runnerform') continue;
+        count++;
+        problems.push(...checkInvocation(words, commands).problems.map((p) => `${job}: ${p}`));
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(count).toBe(5);
+  });
+
+  it('has the validate, plan and apply stages and every job in one of them', () => {
+    expect(ci.stages).toEqual(['validate', 'plan', 'apply']);
+    expect(Object.keys(jobs).sort()).toEqual(['apply', 'drift', 'plan:default-branch', 'plan:merge-request', 'validate']);
+    for (const [name, job] of Object.entries(jobs)) expect(ci.stages, name).toContain(job.stage);
+  });
+
+  it('installs the package that provides the runnerform command', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    expect(Object.keys(pkg.bin)).toContain('runnerform');
+    expect(ci.default.before_script.join('\n')).toContain(`${pkg.name}@$RUNNERFORM_VERSION`);
+  });
+
+  it('validates on every push, without a token, but not in the drift schedule', () => {
+    const job = jobs.validate;
+    expect(invocationIn('validate', 'validate')).toBeTruthy();
+    expect(job.variables?.GITLAB_TOKEN).toBeUndefined();
+    expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule"', when: 'never' }, { when: 'on_success' }]);
+  });
+
+  it('plans merge requests as one comment, with the Terraform report in the widget', () => {
+    const job = jobs['plan:merge-request'];
+    expect(ruleIfs(job)).toEqual(['$CI_PIPELINE_SOURCE == "merge_request_event"']);
+    const plan = invocationIn('plan:merge-request', 'plan');
+    expect(plan.options.get('--comment')).toBe(true);
+    expect(plan.options.get('--format')).toBe('markdown');
+    expect(plan.options.get('--out')).toBe('plan.json');
+    expect(job.artifacts.reports.terraform).toBe(plan.options.get('--gitlab-report'));
+    expect(job.variables.GITLAB_TOKEN).toBe('$RUNNERFORM_PLAN_TOKEN');
+  });
+
+  it('applies on the default branch exactly the plan saved by the job before, never two at once', () => {
+    const planJob = jobs['plan:default-branch'];
+    const applyJob = jobs.apply;
+    const onDefault = '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"';
+    expect(ruleIfs(planJob)).toEqual([onDefault]);
+    expect(ruleIfs(applyJob)).toEqual([onDefault]);
+    expect(ci.stages.indexOf(planJob.stage)).toBeLessThan(ci.stages.indexOf(applyJob.stage));
+
+    const saved = invocationIn('plan:default-branch', 'plan').options.get('--out');
+    expect(planJob.artifacts.paths).toContain(saved);
+    expect(applyJob.needs).toEqual([{ job: 'plan:default-branch', artifacts: true }]);
+    const apply = invocationIn('apply', 'apply');
+    expect(apply.positionals).toEqual([saved]);
+    expect(apply.options.has('--file') || apply.options.has('-f')).toBe(false);
+    expect(apply.options.get('--tokens-out')).toBe('$TOKENS_FILE');
+
+    expect(applyJob.resource_group).toBeTruthy();
+    expect(planJob.resource_group).toBe(applyJob.resource_group);
+    expect(applyJob.interruptible).toBe(false);
+    expect(applyJob.variables.GITLAB_TOKEN).toBe('$RUNNERFORM_APPLY_TOKEN');
+  });
+
+  it('keeps runner tokens out of artifacts and the project directory', () => {
+    const applyJob = jobs.apply;
+    expect(applyJob.artifacts).toBeUndefined();
+    expect(applyJob.variables.TOKENS_FILE).toMatch(/^\/tmp\//);
+    expect(applyJob.script.join('\n')).toMatch(/trap 'rm -f "\$TOKENS_FILE"' EXIT/);
+    for (const job of Object.values(jobs)) {
+      for (const path of [...(job.artifacts?.paths ?? []), ...(job.cache?.paths ?? [])]) expect(path).not.toMatch(/token/i);
+    }
+  });
+
+  it('fails the scheduled drift job on exit code 2', () => {
+    const job = jobs.drift;
+    expect(ruleIfs(job)).toEqual(['$CI_PIPELINE_SOURCE == "schedule"']);
+    expect(invocationIn('drift', 'plan').options.get('--detailed-exitcode')).toBe(true);
+    expect(job.allow_failure).toBe(false);
+  });
+
+  it('runs one pipeline per push (no duplicate branch + merge-request pipelines)', () => {
+    expect(ci.workflow.rules).toEqual([
+      { if: '$CI_PIPELINE_SOURCE == "merge_request_event"' },
+      { if: '$CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS && $CI_PIPELINE_SOURCE == "push"', when: 'never' },
+      { if: '$CI_COMMIT_BRANCH' },
+    ]);
+  });
+});
