@@ -1,0 +1,126 @@
+// Executes a Plan through the GitLab client. Deletions first, then updates and
+// creates. On the first failure no new change starts; in-flight ones finish.
+import type { GitLabApi } from '../gitlab/api.js';
+import type { Change, Plan } from '../model.js';
+import { createBody, updateBody } from '../plan/requests.js';
+import { createRunnerOnce } from './create.js';
+import type { TokenSink } from './token-sink.js';
+
+export type ApplyEvent =
+  | { type: 'start'; change: Change }
+  | { type: 'done'; change: Change; runnerId: number; note?: string }
+  | { type: 'failed'; change: Change; error: Error };
+
+export type OutcomeStatus = 'done' | 'failed' | 'not-started';
+
+export interface ApplyOutcome {
+  change: Change;
+  status: OutcomeStatus;
+  runnerId: number | null;
+  error?: Error;
+}
+
+export interface ApplyReport {
+  outcomes: ApplyOutcome[];
+  created: number;
+  updated: number;
+  deleted: number;
+  failed: number;
+  notStarted: number;
+}
+
+export interface ApplyOptions {
+  /** Required when the plan creates runners (the caller checks this before any change). */
+  tokens: TokenSink | null;
+  parallelism: number;
+  onEvent?: (event: ApplyEvent) => void;
+}
+
+export async function applyPlan(api: GitLabApi, plan: Plan, opts: ApplyOptions): Promise<ApplyReport> {
+  const work = plan.changes.filter((c) => c.action !== 'no-op');
+  if (work.some((c) => c.action === 'create') && !opts.tokens) {
+    throw new Error('the plan creates runners: a tokens file is required to keep their tokens');
+  }
+  const outcomes = new Map<Change, ApplyOutcome>(
+    work.map((c) => [c, { change: c, status: 'not-started', runnerId: c.runner_id }]),
+  );
+  let stopped = false;
+  const emit = opts.onEvent ?? (() => undefined);
+
+  const run = async (change: Change): Promise<void> => {
+    if (stopped) return;
+    const outcome = outcomes.get(change)!;
+    emit({ type: 'start', change });
+    try {
+      const { runnerId, note } = await execute(api, change, opts.tokens);
+      outcome.status = 'done';
+      outcome.runnerId = runnerId;
+      emit({ type: 'done', change, runnerId, note });
+    } catch (err) {
+      stopped = true;
+      outcome.status = 'failed';
+      outcome.error = err as Error;
+      emit({ type: 'failed', change, error: err as Error });
+    }
+  };
+
+  // Deletions first, so that a prune frees names and quota before anything new appears.
+  await pool(work.filter((c) => c.action === 'delete'), opts.parallelism, run);
+  await pool(work.filter((c) => c.action !== 'delete'), opts.parallelism, run);
+
+  const all = [...outcomes.values()];
+  const count = (action: Change['action']) =>
+    all.filter((o) => o.status === 'done' && o.change.action === action).length;
+  return {
+    outcomes: all,
+    created: count('create'),
+    updated: count('update'),
+    deleted: count('delete'),
+    failed: all.filter((o) => o.status === 'failed').length,
+    notStarted: all.filter((o) => o.status === 'not-started').length,
+  };
+}
+
+async function execute(
+  api: GitLabApi,
+  change: Change,
+  tokens: TokenSink | null,
+): Promise<{ runnerId: number; note?: string }> {
+  switch (change.action) {
+    case 'delete': {
+      const result = await api.deleteRunner(change.runner_id!);
+      return { runnerId: change.runner_id!, note: result === 'gone' ? 'already gone' : undefined };
+    }
+    case 'update': {
+      await api.updateRunner(change.runner_id!, updateBody(change));
+      return { runnerId: change.runner_id! };
+    }
+    case 'create': {
+      const created = await createRunnerOnce(api, change, createBody(change));
+      // The token is written before this change counts as done, and before the next starts.
+      await tokens!.add({
+        scope: change.scope,
+        description: change.description,
+        id: created.id,
+        token: created.token,
+        token_expires_at: created.token_expires_at ?? null,
+        source: created.recovered ? 'reset' : 'create',
+      });
+      return { runnerId: created.id, note: created.recovered ? 'answer was lost; token recovered by reset' : undefined };
+    }
+    default:
+      throw new Error(`unexpected action ${change.action}`);
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}

@@ -1,0 +1,68 @@
+// `runnerform plan`: show what apply would change; optionally save it for apply.
+import { writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { hasChanges, type Plan } from '../model.js';
+import { renderJson } from '../render/json.js';
+import { renderGitlabReport, renderMarkdown } from '../render/markdown.js';
+import { renderText } from '../render/text.js';
+import { connect, addConnectionOptions } from './connection.js';
+import { mergeRequestFromEnv, upsertPlanNote } from './comment.js';
+import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
+import { addFileOption, filesFrom } from './files.js';
+import { loadValidDesiredState, makePlan, sourceLabel, useColor } from './pipeline.js';
+
+interface PlanOptions {
+  out?: string;
+  format: 'text' | 'markdown' | 'json';
+  detailedExitcode?: boolean;
+  target: string[];
+  comment?: boolean;
+  gitlabReport?: string;
+}
+
+export function registerPlan(program: Command): void {
+  const cmd = program
+    .command('plan')
+    .description('Compare the desired state with GitLab and show what apply would change')
+    .option('--out <planfile>', 'save the plan as JSON for `runnerform apply PLANFILE`')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .option('--target <address>', 'limit the plan to this runner or scope address (repeatable)', collect, [])
+    .option('--comment', 'post the plan as one note on the merge request of this GitLab CI pipeline (updated on each run)')
+    .option('--gitlab-report <file>', "also write GitLab's Terraform report JSON for artifacts:reports:terraform");
+  addFileOption(cmd);
+  addConnectionOptions(cmd);
+  cmd.action(async (opts: PlanOptions) => {
+    const files = filesFrom(opts);
+    const desired = loadValidDesiredState(files);
+    const mr = opts.comment ? mergeRequestFromEnv() : null;
+    const api = connect(opts);
+    const plan = await makePlan(api, desired, opts.target);
+    const source = sourceLabel(files);
+    if (opts.out) await writeFile(opts.out, renderJson(plan), { mode: 0o600 });
+    if (opts.gitlabReport) await writeFile(opts.gitlabReport, renderGitlabReport(plan));
+    process.stdout.write(renderPlan(plan, opts.format, source));
+    if (opts.out) process.stderr.write(`Plan saved to ${opts.out}. Apply it with: runnerform apply ${opts.out}\n`);
+    if (mr) {
+      // A failed comment fails the job: a silent failure would hide the plan from reviewers.
+      const note = await upsertPlanNote(api, mr, renderMarkdown(plan, { source }));
+      process.stderr.write(`Plan comment ${note.action} on merge request !${mr.iid} (note ${note.noteId}).\n`);
+    }
+    process.exitCode = opts.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
+  });
+}
+
+export function renderPlan(plan: Plan, format: PlanOptions['format'], source: string): string {
+  switch (format) {
+    case 'json':
+      return renderJson(plan);
+    case 'markdown':
+      return renderMarkdown(plan, { source });
+    default:
+      return renderText(plan, { color: useColor(process.stdout), source });
+  }
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,98 @@
+// Spawns the built CLI against an in-process fake GitLab. Asynchronous spawn on
+// purpose: the fake serves from this process's event loop.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Seed } from '../fake-gitlab/seed.js';
+
+export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
+): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
+    // Never inherit a real GitLab from the developer's shell.
+    for (const k of ['GITLAB_URL', 'GITLAB_TOKEN', 'CI_SERVER_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) {
+      if (!opts.env || !(k in opts.env)) delete env[k];
+    }
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: env as NodeJS.ProcessEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export function tempDir(prefix = 'runnerform-e2e-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeFile(dir: string, name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+export const OWNER_TOKEN = 'glpat-e2e-owner-token-000000000';
+export const ADMIN_TOKEN = 'glpat-e2e-admin-token-000000000';
+
+/**
+ * An organisation with every kind of runner a scope can see:
+ * - acme/platform sees the group runner of its parent `acme` (inherited) and the instance runner;
+ * - acme/platform/api has a runner borrowed from acme/tools/ci (enabled in both projects).
+ */
+export function e2eSeed(): Seed {
+  return {
+    users: [
+      { id: 1, username: 'root', admin: true },
+      { id: 2, username: 'owner', groups: { acme: 'owner' } },
+    ],
+    tokens: [
+      { token: ADMIN_TOKEN, user: 'root', scopes: ['api'] },
+      { token: OWNER_TOKEN, user: 'owner', scopes: ['api'] },
+    ],
+    groups: [
+      { id: 10, full_path: 'acme' },
+      { id: 11, full_path: 'acme/platform' },
+      { id: 12, full_path: 'acme/data' },
+      { id: 13, full_path: 'acme/tools' },
+    ],
+    projects: [
+      { id: 100, path_with_namespace: 'acme/platform/api' },
+      { id: 101, path_with_namespace: 'acme/tools/ci' },
+    ],
+    runners: [
+      { id: 1, runner_type: 'instance_type', description: 'shared-large', tag_list: ['shared'] },
+      { id: 2, runner_type: 'group_type', group: 'acme', description: 'acme-wide', tag_list: ['acme'] },
+      { id: 3, runner_type: 'project_type', projects: ['acme/tools/ci', 'acme/platform/api'], description: 'tools-borrowed' },
+    ],
+  };
+}
+
+/** Every string in `text` that looks like a GitLab secret. */
+export function secretsIn(text: string): string[] {
+  return text.match(/glrt-[A-Za-z0-9_-]+|glpat-[A-Za-z0-9_-]+/g) ?? [];
+}
+
+/** A request as "METHOD /path": recorded requests hold real tokens in their headers, never assert on them whole. */
+export function describeRequest(r: { method: string; path: string }): string {
+  return `${r.method} ${r.path}`;
+}
+
+/** Every request that could change GitLab. */
+export function writes(fake: { requests: { method: string; path: string }[] }): string[] {
+  return fake.requests.filter((r) => r.method !== 'GET').map(describeRequest);
+}
