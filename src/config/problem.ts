@@ -14,6 +14,7 @@ export interface Problem {
 
 /** `FILE:LINE:COL: message`, or `FILE: message` when there is no position. */
 export function formatProblem(p: Problem): string {
+  if (!p.file) return p.message;
   return p.line > 0 ? `${p.file}:${p.line}:${p.column}: ${p.message}` : `${p.file}: ${p.message}`;
 }
 

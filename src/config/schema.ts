@@ -4,8 +4,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../schemas/runners.schema.json' with { type: 'json' };
 import { ATTRIBUTE_NAMES } from '../model.js';
 import { suggest } from './did-you-mean.js';
-import { fromPointer } from './problem.js';
-import { redactSecrets } from './problem.js';
+import { fromPointer, redactSecrets } from './problem.js';
 
 export { schema };
 

@@ -96,3 +96,11 @@ describe('reading files and directories', () => {
     ]);
   });
 });
+
+describe('no input at all', () => {
+  it('is a problem, not an empty desired state', () => {
+    const { state, problems } = loadDesiredState([]);
+    expect(state).toBeNull();
+    expect(problems.map(formatProblem)).toEqual(['no desired-state files given']);
+  });
+});
