@@ -4,12 +4,13 @@ import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { registerApply } from './apply.js';
 import { EXIT_ERROR, UserError } from './exit-codes.js';
+import { registerExport } from './export.js';
 import { registerPlan } from './plan.js';
 import { registerValidate } from './validate.js';
 
 const program = new Command()
   .name('runnerform')
-  .description('Declarative GitLab CI runners: validate, plan and apply runners.yaml')
+  .description('Declarative GitLab CI runners: validate, plan, apply and export runners.yaml')
   .version(VERSION)
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) });
@@ -17,6 +18,7 @@ const program = new Command()
 registerValidate(program);
 registerPlan(program);
 registerApply(program);
+registerExport(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const exitCode = err instanceof UserError ? err.exitCode : EXIT_ERROR;
