@@ -53,7 +53,7 @@ export function changeLines(change: Change, plan: Plan): Line[] {
   if (change.runner_id !== null) {
     lines.push({ indent: 0, text: `# (${runnerInfo(change.runner_id, change.status, change.contacted_at)})` });
   }
-  lines.push({ indent: 2, sign, text: `runner ${quote(change.description)} {` });
+  lines.push({ indent: 2, sign, text: `${change.address} {` });
 
   const attrs = change.action === 'delete' ? change.before! : change.after!;
   const shown: AttrName[] =

@@ -16,7 +16,7 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
   const out: string[] = ['#### runnerform plan', ''];
 
   if (!hasChanges(plan)) {
-    out.push(`**No changes.** GitLab matches ${source}.`);
+    out.push(`**No changes.** GitLab matches ${source}.`, '', summaryLine(plan));
   } else {
     out.push(`**${summaryLine(plan)}**`);
     const deletes = plan.changes.filter((c) => c.action === 'delete');

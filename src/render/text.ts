@@ -45,6 +45,7 @@ export function renderText(plan: Plan, options: TextOptions): string {
   if (!hasChanges(plan)) {
     out.push(`${paint.bold('No changes.')} GitLab matches ${opts.source}.`);
     out.push(...unmanagedSection(plan, opts.source), ...targetNote(plan, paint));
+    out.push('', summaryText(plan, paint));
     return redactTokens(`${out.join('\n')}\n`);
   }
 
@@ -61,8 +62,13 @@ export function renderText(plan: Plan, options: TextOptions): string {
   for (const change of others) out.push('', ...blockText(change, plan, paint));
 
   out.push(...unmanagedSection(plan, opts.source), ...targetNote(plan, paint));
-  out.push('', paint.bold('Plan:') + summaryLine(plan).slice('Plan:'.length));
+  out.push('', summaryText(plan, paint));
   return redactTokens(`${out.join('\n')}\n`);
+}
+
+/** The summary is always the last line, so scripts and people find it in one place. */
+function summaryText(plan: Plan, paint: Paint): string {
+  return paint.bold('Plan:') + summaryLine(plan).slice('Plan:'.length);
 }
 
 function blockText(change: Change, plan: Plan, paint: Paint): string[] {

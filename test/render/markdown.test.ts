@@ -47,9 +47,9 @@ describe('renderMarkdown', () => {
 
   it('puts signs in column 0 for diff highlighting', () => {
     const out = md(richScenario());
-    expect(out).toContain('\n+   runner "docker-amd64" {\n+       paused          = false\n');
-    expect(out).toContain('\n!   runner "shared-large" {\n!       maximum_timeout = null -> 7200\n');
-    expect(out).toContain('\n-   runner "old-builder" {\n');
+    expect(out).toContain('\n+   group["acme/platform"].runner["docker-amd64"] {\n+       paused          = false\n');
+    expect(out).toContain('\n!   instance.runner["shared-large"] {\n!       maximum_timeout = null -> 7200\n');
+    expect(out).toContain('\n-   group["acme/platform"].runner["old-builder"] {\n');
   });
 
   it('says when there is nothing to do', () => {

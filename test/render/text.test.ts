@@ -29,7 +29,7 @@ describe('renderText', () => {
   it('says "No changes" naming the source, and still lists unmanaged runners', () => {
     const out = renderText(computePlan(noChangesScenario().desired, noChangesScenario().live), { color: false, source: 'infra/runners.yaml' });
     expect(out.split('\n')[0]).toBe('No changes. GitLab matches infra/runners.yaml.');
-    expect(out).not.toContain('Plan:');
+    expect(out.endsWith('\nPlan: 0 to create, 0 to update, 0 to delete (1 unchanged, 1 unmanaged).\n')).toBe(true);
     expect(out).toContain('Unmanaged runners (kept');
     expect(out).toContain('group["acme/platform"].runner["laptop of bob"] (id 13, status offline, last contact 2025-12-24T18:00:00.000Z)');
   });
@@ -79,7 +79,7 @@ describe('renderText', () => {
 
   it('shows creates with only the declared attributes', () => {
     const out = text(emptyGitlabScenario());
-    expect(out).toContain('  + runner "docker-arm64" {\n      + paused   = true\n      + tag_list = ["arm64", "docker"]\n    }\n');
+    expect(out).toContain('  + group["acme/platform"].runner["docker-arm64"] {\n      + paused   = true\n      + tag_list = ["arm64", "docker"]\n    }\n');
   });
 
   it('colours only when asked', () => {
