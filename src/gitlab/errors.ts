@@ -211,7 +211,11 @@ export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
         : `GitLab did not answer the request to ${context.action} ${where}${retried(facts.attempts)}.`;
       break;
     default:
-      message = `GitLab refused to ${context.action} ${where}.`;
+      // A 2xx whose body is not JSON: usually a proxy or login page in front of GitLab.
+      message =
+        status !== null && status < 400
+          ? `GitLab's answer to ${req} (to ${context.action}) was not the JSON the API sends (status ${status}); is --gitlab-url the GitLab itself, not a proxy or login page?`
+          : `GitLab refused to ${context.action} ${where}.`;
   }
   if (maybeApplied) {
     message += ' The answer was lost: GitLab may have applied the change; read the live state before trying again.';

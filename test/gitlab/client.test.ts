@@ -244,6 +244,14 @@ describe('GitLab client', () => {
     expect(err.message).toContain('[REDACTED]');
   });
 
+  it('explains an answer that is not JSON (a proxy or login page)', async () => {
+    const api = client(OWNER_TOKEN);
+    fake.inject({ method: 'GET', path: '/user', times: 1, fault: { kind: 'status', status: 200, body: '<html>Sign in</html>' } });
+    const err = await caught(api.currentUser());
+    expect(err.kind).toBe('other');
+    expect(err.message).toMatch(/not the JSON the API sends.*--gitlab-url/);
+  });
+
   it('keeps at most `parallelism` requests in flight, shared by all calls', async () => {
     fake.setLatencyMs(20);
     const api = client(ADMIN_TOKEN, { parallelism: 3 });
