@@ -66,6 +66,17 @@ export interface RunnerAttrs {
 
 export type LiveAttrs = Required<RunnerAttrs>;
 
+/** What GitLab gives a runner created without attributes (POST /user/runners defaults). */
+export const GITLAB_DEFAULT_ATTRS: Readonly<LiveAttrs> = Object.freeze({
+  paused: false,
+  locked: false,
+  run_untagged: true,
+  tag_list: [],
+  access_level: 'not_protected',
+  maximum_timeout: null,
+  maintenance_note: null,
+});
+
 // ---------------------------------------------------------------- desired state
 
 export interface DesiredRunner {

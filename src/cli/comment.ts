@@ -1,7 +1,7 @@
 // `plan --comment`: one note per merge request, refreshed on every push.
 import type { GitLabApi } from '../gitlab/api.js';
 import { NOTE_MARKER, composeNote } from '../render/note.js';
-import { UserError } from './exit-codes.js';
+import { UserError } from '../errors.js';
 
 export interface MergeRequestRef {
   projectId: string;

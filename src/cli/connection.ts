@@ -3,7 +3,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createGitLabClient, DEFAULT_PARALLELISM, type GitLabClient } from '../gitlab/client.js';
-import { UserError } from './exit-codes.js';
+import { UserError } from '../errors.js';
 
 export interface ConnectionOptions {
   gitlabUrl?: string;

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { buildExport } from '../config/export.js';
 import type { ScopeRef } from '../model.js';
 import { addConnectionOptions, connect } from './connection.js';
-import { UserError } from './exit-codes.js';
+import { UserError } from '../errors.js';
 import { readLive } from './pipeline.js';
 
 interface ExportOptions {

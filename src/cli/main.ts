@@ -3,7 +3,8 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { registerApply } from './apply.js';
-import { EXIT_ERROR, UserError } from './exit-codes.js';
+import { EXIT_ERROR } from './exit-codes.js';
+import { redact } from '../gitlab/redact.js';
 import { registerExport } from './export.js';
 import { registerPlan } from './plan.js';
 import { registerValidate } from './validate.js';
@@ -20,9 +21,10 @@ registerPlan(program);
 registerApply(program);
 registerExport(program);
 
+// User errors and GitLab errors carry messages written for the user; anything else
+// is still shown as one line (redacted once more, as a last guard), never as a stack.
 program.parseAsync(process.argv).catch((err: unknown) => {
-  const exitCode = err instanceof UserError ? err.exitCode : EXIT_ERROR;
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`Error: ${message}\n`);
-  process.exitCode = exitCode;
+  process.stderr.write(`Error: ${redact(message)}\n`);
+  process.exitCode = EXIT_ERROR;
 });

@@ -5,7 +5,7 @@ import { readLiveState } from '../gitlab/live.js';
 import { loadDesiredState, formatProblem } from '../config/index.js';
 import { computePlan } from '../plan/engine.js';
 import type { DesiredState, LiveState, Plan, ScopeRef } from '../model.js';
-import { UserError } from './exit-codes.js';
+import { UserError } from '../errors.js';
 import { createProgress } from './progress.js';
 
 /** Loads and checks the desired state; invalid input is a UserError listing every problem. */

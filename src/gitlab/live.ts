@@ -1,7 +1,7 @@
 // Reads what GitLab really has: resolves the declared scopes, lists their
 // runners and reads each runner's details, then decides which runners each
 // scope owns. Only owned runners are ever offered to the plan engine.
-import { RUNNER_TYPE, type LiveRunner, type LiveState, type LiveScope, type Ownership, type RunnerType, type Scope, type ScopeRef } from '../model.js';
+import { GITLAB_DEFAULT_ATTRS, RUNNER_TYPE, type LiveRunner, type LiveState, type LiveScope, type Ownership, type RunnerType, type Scope, type ScopeRef } from '../model.js';
 import type { ApiRunnerDetails, ApiRunnerListItem, GitLabApi } from './api.js';
 import { isGitLabError } from './errors.js';
 
@@ -52,15 +52,7 @@ export function toPartialRunner(item: ApiRunnerListItem, ownership: Exclude<Owne
     id: item.id,
     description: item.description ?? '',
     runner_type: item.runner_type,
-    attrs: {
-      paused: item.paused,
-      locked: false,
-      run_untagged: true,
-      tag_list: [],
-      access_level: 'not_protected',
-      maximum_timeout: null,
-      maintenance_note: null,
-    },
+    attrs: { ...GITLAB_DEFAULT_ATTRS, tag_list: [], paused: item.paused },
     status: item.status,
     contacted_at: null,
     ownership,

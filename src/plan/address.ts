@@ -5,7 +5,7 @@
 // Strings inside the brackets are JSON strings, so any description round-trips.
 // A target (--target) is a runner address or a scope address: group["acme/platform"],
 // project[42] (by id) or instance.
-import { UserError } from '../cli/exit-codes.js';
+import { UserError } from '../errors.js';
 import type { Scope, ScopeType } from '../model.js';
 
 /** A parsed --target: a whole scope, or one runner (by description) in it. */

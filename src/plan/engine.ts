@@ -2,7 +2,7 @@
 // GitLab is the state: a declared runner is matched to the live runner OWNED by
 // its scope with the same description (lowest id wins). Runners a scope only
 // sees (inherited, instance, borrowed) are never candidates.
-import { UserError } from '../cli/exit-codes.js';
+import { UserError } from '../errors.js';
 import {
   ATTRIBUTE_NAMES,
   type AttrName,

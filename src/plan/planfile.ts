@@ -3,7 +3,7 @@
 // then the facts the schema cannot express (addresses, summary counts).
 import { Ajv, type ErrorObject } from 'ajv';
 import planSchema from '../../schemas/plan.schema.json' with { type: 'json' };
-import { UserError } from '../cli/exit-codes.js';
+import { UserError } from '../errors.js';
 import { ACTIONS, type Plan } from '../model.js';
 import { formatAddress } from './address.js';
 

@@ -1,17 +1,8 @@
 // Builders for live-state fixtures of the export tests.
 import type { LiveAttrs, LiveRunner, LiveScope, LiveState, Scope, ScopeRef } from '../../src/model.js';
-import { RUNNER_TYPE } from '../../src/model.js';
+import { GITLAB_DEFAULT_ATTRS, RUNNER_TYPE } from '../../src/model.js';
 
-/** GitLab's defaults for a runner created without attributes. */
-export const GITLAB_DEFAULTS: LiveAttrs = {
-  paused: false,
-  locked: false,
-  run_untagged: true,
-  tag_list: [],
-  access_level: 'not_protected',
-  maximum_timeout: null,
-  maintenance_note: null,
-};
+export const GITLAB_DEFAULTS: LiveAttrs = GITLAB_DEFAULT_ATTRS;
 
 export function liveRunner(id: number, description: string, scope: Scope, attrs: Partial<LiveAttrs> = {}): LiveRunner {
   return {

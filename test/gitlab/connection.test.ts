@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addConnectionOptions, connect, resolveGitLabUrl, resolveToken } from '../../src/cli/connection.js';
-import { UserError } from '../../src/cli/exit-codes.js';
+import { UserError } from '../../src/errors.js';
 import { createProgress, progressLine } from '../../src/cli/progress.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import { GitLabError } from '../../src/gitlab/errors.js';

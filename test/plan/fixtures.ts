@@ -12,7 +12,7 @@ import type {
   Scope,
   ScopeRef,
 } from '../../src/model.js';
-import { RUNNER_TYPE } from '../../src/model.js';
+import { GITLAB_DEFAULT_ATTRS, RUNNER_TYPE } from '../../src/model.js';
 
 export const GITLAB_URL = 'https://gitlab.example.com';
 
@@ -43,16 +43,7 @@ export function desired(...scopes: DesiredScope[]): DesiredState {
   return { files: ['runners.yaml'], scopes };
 }
 
-/** GitLab's defaults for a freshly created runner. */
-export const DEFAULT_ATTRS: LiveAttrs = {
-  paused: false,
-  locked: false,
-  run_untagged: true,
-  tag_list: [],
-  access_level: 'not_protected',
-  maximum_timeout: null,
-  maintenance_note: null,
-};
+export const DEFAULT_ATTRS: LiveAttrs = GITLAB_DEFAULT_ATTRS;
 
 export function liveRunner(
   scope: Scope,
