@@ -102,7 +102,7 @@ describe('runnerform validate', () => {
     writeFileSync(join(dir, 'nul.yaml'), Buffer.from([0x76, 0, 0xff, 0xfe]));
     const r = validate(['-f', 'bomb.yaml', '-f', 'nul.yaml'], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^bomb\.yaml:\d+:\d+: document too large: more than 100000 nodes once aliases are expanded/);
+    expect(r.stderr).toMatch(/^bomb\.yaml:\d+:\d+: document too large: more than \d+ nodes once aliases are expanded/);
     expect(r.stderr).toContain('nul.yaml: not a text file (it contains NUL bytes)\n2 problems found.\n');
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });

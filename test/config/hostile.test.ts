@@ -6,7 +6,7 @@ import { closeSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatProblem, loadDesiredState, parseDesiredState } from '../../src/config/index.js';
+import { MAX_EXPANDED_NODES, MAX_FILE_BYTES, formatProblem, loadDesiredState, parseDesiredState } from '../../src/config/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'runnerform-hostile-'));
 const parse = (text: string) => parseDesiredState([{ file: 'h.yaml', text }]);
@@ -25,7 +25,7 @@ describe('hostile input', () => {
     const { state, problems } = parse(aliasBomb());
     expect(state).toBeNull();
     expect(problems).toHaveLength(1);
-    expect(formatProblem(problems[0])).toMatch(/^h\.yaml:7:\d+: document too large: more than 100000 nodes once aliases are expanded/);
+    expect(formatProblem(problems[0])).toMatch(new RegExp(`^h\\.yaml:8:\\d+: document too large: more than ${MAX_EXPANDED_NODES} nodes once aliases are expanded`));
   });
 
   it('an alias bomb inside a runner field is refused too', () => {
@@ -46,7 +46,7 @@ describe('hostile input', () => {
     const { state, problems } = loadDesiredState([file]);
     expect(state).toBeNull();
     expect(problems.map(formatProblem)).toEqual([
-      expect.stringMatching(new RegExp(`^${file}: file is too large \\(\\d+ bytes\\); desired-state files are limited to 1048576 bytes$`)),
+      expect.stringMatching(new RegExp(`^${file}: file is too large \\(\\d+ bytes\\); desired-state files are limited to ${MAX_FILE_BYTES} bytes$`)),
     ]);
   });
 
