@@ -4,7 +4,7 @@
 # (default: --many 120). Needs `npm run build` and `apt-get install -y python3-gitlab`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-check="${CONFORMANCE_SCRIPT:-/work/shared/conformance/pygitlab_conformance.py}"
+check="${CONFORMANCE_SCRIPT:-$root/../shared/conformance/pygitlab_conformance.py}"
 out="$(mktemp)"
 node "$root/dist/test/fake-gitlab/main.js" --seed "$root/test/fixtures/seeds/conformance.json" --port 0 >"$out" &
 fake=$!
