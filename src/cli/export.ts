@@ -7,6 +7,7 @@ import type { ScopeRef } from '../model.js';
 import { addConnectionOptions, connect } from './connection.js';
 import { UserError } from '../errors.js';
 import { readLive } from './pipeline.js';
+import { collect } from './repeatable.js';
 
 interface ExportOptions {
   group?: string[];
@@ -60,9 +61,6 @@ export function scopeRefs(opts: Pick<ExportOptions, 'group' | 'project' | 'insta
 }
 
 /** Repeatable option; no default, so the help shows none. */
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 export function summaryLine(runners: number, scopes: number, output: string | undefined): string {
   return `Exported ${plural(runners, 'runner')} from ${plural(scopes, 'scope')}${output ? ` to ${output}` : ''}.`;

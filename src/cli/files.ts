@@ -1,11 +1,9 @@
 // The `-f, --file` option shared by validate, plan and apply.
 import type { Command } from 'commander';
+import { collect } from './repeatable.js';
 
 export const DEFAULT_FILE = 'runners.yaml';
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 /** Adds a repeatable `-f, --file <path>` (file or directory of *.yaml); see filesFrom. */
 export function addFileOption(cmd: Command): Command {

@@ -10,12 +10,13 @@ import { mergeRequestFromEnv, upsertPlanNote } from './comment.js';
 import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
 import { addFileOption, filesFrom } from './files.js';
 import { loadValidDesiredState, makePlan, sourceLabel, useColor } from './pipeline.js';
+import { collect } from './repeatable.js';
 
 interface PlanOptions {
   out?: string;
   format: 'text' | 'markdown' | 'json';
   detailedExitcode?: boolean;
-  target: string[];
+  target?: string[];
   comment?: boolean;
   gitlabReport?: string;
 }
@@ -27,7 +28,7 @@ export function registerPlan(program: Command): void {
     .option('--out <planfile>', 'save the plan as JSON for `runnerform apply PLANFILE`')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
-    .option('--target <address>', 'limit the plan to this runner or scope address (repeatable)', collect, [])
+    .option('--target <address>', 'limit the plan to this runner or scope address (repeatable)', collect)
     .option('--comment', 'post the plan as one note on the merge request of this GitLab CI pipeline (updated on each run)')
     .option('--gitlab-report <file>', "also write GitLab's Terraform report JSON for artifacts:reports:terraform");
   addFileOption(cmd);
@@ -37,7 +38,7 @@ export function registerPlan(program: Command): void {
     const desired = loadValidDesiredState(files);
     const mr = opts.comment ? mergeRequestFromEnv() : null;
     const api = connect(opts);
-    const plan = await makePlan(api, desired, opts.target);
+    const plan = await makePlan(api, desired, opts.target ?? []);
     const source = sourceLabel(files);
     if (opts.out) await writeFile(opts.out, renderJson(plan), { mode: 0o600 });
     if (opts.gitlabReport) await writeFile(opts.gitlabReport, renderGitlabReport(plan));
@@ -63,6 +64,3 @@ export function renderPlan(plan: Plan, format: PlanOptions['format'], source: st
   }
 }
 
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}

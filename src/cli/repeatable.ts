@@ -1,0 +1,4 @@
+/** Commander argument parser for a repeatable option: `--x a --x b` → ['a', 'b']. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
