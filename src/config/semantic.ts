@@ -1,5 +1,6 @@
 // Checks the schema cannot express. They run on documents that may still have
 // shape errors, so every access is guarded; shape errors are reported elsewhere.
+import { looksLikeToken } from '../gitlab/redact.js';
 import type { SourcePos } from '../model.js';
 import { effectiveAttrs, originOf } from './defaults.js';
 import { isRecord, rawRunners, rawScopes, type RawScope, type SourceDoc } from './document.js';
@@ -20,12 +21,16 @@ export function checkDocument(doc: SourceDoc): Problem[] {
     );
   }
   const defaults = isRecord(value.defaults) ? value.defaults : undefined;
-  if (defaults) problems.push(...duplicateTags(doc, ['defaults', 'tag_list'], defaults.tag_list));
+  if (defaults) {
+    problems.push(...duplicateTags(doc, ['defaults', 'tag_list'], defaults.tag_list));
+    problems.push(...pastedTokens(doc, ['defaults'], defaults));
+  }
   for (const scope of rawScopes(value)) {
     problems.push(...uniqueDescriptions(doc, scope));
     for (const { index, body } of rawRunners(scope)) {
       const at = [...scope.segments, 'runners', index];
       problems.push(...duplicateTags(doc, [...at, 'tag_list'], body.tag_list));
+      problems.push(...pastedTokens(doc, at, body));
       const untagged = untaggedWithoutTags(doc, at, defaults, body);
       if (untagged) problems.push(untagged);
     }
@@ -65,6 +70,23 @@ function duplicateTags(doc: SourceDoc, at: (string | number)[], tags: unknown): 
       first.set(tag, doc.at([...at, i]));
     }
   });
+  return problems;
+}
+
+// A token pasted into the file would travel on into plans, plan files and GitLab:
+// refuse it here, before anything is sent.
+function pastedTokens(doc: SourceDoc, at: (string | number)[], body: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  const check = (path: (string | number)[], value: unknown) => {
+    if (typeof value === 'string' && looksLikeToken(value)) {
+      problems.push(
+        doc.problem(path, 'this looks like a GitLab token (glpat-…/glrt-…): never put tokens in the desired state; remove it and revoke or reset that token'),
+      );
+    }
+  };
+  check([...at, 'description'], body.description);
+  check([...at, 'maintenance_note'], body.maintenance_note);
+  if (Array.isArray(body.tag_list)) body.tag_list.forEach((tag, i) => check([...at, 'tag_list', i], tag));
   return problems;
 }
 

@@ -29,3 +29,11 @@ export function makeRedactor(secrets: readonly string[]): Redactor {
   const list = secrets.filter((s) => s.length > 0);
   return (text) => redact(text, list);
 }
+
+/** A whole GitLab token (prefix and at least 16 characters), not a word like `glrt-sync`. */
+const WHOLE_TOKEN = new RegExp(`\\b(?:${PREFIXES.join('|')})-[A-Za-z0-9_.\\-]{16,}`);
+
+/** True when `text` holds something shaped like a real GitLab token. */
+export function looksLikeToken(text: string): boolean {
+  return WHOLE_TOKEN.test(text);
+}

@@ -10,7 +10,7 @@ const DEMO = fileURLToPath(new URL('../../dist/test/demo/main.js', import.meta.u
 
 function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.GITLAB_URL;
     delete env.GITLAB_TOKEN;
     const child = spawn(process.execPath, [DEMO], { env });
