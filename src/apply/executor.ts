@@ -98,14 +98,21 @@ async function execute(
     case 'create': {
       const created = await createRunnerOnce(api, change, createBody(change));
       // The token is written before this change counts as done, and before the next starts.
-      await tokens!.add({
-        scope: change.scope,
-        description: change.description,
-        id: created.id,
-        token: created.token,
-        token_expires_at: created.token_expires_at ?? null,
-        source: created.recovered ? 'reset' : 'create',
-      });
+      try {
+        await tokens!.add({
+          scope: change.scope,
+          description: change.description,
+          id: created.id,
+          token: created.token,
+          token_expires_at: created.token_expires_at ?? null,
+          source: created.recovered ? 'reset' : 'create',
+        });
+      } catch (err) {
+        throw new Error(
+          `the runner was created (id ${created.id}) but its token could not be written: ${(err as Error).message}. ` +
+            `Get a new token with POST /runners/${created.id}/reset_authentication_token (or "Reset token" in GitLab).`,
+        );
+      }
       return { runnerId: created.id, note: created.recovered ? 'answer was lost; token recovered by reset' : undefined };
     }
     default:

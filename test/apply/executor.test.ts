@@ -1,0 +1,84 @@
+// The executor against the fake GitLab: order, stop-on-failure and what happens
+// when a token cannot be kept.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyPlan, type ApplyEvent } from '../../src/apply/executor.js';
+import type { TokenSink } from '../../src/apply/token-sink.js';
+import { createGitLabClient } from '../../src/gitlab/client.js';
+import { readLiveState } from '../../src/gitlab/live.js';
+import type { DesiredState } from '../../src/model.js';
+import { computePlan } from '../../src/plan/engine.js';
+import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
+import { OWNER_TOKEN, e2eSeed } from '../e2e/harness.js';
+
+let fake: FakeGitLab;
+beforeEach(async () => {
+  const seed = e2eSeed();
+  seed.runners!.push({ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'old' });
+  fake = await startFakeGitLab(seed);
+});
+afterEach(() => fake.close());
+
+const src = { file: 'runners.yaml', line: 1, column: 1 };
+const desired: DesiredState = {
+  files: ['runners.yaml'],
+  scopes: [
+    {
+      ref: { type: 'group', path: 'acme/platform' },
+      prune: true,
+      source: src,
+      runners: [
+        { description: 'a', attrs: { tag_list: ['x'] }, source: src },
+        { description: 'b', attrs: { tag_list: ['y'] }, source: src },
+      ],
+    },
+  ],
+};
+
+async function planNow() {
+  const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+  const live = await readLiveState(api, desired.scopes.map((s) => s.ref));
+  return { api, plan: computePlan(desired, live) };
+}
+
+class MemorySink implements TokenSink {
+  entries: { id: number; token: string }[] = [];
+  constructor(private readonly failAt?: number) {}
+  async add(entry: { id: number; token: string }): Promise<void> {
+    if (this.failAt !== undefined && this.entries.length + 1 >= this.failAt) throw new Error('ENOSPC: no space left on device');
+    this.entries.push({ id: entry.id, token: entry.token });
+  }
+}
+
+describe('applyPlan', () => {
+  it('deletes first, then creates, keeping each token', async () => {
+    const { api, plan } = await planNow();
+    const events: string[] = [];
+    const sink = new MemorySink();
+    const report = await applyPlan(api, plan, {
+      tokens: sink,
+      parallelism: 1,
+      onEvent: (e: ApplyEvent) => events.push(`${e.type} ${e.change.action} ${e.change.description}`),
+    });
+    expect(events).toEqual(['start delete old', 'done delete old', 'start create a', 'done create a', 'start create b', 'done create b']);
+    expect(report).toMatchObject({ created: 2, deleted: 1, updated: 0, failed: 0, notStarted: 0 });
+    for (const e of sink.entries) expect(fake.runnerToken(e.id)).toBe(e.token);
+  });
+
+  it('stops when a token cannot be kept, naming the runner and how to get a new token', async () => {
+    const { api, plan } = await planNow();
+    const report = await applyPlan(api, plan, { tokens: new MemorySink(1), parallelism: 1 });
+    expect(report).toMatchObject({ deleted: 1, created: 0, failed: 1, notStarted: 1 });
+    const failed = report.outcomes.find((o) => o.status === 'failed')!;
+    const id = fake.runners().find((r) => r.description === 'a')!.id;
+    expect(failed.error!.message).toContain(`the runner was created (id ${id}) but its token could not be written: ENOSPC`);
+    expect(failed.error!.message).toContain(`POST /runners/${id}/reset_authentication_token`);
+    expect(fake.runners().some((r) => r.description === 'b')).toBe(false);
+  });
+
+  it('refuses a plan with creates but no token sink, before any request', async () => {
+    const { api, plan } = await planNow();
+    fake.resetStats();
+    await expect(applyPlan(api, plan, { tokens: null, parallelism: 1 })).rejects.toThrow(/tokens file is required/);
+    expect(fake.requests).toHaveLength(0);
+  });
+});
