@@ -5,7 +5,7 @@ import { applyPlan } from '../apply/executor.js';
 import { TokenFile, type TokenSink } from '../apply/token-sink.js';
 import type { GitLabApi } from '../gitlab/api.js';
 import { hasChanges, type Plan, type ScopeRef } from '../model.js';
-import { fingerprintLive } from '../plan/fingerprint.js';
+import { whyStale } from '../plan/stale.js';
 import { parsePlan } from '../plan/planfile.js';
 import { renderApplyEvent, renderApplySummary } from '../render/apply.js';
 import { renderText } from '../render/text.js';
@@ -70,6 +70,7 @@ async function applySavedPlan(planfile: string, opts: ApplyOptions, command: Com
   }
   const plan = parsePlan(text);
   const api = connect(opts);
+  // Checked again by whyStale; here it saves reading a GitLab the plan was never meant for.
   if (plan.gitlab_url !== api.baseUrl) {
     throw new UserError(`plan is stale: it was made for ${plan.gitlab_url}, not ${api.baseUrl}. Nothing was changed.`);
   }
@@ -77,9 +78,8 @@ async function applySavedPlan(planfile: string, opts: ApplyOptions, command: Com
   // Re-read exactly the scopes the plan covers and refuse if anything moved since.
   const refs: ScopeRef[] = plan.scopes.map((s) => (s.type === 'instance' ? { type: 'instance' } : { type: s.type, id: s.id! }));
   const live = await readLive(api, refs);
-  if (fingerprintLive(live.scopes) !== plan.fingerprint) {
-    throw new UserError('plan is stale: the runners in GitLab changed since it was made. Run `runnerform plan` again. Nothing was changed.');
-  }
+  const stale = whyStale(plan, live);
+  if (stale) throw new UserError(`plan is stale: ${stale}. Run \`runnerform plan\` again. Nothing was changed.`);
   await execute(api, plan, tokens, opts);
 }
 
