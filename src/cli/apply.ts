@@ -1,12 +1,10 @@
 // `runnerform apply`: plan and apply after approval, or apply a saved plan exactly.
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { applyPlan } from '../apply/executor.js';
 import { TokenFile, type TokenSink } from '../apply/token-sink.js';
 import type { GitLabApi } from '../gitlab/api.js';
 import { hasChanges, type Plan, type ScopeRef } from '../model.js';
 import { whyStale } from '../plan/stale.js';
-import { parsePlan } from '../plan/planfile.js';
 import { renderApplyEvent, renderApplySummary } from '../render/apply.js';
 import { renderText } from '../render/text.js';
 import { addConnectionOptions, connect } from './connection.js';
@@ -14,6 +12,7 @@ import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { UserError } from '../errors.js';
 import { addFileOption, filesFrom } from './files.js';
 import { loadValidDesiredState, makePlan, readLive, sourceLabel, useColor } from './pipeline.js';
+import { readPlanFile } from './plan.js';
 import { confirmApply } from './prompt.js';
 
 interface ApplyOptions {
@@ -62,13 +61,7 @@ async function applySavedPlan(planfile: string, opts: ApplyOptions, command: Com
   if (command.getOptionValueSource('file') === 'cli') {
     throw new UserError('a saved plan is applied exactly as planned: do not combine PLANFILE with -f/--file.');
   }
-  let text: string;
-  try {
-    text = await readFile(planfile, 'utf8');
-  } catch (err) {
-    throw new UserError(`cannot read plan file ${planfile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  const plan = parsePlan(text);
+  const plan = await readPlanFile(planfile);
   const api = connect(opts);
   // Checked again by whyStale; here it saves reading a GitLab the plan was never meant for.
   if (plan.gitlab_url !== api.baseUrl) {

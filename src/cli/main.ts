@@ -7,6 +7,7 @@ import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../gitlab/redact.js';
 import { registerExport } from './export.js';
 import { registerPlan } from './plan.js';
+import { registerShow } from './show.js';
 import { registerValidate } from './validate.js';
 
 const program = new Command()
@@ -18,6 +19,7 @@ const program = new Command()
 
 registerValidate(program);
 registerPlan(program);
+registerShow(program);
 registerApply(program);
 registerExport(program);
 

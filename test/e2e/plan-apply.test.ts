@@ -201,6 +201,11 @@ describe('saved plans', () => {
     expect(plan.code).toBe(0);
     const saved = readFileSync(join(dir, 'plan.json'), 'utf8');
     expect(secretsIn(saved)).toEqual([]);
+    // `show` renders the saved plan again, offline.
+    const shown = await runCli(['show', 'plan.json'], { cwd: dir });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('Plan: 3 to create, 0 to update, 0 to delete (0 unchanged, 0 unmanaged).');
+    expect((await runCli(['show', 'plan.json', '--format', 'json'], { cwd: dir })).stdout).toBe(saved);
     // Editing the file after planning has no effect on a saved plan.
     writeFile(dir, 'runners.yaml', 'version: 1\n');
     const apply = await cli(['apply', 'plan.json', '--tokens-out', 'tokens.json']);
