@@ -1,11 +1,10 @@
 // examples/gitlab-ci/store-runner-tokens.mjs against a small local stand-in for
 // GitLab's project CI/CD variables API (the fake GitLab has no variables).
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { secretsIn, tempDir, writeFile } from '../e2e/harness.js';
+import { runNode, secretsIn, tempDir, writeFile, type CliResult } from '../e2e/harness.js';
 
 const SCRIPT = 'examples/gitlab-ci/store-runner-tokens.mjs';
 const PAT = 'glpat-store-tokens-0000000000';
@@ -64,16 +63,8 @@ beforeEach(() => {
   forbidKey = null;
 });
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function run(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return runNode(SCRIPT, args, { env: { PATH: process.env.PATH ?? '', ...env } });
 }
 
 function tokensFile(): string {

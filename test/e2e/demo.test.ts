@@ -1,26 +1,17 @@
 // `npm run demo` (after its build step) must run the whole story and exit 0,
 // with the tokens in the file it names and never on the screen.
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { secretsIn } from './harness.js';
+import { runNode, secretsIn } from './harness.js';
 
 const DEMO = fileURLToPath(new URL('../../dist/test/demo/main.js', import.meta.url));
 
-function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-    delete env.GITLAB_URL;
-    delete env.GITLAB_TOKEN;
-    const child = spawn(process.execPath, [DEMO], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runDemo() {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.GITLAB_URL;
+  delete env.GITLAB_TOKEN;
+  return runNode(DEMO, [], { env });
 }
 
 describe('npm run demo', () => {

@@ -15,17 +15,14 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(
+/** Runs a Node script asynchronously and collects its output. */
+export function runNode(
+  script: string,
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
-    // Never inherit a real GitLab from the developer's shell.
-    for (const k of ['GITLAB_URL', 'GITLAB_TOKEN', 'CI_SERVER_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) {
-      if (!opts.env || !(k in opts.env)) delete env[k];
-    }
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: env as NodeJS.ProcessEnv });
+    const child = spawn(process.execPath, [script, ...args], { cwd: opts.cwd, env: opts.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -34,6 +31,18 @@ export function runCli(
     child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/** Runs the built CLI without colour and without any GitLab from the developer's shell. */
+export function runCli(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
+): Promise<CliResult> {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
+  for (const k of ['GITLAB_URL', 'GITLAB_TOKEN', 'CI_SERVER_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) {
+    if (!opts.env || !(k in opts.env)) delete env[k];
+  }
+  return runNode(CLI, args, { cwd: opts.cwd, env: env as NodeJS.ProcessEnv, input: opts.input });
 }
 
 export function tempDir(prefix = 'runnerform-e2e-'): string {
