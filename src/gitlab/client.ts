@@ -115,6 +115,8 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
         const reset = error.response?.headers['ratelimit-reset'];
         return retryDelayMs(policy, {
           attempt: attemptCount,
+          method: error.options.method,
+          code: error.response ? undefined : error.code,
           retryAfterMs: retryAfter,
           status: error.response?.statusCode,
           rateLimitReset: typeof reset === 'string' ? reset : undefined,

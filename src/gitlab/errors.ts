@@ -3,6 +3,7 @@
 // request options — which carry the PRIVATE-TOKEN header — can leak through.
 import type { RunnerType } from '../model.js';
 import { redact } from './redact.js';
+import { NEVER_SENT_CODES } from './retry.js';
 
 export type GitLabErrorKind =
   | 'unauthorized'
@@ -127,7 +128,6 @@ export function parseErrorBody(body: unknown): ParsedBody {
 // ------------------------------------------------------------------ building errors
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 function statusText(status: number): string {
   const texts: Record<number, string> = {
@@ -177,7 +177,7 @@ export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
   const answer = status === null ? `no answer (${facts.code ?? 'connection error'})` : said.startsWith(String(status)) ? said : `${status} ${said}`;
   const where = `(${req} → ${answer})`;
   // A refused connection or a bad certificate means the request never reached GitLab.
-  const neverSent = status === null && (NEVER_SENT.has(facts.code ?? '') || isTlsCode(facts.code));
+  const neverSent = status === null && (NEVER_SENT_CODES.has(facts.code ?? '') || isTlsCode(facts.code));
   const lost = (status === null && !neverSent) || (status !== null && status >= 500);
   const maybeApplied = MUTATING.has(method) && lost;
   let message: string;

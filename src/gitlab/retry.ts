@@ -15,8 +15,11 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { limit: 4, baseDelayMs: 500, maxDelayMs: 15_000, maxRetryAfterMs: 120_000 };
 
-/** Methods that may be retried blindly; POST never is (it could create a second runner). */
-export const RETRY_METHODS = ['GET', 'PUT', 'DELETE', 'HEAD'] as const;
+/** Methods got may retry. POST only when GitLab surely did nothing (see retryDelayMs). */
+export const RETRY_METHODS = ['GET', 'PUT', 'DELETE', 'HEAD', 'POST'] as const;
+
+/** Connection errors raised before the request reached GitLab. */
+export const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 export const RETRY_STATUS_CODES = [429, 500, 502, 503, 504];
 export const RETRY_ERROR_CODES = [
   'ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN',
@@ -25,6 +28,10 @@ export const RETRY_ERROR_CODES = [
 export interface RetryInput {
   /** 1 for the first retry. */
   attempt: number;
+  /** HTTP method of the request (default GET). */
+  method?: string;
+  /** Error code when no answer arrived (ECONNRESET, ECONNREFUSED, …). */
+  code?: string;
   /** Retry-After converted to ms by got (seconds or HTTP date), if present. */
   retryAfterMs?: number;
   /** HTTP status of the failed attempt (undefined when no answer arrived). */
@@ -39,6 +46,11 @@ export interface RetryInput {
 /** Milliseconds to wait before the next attempt, or 0 to give up. */
 export function retryDelayMs(policy: RetryPolicy, input: RetryInput): number {
   if (input.attempt > policy.limit) return 0;
+  // A POST is never retried blindly (it could create a second runner): only after a
+  // 429 (GitLab refused it unprocessed) or a connection that was never made.
+  if (input.method === 'POST' && !(input.status === 429 || (input.status === undefined && NEVER_SENT_CODES.has(input.code ?? '')))) {
+    return 0;
+  }
   const serverWait = serverRequestedWaitMs(input);
   if (serverWait !== undefined) {
     if (serverWait > policy.maxRetryAfterMs) return 0;

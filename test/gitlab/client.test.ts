@@ -117,6 +117,16 @@ describe('GitLab client', () => {
     expect(err.message).toMatch(/may have applied/);
   });
 
+  it('retries a POST after a 429 (GitLab did nothing), honouring Retry-After', async () => {
+    const api = client(OWNER_TOKEN);
+    fake.inject({ method: 'POST', path: '/user/runners', times: 1, fault: { kind: 'status', status: 429, retryAfter: 1, body: 'Retry later' } });
+    const before = fake.runners().length;
+    const created = await api.createRunner({ runner_type: 'group_type', group_id: 11, description: 'throttled' });
+    expect(created.token).toMatch(/^glrt-/);
+    expect(fake.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([429, 201]);
+    expect(fake.runners()).toHaveLength(before + 1);
+  });
+
   it('a lost create answer is "maybe applied" (the runner exists), with no token in the error', async () => {
     const api = client(OWNER_TOKEN);
     fake.inject({ method: 'POST', path: '/user/runners', times: 1, fault: { kind: 'lost-response' } });

@@ -36,6 +36,14 @@ describe('retryDelayMs', () => {
     expect(at(1, 0, { status: 503, rateLimitReset: '1003' })).toBe(50);
     expect(at(1, 0, { retryAfterMs: 60_000 })).toBe(0);
   });
+  it('retries a POST only when GitLab surely did nothing: a 429, or a connection never made', () => {
+    expect(at(1, 0, { method: 'POST', status: 429, retryAfterMs: 1000 })).toBe(1000);
+    expect(at(1, 0, { method: 'POST', code: 'ECONNREFUSED' })).toBe(50);
+    for (const extra of [{ status: 502 }, { status: 503 }, { status: 500 }, { code: 'ECONNRESET' }, { code: 'ETIMEDOUT' }]) {
+      expect(at(1, 0, { method: 'POST', ...extra })).toBe(0);
+      expect(at(1, 0, { method: 'PUT', ...extra })).toBeGreaterThan(0);
+    }
+  });
 });
 
 describe('pagination headers', () => {
