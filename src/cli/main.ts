@@ -15,7 +15,8 @@ const program = new Command()
   .description('Declarative GitLab CI runners: validate, plan, apply and export runners.yaml')
   .version(VERSION)
   .showHelpAfterError()
-  .configureOutput({ outputError: (text, write) => write(text) });
+  // commander echoes bad arguments (`unknown option '--token=glpat-…'`): redact them too.
+  .configureOutput({ outputError: (text, write) => write(redact(text)) });
 
 registerValidate(program);
 registerPlan(program);
