@@ -20,7 +20,18 @@ export type Target =
  * separators). The result is still a valid JSON string.
  */
 export function quote(s: string): string {
-  return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeInvisible(JSON.stringify(s));
+}
+
+// Control and format characters (C0/C1, bidi overrides, zero-width, line/paragraph
+// separators) would hide or reorder what a reviewer reads: show them as escapes.
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/** `text` with invisible characters escaped as JSON \uXXXX units (so addresses still parse); `keep` is left alone. */
+export function escapeInvisible(text: string, keep: string = ''): string {
+  return text.replace(INVISIBLE, (c) =>
+    keep.includes(c) ? c : [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
 }
 
 /** `group["acme/platform"]`, `project[42]` when the path is unknown, or `instance`. */

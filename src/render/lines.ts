@@ -3,7 +3,7 @@
 // ```diff block highlights them. Only the layout lives here, no colour.
 import { diffLines } from 'diff';
 import { ATTRIBUTE_NAMES, type AttrName, type Change, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
-import { quote } from '../plan/address.js';
+import { escapeInvisible, quote } from '../plan/address.js';
 import { compareStrings } from '../plan/attrs.js';
 
 export type Sign = '+' | '~' | '-';
@@ -150,7 +150,7 @@ export function formatValue(value: unknown): string {
 
 /** Free text shown raw (note lines) with control characters made visible, so it cannot drive the terminal. */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeInvisible(text, '\t\n');
 }
 
 /** Secrets never reach the output, even when someone pasted one into a note or description. */

@@ -70,3 +70,17 @@ describe('addresses', () => {
     });
   }
 });
+
+describe('invisible characters', () => {
+  const tricky = 'evil\u202Edcba \u200B zero-width \u0085 next-line \u{E0041} tag';
+  it('are escaped in addresses, which still parse back to the same runner', () => {
+    const address = formatAddress(GROUP, tricky);
+    expect(address).toBe('group["acme/platform"].runner["evil\\u202edcba \\u200b zero-width \\u0085 next-line \\udb40\\udc41 tag"]');
+    expect(matchesTarget(parseTarget(address), GROUP, tricky)).toBe(true);
+  });
+
+  it('are escaped in rendered text, keeping tabs and newlines', async () => {
+    const { printable } = await import('../../src/render/lines.js');
+    expect(printable('a\u202Eb\tc\nd\u2028e')).toBe('a\\u202eb\tc\nd\\u2028e');
+  });
+});
