@@ -125,6 +125,7 @@ function compareRunner(scope: Scope, runner: DesiredRunner, live: LiveRunner): C
   // Overlay only what differs, so an equivalent value (null vs "") keeps its live form.
   const after: Record<string, unknown> = { ...before };
   for (const n of changed) after[n] = wanted[n];
+  rejectUntaggedWithoutTags(scope, runner, after as RunnerAttrs, changed);
   return {
     address: formatAddress(scope, runner.description),
     action: changed.length > 0 ? 'update' : 'no-op',
@@ -137,6 +138,24 @@ function compareRunner(scope: Scope, runner: DesiredRunner, live: LiveRunner): C
     status: live.status,
     contacted_at: live.contacted_at,
   };
+}
+
+/**
+ * GitLab refuses a runner that may run neither untagged jobs nor any tag. validate
+ * catches it within the file; here a managed value meets an unmanaged live one
+ * (tag_list: [] while GitLab has run_untagged: false), so the plan refuses it
+ * rather than letting apply fail halfway.
+ */
+function rejectUntaggedWithoutTags(scope: Scope, runner: DesiredRunner, after: RunnerAttrs, changed: AttrName[]): void {
+  if (!changed.includes('tag_list') && !changed.includes('run_untagged')) return;
+  if (after.run_untagged !== false || (after.tag_list ?? []).length > 0) return;
+  const unmanaged = runner.attrs.run_untagged === undefined ? 'run_untagged' : 'tag_list';
+  const { file, line, column } = runner.source;
+  throw new UserError(
+    `${file}:${line}:${column}: ${formatAddress(scope, runner.description)} would have no tags and run_untagged: false ` +
+      `(${unmanaged} is not managed by the file; GitLab has that value), which GitLab refuses. ` +
+      'Set run_untagged: true or keep at least one tag.',
+  );
 }
 
 function deleteChange(scope: Scope, live: LiveRunner): Change {

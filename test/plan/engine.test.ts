@@ -78,6 +78,16 @@ describe('computePlan', () => {
     expect(hasChanges(plan)).toBe(false);
   });
 
+  it('refuses an update GitLab would refuse: no tags while the unmanaged live run_untagged is false', () => {
+    const runner = liveRunner(GROUP, 7, 'r', { run_untagged: false, tag_list: ['spark'] });
+    const plan = () =>
+      computePlan(desired(desiredScope(refOf(GROUP), [want('r', { tag_list: [] })])), live(liveScope(GROUP, [runner])));
+    expect(plan).toThrow(/runners\.yaml:\d+:\d+: group\["acme\/platform"\]\.runner\["r"\] would have no tags and run_untagged: false \(run_untagged is not managed/);
+    // Managing run_untagged in the same change makes it valid.
+    const ok = computePlan(desired(desiredScope(refOf(GROUP), [want('r', { tag_list: [], run_untagged: true })])), live(liveScope(GROUP, [runner])));
+    expect(ok.changes[0].changed).toEqual(['run_untagged', 'tag_list']);
+  });
+
   it('compares maximum_timeout exactly (null is not 600)', () => {
     const plan = computePlan(
       desired(desiredScope(refOf(GROUP), [want('r', { maximum_timeout: 600 })])),
