@@ -38,13 +38,18 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
   const pairs = desired.scopes.map((d) => ({ desired: d, live: findLiveScope(live, d.ref) }));
   rejectAliasedScopes(pairs);
 
-  const changes: Change[] = [];
-  const unmanaged: UnmanagedRunner[] = [];
-  for (const pair of pairs) {
-    const planned = planScope(pair.desired, pair.live);
-    changes.push(...planned.changes.filter((c) => selected(c.scope, c.description)));
-    unmanaged.push(...planned.unmanaged.filter((u) => selected(u.scope, u.description)));
-  }
+  const planned = pairs.map((pair) => planScope(pair.desired, pair.live));
+  const all = planned.flatMap((p) => [...p.changes, ...p.unmanaged]);
+  // A mistyped --target would plan nothing and pass a drift check: refuse it.
+  targets.forEach((t, i) => {
+    if (!all.some((c) => matchesTarget(t, c.scope, c.description))) {
+      throw new UserError(
+        `--target ${targetTexts[i]} matches no runner: no declared runner and no runner owned by a declared scope has that address`,
+      );
+    }
+  });
+  const changes = planned.flatMap((p) => p.changes).filter((c) => selected(c.scope, c.description));
+  const unmanaged = planned.flatMap((p) => p.unmanaged).filter((u) => selected(u.scope, u.description));
   changes.sort(compareChanges);
   unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);
 

@@ -260,10 +260,15 @@ describe('computePlan', () => {
       expect(() => computePlan(d, l, { targets: ['acme/platform'] })).toThrow(/invalid target/);
     });
 
-    it('a target that matches nothing yields an empty plan', () => {
-      const plan = computePlan(d, l, { targets: ['group["nope"]'] });
-      expect(plan.changes).toEqual([]);
-      expect(byAddress(plan, 'group["nope"]')).toEqual([]);
+    it('refuses a target that matches nothing (a typo must not pass a drift check)', () => {
+      expect(() => computePlan(d, l, { targets: ['group["nope"]'] })).toThrow('--target group["nope"] matches no runner');
+      // An in-sync runner is a valid target: it matches, and the plan is empty.
+      const inSync = computePlan(
+        desired(desiredScope(refOf(GROUP), [want('same', {})])),
+        live(liveScope(GROUP, [liveRunner(GROUP, 3, 'same')])),
+        { targets: ['group["acme/platform"].runner["same"]'] },
+      );
+      expect(inSync.changes.map((c) => c.action)).toEqual(['no-op']);
     });
   });
 });
