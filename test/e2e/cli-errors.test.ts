@@ -1,6 +1,7 @@
 // Argument errors are reported without echoing a token typed on the command line.
 import { describe, expect, it } from 'vitest';
-import { runCli, secretsIn, tempDir } from './harness.js';
+import { startFakeGitLab } from '../fake-gitlab/server.js';
+import { OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile, writes } from './harness.js';
 
 describe('argument errors', () => {
   it('redact a token in an unknown option', async () => {
@@ -14,5 +15,22 @@ describe('argument errors', () => {
     const r = await runCli(['validate', 'glrt-abcdefghijklmnopqrstu'], { cwd: tempDir() });
     expect(r.code).toBe(1);
     expect(r.stderr).not.toContain('glrt-abcdefghijklmnopqrstu');
+  });
+});
+
+describe('a scope declared by path in one file and by id in another', () => {
+  it('is refused naming both places, before anything changes', async () => {
+    const fake = await startFakeGitLab(e2eSeed());
+    try {
+      const dir = tempDir();
+      writeFile(dir, 'a.yaml', 'version: 1\ngroups:\n  - path: acme/platform\n    runners: []\n');
+      writeFile(dir, 'b.yaml', 'version: 1\ngroups:\n  - id: 11\n    runners: []\n');
+      const r = await runCli(['plan', '-f', 'a.yaml', '-f', 'b.yaml'], { cwd: dir, env: { GITLAB_URL: fake.url, GITLAB_TOKEN: OWNER_TOKEN } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/a\.yaml:3:\d+ \(group "acme\/platform"\) and b\.yaml:3:\d+ \(group id 11\) are the same group \(acme\/platform, id 11\)/);
+      expect(writes(fake)).toEqual([]);
+    } finally {
+      await fake.close();
+    }
   });
 });
