@@ -17,9 +17,21 @@ export function composeNote(markdown: string, opts: { limit?: number; jobUrl?: s
   // 200 characters of room to close the code fence and <details> blocks the cut leaves open.
   let body = full.slice(0, Math.max(0, limit - tail.length - 200));
   body = body.slice(0, body.lastIndexOf('\n') + 1);
-  const fences = body.split('\n').filter((l) => l.trimStart().startsWith('```')).length;
-  if (fences % 2 === 1) body += '```\n';
+  const fence = openFence(body);
+  if (fence) body += `${fence}\n`;
   const open = (body.match(/<details>/g) ?? []).length - (body.match(/<\/details>/g) ?? []).length;
   for (let i = 0; i < open; i++) body += '</details>\n';
   return body + tail;
+}
+
+/** The backtick run of a code fence left open in `text` (CommonMark: closed by a run at least as long), or null. */
+function openFence(text: string): string | null {
+  let open: string | null = null;
+  for (const line of text.split('\n')) {
+    const run = /^\s{0,3}(`{3,})/.exec(line)?.[1];
+    if (!run) continue;
+    if (open === null) open = run;
+    else if (run.length >= open.length && line.trim() === run) open = null;
+  }
+  return open;
 }

@@ -67,4 +67,10 @@ describe('composeNote', () => {
     expect(note.split('\n').filter((l) => l.startsWith('```')).length % 2).toBe(0);
     expect((note.match(/<details>/g) ?? []).length).toBe((note.match(/<\/details>/g) ?? []).length);
   });
+
+  it('closes a longer fence with a run as long as the one that opened it', () => {
+    const md = `<details>\n\n\`\`\`\`diff\n+ a \`\`\` b\n${'+ line\n'.repeat(5000)}\`\`\`\`\n</details>\n`;
+    const note = composeNote(md, { limit: 2000 });
+    expect(note).toMatch(/\n````\n<\/details>\n+\*\*The plan is too long/);
+  });
 });
