@@ -1,10 +1,12 @@
 // The GitLab CI example: it parses, has the promised jobs and rules, and every
 // `runnerform …` line in it names only commands, flags and arguments that the
 // built CLI's --help lists today.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../e2e/harness.js';
+import { runCli, tempDir } from '../e2e/harness.js';
 import { checkInvocation, commandsFromHelp, shellCommands, specFromHelp, type CommandSpec, type Invocation } from './cli-help.js';
 
 const CI_FILE = 'examples/gitlab-ci/.gitlab-ci.yml';
@@ -155,6 +157,26 @@ describe(CI_FILE, () => {
     for (const job of Object.values(jobs)) {
       for (const path of [...(job.artifacts?.paths ?? []), ...(job.cache?.paths ?? [])]) expect(path).not.toMatch(/token/i);
     }
+  });
+
+  it('stores the tokens of a partial apply before failing the job, then deletes the file', () => {
+    // Run the apply job's script as GitLab's shell executor does (bash -eo pipefail), with stand-ins
+    // for `runnerform` (creates one runner, then fails) and `node` (records what it was asked to store).
+    const dir = tempDir();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const tokensFile = join(dir, 'runner-tokens.json');
+    writeFileSync(join(bin, 'runnerform'), '#!/bin/sh\necho \'[{"id":1,"token":"glrt-x"}]\' > "$TOKENS_FILE"\nexit 1\n', { mode: 0o755 });
+    writeFileSync(join(bin, 'node'), `#!/bin/sh\ncp "$2" ${JSON.stringify(join(dir, 'stored.json'))}\n`, { mode: 0o755 });
+    const script = `set -eo pipefail\n${(jobs.apply.script as string[]).join('\n')}\n`;
+    const run = spawnSync('bash', ['-c', script], {
+      cwd: dir,
+      env: { PATH: `${bin}:${process.env.PATH}`, TOKENS_FILE: tokensFile },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(readFileSync(join(dir, 'stored.json'), 'utf8')).toContain('"id":1');
+    expect(existsSync(tokensFile)).toBe(false);
   });
 
   it('fails the scheduled drift job on exit code 2', () => {
