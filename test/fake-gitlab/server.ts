@@ -3,6 +3,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { acceptedScopes, authenticate, hasScope, tokenFromHeaders } from './access.js';
+import { handleGraphQL } from './graphql.js';
 import type { Ctx, Reply } from './context.js';
 import { ApiError, errors, parseBody, parseForm, readRaw, type Params } from './http-io.js';
 import { RateLimiter } from './rate-limit.js';
@@ -24,7 +25,9 @@ export interface RecordedRequest {
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: number; body?: string }
   | { kind: 'lost-response' }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Answers `status` (default 504) now and performs the request `afterMs` later: a gateway timeout in front of a slow GitLab. */
+  | { kind: 'late-apply'; status?: number; afterMs: number };
 
 export interface FaultRule {
   method?: string;
@@ -78,6 +81,7 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
   let inFlight = 0;
   let peak = 0;
   let baseUrl = '';
+  const lateTimers = new Set<NodeJS.Timeout>();
 
   /** Routing, authentication, scopes, then the handler; errors become GitLab error bodies. */
   function dispatch(method: string, path: string, url: URL, rawBody: string, req: IncomingMessage): Reply {
@@ -110,6 +114,12 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
       process.stderr.write(`fake GitLab: ${method} ${path}: ${err instanceof Error ? err.stack : String(err)}\n`);
       return { status: 500, body: { message: '500 Internal Server Error' } };
     }
+  }
+
+  /** GraphQL lives beside /api/v4 (see graphql.ts); everything else there is a 404. */
+  function outsideApi(method: string, path: string, rawBody: string, req: IncomingMessage): Reply {
+    if (method === 'POST' && path === '/api/graphql') return handleGraphQL(state, req.headers, rawBody);
+    return { status: 404, body: { error: '404 Not Found' } };
   }
 
   function send(res: ServerResponse, reply: Reply, extra: Record<string, string>): void {
@@ -179,7 +189,18 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
       sendFault(res, fault, extra);
       return;
     }
-    const reply: Reply = inApi ? dispatch(method, path, url, rawBody, req) : { status: 404, body: { error: '404 Not Found' } };
+    if (fault?.kind === 'late-apply') {
+      const status = fault.status ?? 504;
+      record.status = status;
+      sendFault(res, { kind: 'status', status }, extra);
+      const timer = setTimeout(() => {
+        lateTimers.delete(timer);
+        if (inApi) dispatch(method, path, url, rawBody, req);
+      }, fault.afterMs);
+      lateTimers.add(timer);
+      return;
+    }
+    const reply: Reply = inApi ? dispatch(method, path, url, rawBody, req) : outsideApi(method, path, rawBody, req);
     record.status = reply.status;
     if (fault?.kind === 'lost-response') {
       req.socket.destroy();
@@ -245,6 +266,8 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const t of lateTimers) clearTimeout(t);
+        lateTimers.clear();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
