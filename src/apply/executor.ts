@@ -1,9 +1,11 @@
 // Executes a Plan through the GitLab client. Deletions first, then updates and
 // creates. On the first failure no new change starts; in-flight ones finish.
+// Creates that lost an answer are looked at once more at the end (lost-create-review).
 import type { GitLabApi } from '../gitlab/api.js';
 import type { Change, Plan } from '../model.js';
 import { createBody, updateBody } from '../plan/requests.js';
-import { createRunnerOnce } from './create.js';
+import { createRunnerOnce, CreateRecoveryError, type RecoverySchedule } from './create.js';
+import { reviewLostCreates } from './lost-create-review.js';
 import type { TokenSink } from './token-sink.js';
 
 export type ApplyEvent =
@@ -34,6 +36,8 @@ export interface ApplyOptions {
   tokens: TokenSink | null;
   parallelism: number;
   onEvent?: (event: ApplyEvent) => void;
+  /** Waits after a lost create answer and between token resets; the default looks for about 30 s. Tests pass milliseconds. */
+  recovery?: Partial<RecoverySchedule>;
 }
 
 export async function applyPlan(api: GitLabApi, plan: Plan, opts: ApplyOptions): Promise<ApplyReport> {
@@ -46,13 +50,16 @@ export async function applyPlan(api: GitLabApi, plan: Plan, opts: ApplyOptions):
   );
   let stopped = false;
   const emit = opts.onEvent ?? (() => undefined);
+  // Creates that lost an answer: GitLab may still carry one out after we stopped looking.
+  const lostCreates = new Set<Change>();
+  const ctx: ExecContext = { tokens: opts.tokens, recovery: opts.recovery, onLostAnswer: (c) => lostCreates.add(c) };
 
   const run = async (change: Change): Promise<void> => {
     if (stopped) return;
     const outcome = outcomes.get(change)!;
     emit({ type: 'start', change });
     try {
-      const { runnerId, note } = await execute(api, change, opts.tokens);
+      const { runnerId, note } = await execute(api, change, ctx);
       outcome.status = 'done';
       outcome.runnerId = runnerId;
       emit({ type: 'done', change, runnerId, note });
@@ -67,6 +74,7 @@ export async function applyPlan(api: GitLabApi, plan: Plan, opts: ApplyOptions):
   // Deletions first, so that a prune frees names and quota before anything new appears.
   await pool(work.filter((c) => c.action === 'delete'), opts.parallelism, run);
   await pool(work.filter((c) => c.action !== 'delete'), opts.parallelism, run);
+  await reportLostCreates(api, [...lostCreates].map((c) => outcomes.get(c)!), emit);
 
   const all = [...outcomes.values()];
   const count = (action: Change['action']) =>
@@ -81,11 +89,32 @@ export async function applyPlan(api: GitLabApi, plan: Plan, opts: ApplyOptions):
   };
 }
 
-async function execute(
-  api: GitLabApi,
-  change: Change,
-  tokens: TokenSink | null,
-): Promise<{ runnerId: number; note?: string }> {
+/** Looks once more at the scopes of creates that lost an answer; a duplicate or tokenless runner fails its change, loudly. */
+async function reportLostCreates(api: GitLabApi, lost: ApplyOutcome[], emit: (e: ApplyEvent) => void): Promise<void> {
+  if (lost.length === 0) return;
+  const items = lost.map((o) => ({
+    change: o.change,
+    storedId: o.status === 'done' ? o.runnerId : null,
+    namedId: o.error instanceof CreateRecoveryError ? o.error.runnerId : null,
+  }));
+  const problems = await reviewLostCreates(api, items);
+  for (const o of lost) {
+    const problem = problems.get(o.change);
+    if (!problem) continue;
+    o.error = o.status === 'failed' && o.error ? new Error(`${o.error.message} ${problem}`, { cause: o.error }) : new Error(problem);
+    o.status = 'failed';
+    emit({ type: 'failed', change: o.change, error: o.error });
+  }
+}
+
+interface ExecContext {
+  tokens: TokenSink | null;
+  recovery?: Partial<RecoverySchedule>;
+  onLostAnswer: (change: Change) => void;
+}
+
+async function execute(api: GitLabApi, change: Change, ctx: ExecContext): Promise<{ runnerId: number; note?: string }> {
+  const { tokens } = ctx;
   switch (change.action) {
     case 'delete': {
       const result = await api.deleteRunner(change.runner_id!);
@@ -96,7 +125,10 @@ async function execute(
       return { runnerId: change.runner_id! };
     }
     case 'create': {
-      const created = await createRunnerOnce(api, change, createBody(change));
+      const created = await createRunnerOnce(api, change, createBody(change), {
+        recovery: ctx.recovery,
+        onLostAnswer: () => ctx.onLostAnswer(change),
+      });
       // The token is written before this change counts as done, and before the next starts.
       try {
         await tokens!.add({
@@ -108,9 +140,10 @@ async function execute(
           source: created.recovered ? 'reset' : 'create',
         });
       } catch (err) {
-        throw new Error(
+        throw new CreateRecoveryError(
           `the runner was created (id ${created.id}) but its token could not be written: ${(err as Error).message}. ` +
             `Get a new token with POST /runners/${created.id}/reset_authentication_token (or "Reset token" in GitLab).`,
+          created.id,
         );
       }
       return { runnerId: created.id, note: created.recovered ? 'answer was lost; token recovered by reset' : undefined };
