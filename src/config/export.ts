@@ -4,6 +4,7 @@
 import { COLLECTION_STYLE, dump, visit, type DumpOptions } from 'js-yaml';
 import { ATTRIBUTE_NAMES, type AttrName, type LiveRunner, type LiveScope, type LiveState, type RunnerAttrs, type Scope } from '../model.js';
 import { attrEqual, compareStrings, sortedTags } from '../plan/attrs.js';
+import { looksLikeToken } from '../gitlab/redact.js';
 
 export const SCHEMA_COMMENT = '# yaml-language-server: $schema=./schemas/runners.schema.json';
 
@@ -85,8 +86,10 @@ function exportScope(live: LiveScope, skipped: SkippedRunner[]): ExportedScope {
   const notes: string[] = [];
   const byDescription = new Map<string, LiveRunner[]>();
   for (const r of [...live.owned].sort((a, b) => a.id - b.id)) {
-    if (!/\S/.test(r.description) || r.description.length > MAX_TEXT) {
-      const reason = 'its description is empty or too long, and runnerform keys runners by description';
+    if (!/\S/.test(r.description) || r.description.length > MAX_TEXT || looksLikeToken(r.description)) {
+      const reason = looksLikeToken(r.description)
+        ? 'its description looks like a GitLab token, which never goes into a file: rename the runner in GitLab'
+        : 'its description is empty or too long, and runnerform keys runners by description';
       notes.push(`Runner ${r.id} is not exported: ${reason}. It stays unmanaged.`);
       skipped.push({ scope: live.scope, id: r.id, reason });
       continue;
@@ -128,7 +131,12 @@ function exportAttrs(runner: LiveRunner): { attrs: RunnerAttrs; notes: string[] 
     tag_list: tags,
     access_level: live.access_level,
   };
-  if (!live.run_untagged && tags.length === 0) {
+  if (tags.some(looksLikeToken)) {
+    // A token never goes into a file; without tag_list, run_untagged: false would not validate either.
+    delete attrs.tag_list;
+    if (!live.run_untagged) delete attrs.run_untagged;
+    notes.push('a tag looks like a GitLab token, which never goes into a file: tag_list is left unmanaged.');
+  } else if (!live.run_untagged && tags.length === 0) {
     delete attrs.run_untagged;
     notes.push('run_untagged is false in GitLab but the runner has no tags, which GitLab refuses on change: run_untagged is left unmanaged.');
   }
@@ -137,7 +145,8 @@ function exportAttrs(runner: LiveRunner): { attrs: RunnerAttrs; notes: string[] 
     else notes.push(`maximum_timeout ${live.maximum_timeout} is below GitLab's minimum of ${MIN_TIMEOUT}: left unmanaged.`);
   }
   if (live.maintenance_note) {
-    if (live.maintenance_note.length <= MAX_TEXT) attrs.maintenance_note = live.maintenance_note;
+    if (looksLikeToken(live.maintenance_note)) notes.push('maintenance_note looks like it holds a GitLab token, which never goes into a file: left unmanaged.');
+    else if (live.maintenance_note.length <= MAX_TEXT) attrs.maintenance_note = live.maintenance_note;
     else notes.push(`maintenance_note is longer than ${MAX_TEXT} characters: left unmanaged.`);
   }
   return { attrs, notes };

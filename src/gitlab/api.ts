@@ -1,6 +1,7 @@
 // Shapes of GitLab's REST answers that runnerform reads, and the interface the
 // rest of the program uses to talk to GitLab. Only src/gitlab/ implements it.
 import type { AccessLevel, RunnerStatus, RunnerType } from '../model.js';
+import type { OwnerProject } from './graphql.js';
 
 export interface ApiGroup {
   id: number;
@@ -97,6 +98,13 @@ export interface GitLabApi {
   listProjectRunners(projectId: number, fullPath?: string): Promise<ApiRunnerListItem[]>;
   listInstanceRunners(): Promise<ApiRunnerListItem[]>;
   getRunner(id: number): Promise<ApiRunnerDetails>;
+  /**
+   * The project that owns a project runner (GraphQL `CiRunner.ownerProject`,
+   * one POST /api/graphql). Null when the runner is not a project runner, is
+   * unknown or hidden from the token, or its owner project is one the token
+   * may not read: in every such case the token's projects do not own it.
+   */
+  runnerOwnerProject(id: number): Promise<OwnerProject | null>;
   /** Never retried: a lost answer is recovered by the caller (see apply/). */
   createRunner(body: CreateRunnerBody): Promise<ApiCreatedRunner>;
   updateRunner(id: number, body: UpdateRunnerBody): Promise<ApiRunnerDetails>;

@@ -17,7 +17,8 @@ import type {
   GitLabApi,
   UpdateRunnerBody,
 } from './api.js';
-import { gitLabErrorFrom, runnerRole, type GitLabError, type RequestContext } from './errors.js';
+import { gitLabErrorFrom, graphQLErrorFrom, runnerRole, type GitLabError, type RequestContext } from './errors.js';
+import { graphQLErrorMessages, ownerProjectFrom, RUNNER_OWNER_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
 import { createLimiter } from './limiter.js';
 import { nextPage } from './pagination.js';
 import { agentsFor, describeProxy, proxyFor } from './proxy.js';
@@ -93,6 +94,8 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
   };
   const elapsed = (start: number | undefined): string => (start ? `${Math.round(Date.now() - start)}ms` : '?ms');
 
+  const graphqlUrl = `${baseUrl}/api/graphql`;
+
   const proxy = proxyFor(new URL(baseUrl), env);
   if (proxy) log?.(`proxy ${describeProxy(proxy)} for ${origin}`);
 
@@ -115,7 +118,8 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
         const reset = error.response?.headers['ratelimit-reset'];
         return retryDelayMs(policy, {
           attempt: attemptCount,
-          method: error.options.method,
+          // A GraphQL query is a read sent as POST: retry it like a GET.
+          method: error.options.context.readOnly === true ? 'GET' : error.options.method,
           code: error.response ? undefined : error.code,
           retryAfterMs: retryAfter,
           status: error.response?.statusCode,
@@ -162,11 +166,12 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
   });
 
   /** Converts got's error (which holds the request headers) into a clean GitLabError. */
-  const toError = (err: unknown, call: Call): GitLabError | Error => {
+  const toError = (err: unknown, call: Call, graphql = false): GitLabError | Error => {
     const e = err as Partial<RequestError> & { name?: string };
-    const display = `/${call.path}`;
+    const display = graphql ? '/api/graphql' : `/${call.path}`;
     if (e && typeof e === 'object' && ('code' in e || 'response' in e)) {
       return gitLabErrorFrom({
+        graphql,
         method: call.method,
         path: display,
         status: e.response?.statusCode ?? null,
@@ -214,6 +219,37 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
         });
       } catch (err) {
         throw toError(err, { ...call, method: 'GET' });
+      }
+    });
+
+  /**
+   * POST /api/graphql with the documented `Authorization: Bearer` header (and
+   * no PRIVATE-TOKEN). GraphQL answers 200 with `errors` when the query itself
+   * fails: those, and answers without `data`, become a GitLabError.
+   */
+  const graphqlQuery = <T>(query: string, variables: Record<string, unknown>, context: RequestContext, read: (body: unknown) => T): Promise<T> =>
+    limiter.run(async () => {
+      const call: Call = { method: 'POST', path: 'api/graphql', json: { query, variables }, context };
+      let response: Response<unknown>;
+      try {
+        response = await http<unknown>(graphqlUrl, {
+          prefixUrl: '',
+          method: 'POST',
+          json: call.json,
+          headers: { 'private-token': undefined, authorization: `Bearer ${opts.token}` },
+          context: { readOnly: true },
+        });
+      } catch (err) {
+        throw toError(err, call, true);
+      }
+      const attempts = response.retryCount + 1;
+      const messages = graphQLErrorMessages(response.body);
+      if (messages.length > 0) throw graphQLErrorFrom({ status: response.statusCode, messages, context, attempts, redact: redactText });
+      try {
+        return read(response.body);
+      } catch (err) {
+        if (!(err instanceof UnexpectedAnswerError)) throw err;
+        throw graphQLErrorFrom({ status: response.statusCode, messages: [err.message], context, attempts, redact: redactText });
       }
     });
 
@@ -271,6 +307,9 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
       }),
 
     getRunner: (id) => request<ApiRunnerDetails>({ method: 'GET', path: `runners/${id}`, context: runnerCtx(id, 'read') }),
+
+    runnerOwnerProject: (id): Promise<OwnerProject | null> =>
+      graphqlQuery(RUNNER_OWNER_QUERY, { id: runnerGid(id) }, { subject: `runner #${id}`, action: `read the owner project of runner #${id}` }, ownerProjectFrom),
 
     createRunner: (body: CreateRunnerBody) => {
       const target =

@@ -2,6 +2,7 @@
 // Built from plain facts (status, body, error code) so nothing of got's
 // request options — which carry the PRIVATE-TOKEN header — can leak through.
 import type { RunnerType } from '../model.js';
+import { graphQLErrorMessages } from './graphql.js';
 import { redact } from './redact.js';
 import { NEVER_SENT_CODES } from './retry.js';
 
@@ -43,6 +44,8 @@ export interface GitLabErrorFacts {
   context: RequestContext;
   /** Masks the client's secrets; GitLab-style tokens are masked regardless. */
   redact?: (text: string) => string;
+  /** A request to /api/graphql (`path` is then that, not a path below /api/v4). */
+  graphql?: boolean;
 }
 
 export class GitLabError extends Error {
@@ -122,6 +125,8 @@ export function parseErrorBody(body: unknown): ParsedBody {
   if (typeof b.error_description === 'string') out.message ??= b.error_description;
   else if (typeof b.error === 'string') out.message ??= b.error;
   if (typeof b.scope === 'string') out.scope = b.scope;
+  // GraphQL answers its own errors as {"errors":[{"message":…}]} (401 "Invalid token" too).
+  if (Array.isArray(b.errors)) out.message ??= graphQLErrorMessages(b).join('; ') || null;
   return out;
 }
 
@@ -179,11 +184,15 @@ export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
   // A refused connection or a bad certificate means the request never reached GitLab.
   const neverSent = status === null && (NEVER_SENT_CODES.has(facts.code ?? '') || isTlsCode(facts.code));
   const lost = (status === null && !neverSent) || (status !== null && status >= 500);
-  const maybeApplied = MUTATING.has(method) && lost;
+  // runnerform's GraphQL requests are queries: a POST there changes nothing.
+  const maybeApplied = MUTATING.has(method) && lost && !facts.graphql;
   let message: string;
   switch (kind) {
     case 'unauthorized':
-      message = `GitLab rejected the token ${where}: it is invalid, expired or revoked. ${TOKEN_ADVICE}`;
+      // GitLab's GraphQL endpoint also answers 401 to a valid token without `read_api` or `api`.
+      message = facts.graphql
+        ? `GitLab's GraphQL API rejected the token ${where}: it is invalid, expired or revoked, or lacks the \`read_api\` (or \`api\`) scope GraphQL queries need. ${TOKEN_ADVICE}`
+        : `GitLab rejected the token ${where}: it is invalid, expired or revoked. ${TOKEN_ADVICE}`;
       break;
     case 'insufficient_scope':
       message =
@@ -232,6 +241,36 @@ export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
     fields: parsed.fields,
     requiredScope: parsed.scope,
     maybeApplied,
+  });
+}
+
+/**
+ * A GraphQL answer that arrived (usually 200) but carries `errors`, or lacks
+ * the data asked for: GitLab refused or failed the query itself.
+ */
+export function graphQLErrorFrom(facts: {
+  status: number;
+  messages: string[];
+  context: RequestContext;
+  attempts?: number;
+  redact?: (text: string) => string;
+}): GitLabError {
+  const r = facts.redact ?? ((t: string) => redact(t));
+  const said = facts.messages.length > 0 ? facts.messages.map(r).join('; ') : 'an answer without the data asked for';
+  // GitLab's wording when a resource is hidden or an action is not allowed.
+  const kind: GitLabErrorKind = /permission|not allowed|forbidden/i.test(said) ? 'forbidden' : 'other';
+  const message = `GitLab's GraphQL API did not ${facts.context.action} (POST /api/graphql → ${facts.status}: ${said}).`;
+  return new GitLabError(r(message), {
+    method: 'POST',
+    path: '/api/graphql',
+    status: facts.status,
+    attempts: facts.attempts,
+    context: facts.context,
+    kind,
+    gitlabMessage: facts.messages.length > 0 ? said : null,
+    fields: null,
+    requiredScope: null,
+    maybeApplied: false,
   });
 }
 

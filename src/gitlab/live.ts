@@ -1,9 +1,15 @@
 // Reads what GitLab really has: resolves the declared scopes, lists their
 // runners and reads each runner's details, then decides which runners each
 // scope owns. Only owned runners are ever offered to the plan engine.
+//
+// A project runner's owner comes from GraphQL (CiRunner.ownerProject), never
+// from REST: GET /runners/:id lists only the projects the token may read, in no
+// promised order (GitLab builds it as `authorized_projects.id_in(...)`), so a
+// runner borrowed from a project the token cannot see would look owned.
 import { GITLAB_DEFAULT_ATTRS, RUNNER_TYPE, type LiveRunner, type LiveState, type LiveScope, type Ownership, type RunnerType, type Scope, type ScopeRef } from '../model.js';
 import type { ApiRunnerDetails, ApiRunnerListItem, GitLabApi } from './api.js';
 import { isGitLabError } from './errors.js';
+import type { OwnerProject } from './graphql.js';
 
 export interface LiveProgress {
   scopesDone: number;
@@ -32,18 +38,36 @@ export function describeRef(ref: ScopeRef): string {
   return ref.path !== undefined ? `${ref.type} "${ref.path}"` : `${ref.type} id ${ref.id}`;
 }
 
-/** How a runner relates to the scope it was listed in (GitLab lists ancestors' and other projects' runners too). */
-export function ownershipOf(scope: Scope, runner: Pick<ApiRunnerDetails, 'runner_type' | 'groups' | 'projects'>): Ownership {
+/** What the REST detail cannot tell: a project runner that only GraphQL's ownerProject can call owned or borrowed. */
+export const ASK_OWNER = 'ask-owner';
+
+/**
+ * How a runner relates to the scope it was listed in (GitLab lists ancestors'
+ * and other projects' runners too), as far as its REST detail can tell.
+ * A project runner listed in a project scope is ASK_OWNER unless its detail
+ * proves it borrowed (it names the projects it is enabled in, and this one is
+ * not among them); a borrowed runner whose owner the token cannot read looks
+ * exactly like an owned one in REST.
+ */
+export function ownershipOf(scope: Scope, runner: Pick<ApiRunnerDetails, 'runner_type' | 'groups' | 'projects'>): Ownership | typeof ASK_OWNER {
   switch (runner.runner_type) {
     case 'instance_type':
       return scope.type === 'instance' ? 'owned' : 'instance';
     case 'group_type':
-      // The list items carry no owner; the detail's groups[0] is the owning group.
+      // The list items carry no owner; the detail's groups[0] is the owning group
+      // (a group runner belongs to exactly one group).
       return scope.type === 'group' && runner.groups?.[0]?.id === scope.id ? 'owned' : 'inherited';
     case 'project_type':
-      // A project runner may be enabled in several projects; the first is its owner.
-      return scope.type === 'project' && runner.projects?.[0]?.id === scope.id ? 'owned' : 'borrowed';
+      if (scope.type !== 'project') return 'borrowed';
+      // Newer GitLab versions may leave `projects` out: then only GraphQL can tell.
+      if (Array.isArray(runner.projects) && !runner.projects.some((p) => p.id === scope.id)) return 'borrowed';
+      return ASK_OWNER;
   }
+}
+
+/** A project runner is owned by the project GraphQL names its owner; null (none the token may read) is never this scope. */
+export function ownershipByOwner(scope: Scope, owner: OwnerProject | null): 'owned' | 'borrowed' {
+  return scope.type === 'project' && owner !== null && owner.id === scope.id ? 'owned' : 'borrowed';
 }
 
 /** A visible runner whose details GitLab refused: list facts plus GitLab's defaults, flagged partial. */
@@ -121,7 +145,10 @@ const byId = (a: LiveRunner, b: LiveRunner): number => a.id - b.id;
 
 /**
  * Reads the live state of `refs` (in their order). Requests go through the
- * client's limiter: one resolve per scope, list pages, one detail per distinct runner.
+ * client's limiter: one resolve per scope, list pages, one detail per distinct
+ * runner, and one GraphQL ownerProject query per distinct project runner that
+ * a project scope lists and whose detail does not already prove it borrowed.
+ * Group and instance scopes never ask GraphQL.
  */
 export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: ReadLiveOptions = {}): Promise<LiveState> {
   const progress: LiveProgress = { scopesDone: 0, scopesTotal: refs.length, runnersDone: 0, runnersTotal: 0 };
@@ -158,6 +185,17 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
     return p;
   };
 
+  // ownerProject does not depend on the scope asking: one query per runner.
+  const owners = new Map<number, Promise<OwnerProject | null>>();
+  const ownerOf = (id: number): Promise<OwnerProject | null> => {
+    let p = owners.get(id);
+    if (!p) {
+      p = api.runnerOwnerProject(id);
+      owners.set(id, p);
+    }
+    return p;
+  };
+
   const readScope = async (ref: ScopeRef, scope: Scope): Promise<LiveScope> => {
     // The `type` filter should make every item the scope's type; an item of
     // another type could never be owned here, so it is not worth a detail read.
@@ -168,7 +206,9 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
       items.map(async (item, i) => {
         const d = await pending[i];
         if (d === null) return toPartialRunner(item, scope.type === 'project' ? 'borrowed' : 'inherited');
-        return toLiveRunner(item, d, ownershipOf(scope, d));
+        const verdict = ownershipOf(scope, d);
+        const ownership = verdict === ASK_OWNER ? ownershipByOwner(scope, await ownerOf(d.id)) : verdict;
+        return toLiveRunner(item, d, ownership);
       }),
     );
     progress.scopesDone++;

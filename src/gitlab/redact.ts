@@ -37,3 +37,12 @@ const WHOLE_TOKEN = new RegExp(`\\b(?:${PREFIXES.join('|')})-[A-Za-z0-9_.\\-]{16
 export function looksLikeToken(text: string): boolean {
   return WHOLE_TOKEN.test(text);
 }
+
+/**
+ * Masks whole tokens only, leaving words like `glrt-sync` alone: for output that
+ * shows GitLab data (plans, exports), where a token someone pasted into a note
+ * must not travel on.
+ */
+export function redactTokens(text: string): string {
+  return text.replace(new RegExp(WHOLE_TOKEN.source, 'g'), (m) => `${m.slice(0, m.indexOf('-') + 1)}${REDACTED}`);
+}

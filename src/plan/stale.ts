@@ -1,6 +1,7 @@
 // Is a saved plan still the plan GitLab needs? apply re-reads the scopes the plan
 // covers and refuses it unless the live runners are the ones it was made from,
 // and every change points at a runner the plan's own scope owns.
+import { redactTokens } from '../gitlab/redact.js';
 import type { LiveState, Plan, Scope } from '../model.js';
 import { fingerprintLive } from './fingerprint.js';
 
@@ -15,7 +16,8 @@ export function whyStale(plan: Plan, live: LiveState): string | null {
     if (!scope) return `${change.address} is in a scope the plan does not cover (was the file edited?)`;
     const owned = scope.owned.find((r) => r.id === change.runner_id);
     if (change.action === 'create') continue;
-    if (!owned || owned.description !== change.description) {
+    // Plan files mask tokens found in GitLab data; compare the way the file was written.
+    if (!owned || redactTokens(owned.description) !== change.description) {
       return `${change.address} names runner ${change.runner_id}, which that scope does not own (was the file edited?)`;
     }
   }

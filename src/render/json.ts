@@ -1,10 +1,13 @@
 // The JSON plan (`--format json`, and what `plan --out` writes). Objects are
 // rebuilt key by key so the order is fixed whatever the Plan came from.
 // Described by schemas/plan.schema.json.
+import { redactTokens } from '../gitlab/redact.js';
 import { ATTRIBUTE_NAMES, type Change, type Plan, type RunnerAttrs, type Scope, type UnmanagedRunner } from '../model.js';
 
 export function renderJson(plan: Plan): string {
-  return `${JSON.stringify(planToJson(plan), null, 2)}\n`;
+  // A token someone pasted into a runner's note or description in GitLab never
+  // reaches a plan file (masking keeps the JSON valid: tokens hold no quotes).
+  return redactTokens(`${JSON.stringify(planToJson(plan), null, 2)}\n`);
 }
 
 /** The plan as plain data with a stable key order. */

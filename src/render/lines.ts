@@ -4,6 +4,7 @@
 import { diffLines } from 'diff';
 import { ATTRIBUTE_NAMES, type AttrName, type Change, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
 import { escapeInvisible, quote } from '../plan/address.js';
+export { redactTokens } from '../gitlab/redact.js';
 import { compareStrings } from '../plan/attrs.js';
 
 export type Sign = '+' | '~' | '-';
@@ -153,7 +154,3 @@ export function printable(text: string): string {
   return escapeInvisible(text, '\t\n');
 }
 
-/** Secrets never reach the output, even when someone pasted one into a note or description. */
-export function redactTokens(text: string): string {
-  return text.replace(/\b(glpat|glrt|glptt|gldt|glcbt|glimt|glrtr)-[0-9A-Za-z_-]{20,}/g, '$1-[REDACTED]');
-}

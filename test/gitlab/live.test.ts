@@ -5,7 +5,18 @@ import { GitLabError } from '../../src/gitlab/errors.js';
 import { DuplicateScopeError, readLiveState, type LiveProgress } from '../../src/gitlab/live.js';
 import type { LiveScope, ScopeRef } from '../../src/model.js';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { ADMIN_TOKEN, OWNER_TOKEN, SUB_OWNER_TOKEN, baseSeed, manyRunners } from './seeds.js';
+import {
+  ADMIN_TOKEN,
+  BORROW_ADMIN_TOKEN,
+  BORROWER_READ_API_TOKEN,
+  BORROWER_TOKEN,
+  BOTH_TOKEN,
+  OWNER_TOKEN,
+  SUB_OWNER_TOKEN,
+  baseSeed,
+  borrowSeed,
+  manyRunners,
+} from './seeds.js';
 
 let fake: FakeGitLab | undefined;
 afterEach(async () => {
@@ -107,7 +118,7 @@ describe('readLiveState', () => {
     expect(ci.owned[0].partial).toBeUndefined();
   });
 
-  it('uses one resolve per scope, one list page per 100 runners, one detail per distinct runner', async () => {
+  it('uses one resolve per scope, one list page per 100 runners, one detail per distinct runner, one GraphQL query per project runner', async () => {
     const f = await start(baseSeed(manyRunners('acme/platform', 250, 1000)));
     const live = await readLiveState(api(f, OWNER_TOKEN), REFS);
     expect(live.scopes[0].owned).toHaveLength(251);
@@ -119,7 +130,19 @@ describe('readLiveState', () => {
     expect(count(/^\/projects\/\d+\/runners$/)).toBe(2);
     // Distinct runners: 1000..1249, 3, 4, 5, 6, 7 — each read once even when listed in two scopes.
     expect(count(/^\/runners\/\d+$/)).toBe(255);
-    expect(f.requests).toHaveLength(4 + 8 + 255);
+    // Project runners 6 and 7 (7 listed in both projects): one ownerProject query each; groups never ask.
+    const graphql = f.requests.filter((r) => r.path === '/api/graphql');
+    expect(graphql.map((r) => (r.body as { variables: { id: string } }).variables.id).sort()).toEqual([
+      'gid://gitlab/Ci::Runner/6',
+      'gid://gitlab/Ci::Runner/7',
+    ]);
+    expect(f.requests).toHaveLength(4 + 8 + 255 + 2);
+  });
+
+  it('group and instance scopes never ask GraphQL', async () => {
+    const f = await start();
+    await readLiveState(api(f, ADMIN_TOKEN), [{ type: 'instance' }, { type: 'group', path: 'acme' }, { type: 'group', path: 'acme/platform' }]);
+    expect(f.requests.filter((r) => r.path === '/api/graphql')).toEqual([]);
   });
 
   it('reports progress up to every scope and runner read', async () => {
@@ -157,5 +180,70 @@ describe('readLiveState', () => {
     const err = await readLiveState(api(f, OWNER_TOKEN), [{ type: 'group', path: 'acme/platform' }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GitLabError);
     expect((err as GitLabError).kind).toBe('server');
+  });
+});
+
+describe('project runners borrowed from a project the token cannot see', () => {
+  const A = { type: 'project', path: 'team/a' } as const;
+  const B = { type: 'project', path: 'team/b' } as const;
+  const graphqlCalls = (f: FakeGitLab) => f.requests.filter((r) => r.path === '/api/graphql');
+  const asked = (f: FakeGitLab) => graphqlCalls(f).map((r) => (r.body as { variables: { id: string } }).variables.id).sort();
+
+  it('a token that sees only the borrowing project never owns the borrowed runner', async () => {
+    const f = await start(borrowSeed());
+    // REST alone makes runner 7 look owned: bob sees only team/b among its projects.
+    const detail = await api(f, BORROWER_TOKEN).getRunner(7);
+    expect(detail.projects.map((p) => p.id)).toEqual([200]);
+    f.resetStats();
+
+    const live = await readLiveState(api(f, BORROWER_TOKEN), [B]);
+    const [b] = live.scopes;
+    // 8 is team/b's own; 9 is owned by team/b and lent to team/a (hidden from bob): owned too.
+    expect(ids(b, 'owned')).toEqual([8, 9]);
+    expect(b.visible.map((r) => [r.id, r.ownership])).toEqual([[7, 'borrowed']]);
+    // Every project runner of the scope was asked about, with the documented Bearer header, not PRIVATE-TOKEN.
+    expect(asked(f)).toEqual(['gid://gitlab/Ci::Runner/7', 'gid://gitlab/Ci::Runner/8', 'gid://gitlab/Ci::Runner/9']);
+    for (const r of graphqlCalls(f)) {
+      expect(r.method).toBe('POST');
+      expect(r.headers.authorization).toBe(`Bearer ${BORROWER_TOKEN}`);
+      expect(r.headers['private-token']).toBeUndefined();
+      expect(r.status).toBe(200);
+    }
+  });
+
+  it('a read_api token is enough for the GraphQL check', async () => {
+    const f = await start(borrowSeed());
+    const live = await readLiveState(api(f, BORROWER_READ_API_TOKEN), [B]);
+    expect(ids(live.scopes[0], 'owned')).toEqual([8, 9]);
+  });
+
+  it('a user who maintains both projects: each runner is owned by its owner project only', async () => {
+    const f = await start(borrowSeed());
+    const live = await readLiveState(api(f, BOTH_TOKEN), [A, B]);
+    const [a, b] = live.scopes;
+    expect(ids(a, 'owned')).toEqual([7]);
+    expect(a.visible.map((r) => [r.id, r.ownership])).toEqual([[9, 'borrowed']]);
+    expect(ids(b, 'owned')).toEqual([8, 9]);
+    expect(b.visible.map((r) => [r.id, r.ownership])).toEqual([[7, 'borrowed']]);
+    // One query per distinct runner, although 7 and 9 are listed in both scopes.
+    expect(asked(f)).toEqual(['gid://gitlab/Ci::Runner/7', 'gid://gitlab/Ci::Runner/8', 'gid://gitlab/Ci::Runner/9']);
+  });
+
+  it('an admin token gets the same answer (and still asks: REST order proves nothing)', async () => {
+    const f = await start(borrowSeed());
+    const live = await readLiveState(api(f, BORROW_ADMIN_TOKEN), [A, B]);
+    expect(live.scopes.map((s) => ids(s, 'owned'))).toEqual([[7], [8, 9]]);
+    expect(graphqlCalls(f)).toHaveLength(3);
+  });
+
+  it('a failing GraphQL check fails the whole read (never a guessed owner)', async () => {
+    const f = await start(borrowSeed());
+    f.inject({ method: 'POST', path: '/api/graphql', times: 10, fault: { kind: 'status', status: 502 } });
+    const err = await readLiveState(api(f, BORROWER_TOKEN), [B]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitLabError);
+    expect((err as GitLabError).kind).toBe('server');
+    expect((err as GitLabError).message).toMatch(/^GitLab failed to read the owner project of runner #\d+ \(POST \/api\/graphql → 502/);
+    // A query is a read: retried like a GET (limit 2 → 3 attempts per runner).
+    expect(graphqlCalls(f).length).toBeGreaterThanOrEqual(3);
   });
 });

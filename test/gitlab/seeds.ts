@@ -9,7 +9,15 @@ export const DEV_TOKEN = 'glpat-dev-0123456789abcdefXYZab';
 export const READ_API_TOKEN = 'glpat-readapi-0123456789abcdef';
 export const RUNNER_ONLY_TOKEN = 'glpat-runneronly-0123456789abc';
 export const EXPIRED_TOKEN = 'glpat-expired-0123456789abcdef';
-export const ALL_TOKENS = [ADMIN_TOKEN, OWNER_TOKEN, SUB_OWNER_TOKEN, DEV_TOKEN, READ_API_TOKEN, RUNNER_ONLY_TOKEN, EXPIRED_TOKEN];
+// Tokens of borrowSeed's users.
+export const BORROWER_TOKEN = 'glpat-borrower-0123456789abcde';
+export const BOTH_TOKEN = 'glpat-bothprojects-0123456789ab';
+export const BORROW_ADMIN_TOKEN = 'glpat-borrowadmin-0123456789ab';
+export const BORROWER_READ_API_TOKEN = 'glpat-borrowread-0123456789abc';
+export const ALL_TOKENS = [
+  ADMIN_TOKEN, OWNER_TOKEN, SUB_OWNER_TOKEN, DEV_TOKEN, READ_API_TOKEN, RUNNER_ONLY_TOKEN, EXPIRED_TOKEN,
+  BORROWER_TOKEN, BOTH_TOKEN, BORROW_ADMIN_TOKEN, BORROWER_READ_API_TOKEN,
+];
 
 /** acme (owner: alice) > acme/platform > acme/platform/ci; projects under them; runners at every level. */
 export function baseSeed(extraRunners: SeedRunner[] = []): Seed {
@@ -81,4 +89,36 @@ export function manyRunners(group: string, n: number, firstId: number): SeedRunn
 /** Asserts-free check used by tests: does `text` contain any seeded token? */
 export function leakedToken(text: string): string | undefined {
   return ALL_TOKENS.find((t) => text.includes(t));
+}
+
+/**
+ * A project runner borrowed from a project the token cannot see (the reviewer's
+ * repro): runner 7 is owned by team/a and enabled in team/b; bob maintains
+ * team/b only, so REST shows him runner 7 with projects [team/b]. carol
+ * maintains both projects; runner 9 is owned by team/b and enabled in team/a.
+ */
+export function borrowSeed(): Seed {
+  return {
+    users: [
+      { id: 1, username: 'root', admin: true },
+      { id: 2, username: 'bob', projects: { 'team/b': 'maintainer' } },
+      { id: 3, username: 'carol', projects: { 'team/a': 'maintainer', 'team/b': 'maintainer' } },
+    ],
+    tokens: [
+      { token: BORROW_ADMIN_TOKEN, user: 'root', scopes: ['api'] },
+      { token: BORROWER_TOKEN, user: 'bob', scopes: ['api'] },
+      { token: BORROWER_READ_API_TOKEN, user: 'bob', scopes: ['read_api'] },
+      { token: BOTH_TOKEN, user: 'carol', scopes: ['api'] },
+    ],
+    groups: [{ id: 10, full_path: 'team' }],
+    projects: [
+      { id: 100, path_with_namespace: 'team/a' },
+      { id: 200, path_with_namespace: 'team/b' },
+    ],
+    runners: [
+      { id: 7, runner_type: 'project_type', projects: ['team/a', 'team/b'], description: 'a-owned-shared', tag_list: ['x'] },
+      { id: 8, runner_type: 'project_type', projects: ['team/b'], description: 'b-own', tag_list: ['y'] },
+      { id: 9, runner_type: 'project_type', projects: ['team/b', 'team/a'], description: 'b-owned-shared' },
+    ],
+  };
 }

@@ -1,8 +1,9 @@
 // Pure pieces of the GitLab edge: redaction, retry delays, pagination headers, proxy choice, limiter, errors.
 import { describe, expect, it } from 'vitest';
-import { gitLabErrorFrom, parseErrorBody } from '../../src/gitlab/errors.js';
+import { gitLabErrorFrom, graphQLErrorFrom, parseErrorBody } from '../../src/gitlab/errors.js';
+import { idFromGid, ownerProjectFrom, runnerGid } from '../../src/gitlab/graphql.js';
 import { createLimiter } from '../../src/gitlab/limiter.js';
-import { ownershipOf } from '../../src/gitlab/live.js';
+import { ASK_OWNER, ownershipByOwner, ownershipOf } from '../../src/gitlab/live.js';
 import { nextPage, parseNextLink } from '../../src/gitlab/pagination.js';
 import { bypassesProxy, proxyFor } from '../../src/gitlab/proxy.js';
 import { redact } from '../../src/gitlab/redact.js';
@@ -136,12 +137,58 @@ describe('ownershipOf', () => {
     expect(ownershipOf(group, { runner_type: 'group_type', groups: [{ id: 11 }], projects: [] })).toBe('owned');
     expect(ownershipOf(group, { runner_type: 'group_type', groups: [{ id: 10 }], projects: [] })).toBe('inherited');
   });
-  it('owns a project runner only when projects[0] is the scope', () => {
-    expect(ownershipOf(project, { runner_type: 'project_type', groups: [], projects: [{ id: 100 }, { id: 7 }] })).toBe('owned');
-    expect(ownershipOf(project, { runner_type: 'project_type', groups: [], projects: [{ id: 7 }, { id: 100 }] })).toBe('borrowed');
+  it('never calls a project runner owned from REST alone: only a detail without this project proves it borrowed', () => {
+    // REST lists only the projects the token may read, in no promised order: neither order proves the owner.
+    expect(ownershipOf(project, { runner_type: 'project_type', groups: [], projects: [{ id: 100 }, { id: 7 }] })).toBe(ASK_OWNER);
+    expect(ownershipOf(project, { runner_type: 'project_type', groups: [], projects: [{ id: 7 }, { id: 100 }] })).toBe(ASK_OWNER);
+    expect(ownershipOf(project, { runner_type: 'project_type', groups: [], projects: [{ id: 100 }] })).toBe(ASK_OWNER);
+    // GitLab versions that leave `projects` out of the detail: ask.
+    expect(ownershipOf(project, { runner_type: 'project_type', groups: [] } as never)).toBe(ASK_OWNER);
+    expect(ownershipOf(project, { runner_type: 'project_type', groups: [], projects: [{ id: 7 }] })).toBe('borrowed');
+    expect(ownershipOf(group, { runner_type: 'project_type', groups: [], projects: [{ id: 11 }] })).toBe('borrowed');
+  });
+  it('owns a project runner only when GraphQL names this project its owner', () => {
+    expect(ownershipByOwner(project, { id: 100, fullPath: 'acme/web' })).toBe('owned');
+    expect(ownershipByOwner(project, { id: 7, fullPath: 'acme/other' })).toBe('borrowed');
+    expect(ownershipByOwner(project, null)).toBe('borrowed');
+    expect(ownershipByOwner(group, { id: 11, fullPath: 'acme/platform' })).toBe('borrowed');
   });
   it('instance runners belong to the instance scope only', () => {
     expect(ownershipOf({ type: 'instance', id: null, path: null }, { runner_type: 'instance_type', groups: [], projects: [] })).toBe('owned');
     expect(ownershipOf(group, { runner_type: 'instance_type', groups: [], projects: [] })).toBe('instance');
+  });
+});
+
+describe('GraphQL ownerProject answers', () => {
+  const ctx = { subject: 'runner #7', action: 'read the owner project of runner #7' };
+  it('builds and reads global ids', () => {
+    expect(runnerGid(42)).toBe('gid://gitlab/Ci::Runner/42');
+    expect(idFromGid('gid://gitlab/Project/100', 'Project')).toBe(100);
+    expect(idFromGid('gid://gitlab/Group/100', 'Project')).toBeNull();
+    expect(idFromGid('gid://gitlab/Project/01', 'Project')).toBeNull();
+    expect(idFromGid(100, 'Project')).toBeNull();
+  });
+  it('reads the owner, and null for a hidden runner or owner', () => {
+    expect(ownerProjectFrom({ data: { runner: { id: 'gid://gitlab/Ci::Runner/7', ownerProject: { id: 'gid://gitlab/Project/100', fullPath: 'team/a' } } } })).toEqual({
+      id: 100,
+      fullPath: 'team/a',
+    });
+    expect(ownerProjectFrom({ data: { runner: { id: 'gid://gitlab/Ci::Runner/7', ownerProject: null } } })).toBeNull();
+    expect(ownerProjectFrom({ data: { runner: null } })).toBeNull();
+  });
+  it('refuses answers without the data asked for', () => {
+    expect(() => ownerProjectFrom({})).toThrow(/no data.runner/);
+    expect(() => ownerProjectFrom({ data: { runner: { id: 'x' } } })).toThrow(/no ownerProject/);
+    expect(() => ownerProjectFrom({ data: { runner: { ownerProject: { id: 'gid://gitlab/Project/x', fullPath: 'a' } } } })).toThrow(/project id/);
+  });
+  it('turns GraphQL errors into GitLabErrors that quote GitLab', () => {
+    const e = graphQLErrorFrom({ status: 200, messages: ['Variable $id of type CiRunnerID! was provided invalid value'], context: ctx });
+    expect(e.kind).toBe('other');
+    expect(e.message).toBe(
+      "GitLab's GraphQL API did not read the owner project of runner #7 (POST /api/graphql → 200: Variable $id of type CiRunnerID! was provided invalid value).",
+    );
+    const denied = graphQLErrorFrom({ status: 200, messages: ["The resource that you are attempting to access does not exist or you don't have permission to perform this action"], context: ctx });
+    expect(denied.kind).toBe('forbidden');
+    expect(parseErrorBody({ errors: [{ message: 'Invalid token' }] }).message).toBe('Invalid token');
   });
 });
