@@ -12,6 +12,7 @@ import {
   OWNER_TOKEN,
   READ_API_TOKEN,
   RUNNER_ONLY_TOKEN,
+  SUB_OWNER_TOKEN,
   baseSeed,
   leakedToken,
   manyRunners,
@@ -281,5 +282,69 @@ describe('GitLab client', () => {
     await api.updateMergeRequestNote('acme/platform/web', 7, note.id, 'plan: 2 to add');
     const notes = await api.listMergeRequestNotes(100, 7);
     expect(notes.map((n) => n.body)).toEqual(['plan: 2 to add']);
+  });
+});
+
+describe('GitLab client: runnerOwnerProject (GraphQL)', () => {
+  beforeEach(async () => {
+    fake = await startFakeGitLab(baseSeed());
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+  const graphql = () => fake.requests.filter((r) => r.path === '/api/graphql');
+
+  it('asks POST /api/graphql with a Bearer token, through the same limiter and counters', async () => {
+    const api = client(SUB_OWNER_TOKEN);
+    // bob maintains acme/platform/web only: runner 7 is api's, which he cannot read; runner 6 is web's.
+    expect(await api.runnerOwnerProject(7)).toBeNull();
+    expect(await api.runnerOwnerProject(6)).toEqual({ id: 100, fullPath: 'acme/platform/web' });
+    expect(await api.runnerOwnerProject(4)).toBeNull(); // not readable at all: runner null
+    const [first] = graphql();
+    expect(first.method).toBe('POST');
+    expect(first.headers.authorization).toBe(`Bearer ${SUB_OWNER_TOKEN}`);
+    expect(first.headers['private-token']).toBeUndefined();
+    expect(first.headers['user-agent']).toBe(`runnerform/${VERSION}`);
+    expect(first.body).toMatchObject({ variables: { id: 'gid://gitlab/Ci::Runner/7' } });
+    expect(api.stats().requests).toBe(3);
+  });
+
+  it('retries a failed query like a GET (it changes nothing), and is never "maybe applied"', async () => {
+    const api = client(OWNER_TOKEN);
+    fake.inject({ method: 'POST', path: '/api/graphql', times: 2, fault: { kind: 'status', status: 503 } });
+    expect(await api.runnerOwnerProject(7)).toEqual({ id: 101, fullPath: 'acme/platform/api' });
+    expect(graphql().map((r) => r.status)).toEqual([503, 503, 200]);
+
+    fake.inject({ method: 'POST', path: '/api/graphql', times: 10, fault: { kind: 'status', status: 500 } });
+    const err = await caught(api.runnerOwnerProject(7));
+    expect([err.kind, err.maybeApplied, err.attempts]).toEqual(['server', false, 4]);
+    expect(err.message).toBe('GitLab failed to read the owner project of runner #7 (POST /api/graphql → 500 Internal Server Error) after 4 attempts.');
+  });
+
+  it('a token GraphQL refuses (401 {"errors":[…]}) says so, and names the scope it needs', async () => {
+    const err = await caught(client(RUNNER_ONLY_TOKEN).runnerOwnerProject(7));
+    expect(err.kind).toBe('unauthorized');
+    expect(err.gitlabMessage).toBe('Invalid token');
+    expect(err.message).toMatch(/^GitLab's GraphQL API rejected the token \(POST \/api\/graphql → 401 Invalid token\)/);
+    expect(err.message).toContain('`read_api`');
+    expect(leakedToken(rendered(err))).toBeUndefined();
+  });
+
+  it('GraphQL errors in a 200 answer become a GitLabError quoting GitLab, without the token', async () => {
+    const api = client(OWNER_TOKEN);
+    const body = JSON.stringify({ errors: [{ message: `Field 'ownerProject' doesn't exist on type 'CiRunner' (${OWNER_TOKEN})` }] });
+    fake.inject({ method: 'POST', path: '/api/graphql', times: 1, fault: { kind: 'status', status: 200, body } });
+    const err = await caught(api.runnerOwnerProject(7));
+    expect(err.kind).toBe('other');
+    expect(err.status).toBe(200);
+    expect(err.message).toMatch(/^GitLab's GraphQL API did not read the owner project of runner #7 \(POST \/api\/graphql → 200: Field 'ownerProject' doesn't exist/);
+    expect(leakedToken(rendered(err))).toBeUndefined();
+  });
+
+  it('an answer without the data asked for is an error, not "no owner"', async () => {
+    const api = client(OWNER_TOKEN);
+    fake.inject({ method: 'POST', path: '/api/graphql', times: 1, fault: { kind: 'status', status: 200, body: '{"data":{}}' } });
+    const err = await caught(api.runnerOwnerProject(7));
+    expect(err.message).toContain('the answer has no data.runner');
   });
 });
