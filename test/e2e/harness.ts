@@ -101,7 +101,14 @@ export function describeRequest(r: { method: string; path: string }): string {
   return `${r.method} ${r.path}`;
 }
 
+/** A GraphQL query (runnerform asks GraphQL for project runners' owners): a read, though sent as POST. */
+export function isGraphQLQuery(r: { method: string; path: string; body?: unknown }): boolean {
+  if (r.method !== 'POST' || r.path !== '/api/graphql') return false;
+  const query = (r.body as { query?: unknown } | undefined)?.query;
+  return typeof query === 'string' && !/^\s*mutation\b/.test(query);
+}
+
 /** Every request that could change GitLab. */
-export function writes(fake: { requests: { method: string; path: string }[] }): string[] {
-  return fake.requests.filter((r) => r.method !== 'GET').map(describeRequest);
+export function writes(fake: { requests: { method: string; path: string; body?: unknown }[] }): string[] {
+  return fake.requests.filter((r) => r.method !== 'GET' && !isGraphQLQuery(r)).map(describeRequest);
 }

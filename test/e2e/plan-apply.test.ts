@@ -3,7 +3,7 @@ import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { OWNER_TOKEN, ADMIN_TOKEN, describeRequest, e2eSeed, writes, runCli, secretsIn, tempDir, writeFile, type CliResult } from './harness.js';
+import { OWNER_TOKEN, ADMIN_TOKEN, describeRequest, e2eSeed, isGraphQLQuery, writes, runCli, secretsIn, tempDir, writeFile, type CliResult } from './harness.js';
 
 const DESIRED = `version: 1
 defaults:
@@ -48,8 +48,8 @@ function expectNoSecrets(...results: CliResult[]) {
   }
 }
 
-/** Recorded requests without their headers (which hold the token). */
-const seen = () => fake.requests.map(({ method, path, status, body }) => ({ method, path, status, body }));
+/** Recorded requests without their headers (which hold the token), and without GraphQL reads (owner checks). */
+const seen = () => fake.requests.filter((r) => !isGraphQLQuery(r)).map(({ method, path, status, body }) => ({ method, path, status, body }));
 
 const owned = (description: string) => fake.runners().filter((r) => r.description === description);
 
