@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { registerApply } from './apply.js';
 import { EXIT_ERROR } from './exit-codes.js';
-import { redact } from '../gitlab/redact.js';
+import { redact } from '../secrets.js';
 import { registerExport } from './export.js';
 import { registerPlan } from './plan.js';
 import { registerShow } from './show.js';

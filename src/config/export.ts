@@ -4,7 +4,7 @@
 import { COLLECTION_STYLE, dump, visit, type DumpOptions } from 'js-yaml';
 import { ATTRIBUTE_NAMES, type AttrName, type LiveRunner, type LiveScope, type LiveState, type RunnerAttrs, type Scope } from '../model.js';
 import { attrEqual, compareStrings, sortedTags } from '../plan/attrs.js';
-import { looksLikeToken } from '../gitlab/redact.js';
+import { looksLikeToken } from '../secrets.js';
 
 export const SCHEMA_COMMENT = '# yaml-language-server: $schema=./schemas/runners.schema.json';
 

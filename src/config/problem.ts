@@ -1,5 +1,5 @@
 // A problem found in a desired-state file, and how it is printed.
-import { redact } from '../gitlab/redact.js';
+import { redact } from '../secrets.js';
 
 export interface Problem {
   file: string;

@@ -1,6 +1,6 @@
 // Checks the schema cannot express. They run on documents that may still have
 // shape errors, so every access is guarded; shape errors are reported elsewhere.
-import { looksLikeToken } from '../gitlab/redact.js';
+import { looksLikeToken } from '../secrets.js';
 import type { SourcePos } from '../model.js';
 import { effectiveAttrs, originOf } from './defaults.js';
 import { isRecord, rawRunners, rawScopes, type RawScope, type SourceDoc } from './document.js';

@@ -22,7 +22,7 @@ import { graphQLErrorMessages, ownerProjectFrom, RUNNER_OWNER_QUERY, runnerGid, 
 import { createLimiter } from './limiter.js';
 import { nextPage } from './pagination.js';
 import { agentsFor, describeProxy, proxyFor } from './proxy.js';
-import { makeRedactor } from './redact.js';
+import { makeRedactor } from '../secrets.js';
 import { DEFAULT_RETRY, RETRY_ERROR_CODES, RETRY_METHODS, RETRY_STATUS_CODES, retryDelayMs, type RetryPolicy } from './retry.js';
 
 export interface ClientOptions {

@@ -3,7 +3,7 @@
 // request options — which carry the PRIVATE-TOKEN header — can leak through.
 import type { RunnerType } from '../model.js';
 import { graphQLErrorMessages } from './graphql.js';
-import { redact } from './redact.js';
+import { redact } from '../secrets.js';
 import { NEVER_SENT_CODES } from './retry.js';
 
 export type GitLabErrorKind =

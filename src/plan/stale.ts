@@ -1,7 +1,7 @@
 // Is a saved plan still the plan GitLab needs? apply re-reads the scopes the plan
 // covers and refuses it unless the live runners are the ones it was made from,
 // and every change points at a runner the plan's own scope owns.
-import { redactTokens } from '../gitlab/redact.js';
+import { redactTokens } from '../secrets.js';
 import type { LiveState, Plan, Scope } from '../model.js';
 import { fingerprintLive } from './fingerprint.js';
 

@@ -1,7 +1,7 @@
 // The JSON plan (`--format json`, and what `plan --out` writes). Objects are
 // rebuilt key by key so the order is fixed whatever the Plan came from.
 // Described by schemas/plan.schema.json.
-import { redactTokens } from '../gitlab/redact.js';
+import { redactTokens } from '../secrets.js';
 import { ATTRIBUTE_NAMES, type Change, type Plan, type RunnerAttrs, type Scope, type UnmanagedRunner } from '../model.js';
 
 export function renderJson(plan: Plan): string {

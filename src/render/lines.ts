@@ -4,7 +4,6 @@
 import { diffLines } from 'diff';
 import { ATTRIBUTE_NAMES, type AttrName, type Change, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
 import { escapeInvisible, quote } from '../plan/address.js';
-export { redactTokens } from '../gitlab/redact.js';
 import { compareStrings } from '../plan/attrs.js';
 
 export type Sign = '+' | '~' | '-';

@@ -4,7 +4,8 @@
 // the code block, whose fences are longer than any backtick run in the text,
 // so it cannot close them, inject HTML, @mention people or reference issues.
 import { hasChanges, type Plan } from '../model.js';
-import { LEGEND_TITLE, changeLines, legendLines, plural, printable, redactTokens, runnerInfo, summaryLine, type Line } from './lines.js';
+import { LEGEND_TITLE, changeLines, legendLines, plural, printable, runnerInfo, summaryLine, type Line } from './lines.js';
+import { redactTokens } from '../secrets.js';
 
 export interface MarkdownOptions {
   /** How the desired state is named, e.g. "runners.yaml". */

@@ -8,12 +8,12 @@ import {
   legendLines,
   plural,
   printable,
-  redactTokens,
   runnerInfo,
   summaryLine,
   type Line,
   type Sign,
 } from './lines.js';
+import { redactTokens } from '../secrets.js';
 
 export interface TextOptions {
   color: boolean;

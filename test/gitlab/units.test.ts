@@ -6,7 +6,7 @@ import { createLimiter } from '../../src/gitlab/limiter.js';
 import { ASK_OWNER, ownershipByOwner, ownershipOf } from '../../src/gitlab/live.js';
 import { nextPage, parseNextLink } from '../../src/gitlab/pagination.js';
 import { bypassesProxy, proxyFor } from '../../src/gitlab/proxy.js';
-import { redact } from '../../src/gitlab/redact.js';
+import { redact } from '../../src/secrets.js';
 import { retryDelayMs, type RetryPolicy } from '../../src/gitlab/retry.js';
 
 describe('redact', () => {
