@@ -2,20 +2,23 @@
 // whose create answer was lost, several times in a row: one list of the scope
 // and a detail read only for the runners that carry the description, so a look
 // stays cheap in a scope with hundreds of runners.
-import type { ApiRunnerListItem, GitLabApi } from '../gitlab/api.js';
+import type { GitLabApi } from '../gitlab/api.js';
 import { isGitLabError } from '../gitlab/errors.js';
-import { ownershipOf } from '../gitlab/live.js';
+import { decideOwnership, listScopeRunners } from '../gitlab/live.js';
 import { RUNNER_TYPE, type Scope } from '../model.js';
 
 /** Ids (ascending) of the runners `scope` owns whose description is exactly `description`. */
 export async function ownedWithDescription(api: GitLabApi, scope: Scope, description: string): Promise<number[]> {
-  const items = await listScope(api, scope);
+  const items = await listScopeRunners(api, scope);
   const candidates = items.filter((i) => i.runner_type === RUNNER_TYPE[scope.type] && (i.description ?? '') === description);
   const owned = await Promise.all(
     candidates.map(async (item) => {
       try {
         const d = await api.getRunner(item.id);
-        return ownershipOf(scope, d) === 'owned' && (d.description ?? item.description ?? '') === description ? item.id : null;
+        if ((d.description ?? item.description ?? '') !== description) return null;
+        // The same decision as readLiveState, GraphQL owner check included (a project
+        // runner is only ever owned by the project GitLab names its owner).
+        return (await decideOwnership(api, scope, d)) === 'owned' ? item.id : null;
       } catch (err) {
         // A runner the token cannot read is an ancestor's: never owned here (as in readLiveState).
         if (isGitLabError(err) && err.kind === 'forbidden') return null;
@@ -24,17 +27,6 @@ export async function ownedWithDescription(api: GitLabApi, scope: Scope, descrip
     }),
   );
   return owned.filter((id): id is number => id !== null).sort((a, b) => a - b);
-}
-
-function listScope(api: GitLabApi, scope: Scope): Promise<ApiRunnerListItem[]> {
-  switch (scope.type) {
-    case 'instance':
-      return api.listInstanceRunners();
-    case 'group':
-      return api.listGroupRunners(scope.id!, scope.path ?? undefined);
-    case 'project':
-      return api.listProjectRunners(scope.id!, scope.path ?? undefined);
-  }
 }
 
 /** "group acme/platform", "project 42", "the instance": for messages. */

@@ -70,6 +70,20 @@ export function ownershipByOwner(scope: Scope, owner: OwnerProject | null): 'own
   return scope.type === 'project' && owner !== null && owner.id === scope.id ? 'owned' : 'borrowed';
 }
 
+/**
+ * The ownership of a runner read in `scope`, asking GraphQL's ownerProject when
+ * the REST detail cannot tell (`ownerOf` lets callers share one answer per runner).
+ */
+export async function decideOwnership(
+  api: GitLabApi,
+  scope: Scope,
+  detail: ApiRunnerDetails,
+  ownerOf: (id: number) => Promise<OwnerProject | null> = (id) => api.runnerOwnerProject(id),
+): Promise<Ownership> {
+  const verdict = ownershipOf(scope, detail);
+  return verdict === ASK_OWNER ? ownershipByOwner(scope, await ownerOf(detail.id)) : verdict;
+}
+
 /** A visible runner whose details GitLab refused: list facts plus GitLab's defaults, flagged partial. */
 export function toPartialRunner(item: ApiRunnerListItem, ownership: Exclude<Ownership, 'owned'>): LiveRunner {
   return {
@@ -120,7 +134,8 @@ async function resolveScope(api: GitLabApi, ref: ScopeRef): Promise<Scope> {
   }
 }
 
-function listRunners(api: GitLabApi, scope: Scope): Promise<ApiRunnerListItem[]> {
+/** The runners a resolved scope lists, all pages (its own and, for groups and projects, the ones it sees). */
+export function listScopeRunners(api: GitLabApi, scope: Scope): Promise<ApiRunnerListItem[]> {
   switch (scope.type) {
     case 'instance':
       return api.listInstanceRunners();
@@ -199,16 +214,14 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
   const readScope = async (ref: ScopeRef, scope: Scope): Promise<LiveScope> => {
     // The `type` filter should make every item the scope's type; an item of
     // another type could never be owned here, so it is not worth a detail read.
-    const items = (await listRunners(api, scope)).filter((item) => item.runner_type === RUNNER_TYPE[scope.type]);
+    const items = (await listScopeRunners(api, scope)).filter((item) => item.runner_type === RUNNER_TYPE[scope.type]);
     const pending = items.map((item) => detailOf(item.id));
     report();
     const runners = await Promise.all(
       items.map(async (item, i) => {
         const d = await pending[i];
         if (d === null) return toPartialRunner(item, scope.type === 'project' ? 'borrowed' : 'inherited');
-        const verdict = ownershipOf(scope, d);
-        const ownership = verdict === ASK_OWNER ? ownershipByOwner(scope, await ownerOf(d.id)) : verdict;
-        return toLiveRunner(item, d, ownership);
+        return toLiveRunner(item, d, await decideOwnership(api, scope, d, ownerOf));
       }),
     );
     progress.scopesDone++;

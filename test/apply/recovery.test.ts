@@ -43,9 +43,10 @@ class MemorySink implements TokenSink {
 async function apply(
   faults: () => void,
   onEvent?: (e: ApplyEvent) => void,
+  state: DesiredState = desired,
 ): Promise<{ report: ApplyReport; sink: MemorySink; events: ApplyEvent[] }> {
   const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
-  const plan = computePlan(desired, await readLiveState(api, desired.scopes.map((s) => s.ref)));
+  const plan = computePlan(state, await readLiveState(api, state.scopes.map((s) => s.ref)));
   fake.resetStats();
   faults();
   const sink = new MemorySink();
@@ -73,6 +74,19 @@ function expectNoSecrets(err: Error | undefined) {
 }
 
 describe('a create whose answer is lost', () => {
+  it('is found in a project scope too (ownership decided as the live reader does, GraphQL included)', async () => {
+    const inProject: DesiredState = {
+      files: ['runners.yaml'],
+      scopes: [{ ref: { type: 'project', path: 'acme/platform/api' }, prune: false, source: src, runners: [{ description: 'p', attrs: {}, source: src }] }],
+    };
+    const { report, sink } = await apply(() => fake.inject({ ...CREATE, times: 1, fault: { kind: 'lost-response' } }), undefined, inProject);
+    expect(report).toMatchObject({ created: 1, failed: 0 });
+    const made = fake.runners().filter((r) => r.description === 'p');
+    expect(made).toHaveLength(1);
+    expect(count('POST', '/user/runners')).toBe(1);
+    expect(sink.entries).toEqual([{ id: made[0].id, token: fake.runnerToken(made[0].id) }]);
+  });
+
   it('is found when GitLab finishes it after the gateway timed out: one runner, a working token', async () => {
     const { report, sink, events } = await apply(() => fake.inject({ ...CREATE, times: 1, fault: { kind: 'late-apply', afterMs: 70 } }));
     await sleep(100); // a second create would have appeared by now too
