@@ -4,7 +4,8 @@
 // known secrets are masked too in case they use no prefix.
 
 const PREFIXES = ['glpat', 'glrt', 'glrtr', 'gloas', 'gldt', 'glptt', 'glft', 'glimt', 'glagent', 'glsoat', 'glcbt', 'glffct', 'gltst', 'glwt'];
-const PREFIXED_TOKEN = new RegExp(`\\b(?:${PREFIXES.join('|')})-[A-Za-z0-9_.\\-]{4,}`, 'g');
+// No word boundary before the prefix: `TOKEN_glrt-…` or `t%3Dglpat-…` must be caught too.
+const PREFIXED_TOKEN = new RegExp(`(?:${PREFIXES.join('|')})-[A-Za-z0-9_.\\-]{4,}`, 'g');
 /** Legacy runner registration tokens. */
 const REGISTRATION_TOKEN = /\bGR1348941[A-Za-z0-9_\-]{8,}/g;
 
@@ -31,7 +32,7 @@ export function makeRedactor(secrets: readonly string[]): Redactor {
 }
 
 /** A whole GitLab token (prefix and at least 16 characters), not a word like `glrt-sync`. */
-const WHOLE_TOKEN = new RegExp(`\\b(?:${PREFIXES.join('|')})-[A-Za-z0-9_.\\-]{16,}`);
+const WHOLE_TOKEN = new RegExp(`(?:${PREFIXES.join('|')})-[A-Za-z0-9_.\\-]{16,}`);
 
 /** True when `text` holds something shaped like a real GitLab token. */
 export function looksLikeToken(text: string): boolean {
