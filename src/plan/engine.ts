@@ -49,6 +49,8 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     }
   });
   const changes = planned.flatMap((p) => p.changes).filter((c) => selected(c.scope, c.description));
+  // Only the selected changes: one runner's conflict must not block a --target on another.
+  for (const change of changes) rejectUntaggedWithoutTags(change, pairs);
   const unmanaged = planned.flatMap((p) => p.unmanaged).filter((u) => selected(u.scope, u.description));
   changes.sort(compareChanges);
   unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);
@@ -130,7 +132,6 @@ function compareRunner(scope: Scope, runner: DesiredRunner, live: LiveRunner): C
   // Overlay only what differs, so an equivalent value (null vs "") keeps its live form.
   const after: Record<string, unknown> = { ...before };
   for (const n of changed) after[n] = wanted[n];
-  rejectUntaggedWithoutTags(scope, runner, after as RunnerAttrs, changed);
   return {
     address: formatAddress(scope, runner.description),
     action: changed.length > 0 ? 'update' : 'no-op',
@@ -151,13 +152,17 @@ function compareRunner(scope: Scope, runner: DesiredRunner, live: LiveRunner): C
  * (tag_list: [] while GitLab has run_untagged: false), so the plan refuses it
  * rather than letting apply fail halfway.
  */
-function rejectUntaggedWithoutTags(scope: Scope, runner: DesiredRunner, after: RunnerAttrs, changed: AttrName[]): void {
-  if (!changed.includes('tag_list') && !changed.includes('run_untagged')) return;
+function rejectUntaggedWithoutTags(change: Change, pairs: { desired: DesiredScope; live: LiveScope }[]): void {
+  if (change.action !== 'update' || !change.changed.some((n) => n === 'tag_list' || n === 'run_untagged')) return;
+  const after = change.after!;
   if (after.run_untagged !== false || (after.tag_list ?? []).length > 0) return;
+  const runner = pairs
+    .find((p) => p.live.scope.type === change.scope.type && p.live.scope.id === change.scope.id)!
+    .desired.runners.find((r) => r.description === change.description)!;
   const unmanaged = runner.attrs.run_untagged === undefined ? 'run_untagged' : 'tag_list';
   const { file, line, column } = runner.source;
   throw new UserError(
-    `${file}:${line}:${column}: ${formatAddress(scope, runner.description)} would have no tags and run_untagged: false ` +
+    `${file}:${line}:${column}: ${change.address} would have no tags and run_untagged: false ` +
       `(${unmanaged} is not managed by the file; GitLab has that value), which GitLab refuses. ` +
       'Set run_untagged: true or keep at least one tag.',
   );

@@ -83,6 +83,14 @@ describe('computePlan', () => {
     const plan = () =>
       computePlan(desired(desiredScope(refOf(GROUP), [want('r', { tag_list: [] })])), live(liveScope(GROUP, [runner])));
     expect(plan).toThrow(/runners\.yaml:\d+:\d+: group\["acme\/platform"\]\.runner\["r"\] would have no tags and run_untagged: false \(run_untagged is not managed/);
+    // The conflict does not block a --target on another runner.
+    const other = liveRunner(GROUP, 8, 'healthy');
+    const targeted = computePlan(
+      desired(desiredScope(refOf(GROUP), [want('r', { tag_list: [] }), want('healthy', { paused: true })])),
+      live(liveScope(GROUP, [runner, other])),
+      { targets: ['group["acme/platform"].runner["healthy"]'] },
+    );
+    expect(targeted.changes.map((c) => `${c.action} ${c.description}`)).toEqual(['update healthy']);
     // Managing run_untagged in the same change makes it valid.
     const ok = computePlan(desired(desiredScope(refOf(GROUP), [want('r', { tag_list: [], run_untagged: true })])), live(liveScope(GROUP, [runner])));
     expect(ok.changes[0].changed).toEqual(['run_untagged', 'tag_list']);
