@@ -106,7 +106,8 @@ describe(CI_FILE, () => {
   it('installs the package that provides the runnerform command', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
     expect(Object.keys(pkg.bin)).toContain('runnerform');
-    expect(ci.default.before_script.join('\n')).toContain(`${pkg.name}@$RUNNERFORM_VERSION`);
+    expect(ci.variables.RUNNERFORM_PACKAGE).toBe(`${pkg.name}@${pkg.version}`);
+    expect(ci.default.before_script.join('\n')).toContain('npm install --global --no-audit --no-fund "$RUNNERFORM_PACKAGE"');
   });
 
   it('validates on every push, without a token, but not in the drift schedule', () => {
