@@ -1,9 +1,9 @@
 // The shared front half of plan and apply: desired state → live state → plan.
 // Nothing is sent to GitLab before the desired state is valid.
 import type { GitLabApi } from '../gitlab/api.js';
-import { DuplicateScopeError, describeRef, readLiveState } from '../gitlab/live.js';
+import { readLiveState } from '../gitlab/live.js';
 import { loadDesiredState, formatProblem } from '../config/index.js';
-import { computePlan, refMatches } from '../plan/engine.js';
+import { computePlan } from '../plan/engine.js';
 import type { DesiredState, LiveState, Plan, ScopeRef } from '../model.js';
 import { UserError } from '../errors.js';
 import { createProgress } from './progress.js';
@@ -30,24 +30,8 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[]): Promise<LiveSt
 }
 
 export async function makePlan(api: GitLabApi, desired: DesiredState, targets: string[]): Promise<Plan> {
-  let live: LiveState;
-  try {
-    live = await readLive(api, desired.scopes.map((s) => s.ref));
-  } catch (err) {
-    if (err instanceof DuplicateScopeError) throw new UserError(duplicateScopeMessage(err, desired));
-    throw err;
-  }
+  const live = await readLive(api, desired.scopes.map((s) => s.ref));
   return computePlan(desired, live, { targets });
-}
-
-/** Only GitLab can tell that `path: a/b` and `id: 12` are one group: say where both are declared. */
-function duplicateScopeMessage(err: DuplicateScopeError, desired: DesiredState): string {
-  const where = (ref: ScopeRef) => {
-    const d = desired.scopes.find((s) => refMatches(s.ref, ref));
-    return d ? `${d.source.file}:${d.source.line}:${d.source.column} (${describeRef(ref)})` : describeRef(ref);
-  };
-  const { scope } = err;
-  return `${where(err.first)} and ${where(err.second)} are the same ${scope.type} (${scope.path}, id ${scope.id}): declare each scope once.`;
 }
 
 /** How plan output names the desired state: "runners.yaml", or the files joined. */

@@ -22,22 +22,6 @@ export interface ReadLiveOptions {
   onProgress?: (p: LiveProgress) => void;
 }
 
-/** Two declared refs name the same GitLab scope (e.g. by path and by id). */
-export class DuplicateScopeError extends Error {
-  constructor(readonly first: ScopeRef, readonly second: ScopeRef, readonly scope: Scope) {
-    super(
-      `${describeRef(first)} and ${describeRef(second)} are the same ${scope.type}` +
-        `${scope.path ? ` (${scope.path}, id ${scope.id})` : ''}: declare each scope once.`,
-    );
-    this.name = 'DuplicateScopeError';
-  }
-}
-
-export function describeRef(ref: ScopeRef): string {
-  if (ref.type === 'instance') return 'instance';
-  return ref.path !== undefined ? `${ref.type} "${ref.path}"` : `${ref.type} id ${ref.id}`;
-}
-
 /** What the REST detail cannot tell: a project runner that only GraphQL's ownerProject can call owned or borrowed. */
 export const ASK_OWNER = 'ask-owner';
 
@@ -146,16 +130,6 @@ export function listScopeRunners(api: GitLabApi, scope: Scope): Promise<ApiRunne
   }
 }
 
-function assertDistinct(refs: ScopeRef[], scopes: Scope[]): void {
-  const seen = new Map<string, number>();
-  scopes.forEach((s, i) => {
-    const key = `${s.type}:${s.id ?? ''}`;
-    const first = seen.get(key);
-    if (first !== undefined) throw new DuplicateScopeError(refs[first], refs[i], s);
-    seen.set(key, i);
-  });
-}
-
 const byId = (a: LiveRunner, b: LiveRunner): number => a.id - b.id;
 
 /**
@@ -170,8 +144,8 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
   const report = () => opts.onProgress?.({ ...progress });
   report();
 
+  // Two refs naming one scope (path and id) are refused by the plan engine, which knows where they were declared.
   const scopes = await Promise.all(refs.map((ref) => resolveScope(api, ref)));
-  assertDistinct(refs, scopes);
 
   // A runner can show up in several scopes (an ancestor group's runner in each
   // subgroup's list): read its details once.

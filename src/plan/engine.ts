@@ -20,7 +20,7 @@ import {
   type ScopeRef,
   type UnmanagedRunner,
 } from '../model.js';
-import { formatAddress, formatScopeAddress, matchesTarget, parseTarget } from './address.js';
+import { formatAddress, matchesTarget, parseTarget } from './address.js';
 import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './attrs.js';
 import { fingerprintLive } from './fingerprint.js';
 
@@ -197,9 +197,10 @@ export function refMatches(a: ScopeRef, b: ScopeRef): boolean {
   return a.id === b.id;
 }
 
+/** `group "acme/platform"`, `group id 11`, `instance`: a scope as the user wrote it. */
 function describeRef(ref: ScopeRef): string {
   if (ref.type === 'instance') return 'instance';
-  return `${ref.type}[${ref.path !== undefined ? JSON.stringify(ref.path) : ref.id}]`;
+  return ref.path !== undefined ? `${ref.type} "${ref.path}"` : `${ref.type} id ${ref.id}`;
 }
 
 function findLiveScope(live: LiveState, ref: ScopeRef): LiveScope {
@@ -216,9 +217,11 @@ function rejectAliasedScopes(pairs: { desired: DesiredScope; live: LiveScope }[]
     const key = `${live.scope.type}:${live.scope.id}`;
     const first = byKey.get(key);
     if (first) {
-      const where = (d: DesiredScope) => `${describeRef(d.ref)} (${d.source.file}:${d.source.line})`;
+      // Only GitLab can tell that `path: a/b` and `id: 12` are one group: say where both are declared.
+      const where = (d: DesiredScope) => `${d.source.file}:${d.source.line}:${d.source.column} (${describeRef(d.ref)})`;
+      const { type, path, id } = live.scope;
       throw new UserError(
-        `${formatScopeAddress(live.scope)} is declared twice: as ${where(first)} and as ${where(desired)}; declare each scope once`,
+        `${where(first)} and ${where(desired)} are the same ${type} (${path}, id ${id}): it is declared twice; declare each scope once.`,
       );
     }
     byKey.set(key, desired);

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import { GitLabError } from '../../src/gitlab/errors.js';
-import { DuplicateScopeError, readLiveState, type LiveProgress } from '../../src/gitlab/live.js';
+import { readLiveState, type LiveProgress } from '../../src/gitlab/live.js';
 import type { LiveScope, ScopeRef } from '../../src/model.js';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import {
@@ -152,19 +152,6 @@ describe('readLiveState', () => {
     expect(seen[0]).toEqual({ scopesDone: 0, scopesTotal: 4, runnersDone: 0, runnersTotal: 0 });
     expect(seen.at(-1)).toEqual({ scopesDone: 4, scopesTotal: 4, runnersDone: 5, runnersTotal: 5 });
     for (const p of seen) expect(p.runnersDone).toBeLessThanOrEqual(p.runnersTotal);
-  });
-
-  it('refuses two refs that name the same scope, naming both', async () => {
-    const f = await start();
-    const err = await readLiveState(api(f, OWNER_TOKEN), [
-      { type: 'group', path: 'acme/platform' },
-      { type: 'project', id: 100 },
-      { type: 'group', id: 11 },
-    ]).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(DuplicateScopeError);
-    expect((err as Error).message).toBe(
-      'group "acme/platform" and group id 11 are the same group (acme/platform, id 11): declare each scope once.',
-    );
   });
 
   it('a scope that does not exist fails with the actionable 404', async () => {
