@@ -84,7 +84,33 @@ export interface DesiredRunner {
   /** Effective attributes after `defaults` were applied; absent = not managed. */
   attrs: RunnerAttrs;
   source: SourcePos;
+  /** Where this runner's token goes (its own `token:` or the file's `defaults.token`); null: only --tokens-out. */
+  token: TokenDestination | null;
+  /** Earlier descriptions (`renamed_from:`), newest first as written; [] when none. */
+  renamed_from: string[];
 }
+
+// ---------------------------------------------------------------- token destinations
+
+/**
+ * Where a runner's token is delivered. Templates are kept as written: `{description}`
+ * is known at plan time, `{id}` only once GitLab created the runner (plan/token-dest.ts expands them).
+ */
+export type TokenDestination =
+  | {
+      kind: 'gitlab_variable';
+      /** The project or group that holds the CI/CD variable. */
+      owner: { type: 'group' | 'project'; path: string };
+      /** As written, e.g. RUNNER_TOKEN_{description}; expanded: {description} upper-cased, [^A-Z0-9] → _. */
+      key: string;
+      protected: boolean;
+      environment_scope: string;
+    }
+  | {
+      kind: 'command';
+      /** argv as written; {description}, {id} and {scope} are replaced in each element as plain text. */
+      argv: string[];
+    };
 
 export interface DesiredScope {
   ref: ScopeRef;
@@ -124,6 +150,17 @@ export interface LiveRunner {
    * other attrs are GitLab's defaults. Such a runner is never owned.
    */
   partial?: true;
+  /** When GitLab created the runner (ISO 8601); null when GitLab does not say. */
+  created_at: string | null;
+  /** When the runner's authentication token expires (ISO 8601); null: never, or not said. */
+  token_expires_at: string | null;
+  /**
+   * What GitLab will let this token do to the runner (GraphQL userPermissions, or derived
+   * from REST details); absent when the reader cannot tell. Never part of the fingerprint.
+   */
+  permissions?: { update: boolean; delete: boolean };
+  /** Number of projects a project runner is enabled in (GitLab refuses a non-admin delete when > 1); absent when unknown. */
+  project_count?: number;
 }
 
 export interface LiveScope {
@@ -143,26 +180,137 @@ export interface LiveState {
 
 // ---------------------------------------------------------------- plan
 
-export const ACTIONS = ['create', 'update', 'delete', 'no-op'] as const;
+export const ACTIONS = ['create', 'update', 'delete', 'no-op', 'token-reset'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export interface Change {
+/**
+ * Why the engine chose an action, beyond "the file says so" (Terraform's ActionReason).
+ * Renderers print it; they never re-derive it.
+ * - undeclared: delete of an owned runner the file does not declare (prune: true)
+ * - duplicate: delete of a second owned runner with a declared description (prune: true)
+ * - renamed: update that changes the description in place (`renamed_from`)
+ * - interrupted_create: token-reset of a runner an interrupted apply created and whose token was never stored
+ * - undelivered_token: token-reset of a runner whose token was stored but never reached its destination
+ */
+export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token'] as const;
+export type ActionReason = (typeof ACTION_REASONS)[number];
+
+interface ChangeCommon {
   /** e.g. group["acme/platform"].runner["docker-amd64"]; see plan/address.ts */
   address: string;
-  action: Action;
+  scope: Scope;
+  /** The desired description (for delete: the live one). */
+  description: string;
+  reason: ActionReason | null;
+  /** Where a new token goes (create, token-reset); null for the others or when only --tokens-out. */
+  token: TokenDestination | null;
+  /**
+   * Set when the plan knows GitLab will refuse this change (from the runner's permissions):
+   * apply never sends it and reports it failed with this text.
+   */
+  refused: string | null;
+}
+
+interface ExistingRunnerFields {
+  runner_id: number;
+  /** Live attributes. */
+  before: RunnerAttrs;
+  /** Live status and last contact of the runner. */
+  status: RunnerStatus;
+  contacted_at: string | null;
+}
+
+export type CreateChange = ChangeCommon & {
+  action: 'create';
+  runner_id: null;
+  before: null;
+  /** Only the managed attributes. */
+  after: RunnerAttrs;
+  /** The attributes that are set, in ATTRIBUTE_NAMES order. */
+  changed: AttrName[];
+  status: null;
+  contacted_at: null;
+};
+
+export type UpdateChange = ChangeCommon &
+  ExistingRunnerFields & {
+    action: 'update';
+    after: RunnerAttrs;
+    /** Attributes that differ, in ATTRIBUTE_NAMES order (may be empty for a pure rename). */
+    changed: AttrName[];
+    /** The live description when the update renames the runner in place (reason 'renamed'). */
+    renamed_from: string | null;
+  };
+
+export type NoOpChange = ChangeCommon &
+  ExistingRunnerFields & { action: 'no-op'; after: RunnerAttrs; changed: [] };
+
+export type DeleteChange = ChangeCommon & ExistingRunnerFields & { action: 'delete'; after: null; changed: [] };
+
+/** Reset the token of an existing runner and deliver the new one; `changed` attributes are updated first. */
+export type TokenResetChange = ChangeCommon &
+  ExistingRunnerFields & { action: 'token-reset'; after: RunnerAttrs; changed: AttrName[] };
+
+export type Change = CreateChange | UpdateChange | NoOpChange | DeleteChange | TokenResetChange;
+
+/**
+ * Something a reviewer should know that is not a change (Terraform's diagnostics of severity warning).
+ * - never_contacted: declared runner never contacted GitLab > 1 h after creation (token may never have reached a host)
+ * - stale: declared runner GitLab calls stale
+ * - token_expiring / token_expired: token expires within 7 days / has expired
+ * - contacted_without_token: the journal or destination says its token was lost, but the runner has
+ *   contacted GitLab, so it is never reset automatically (`runnerform rotate`)
+ * - renamed_from_obsolete: both the new and an old description exist; `renamed_from` can go
+ * - refused: GitLab will refuse a planned change (see Change.refused)
+ */
+export const WARNING_KINDS = [
+  'never_contacted',
+  'stale',
+  'token_expiring',
+  'token_expired',
+  'contacted_without_token',
+  'renamed_from_obsolete',
+  'refused',
+] as const;
+export type WarningKind = (typeof WARNING_KINDS)[number];
+
+export interface PlanWarning {
+  address: string;
+  kind: WarningKind;
+  message: string;
+}
+
+// ---------------------------------------------------------------- token evidence (plan input)
+
+/**
+ * One line of the apply journal (--tokens-out): an intent written and fsynced before
+ * POST /user/runners, completed once the token is stored and once it is delivered.
+ */
+export interface JournalRecord {
   scope: Scope;
   description: string;
-  /** null for create */
+  /** When the intent was made durable (before the create request). */
+  intent_at: string;
+  /** Known once GitLab answered (or a recovery found it). */
   runner_id: number | null;
-  /** Live attributes; null for create. */
-  before: RunnerAttrs | null;
-  /** Attributes after the change; null for delete. For create, only the managed ones. */
-  after: RunnerAttrs | null;
-  /** Attributes that differ (update), or that are set (create), in ATTRIBUTE_NAMES order. */
-  changed: AttrName[];
-  /** Live status of an existing runner (null for create). */
-  status: RunnerStatus | null;
-  contacted_at: string | null;
+  /** The token is in the journal file. */
+  stored: boolean;
+  /** The token reached its destination (or the runner has none but the journal). */
+  delivered: boolean;
+}
+
+/**
+ * What the planner may know about where tokens went, gathered by apply/ (never by the engine):
+ * the journal, and the runner id each declared gitlab_variable destination names.
+ */
+export interface TokenEvidence {
+  /** null when there is no journal (no --tokens-out, or the file does not exist). */
+  journal: JournalRecord[] | null;
+  /**
+   * For each gitlab_variable destination of a declared runner, keyed by `variableKeyOf` (plan/token-dest.ts):
+   * the runner id its description names, or null when the variable is absent or names none.
+   */
+  variables: Record<string, number | null>;
 }
 
 /** An owned live runner the file does not declare, kept because its scope has prune: false. */
@@ -180,7 +328,10 @@ export interface PlanSummary {
   update: number;
   delete: number;
   no_op: number;
+  token_reset: number;
   unmanaged: number;
+  /** Changes GitLab will refuse (counted in their action too). */
+  refused: number;
 }
 
 export interface Plan {
@@ -195,6 +346,7 @@ export interface Plan {
   /** Deletions first, then by scope, then by description. */
   changes: Change[];
   unmanaged: UnmanagedRunner[];
+  warnings: PlanWarning[];
   summary: PlanSummary;
 }
 

@@ -18,6 +18,8 @@ function buildScope(doc: SourceDoc, scope: RawScope): DesiredScope {
     description: body.description as string,
     attrs: effectiveAttrs(defaults, body),
     source: doc.at([...scope.segments, 'runners', index]),
+    token: null,
+    renamed_from: [],
   }));
   return {
     ref: refOf(scope),

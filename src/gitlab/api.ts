@@ -34,6 +34,9 @@ export interface ApiRunnerDetails extends ApiRunnerListItem {
   access_level: AccessLevel;
   maintenance_note: string | null;
   contacted_at: string | null;
+  /** Not in every GitLab version's entity. */
+  created_at?: string | null;
+  token_expires_at?: string | null;
   groups: { id: number; full_path?: string; name?: string; web_url?: string }[];
   projects: { id: number; path_with_namespace?: string; name?: string }[];
 }

@@ -79,6 +79,8 @@ export function toPartialRunner(item: ApiRunnerListItem, ownership: Exclude<Owne
     contacted_at: null,
     ownership,
     partial: true,
+    created_at: null,
+    token_expires_at: null,
   };
 }
 
@@ -100,6 +102,8 @@ export function toLiveRunner(item: ApiRunnerListItem, d: ApiRunnerDetails, owner
     status: item.status ?? d.status,
     contacted_at: d.contacted_at ?? null,
     ownership,
+    created_at: d.created_at ?? null,
+    token_expires_at: d.token_expires_at ?? null,
   };
 }
 

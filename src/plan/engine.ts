@@ -13,12 +13,14 @@ import {
   type LiveRunner,
   type LiveScope,
   type LiveState,
+  type NoOpChange,
   type Plan,
   type PlanSummary,
   type RunnerAttrs,
   type Scope,
   type ScopeRef,
   type UnmanagedRunner,
+  type UpdateChange,
 } from '../model.js';
 import { formatAddress, matchesTarget, parseTarget } from './address.js';
 import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './attrs.js';
@@ -63,6 +65,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     targets: targetTexts,
     changes,
     unmanaged,
+    warnings: [],
     summary: summarize(changes, unmanaged.length),
   };
 }
@@ -115,6 +118,9 @@ function createChange(scope: Scope, runner: DesiredRunner): Change {
     action: 'create',
     scope: { ...scope },
     description: runner.description,
+    reason: null,
+    token: runner.token,
+    refused: null,
     runner_id: null,
     before: null,
     after,
@@ -125,25 +131,28 @@ function createChange(scope: Scope, runner: DesiredRunner): Change {
 }
 
 /** Update or no-op. Only attributes the file sets are compared; the rest are left alone. */
-function compareRunner(scope: Scope, runner: DesiredRunner, live: LiveRunner): Change {
+function compareRunner(scope: Scope, runner: DesiredRunner, live: LiveRunner): UpdateChange | NoOpChange {
   const before = normalizeLive(live.attrs);
   const wanted = normalizePartial(runner.attrs);
   const changed: AttrName[] = ATTRIBUTE_NAMES.filter((n) => wanted[n] !== undefined && !attrEqual(n, before[n], wanted[n]));
   // Overlay only what differs, so an equivalent value (null vs "") keeps its live form.
   const after: Record<string, unknown> = { ...before };
   for (const n of changed) after[n] = wanted[n];
-  return {
+  const common = {
     address: formatAddress(scope, runner.description),
-    action: changed.length > 0 ? 'update' : 'no-op',
     scope: { ...scope },
     description: runner.description,
+    reason: null,
+    token: null,
+    refused: null,
     runner_id: live.id,
     before,
     after: after as RunnerAttrs,
-    changed,
     status: live.status,
     contacted_at: live.contacted_at,
   };
+  if (changed.length === 0) return { ...common, action: 'no-op', changed: [] };
+  return { ...common, action: 'update', changed, renamed_from: null };
 }
 
 /**
@@ -174,6 +183,9 @@ function deleteChange(scope: Scope, live: LiveRunner): Change {
     action: 'delete',
     scope: { ...scope },
     description: live.description,
+    reason: null,
+    token: null,
+    refused: null,
     runner_id: live.id,
     before: normalizeLive(live.attrs),
     after: null,
@@ -185,7 +197,15 @@ function deleteChange(scope: Scope, live: LiveRunner): Change {
 
 function summarize(changes: Change[], unmanaged: number): PlanSummary {
   const count = (a: Change['action']) => changes.filter((c) => c.action === a).length;
-  return { create: count('create'), update: count('update'), delete: count('delete'), no_op: count('no-op'), unmanaged };
+  return {
+    create: count('create'),
+    update: count('update'),
+    delete: count('delete'),
+    no_op: count('no-op'),
+    token_reset: count('token-reset'),
+    unmanaged,
+    refused: changes.filter((c) => c.refused !== null).length,
+  };
 }
 
 // ---------------------------------------------------------------- pairing

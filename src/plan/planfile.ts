@@ -61,7 +61,7 @@ function checkConsistency(plan: Plan): void {
     if (u.address !== expected) problems.push(`  /unmanaged/${i}/address: is ${JSON.stringify(u.address)}, expected ${JSON.stringify(expected)}`);
   });
   for (const action of ACTIONS) {
-    const key = action === 'no-op' ? 'no_op' : action;
+    const key = action === 'no-op' ? 'no_op' : action === 'token-reset' ? 'token_reset' : action;
     const n = plan.changes.filter((c) => c.action === action).length;
     if (plan.summary[key] !== n) problems.push(`  /summary/${key}: is ${plan.summary[key]}, but the plan has ${n}`);
   }

@@ -7,6 +7,7 @@ const VERB = {
   update: ['Modifying', 'Modifications complete'],
   delete: ['Destroying', 'Destruction complete'],
   'no-op': ['Checking', 'Checked'],
+  'token-reset': ['Resetting token', 'Token reset complete'],
 } as const satisfies Record<Change['action'], readonly [string, string]>;
 
 export function renderApplyEvent(event: ApplyEvent): string {

@@ -2,7 +2,7 @@
 // rebuilt key by key so the order is fixed whatever the Plan came from.
 // Described by schemas/plan.schema.json.
 import { redactTokens } from '../secrets.js';
-import { ATTRIBUTE_NAMES, type Change, type Plan, type RunnerAttrs, type Scope, type UnmanagedRunner } from '../model.js';
+import { ATTRIBUTE_NAMES, type Change, type Plan, type RunnerAttrs, type Scope, type TokenDestination, type UnmanagedRunner } from '../model.js';
 
 export function renderJson(plan: Plan): string {
   // A token someone pasted into a runner's note or description in GitLab never
@@ -20,12 +20,15 @@ export function planToJson(plan: Plan): unknown {
     targets: [...plan.targets],
     changes: plan.changes.map(changeJson),
     unmanaged: plan.unmanaged.map(unmanagedJson),
+    warnings: plan.warnings.map((w) => ({ address: w.address, kind: w.kind, message: w.message })),
     summary: {
       create: plan.summary.create,
       update: plan.summary.update,
       delete: plan.summary.delete,
       no_op: plan.summary.no_op,
+      token_reset: plan.summary.token_reset,
       unmanaged: plan.summary.unmanaged,
+      refused: plan.summary.refused,
     },
   };
 }
@@ -55,6 +58,22 @@ function changeJson(c: Change): unknown {
     changed: [...c.changed],
     status: c.status,
     contacted_at: c.contacted_at,
+    reason: c.reason,
+    token: tokenJson(c.token),
+    refused: c.refused,
+    ...(c.action === 'update' ? { renamed_from: c.renamed_from } : {}),
+  };
+}
+
+function tokenJson(t: TokenDestination | null): unknown {
+  if (t === null) return null;
+  if (t.kind === 'command') return { kind: t.kind, argv: [...t.argv] };
+  return {
+    kind: t.kind,
+    owner: { type: t.owner.type, path: t.owner.path },
+    key: t.key,
+    protected: t.protected,
+    environment_scope: t.environment_scope,
   };
 }
 

@@ -16,7 +16,7 @@ export interface Line {
   style?: 'bold' | 'danger';
 }
 
-export const SIGN: Record<'create' | 'update' | 'delete', Sign> = { create: '+', update: '~', delete: '-' };
+export const SIGN: Record<Exclude<Change['action'], 'no-op'>, Sign> = { create: '+', update: '~', delete: '-', 'token-reset': '~' };
 
 const ACTION_WORDS: Record<Sign, string> = { '+': 'create', '~': 'update in-place', '-': 'delete' };
 
@@ -47,7 +47,7 @@ export function runnerInfo(id: number | null, status: RunnerStatus | null, conta
 export function changeLines(change: Change, plan: Plan): Line[] {
   if (change.action === 'no-op') return [];
   const sign = SIGN[change.action];
-  const verb = { create: 'will be created', update: 'will be updated in-place', delete: 'will be DELETED' }[change.action];
+  const verb = { create: 'will be created', update: 'will be updated in-place', delete: 'will be DELETED', 'token-reset': 'will get a new token' }[change.action];
   const lines: Line[] = [{ indent: 0, text: `# ${change.address} ${verb}`, style: 'bold' }];
   if (change.action === 'delete') lines.push({ indent: 0, text: `# (${deleteReason(change, plan)})` });
   if (change.runner_id !== null) {

@@ -27,8 +27,8 @@ const desired: DesiredState = {
       prune: true,
       source: src,
       runners: [
-        { description: 'a', attrs: { tag_list: ['x'] }, source: src },
-        { description: 'b', attrs: { tag_list: ['y'] }, source: src },
+        { description: 'a', attrs: { tag_list: ['x'] }, source: src, token: null, renamed_from: [] },
+        { description: 'b', attrs: { tag_list: ['y'] }, source: src, token: null, renamed_from: [] },
       ],
     },
   ],

@@ -29,7 +29,7 @@ afterEach(() => fake.close());
 const src = { file: 'runners.yaml', line: 1, column: 1 };
 const desired: DesiredState = {
   files: ['runners.yaml'],
-  scopes: [{ ref: { type: 'group', path: 'acme/platform' }, prune: true, source: src, runners: [{ description: 'a', attrs: { tag_list: ['x'] }, source: src }] }],
+  scopes: [{ ref: { type: 'group', path: 'acme/platform' }, prune: true, source: src, runners: [{ description: 'a', attrs: { tag_list: ['x'] }, source: src, token: null, renamed_from: [] }] }],
 };
 
 class MemorySink implements TokenSink {
@@ -77,7 +77,7 @@ describe('a create whose answer is lost', () => {
   it('is found in a project scope too (ownership decided as the live reader does, GraphQL included)', async () => {
     const inProject: DesiredState = {
       files: ['runners.yaml'],
-      scopes: [{ ref: { type: 'project', path: 'acme/platform/api' }, prune: false, source: src, runners: [{ description: 'p', attrs: {}, source: src }] }],
+      scopes: [{ ref: { type: 'project', path: 'acme/platform/api' }, prune: false, source: src, runners: [{ description: 'p', attrs: {}, source: src, token: null, renamed_from: [] }] }],
     };
     const { report, sink } = await apply(() => fake.inject({ ...CREATE, times: 1, fault: { kind: 'lost-response' } }), undefined, inProject);
     expect(report).toMatchObject({ created: 1, failed: 0 });

@@ -13,6 +13,8 @@ export function liveRunner(id: number, description: string, scope: Scope, attrs:
     status: 'online',
     contacted_at: null,
     ownership: 'owned',
+    created_at: null,
+    token_expires_at: null,
   };
 }
 

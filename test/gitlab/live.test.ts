@@ -90,6 +90,8 @@ describe('readLiveState', () => {
         status: expect.stringMatching(/^(online|offline|stale|never_contacted)$/),
         contacted_at: '2026-01-01T00:00:00Z',
         ownership: 'owned',
+        created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        token_expires_at: null,
       },
     ]);
   });

@@ -40,9 +40,12 @@ describe('computePlan', () => {
         changed: ['paused', 'tag_list'],
         status: null,
         contacted_at: null,
+        reason: null,
+        token: null,
+        refused: null,
       },
     ]);
-    expect(plan.summary).toEqual({ create: 1, update: 0, delete: 0, no_op: 0, unmanaged: 0 });
+    expect(plan.summary).toEqual({ create: 1, update: 0, delete: 0, no_op: 0, token_reset: 0, unmanaged: 0, refused: 0 });
     expect(plan.gitlab_url).toBe(GITLAB_URL);
     expect(plan.format_version).toBe(1);
     expect(hasChanges(plan)).toBe(true);
@@ -215,7 +218,7 @@ describe('computePlan', () => {
       'update instance.runner["shared-large"]#1',
     ]);
     expect(plan.scopes).toEqual([GROUP, SUBGROUP, PROJECT, INSTANCE]);
-    expect(plan.summary).toEqual({ create: 2, update: 2, delete: 2, no_op: 2, unmanaged: 1 });
+    expect(plan.summary).toEqual({ create: 2, update: 2, delete: 2, no_op: 2, token_reset: 0, unmanaged: 1, refused: 0 });
   });
 
   it('is deterministic whatever the input order', () => {
@@ -251,7 +254,7 @@ describe('computePlan', () => {
       ]);
       expect(plan.unmanaged).toEqual([]);
       expect(plan.targets).toEqual(['group["acme/platform"].runner["docker-arm64"]']);
-      expect(plan.summary).toEqual({ create: 0, update: 1, delete: 1, no_op: 0, unmanaged: 0 });
+      expect(plan.summary).toEqual({ create: 0, update: 1, delete: 1, no_op: 0, token_reset: 0, unmanaged: 0, refused: 0 });
       expect(plan.scopes).toHaveLength(4);
     });
 

@@ -32,7 +32,7 @@ function pos() {
 }
 
 export function want(description: string, attrs: RunnerAttrs = {}): DesiredRunner {
-  return { description, attrs, source: pos() };
+  return { description, attrs, source: pos(), token: null, renamed_from: [] };
 }
 
 export function desiredScope(ref: ScopeRef, runners: DesiredRunner[], prune = false): DesiredScope {
@@ -60,6 +60,8 @@ export function liveRunner(
     status: 'online',
     contacted_at: '2026-01-02T03:04:05.000Z',
     ownership: 'owned',
+    created_at: '2026-01-01T00:00:00.000Z',
+    token_expires_at: null,
     ...extra,
   };
 }

@@ -43,7 +43,7 @@ describe('createBody', () => {
       ),
     );
     expect(createBody(change)).toEqual({ runner_type: 'group_type', group_id: 10, description: 'g', paused: false });
-    expect(createBody({ ...change, after: { maximum_timeout: 0 }, changed: ['maximum_timeout'] })).not.toHaveProperty('maximum_timeout');
+    expect(createBody({ ...change, after: { maximum_timeout: 0 }, changed: ['maximum_timeout'] } as Change)).not.toHaveProperty('maximum_timeout');
   });
 
   it('refuses other actions', () => {
