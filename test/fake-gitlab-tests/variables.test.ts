@@ -189,13 +189,20 @@ describe("GitLab's validations", () => {
     expect(both.body).toEqual({ message: { key: ["can contain only letters, digits and '_'."], value: ['is invalid'] } });
   });
 
-  it('refuses a description over 255 characters and an empty environment scope', async () => {
+  it('refuses a description over 255 characters and an empty or ill-formed environment scope', async () => {
     expect((await create({ key: fresh(), value: 'v', description: 'd'.repeat(256) })).body).toEqual({
       message: { description: ['is too long (maximum is 255 characters)'] },
     });
-    expect((await create({ key: fresh(), value: 'v', environment_scope: '' })).body).toEqual({
-      message: { environment_scope: ["can't be blank"] },
+    const scopeFormat = "can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', '*' and spaces";
+    expect((await create({ key: fresh(), value: 'v', environment_scope: '  ' })).body).toEqual({
+      message: { environment_scope: ["can't be blank", scopeFormat] },
     });
+    expect((await create({ key: fresh(), value: 'v', environment_scope: 'prod|staging' })).body).toEqual({
+      message: { environment_scope: [scopeFormat] },
+    });
+    expect((await create({ key: fresh(), value: 'v', environment_scope: ' review/${CI_COMMIT_REF_SLUG}.* ' })).body.environment_scope).toBe(
+      'review/${CI_COMMIT_REF_SLUG}.*',
+    );
   });
 
   it("answers Grape's parameter errors", async () => {

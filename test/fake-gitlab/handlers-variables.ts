@@ -154,7 +154,7 @@ function create(ctx: Ctx, owner: VariableOwner): Reply {
     masked: hidden ? true : (d.masked ?? false),
     hidden,
     raw: d.raw ?? false,
-    environmentScope: d.environment_scope ?? '*',
+    environmentScope: (d.environment_scope ?? '*').trim(), // HasEnvironmentScope#environment_scope= strips
     description: d.description ?? null,
   };
   const result = ctx.state.variables.create(owner, attrs);
@@ -173,7 +173,7 @@ function update(ctx: Ctx, owner: VariableOwner): Reply {
     masked: d.masked ?? rec.masked,
     hidden: rec.hidden,
     raw: d.raw ?? rec.raw,
-    environmentScope: d.environment_scope ?? rec.environmentScope,
+    environmentScope: d.environment_scope?.trim() ?? rec.environmentScope,
     description: d.description !== undefined ? d.description : rec.description,
   };
   const result = ctx.state.variables.update(rec, attrs);

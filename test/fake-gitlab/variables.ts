@@ -38,6 +38,9 @@ const MASK_REGEX = /^[a-zA-Z0-9_+=/@:.~-]{8,}$/;
 /** Ci::Maskable::MASK_AND_RAW_REGEX: masked raw values (single line, no whitespace, at least 8). */
 const MASK_AND_RAW_REGEX = /^[^ \t\r\n\f\v]{8,}$/u; // Ruby's \s is ASCII whitespace only; u counts characters
 const MAX_LENGTH = 255;
+/** Gitlab::Regex.environment_scope_regex. */
+const ENVIRONMENT_SCOPE = /^[a-zA-Z0-9_/${}. *-]+$/;
+const ENVIRONMENT_SCOPE_MESSAGE = "can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', '*' and spaces";
 
 export const HIDDEN_VISIBILITY_ERROR = 'The visibility setting cannot be changed for masked and hidden variables.';
 
@@ -86,6 +89,7 @@ export class VariableStore {
     }
     // Ci::HasEnvironmentScope
     if (attrs.environmentScope === '') add(errs, 'environment_scope', "can't be blank");
+    if (!ENVIRONMENT_SCOPE.test(attrs.environmentScope)) add(errs, 'environment_scope', ENVIRONMENT_SCOPE_MESSAGE);
     if (attrs.description !== null && attrs.description.length > MAX_LENGTH) {
       add(errs, 'description', `is too long (maximum is ${MAX_LENGTH} characters)`);
     }
@@ -157,7 +161,7 @@ function attrsOfSeed(v: SeedVariable): VariableAttrs {
     masked: v.masked ?? hidden,
     hidden,
     raw: v.raw ?? false,
-    environmentScope: v.environment_scope ?? '*',
+    environmentScope: (v.environment_scope ?? '*').trim(),
     description: v.description ?? null,
   };
 }
