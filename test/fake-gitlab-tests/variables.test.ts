@@ -90,6 +90,13 @@ describe('project variables: create, list, get, update, delete', () => {
     expect(get.body).toEqual(put.body);
     const desc = await call(fake, 'PUT', `${PV}/${key}`, { token: TOKENS.maintainer, form: { description: 'new words', protected: 'false' } });
     expect(desc.body).toMatchObject({ value: 'masked-value-2', description: 'new words', protected: false });
+    // the body's key is ignored (a variable cannot be renamed); an invalid change leaves the variable as it was
+    const renamed = await call(fake, 'PUT', `${PV}/${key}`, { token: TOKENS.maintainer, json: { key: 'OTHER_NAME', value: 'masked-value-3' } });
+    expect(renamed.body).toMatchObject({ key, value: 'masked-value-3' });
+    const invalid = await call(fake, 'PUT', `${PV}/${key}`, { token: TOKENS.maintainer, json: { value: 'short', variable_type: 'file' } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toEqual({ message: { value: ['is invalid'] } });
+    expect(fake.variable({ project: 'acme/platform/api' }, key)).toMatchObject({ value: 'masked-value-3', variable_type: 'env_var' });
 
     const del = await call(fake, 'DELETE', `${PV}/${key}`, { token: TOKENS.maintainer });
     expect(del.status).toBe(204);
