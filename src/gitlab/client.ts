@@ -192,6 +192,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
         context: call.context,
         redact: redactText,
         baseUrl,
+        proxy: proxy ? describeProxy(proxy) : undefined,
         notGitLab,
       });
     }

@@ -50,6 +50,8 @@ export interface GitLabErrorFacts {
   graphql?: boolean;
   /** The GitLab URL the client talks to (without /api/v4): connection errors name it. */
   baseUrl?: string;
+  /** The proxy the request went through (without credentials), if any: a refused connection is then the proxy's. */
+  proxy?: string;
   /** Set by the client when a 404 came with an API root that does not answer like GitLab's. */
   notGitLab?: boolean;
 }
@@ -304,6 +306,9 @@ function networkMessage(facts: GitLabErrorFacts, gitlab: string, where: string):
   const { code, context } = facts;
   const tries = retried(facts.attempts);
   const host = facts.baseUrl ? safeHost(facts.baseUrl) : 'the host';
+  if (facts.proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
+    return `Could not reach the proxy ${facts.proxy} (HTTPS_PROXY/HTTP_PROXY) on the way to ${gitlab} to ${context.action} ${where}${tries}. Check the proxy variables, or NO_PROXY for a GitLab reached directly.`;
+  }
   if (code === 'ECONNREFUSED') {
     return `Could not connect to ${gitlab} to ${context.action} ${where}${tries}: nothing accepts connections on ${host}. ${URL_ADVICE}`;
   }
