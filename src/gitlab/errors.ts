@@ -237,7 +237,7 @@ export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
       // A 2xx whose body is not JSON: usually a proxy or login page in front of GitLab.
       message =
         status !== null && status < 400
-          ? `${gitlab} answered ${req} (to ${context.action}) with something other than the JSON the API sends (status ${status}); is --gitlab-url the GitLab itself, not a proxy or login page?`
+          ? `${gitlab} answered ${req} (to ${context.action}) with something that is not the JSON the API sends (status ${status}); is --gitlab-url the GitLab itself, not a proxy or login page?`
           : `GitLab refused to ${context.action} ${where}.`;
   }
   if (maybeApplied) {
