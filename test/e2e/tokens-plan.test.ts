@@ -89,7 +89,7 @@ describe('plan', () => {
   it('shows where each new token goes, the rename, and the warnings; never runs a sink', async () => {
     writeFile(dir, 'runners.yaml', `${TOKENS}  - path: acme/data\n    runners:\n      - description: old-box\n`);
     const r = await cli(['plan', '--detailed-exitcode']);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(`GitLab: ${fake.url} (from GITLAB_URL)\n`);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain(
       '  # group["acme/platform"].runner["docker-amd64"] will be created\n  # token → CI/CD variable RUNNER_TOKEN_DOCKER_AMD64 of acme/infra/runner-fleet\n',
@@ -117,8 +117,7 @@ describe('plan', () => {
   it('applies a rename in place: same id, no create, no delete', async () => {
     writeFile(dir, 'runners.yaml', 'version: 1\ngroups:\n  - path: acme/platform\n    prune: true\n    runners:\n      - description: build-2\n        renamed_from: [build]\n');
     const apply = await cli(['apply', '--auto-approve']);
-    expect(apply.stderr).toBe('');
-    expect(apply.code).toBe(0);
+    expect(apply.code, apply.stderr).toBe(0);
     expect(writes(fake)).toEqual(['PUT /runners/40']);
     expect(fake.runners().filter((r) => r.id === 40).map((r) => r.description)).toEqual(['build-2']);
     const again = await cli(['plan', '--detailed-exitcode']);
