@@ -121,10 +121,18 @@ function planScope(
     seen.add(runner.description);
   }
 
-  // `owned` is sorted by id, so the first free one with a description is the lowest id.
+  // Indexed by description (a scope may own thousands); each list is sorted by id,
+  // so the first free one is the lowest id.
+  const byDescription = new Map<string, LiveRunner[]>();
+  for (const o of owned) {
+    const list = byDescription.get(o.description);
+    if (list) list.push(o);
+    else byDescription.set(o.description, [o]);
+  }
   const used = new Set<number>();
+  const free = (description: string): LiveRunner | undefined => byDescription.get(description)?.find((o) => !used.has(o.id));
   const take = (description: string): LiveRunner | undefined => {
-    const found = owned.find((o) => !used.has(o.id) && o.description === description);
+    const found = free(description);
     if (found) used.add(found.id);
     return found;
   };
@@ -153,7 +161,7 @@ function planScope(
     }
     if (match.description === runner.description) {
       for (const old of runner.renamed_from) {
-        const left = owned.find((o) => o.description === old && !used.has(o.id));
+        const left = free(old);
         if (!left) continue;
         warn(
           runner.description,
