@@ -25,6 +25,7 @@ import {
 import { formatAddress, matchesTarget, parseTarget } from './address.js';
 import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './attrs.js';
 import { fingerprintLive } from './fingerprint.js';
+import { markRefusals } from './refusals.js';
 
 export interface PlanOptions {
   /** --target addresses; empty or absent: everything. */
@@ -57,7 +58,8 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
   changes.sort(compareChanges);
   unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);
 
-  return {
+  // Changes GitLab will refuse are marked (plan/refusals.ts).
+  return markRefusals({
     format_version: 1,
     gitlab_url: live.gitlabUrl,
     scopes: pairs.map((p) => ({ ...p.live.scope })).sort(compareScopes),
@@ -67,7 +69,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     unmanaged,
     warnings: [],
     summary: summarize(changes, unmanaged.length),
-  };
+  }, live);
 }
 
 /** Plans one scope: match, then create / update / no-op / delete / unmanaged. */

@@ -5,6 +5,7 @@ import { diffLines } from 'diff';
 import { ATTRIBUTE_NAMES, type AttrName, type Change, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
 import { escapeInvisible, quote } from '../plan/address.js';
 import { compareStrings } from '../plan/attrs.js';
+import { refusalLines, refusedSummary } from './refusal.js';
 
 export type Sign = '+' | '~' | '-';
 
@@ -27,7 +28,7 @@ export function plural(n: number, word: string): string {
 /** `Plan: 2 to create, 1 to update, 0 to delete (3 unchanged, 1 unmanaged).` */
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete (${s.no_op} unchanged, ${s.unmanaged} unmanaged).`;
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete (${s.no_op} unchanged, ${s.unmanaged} unmanaged).${refusedSummary(plan)}`;
 }
 
 export const LEGEND_TITLE = 'Runner actions are indicated with the following symbols:';
@@ -53,6 +54,7 @@ export function changeLines(change: Change, plan: Plan): Line[] {
   if (change.runner_id !== null) {
     lines.push({ indent: 0, text: `# (${runnerInfo(change.runner_id, change.status, change.contacted_at)})` });
   }
+  lines.push(...refusalLines(change));
   lines.push({ indent: 2, sign, text: `${change.address} {` });
 
   const attrs = change.action === 'delete' ? change.before! : change.after!;
