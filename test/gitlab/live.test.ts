@@ -92,6 +92,7 @@ describe('readLiveState', () => {
         ownership: 'owned',
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         token_expires_at: null,
+        permissions: { update: true, delete: true },
       },
     ]);
   });
@@ -138,7 +139,9 @@ describe('readLiveState', () => {
       'gid://gitlab/Ci::Runner/6',
       'gid://gitlab/Ci::Runner/7',
     ]);
-    expect(f.requests).toHaveLength(4 + 8 + 255 + 2);
+    // Runner 7 is owned by acme/platform/api and enabled in two projects: one GET /user asks whether an administrator may still delete it.
+    expect(count(/^\/user$/)).toBe(1);
+    expect(f.requests).toHaveLength(4 + 8 + 255 + 2 + 1);
   });
 
   it('group and instance scopes never ask GraphQL', async () => {
