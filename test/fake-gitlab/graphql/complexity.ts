@@ -6,12 +6,14 @@
 //   passed, +5 when `search` is; arguments with defaults count as passed), and
 //   a connection multiplies that by 1 + min(first, last, 100) × 0.01, truncated;
 // - Group.descendantGroups costs a constant 5 + children;
-// - every alias is costed on its own; fragments are expanded, never merged.
+// - every alias is costed on its own; fragments are expanded, and selections
+//   of the same response key merge (as graphql-ruby's analyzer does).
 import {
   getArgumentValues,
   getNamedType,
   isObjectType,
   Kind,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLObjectType,
   type GraphQLSchema,
@@ -36,44 +38,53 @@ interface Walk {
 
 const PAGE_MULTIPLIER = 0.01;
 
-function selectionCost(w: Walk, set: SelectionSetNode, parent: GraphQLObjectType, seen: Set<string>): Cost {
+/**
+ * The fields of a selection set by response key, fragments expanded: graphql-ruby
+ * costs each key once (same-key selections merge, aliases do not).
+ */
+function fieldsByKey(w: Walk, sets: SelectionSetNode[], parent: GraphQLObjectType, seen: Set<string>): Map<string, FieldNode[]> {
+  const out = new Map<string, FieldNode[]>();
+  const visit = (set: SelectionSetNode, fragmentsSeen: Set<string>) => {
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) {
+        const key = sel.alias?.value ?? sel.name.value;
+        out.set(key, [...(out.get(key) ?? []), sel]);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        if (!sel.typeCondition || sel.typeCondition.name.value === parent.name) visit(sel.selectionSet, fragmentsSeen);
+      } else {
+        const frag = w.fragments.get(sel.name.value);
+        // the seen set guards against fragment cycles (validation rejects them anyway)
+        if (frag && frag.typeCondition.name.value === parent.name && !fragmentsSeen.has(frag.name.value)) {
+          visit(frag.selectionSet, new Set([...fragmentsSeen, frag.name.value]));
+        }
+      }
+    }
+  };
+  for (const set of sets) visit(set, seen);
+  return out;
+}
+
+function selectionCost(w: Walk, sets: SelectionSetNode[], parent: GraphQLObjectType): Cost {
   let complexity = 0;
   let depth = 0;
-  const add = (c: Cost) => {
-    complexity += c.complexity;
-    depth = Math.max(depth, c.depth);
-  };
-  for (const sel of set.selections) {
-    if (sel.kind === Kind.INLINE_FRAGMENT) {
-      const t = sel.typeCondition ? w.schema.getType(sel.typeCondition.name.value) : parent;
-      if (isObjectType(t)) add(selectionCost(w, sel.selectionSet, t, seen));
-      continue;
-    }
-    if (sel.kind === Kind.FRAGMENT_SPREAD) {
-      const frag = w.fragments.get(sel.name.value);
-      const t = frag && w.schema.getType(frag.typeCondition.name.value);
-      // `seen` guards against fragment cycles (validation rejects them anyway).
-      if (frag && isObjectType(t) && !seen.has(frag.name.value)) {
-        add(selectionCost(w, frag.selectionSet, t, new Set([...seen, frag.name.value])));
-      }
-      continue;
-    }
-    const name = sel.name.value;
-    const def = parent.getFields()[name];
+  for (const nodes of fieldsByKey(w, sets, parent, new Set()).values()) {
+    const field = nodes[0];
+    const def = parent.getFields()[field.name.value];
     if (!def) {
       // __typename and introspection: a plain field, not counted for depth (graphql-ruby skips introspection)
       complexity += 1;
       continue;
     }
     const type = getNamedType(def.type);
-    const children = sel.selectionSet && isObjectType(type) ? selectionCost(w, sel.selectionSet, type, seen) : { complexity: 0, depth: 0 };
-    const key = `${parent.name}.${name}`;
+    const childSets = nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
+    const children = childSets.length && isObjectType(type) ? selectionCost(w, childSets, type) : { complexity: 0, depth: 0 };
+    const key = `${parent.name}.${field.name.value}`;
     let own: number;
     const constant = CONSTANT_FIELDS.get(key);
     if (constant !== undefined) {
       own = constant + children.complexity;
     } else if (RESOLVER_FIELDS.has(key)) {
-      const args = getArgumentValues(def, sel, w.variables) as Record<string, unknown>;
+      const args = getArgumentValues(def, field, w.variables) as Record<string, unknown>;
       let sum = children.complexity + 1 + (args.sort != null ? 1 : 0) + (args.search != null ? 5 : 0);
       if (type.name.endsWith('Connection')) {
         const limits = [args.first, args.last, MAX_PAGE_SIZE].filter((v): v is number => typeof v === 'number');
@@ -84,7 +95,8 @@ function selectionCost(w: Walk, set: SelectionSetNode, parent: GraphQLObjectType
     } else {
       own = 1 + children.complexity;
     }
-    add({ complexity: own, depth: 1 + children.depth });
+    complexity += own;
+    depth = Math.max(depth, 1 + children.depth);
   }
   return { complexity, depth };
 }
@@ -99,7 +111,7 @@ export function queryCost(
   const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
   if (!root) return { complexity: 0, depth: 0 };
   const w: Walk = { schema, fragments: new Map(fragments.map((f) => [f.name.value, f])), variables };
-  return selectionCost(w, operation.selectionSet, root, new Set());
+  return selectionCost(w, [operation.selectionSet], root);
 }
 
 export const complexityError = (complexity: number, max: number) => `Query has complexity of ${complexity}, which exceeds max complexity of ${max}`;
