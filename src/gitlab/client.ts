@@ -18,7 +18,7 @@ import type {
   UpdateRunnerBody,
 } from './api.js';
 import { gitLabErrorFrom, graphQLErrorFrom, runnerRole, type GitLabError, type RequestContext } from './errors.js';
-import { graphQLErrorMessages, ownerProjectFrom, RUNNER_OWNER_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
+import { graphQLErrorMessages, ownerProjectFrom, RUNNER_OWNER_FACTS_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
 import { createLimiter } from './limiter.js';
 import type { ReadSettings } from './read-live.js';
 import { nextPage } from './pagination.js';
@@ -352,7 +352,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
     getRunner: (id) => request<ApiRunnerDetails>({ method: 'GET', path: `runners/${id}`, context: runnerCtx(id, 'read') }),
 
     runnerOwnerProject: (id): Promise<OwnerProject | null> =>
-      graphqlQuery(RUNNER_OWNER_QUERY, { id: runnerGid(id) }, { subject: `runner #${id}`, action: `read the owner project of runner #${id}` }, ownerProjectFrom),
+      graphqlQuery(RUNNER_OWNER_FACTS_QUERY, { id: runnerGid(id) }, { subject: `runner #${id}`, action: `read the owner project of runner #${id}` }, ownerProjectFrom),
 
     createRunner: (body: CreateRunnerBody) => {
       const target =

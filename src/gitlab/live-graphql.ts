@@ -210,14 +210,17 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   const reads: ScopeRead[] = refs.map((ref, index) => ({ index, ref, kind: ref.type, nodes: [], done: false }));
   const context: RequestContext = { subject: 'the runners of the declared scopes', action: 'read the runners of the declared scopes' };
 
-  const addPage = (read: ScopeRead, conn: Connection, more: Part[]): void => {
+  // Next pages found while reading a round of requests, sent in the next round.
+  const followUps: Part[] = [];
+
+  const addPage = (read: ScopeRead, conn: Connection): void => {
     for (const node of conn.nodes) {
       // Nodes the token may not read are dropped by GitLab (null in some versions).
       if (node !== null) read.nodes.push({ node, hidden: noteHidden(node) });
     }
     progress.runnersTotal += conn.nodes.length;
     progress.runnersDone += conn.nodes.length;
-    if (conn.pageInfo.hasNextPage && conn.pageInfo.endCursor) more.push(pagePart(read, conn.pageInfo.endCursor, more));
+    if (conn.pageInfo.hasNextPage && conn.pageInfo.endCursor) followUps.push(pagePart(read, conn.pageInfo.endCursor));
     else {
       read.done = true;
       progress.scopesDone++;
@@ -226,17 +229,17 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   };
 
   /** Takes a scope's `runners` answer, or fails the way the REST reader would. */
-  const takeRunners = (read: ScopeRead, value: unknown, errors: PathError[], more: Part[]): void => {
+  const takeRunners = (read: ScopeRead, value: unknown, errors: PathError[]): void => {
     const conn = asConnection(value);
     if (conn === null) {
       const e = errors.find((x) => RESOURCE_ERROR.test(x.message)) ?? errors[0];
       throw missingRole(read, e?.message ?? 'runners: null');
     }
-    addPage(read, conn, more);
+    addPage(read, conn);
   };
 
   // The follow-up page of one scope: group(fullPath:)/project(fullPath:) { runners(after:) } or runners(after:).
-  const pagePart = (read: ScopeRead, cursor: string, more: Part[]): Part => ({
+  const pagePart = (read: ScopeRead, cursor: string): Part => ({
     what: `next page of ${scopeName(read)}`,
     field: (alias) => {
       const conn = runnersConnection(read.kind, `${alias}c`);
@@ -249,9 +252,9 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
     }),
     split: () => null,
     take: (value, errors) => {
-      if (read.kind === 'instance') return takeRunners(read, value, errors, more);
+      if (read.kind === 'instance') return takeRunners(read, value, errors);
       if (value === null) throw notFound(`${read.kind} ${read.scope!.path}`, `${read.kind}(fullPath:) is null`);
-      takeRunners(read, (value as { runners: unknown }).runners, errors.filter((e) => e.path[1] === 'runners'), more);
+      takeRunners(read, (value as { runners: unknown }).runners, errors.filter((e) => e.path[1] === 'runners'));
     },
   });
 
@@ -274,13 +277,13 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   });
 
   const run = async (parts: Part[]): Promise<void> => {
-    const more: Part[] = [];
-    await Promise.all(packRequests(parts, budget, maxChars).map((batch) => send(batch, more)));
-    if (more.length > 0) await run(more);
+    await Promise.all(packRequests(parts, budget, maxChars).map(send));
+    // Scopes with more runners than a page: their next pages, until none is left.
+    if (followUps.length > 0) await run(followUps.splice(0));
   };
 
   /** Sends one request; splits it when GitLab says it is too complex, too large or took too long. */
-  const send = async (batch: Part[], more: Part[]): Promise<void> => {
+  const send = async (batch: Part[]): Promise<void> => {
     const roots = batch.map((p, i) => p.field(`a${i}`));
     const vars: Record<string, string> = {};
     const values: Record<string, unknown> = {};
@@ -296,7 +299,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
       const h = halves(batch);
       if (h) {
         opts.log?.(`graphql ${why}: splitting ${batch.length} fields into ${h[0].length} + ${h[1].length}`);
-        await Promise.all(packRequests(h[0], budget, maxChars).concat(packRequests(h[1], budget, maxChars)).map((b) => send(b, more)));
+        await Promise.all(packRequests(h[0], budget, maxChars).concat(packRequests(h[1], budget, maxChars)).map(send));
         return;
       }
       const smaller = batch[0].split();
@@ -304,7 +307,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
         method: 'POST', path: '/api/graphql', status: null, context, kind: 'server', gitlabMessage: why, fields: null, requiredScope: null, maybeApplied: false,
       });
       opts.log?.(`graphql ${why}: splitting ${batch[0].what}`);
-      await run(smaller).then(() => undefined);
+      await Promise.all(packRequests(smaller, budget, maxChars).map(send));
     };
 
     let answer;
@@ -343,7 +346,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
 
   // ---------------------------------------------------------------- phase 2: every scope's first page
 
-  const listPart = (kind: 'groupIds' | 'projectPaths' | 'projectIds', keys: (string | number)[], more: Part[]): Part => {
+  const listPart = (kind: 'groupIds' | 'projectPaths' | 'projectIds', keys: (string | number)[]): Part => {
     const isGroup = kind === 'groupIds';
     const byKey = (key: string | number) =>
       reads.filter((r) =>
@@ -365,7 +368,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
           value: keys.map((k) => (kind === 'projectPaths' ? k : `gid://gitlab/${isGroup ? 'Group' : 'Project'}/${k}`)),
         },
       }),
-      split: () => halves(keys)?.map((h) => listPart(kind, h, more)) ?? null,
+      split: () => halves(keys)?.map((h) => listPart(kind, h)) ?? null,
       take: (value, errors) => {
         const nodes = ((value as { nodes?: unknown[] } | null)?.nodes ?? []) as ({ id: string; fullPath: string; runners: unknown } | null)[];
         const seen = new Set<string | number>();
@@ -378,7 +381,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
           seen.add(key);
           for (const read of byKey(key)) {
             read.scope = { type: isGroup ? 'group' : 'project', id, path: n.fullPath };
-            takeRunners(read, n.runners, errors.filter((e) => e.path[1] === 'nodes' && e.path[2] === i), more);
+            takeRunners(read, n.runners, errors.filter((e) => e.path[1] === 'nodes' && e.path[2] === i));
           }
         });
         for (const key of keys) {
@@ -391,30 +394,28 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
     };
   };
 
-  const instancePart = (more: Part[]): Part => ({
+  const instancePart = (): Part => ({
     what: 'instance runners',
     field: (alias) => ({ ...runnersConnection('instance'), alias }),
     variables: () => ({}),
     split: () => null,
     take: (value, errors) => {
-      for (const read of reads.filter((r) => r.kind === 'instance')) takeRunners(read, value, errors, more);
+      for (const read of reads.filter((r) => r.kind === 'instance')) takeRunners(read, value, errors);
     },
   });
 
   const firstPages = async (): Promise<void> => {
-    const more: Part[] = [];
     const uniq = <T>(xs: T[]) => [...new Set(xs)];
     const groupIds = uniq(reads.filter((r) => r.kind === 'group').map(groupIdOf));
     const projectPaths = uniq(reads.filter((r) => r.kind === 'project' && r.ref.path !== undefined).map((r) => r.ref.path!));
     const projectIds = uniq(reads.filter((r) => r.kind === 'project' && r.ref.id !== undefined).map((r) => r.ref.id!));
     const parts: Part[] = [
-      ...chunk(groupIds, batchSize).map((ids) => listPart('groupIds', ids, more)),
-      ...chunk(projectPaths, Math.min(batchSize, MAX_PROJECT_PATHS)).map((ps) => listPart('projectPaths', ps, more)),
-      ...chunk(projectIds, Math.min(batchSize, MAX_PROJECT_PATHS)).map((ids) => listPart('projectIds', ids, more)),
-      ...(reads.some((r) => r.kind === 'instance') ? [instancePart(more)] : []),
+      ...chunk(groupIds, batchSize).map((ids) => listPart('groupIds', ids)),
+      ...chunk(projectPaths, Math.min(batchSize, MAX_PROJECT_PATHS)).map((ps) => listPart('projectPaths', ps)),
+      ...chunk(projectIds, Math.min(batchSize, MAX_PROJECT_PATHS)).map((ids) => listPart('projectIds', ids)),
+      ...(reads.some((r) => r.kind === 'instance') ? [instancePart()] : []),
     ];
-    await Promise.all(packRequests(parts, budget, maxChars).map((batch) => send(batch, more)));
-    if (more.length > 0) await run(more);
+    await run(parts);
   };
   await firstPages();
 
@@ -440,6 +441,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
       const ownership = ownershipOfNode(read, node);
       const runner = toLiveRunnerFromNode(node, ownership);
       if (notes.has(runner.id)) runner.attrs.maintenance_note = notes.get(runner.id)!;
+      else if (noteHidden(node) && ownership === 'owned') runner.hidden = ['maintenance_note'];
       return runner;
     });
     const byId = (a: LiveRunner, b: LiveRunner) => a.id - b.id;

@@ -205,7 +205,10 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
       items.map(async (item, i) => {
         const d = await pending[i];
         if (d === null) return toPartialRunner(item, scope.type === 'project' ? 'borrowed' : 'inherited');
-        return withRestPermissions(toLiveRunner(item, d, await decideOwnership(api, scope, d, ownerOf)), d, isAdmin);
+        const runner = toLiveRunner(item, d, await decideOwnership(api, scope, d, ownerOf));
+        // An owned project runner was asked about through GraphQL (ownerProject): that answer also has its permissions.
+        const owner = runner.ownership === 'owned' && runner.runner_type === 'project_type' ? await ownerOf(d.id) : undefined;
+        return withRestPermissions(runner, d, isAdmin, owner);
       }),
     );
     progress.scopesDone++;

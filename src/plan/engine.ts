@@ -26,6 +26,7 @@ import { formatAddress, matchesTarget, parseTarget } from './address.js';
 import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './attrs.js';
 import { fingerprintLive } from './fingerprint.js';
 import { markRefusals } from './refusals.js';
+import { comparableAttrs } from './hidden.js';
 
 export interface PlanOptions {
   /** --target addresses; empty or absent: everything. */
@@ -135,7 +136,7 @@ function createChange(scope: Scope, runner: DesiredRunner): Change {
 /** Update or no-op. Only attributes the file sets are compared; the rest are left alone. */
 function compareRunner(scope: Scope, runner: DesiredRunner, live: LiveRunner): UpdateChange | NoOpChange {
   const before = normalizeLive(live.attrs);
-  const wanted = normalizePartial(runner.attrs);
+  const wanted = normalizePartial(comparableAttrs(runner.attrs, live));
   const changed: AttrName[] = ATTRIBUTE_NAMES.filter((n) => wanted[n] !== undefined && !attrEqual(n, before[n], wanted[n]));
   // Overlay only what differs, so an equivalent value (null vs "") keeps its live form.
   const after: Record<string, unknown> = { ...before };

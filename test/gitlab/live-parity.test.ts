@@ -20,6 +20,7 @@ import {
   BORROWER_READ_API_TOKEN,
   BORROWER_TOKEN,
   BOTH_TOKEN,
+  DEV_TOKEN,
   OWNER_TOKEN,
   READ_API_TOKEN,
   SUB_OWNER_TOKEN,
@@ -119,12 +120,9 @@ const CASES: Case[] = [
     token: 'glpat-demo-owner-token-0000000',
     refs: [g('acme'), g('acme/platform'), g('acme/data'), p('acme/platform/api')],
   },
-  {
-    name: 'duplicates and hidden notes (group maintainer)',
-    seed: hiddenNoteSeed,
-    token: 'glpat-maja-0123456789abcdefXYZ',
-    refs: [g('acme/platform')],
-  },
+  { name: 'below Maintainer: the same missing-role error', seed: () => baseSeed(), token: DEV_TOKEN, refs: [g('acme/platform')] },
+  { name: 'below Maintainer on a project: the same missing-role error', seed: () => baseSeed(), token: DEV_TOKEN, refs: [p('acme/platform/web')] },
+  { name: 'instance runners without administrator access: the same missing-role error', seed: () => baseSeed(), token: OWNER_TOKEN, refs: [INSTANCE] },
   { name: 'duplicates (group owner)', seed: hiddenNoteSeed, token: OWNER_TOKEN, refs: [g('acme/platform'), p('acme/platform/api')] },
   {
     name: 'more than one page (250 runners in a group, paged by cursor)',
@@ -166,6 +164,48 @@ describe('GraphQL and REST readers agree', () => {
       expect(renderMarkdown(planGraphql, { source: 'runners.yaml' })).toBe(renderMarkdown(planRest, { source: 'runners.yaml' }));
     });
   }
+});
+
+describe('hidden notes', () => {
+  const src = { file: 'runners.yaml', line: 1, column: 1 };
+  const declare = (attrs: DesiredState['scopes'][number]['runners'][number]['attrs']): DesiredState => ({
+    files: ['runners.yaml'],
+    scopes: [{ ref: g('acme/platform'), prune: false, source: src, runners: [{ description: 'platform-docker', attrs, source: src, token: null, renamed_from: [] }] }],
+  });
+  const MAJA = 'glpat-maja-0123456789abcdefXYZ';
+
+  it('a note GraphQL hides from a group Maintainer is read from the REST details, and a change to it is refused', async () => {
+    fake = await startFakeGitLab(hiddenNoteSeed());
+    const api = client(fake, MAJA);
+    const live = await readLiveStateGraphQL(api, api.graphql, [g('acme/platform')]);
+    const [r4, r31] = live.scopes[0].owned;
+    expect([r4.id, r31.id]).toEqual([4, 31]);
+    expect(r4.attrs.maintenance_note).toBe('owned by the platform team');
+    expect(r4.hidden).toBeUndefined();
+    expect(r4.permissions).toEqual({ update: false, delete: false });
+    // One GET /runners/:id per owned runner whose note was hidden, nothing more.
+    expect(fake.requests.filter((r) => r.method === 'GET').map((r) => r.path).sort()).toEqual(['/runners/31', '/runners/4']);
+    const plan = computePlan(declare({ maintenance_note: 'owned by the platform team', tag_list: ['docker', 'linux'] }), live);
+    expect(plan.changes.map((c) => [c.runner_id, c.action])).toEqual([[4, 'no-op']]);
+    const note = computePlan(declare({ maintenance_note: 'something else' }), live);
+    expect(note.changes[0].refused).toBe('this token may not update runner #4 (it needs the Owner role on its group)');
+  });
+
+  it('a note no API shows this token is unmanaged: never drift', async () => {
+    fake = await startFakeGitLab(hiddenNoteSeed());
+    fake.inject({ method: 'GET', path: /^\/runners\/\d+$/, times: 10, fault: { kind: 'status', status: 403 } });
+    const api = client(fake, MAJA);
+    const live = await readLiveStateGraphQL(api, api.graphql, [g('acme/platform')]);
+    const r4 = live.scopes[0].owned[0];
+    expect(r4.attrs.maintenance_note).toBeNull();
+    expect(r4.hidden).toEqual(['maintenance_note']);
+    const plan = computePlan(declare({ maintenance_note: 'something else', tag_list: ['docker', 'linux'] }), live);
+    // Runner 4 matches on everything the token can see: a no-op, not an update of a note nobody can read.
+    expect(plan.changes.map((c) => [c.runner_id, c.action])).toEqual([[4, 'no-op']]);
+    expect(plan.summary.refused).toBe(0);
+    const paused = computePlan(declare({ paused: true }), live);
+    expect(paused.changes[0].refused).toBe('this token may not update runner #4 (it needs the Owner role on its group)');
+  });
 });
 
 describe('errors read alike', () => {
