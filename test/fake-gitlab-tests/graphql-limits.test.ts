@@ -139,6 +139,18 @@ describe('fake GraphQL: query size, multiplex, tokens', () => {
     expect([badEnum.status, 'data' in badEnum.body, badEnum.body.errors.length]).toEqual([200, false, 1]);
   });
 
+  it('can play a GitLab that times out on big requests: 503 with GitLab\'s message, smaller ones pass', async () => {
+    fake.setGraphQLTimeoutAbove(100);
+    try {
+      const big = await gqlPost(fake, { query: aliases(3) }); // 105
+      expect(big).toEqual({ status: 503, body: { errors: [{ message: 'Request timed out. Please try a less complex query or a smaller set of records.' }] } });
+      expect((await gqlPost(fake, { query: aliases(2) })).status).toBe(200); // 70
+    } finally {
+      fake.setGraphQLTimeoutAbove(null);
+    }
+    expect((await gqlPost(fake, { query: aliases(3) })).status).toBe(200);
+  });
+
   it('fault injection, latency and statistics apply to /api/graphql', async () => {
     fake.inject({ method: 'POST', path: '/api/graphql', times: 1, fault: { kind: 'status', status: 429, retryAfter: 3 } });
     const res = await fetch(`${fake.url}/api/graphql`, {
