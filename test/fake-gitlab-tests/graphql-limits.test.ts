@@ -52,6 +52,7 @@ describe('fake GraphQL: complexity', () => {
     ['each alias is costed on its own', '{ a: group(fullPath: "acme") { id } b: group(fullPath: "acme") { id } }', 4],
     ['a fragment does not make a field cheaper, nor count a field twice', '{ g: group(fullPath: "acme") { id ...F } } fragment F on Group { id fullPath }', 3],
     ['Query.runner is a resolver field', '{ runner(id: "gid://gitlab/Ci::Runner/1") { id } }', 2],
+    ['CiRunner.projects pays for its default sort (id_asc)', '{ runner(id: "gid://gitlab/Ci::Runner/7") { projects { nodes { id } } } }', 9],
   ])('%s', async (_what, query, cost) => {
     const a = await gqlPost(fake, { query }, { token: TOKENS.admin });
     expect(a.status).toBe(200);

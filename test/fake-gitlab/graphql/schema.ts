@@ -299,8 +299,10 @@ const RESOLVERS: Resolvers = {
     },
     groups: (r: RunnerRec, args: PageArgs, ctx) =>
       r.runnerType === 'group_type' && r.group ? connectionOf(visibleGroups(ctx, [r.group]), groupSortKeys('id_asc'), args) : null,
-    projects: (r: RunnerRec, args: PageArgs, ctx) =>
-      r.runnerType === 'project_type' ? connectionOf(visibleProjects(ctx, r.projects), projectSortKeys('id_asc'), args) : null,
+    projects: (r: RunnerRec, args: PageArgs & { search?: string | null; sort: string }, ctx) =>
+      r.runnerType === 'project_type'
+        ? connectionOf(visibleProjects(ctx, r.projects).filter((p) => matches(args.search, p.name, p.pathWithNamespace)), projectSortKeys(args.sort), args)
+        : null,
     projectCount: (r: RunnerRec) => (r.runnerType === 'project_type' ? r.projects.length : null),
     // The fake keeps no runner managers (no runner ever contacts it).
     managers: (_r: RunnerRec, args: PageArgs) => connectionOf<{ id: number }>([], [byId(false)], args),
