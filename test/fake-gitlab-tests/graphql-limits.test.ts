@@ -52,6 +52,7 @@ describe('fake GraphQL: complexity', () => {
     ['each alias is costed on its own', '{ a: group(fullPath: "acme") { id } b: group(fullPath: "acme") { id } }', 4],
     ['a fragment does not make a field cheaper, nor count a field twice', '{ g: group(fullPath: "acme") { id ...F } } fragment F on Group { id fullPath }', 3],
     ['Query.runner is a resolver field', '{ runner(id: "gid://gitlab/Ci::Runner/1") { id } }', 2],
+    ['CiRunner.projects pays for its default sort (id_asc)', '{ runner(id: "gid://gitlab/Ci::Runner/7") { projects { nodes { id } } } }', 9],
   ])('%s', async (_what, query, cost) => {
     const a = await gqlPost(fake, { query }, { token: TOKENS.admin });
     expect(a.status).toBe(200);
@@ -137,6 +138,18 @@ describe('fake GraphQL: query size, multiplex, tokens', () => {
     }
     const badEnum = await gqlPost(fake, { query: '{ g: group(fullPath: "acme") { runners(membership: EVERYTHING) { nodes { id } } } }' });
     expect([badEnum.status, 'data' in badEnum.body, badEnum.body.errors.length]).toEqual([200, false, 1]);
+  });
+
+  it('can play a GitLab that times out on big requests: 503 with GitLab\'s message, smaller ones pass', async () => {
+    fake.setGraphQLTimeoutAbove(100);
+    try {
+      const big = await gqlPost(fake, { query: aliases(3) }); // 105
+      expect(big).toEqual({ status: 503, body: { errors: [{ message: 'Request timed out. Please try a less complex query or a smaller set of records.' }] } });
+      expect((await gqlPost(fake, { query: aliases(2) })).status).toBe(200); // 70
+    } finally {
+      fake.setGraphQLTimeoutAbove(null);
+    }
+    expect((await gqlPost(fake, { query: aliases(3) })).status).toBe(200);
   });
 
   it('fault injection, latency and statistics apply to /api/graphql', async () => {

@@ -59,6 +59,11 @@ export interface FakeGitLab {
   requests: RecordedRequest[];
   inject(rule: FaultRule): void;
   setLatencyMs(ms: number): void;
+  /**
+   * GraphQL requests costing more than `complexity` answer GitLab's 503 timeout
+   * (as a slow GitLab does for a big batch); null turns it off.
+   */
+  setGraphQLTimeoutAbove(complexity: number | null): void;
   /** Max requests in flight at once since start or resetStats(). */
   peakConcurrency(): number;
   graphqlStats(): GraphQLStats;
@@ -94,6 +99,7 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
   const faults: FaultRule[] = [];
   const limiter = new RateLimiter();
   let latencyMs = seed.latency_ms ?? 0;
+  let graphqlTimeoutAbove: number | null = null;
   let inFlight = 0;
   let peak = 0;
   let baseUrl = '';
@@ -135,7 +141,7 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
   /** GraphQL lives beside /api/v4 (see graphql.ts); everything else there is a 404. */
   function outsideApi(method: string, path: string, rawBody: string, req: IncomingMessage, record: RecordedRequest): Reply {
     if (method === 'POST' && path === '/api/graphql') {
-      const outcome = handleGraphQL(state, req.headers, rawBody);
+      const outcome = handleGraphQL(state, req.headers, rawBody, { timeoutAbove: graphqlTimeoutAbove });
       record.graphql = outcome.stats;
       return outcome.reply;
     }
@@ -266,6 +272,9 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
     requests,
     inject(rule) {
       faults.push({ ...rule });
+    },
+    setGraphQLTimeoutAbove(complexity) {
+      graphqlTimeoutAbove = complexity;
     },
     setLatencyMs(ms) {
       latencyMs = ms;

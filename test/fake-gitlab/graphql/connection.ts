@@ -26,7 +26,8 @@ export interface SortKey<T> {
 export interface Connection<T> {
   count: number;
   nodes: T[];
-  edges: { cursor: string; node: T }[];
+  /** A function: graphql-js's default resolver calls it, so cursors are only encoded when edges are asked for. */
+  edges: () => { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
@@ -90,11 +91,11 @@ export function connectionOf<T>(all: T[], keys: SortKey<T>[], args: PageArgs, re
   const hasNextPage = last !== null ? Boolean(args.before) : window.length > limit;
   // GitLab: a cursor given with `after` points at a record of the previous page.
   const hasPreviousPage = last !== null ? window.length > limit : Boolean(args.after);
-  const edges = page.filter((e) => readable(e.item)).map((e) => ({ cursor: encodeCursor(e.key), node: e.item }));
+  const shown = page.filter((e) => readable(e.item));
   return {
     count: all.length,
-    nodes: edges.map((e) => e.node),
-    edges,
+    nodes: shown.map((e) => e.item),
+    edges: () => shown.map((e) => ({ cursor: encodeCursor(e.key), node: e.item })),
     pageInfo: {
       hasNextPage,
       hasPreviousPage,

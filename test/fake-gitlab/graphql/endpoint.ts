@@ -8,7 +8,9 @@
 // - query text over 10,000 characters (summed over a multiplex) → 422 "Query too large";
 // - complexity over 250 (administrators 300, anonymous 200; summed over a
 //   multiplex, which then fails as a whole) or depth over 20 → 200 with
-//   `errors` and no `data`; so do parse, validation and variable errors.
+//   `errors` and no `data`; so do parse, validation and variable errors;
+// - optionally (tests), a request costing more than a threshold answers
+//   GitLab's 503 timeout, so a client's batch splitting can be exercised.
 import {
   GraphQLError,
   Kind,
@@ -142,7 +144,20 @@ function maxComplexityFor(user: UserRec | null): number {
   return user.admin ? MAX_COMPLEXITY.admin : MAX_COMPLEXITY.user;
 }
 
-export function handleGraphQL(state: FakeState, headers: Record<string, string | string[] | undefined>, rawBody: string): GraphQLOutcome {
+/** GitLab's answer when a query runs past its 30 s GraphQL timeout (GraphqlController, 503). */
+export const TIMEOUT_MESSAGE = 'Request timed out. Please try a less complex query or a smaller set of records.';
+
+export interface GraphQLOptions {
+  /** Simulated server timeout: a request costing more than this answers 503. */
+  timeoutAbove?: number | null;
+}
+
+export function handleGraphQL(
+  state: FakeState,
+  headers: Record<string, string | string[] | undefined>,
+  rawBody: string,
+  opts: GraphQLOptions = {},
+): GraphQLOutcome {
   const tokenValue = tokenFromHeaders(headers);
   let user: UserRec | null = null;
   const stats: GraphQLRequestStats = { queryLength: 0, complexity: null, maxComplexity: MAX_COMPLEXITY.anonymous };
@@ -173,6 +188,8 @@ export function handleGraphQL(state: FakeState, headers: Record<string, string |
     // The limit applies to the whole multiplex: every entry fails with the sum.
     const failure = errorsOnly(complexityError(stats.complexity, stats.maxComplexity));
     answers = prepared.map((p) => (p.ok ? failure : p.answer));
+  } else if (stats.complexity !== null && opts.timeoutAbove != null && stats.complexity > opts.timeoutAbove) {
+    return done(503, errorsOnly(TIMEOUT_MESSAGE));
   } else {
     const context: GqlContext = { state, user };
     answers = prepared.map((p) => (p.ok ? run(p, context) : p.answer));

@@ -31,7 +31,13 @@ export const RESOURCE_ERROR =
 const resourceError = () => new GraphQLError(RESOURCE_ERROR);
 
 /** GitLab renders Time as ISO 8601 in UTC without fractions. */
-export const gqlTime = (iso: string | null): string | null => (iso === null ? null : new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+export function gqlTime(iso: string | null): string | null {
+  if (iso === null) return null;
+  // The common case (toISOString's output) without a Date: this runs for every node of a page.
+  if (UTC_ISO.test(iso)) return iso.replace(/\.\d+Z$/, 'Z');
+  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+const UTC_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 // ------------------------------------------------------------------ global ids
 
@@ -115,7 +121,7 @@ function runnerConnection(runners: RunnerRec[], args: RunnerFilters, ctx: GqlCon
 function groupRunners(state: FakeState, group: GroupRec, membership: string): RunnerRec[] {
   const below = (g: GroupRec) => state.isDescendantOrSelf(g, group);
   const lineage = state.selfAndAncestors(group);
-  return state.sortedRunners().filter((r) => {
+  return [...state.runners.values()].filter((r) => {
     if (r.runnerType === 'group_type') {
       if (membership === 'DIRECT') return r.group === group;
       if (r.group && below(r.group)) return true;
@@ -129,7 +135,7 @@ function groupRunners(state: FakeState, group: GroupRec, membership: string): Ru
 /** Project.runners: assigned project runners, ancestor group runners and instance runners the project may use. */
 function projectRunners(state: FakeState, project: ProjectRec): RunnerRec[] {
   const lineage = state.selfAndAncestors(project.namespace);
-  return state.sortedRunners().filter((r) => {
+  return [...state.runners.values()].filter((r) => {
     if (r.runnerType === 'project_type') return r.projects.includes(project);
     if (r.runnerType === 'group_type') return project.groupRunnersEnabled && r.group !== null && lineage.includes(r.group);
     return project.sharedRunnersEnabled;
@@ -233,7 +239,7 @@ const RESOLVERS: Resolvers = {
     },
     runners: (_root, args: RunnerFilters, ctx) => {
       if (!ctx.user?.admin) throw resourceError();
-      return runnerConnection(ctx.state.sortedRunners(), args, ctx);
+      return runnerConnection([...ctx.state.runners.values()], args, ctx);
     },
   },
   Group: {
@@ -293,8 +299,10 @@ const RESOLVERS: Resolvers = {
     },
     groups: (r: RunnerRec, args: PageArgs, ctx) =>
       r.runnerType === 'group_type' && r.group ? connectionOf(visibleGroups(ctx, [r.group]), groupSortKeys('id_asc'), args) : null,
-    projects: (r: RunnerRec, args: PageArgs, ctx) =>
-      r.runnerType === 'project_type' ? connectionOf(visibleProjects(ctx, r.projects), projectSortKeys('id_asc'), args) : null,
+    projects: (r: RunnerRec, args: PageArgs & { search?: string | null; sort: string }, ctx) =>
+      r.runnerType === 'project_type'
+        ? connectionOf(visibleProjects(ctx, r.projects).filter((p) => matches(args.search, p.name, p.pathWithNamespace)), projectSortKeys(args.sort), args)
+        : null,
     projectCount: (r: RunnerRec) => (r.runnerType === 'project_type' ? r.projects.length : null),
     // The fake keeps no runner managers (no runner ever contacts it).
     managers: (_r: RunnerRec, args: PageArgs) => connectionOf<{ id: number }>([], [byId(false)], args),

@@ -51,7 +51,7 @@ type CiRunner {
   runnerType: CiRunnerType!
   ownerProject: Project
   groups(first: Int, after: String, last: Int, before: String): GroupConnection
-  projects(first: Int, after: String, last: Int, before: String): ProjectConnection
+  projects(search: String, sort: String = "id_asc", first: Int, after: String, last: Int, before: String): ProjectConnection
   projectCount: Int
   managers(first: Int, after: String, last: Int, before: String): CiRunnerManagerConnection
   userPermissions: RunnerPermissions!
