@@ -131,7 +131,8 @@ interface ScopeRead {
   ref: ScopeRef;
   scope?: Scope;
   kind: RunnersKind;
-  nodes: { node: RunnerNode; hidden: boolean }[];
+  /** Converted as each page arrives, so a big answer is garbage as soon as it is read. */
+  runners: { runner: LiveRunner; hidden: boolean }[];
   done: boolean;
 }
 
@@ -207,7 +208,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   const report = () => opts.onProgress?.({ ...progress });
   report();
 
-  const reads: ScopeRead[] = refs.map((ref, index) => ({ index, ref, kind: ref.type, nodes: [], done: false }));
+  const reads: ScopeRead[] = refs.map((ref, index) => ({ index, ref, kind: ref.type, runners: [], done: false }));
   const context: RequestContext = { subject: 'the runners of the declared scopes', action: 'read the runners of the declared scopes' };
 
   // Next pages found while reading a round of requests, sent in the next round.
@@ -216,7 +217,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   const addPage = (read: ScopeRead, conn: Connection): void => {
     for (const node of conn.nodes) {
       // Nodes the token may not read are dropped by GitLab (null in some versions).
-      if (node !== null) read.nodes.push({ node, hidden: noteHidden(node) });
+      if (node !== null) read.runners.push({ runner: toLiveRunnerFromNode(node, ownershipOfNode(read, node)), hidden: noteHidden(node) });
     }
     progress.runnersTotal += conn.nodes.length;
     progress.runnersDone += conn.nodes.length;
@@ -424,7 +425,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   // GitLab hides maintenanceNote from a token that may not update the runner;
   // REST's details show it, so read those few runners there (the plan must not
   // see a hidden note as "no note").
-  const hiddenIds = [...new Set(reads.flatMap((r) => r.nodes.filter((n) => n.hidden).map((n) => idFromGid(n.node.id, 'Ci::Runner')!)))];
+  const hiddenIds = [...new Set(reads.flatMap((r) => r.runners.filter((n) => n.hidden && n.runner.ownership === 'owned').map((n) => n.runner.id)))];
   const notes = new Map<number, string | null>();
   await Promise.all(
     hiddenIds.map(async (id) => {
@@ -437,11 +438,10 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   );
 
   const scopes: LiveScope[] = reads.map((read) => {
-    const runners = read.nodes.map(({ node }) => {
-      const ownership = ownershipOfNode(read, node);
-      const runner = toLiveRunnerFromNode(node, ownership);
+    const runners = read.runners.map(({ runner, hidden }) => {
+      if (!hidden || runner.ownership !== 'owned') return runner;
       if (notes.has(runner.id)) runner.attrs.maintenance_note = notes.get(runner.id)!;
-      else if (noteHidden(node) && ownership === 'owned') runner.hidden = ['maintenance_note'];
+      else runner.hidden = ['maintenance_note'];
       return runner;
     });
     const byId = (a: LiveRunner, b: LiveRunner) => a.id - b.id;
