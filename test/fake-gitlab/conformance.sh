@@ -12,6 +12,8 @@ shared="${CONFORMANCE_DIR:-$root/../shared/conformance}"
 which="${1:-all}"
 [ "$#" -gt 0 ] && shift
 case "$which" in all|pygitlab|graphql) ;; *) echo "usage: $0 [all|pygitlab|graphql] [check arguments]" >&2; exit 2 ;; esac
+# The two scripts take different flags: extra arguments need a chosen check.
+if [ "$which" = all ] && [ "$#" -gt 0 ]; then echo "$0: extra arguments need pygitlab or graphql" >&2; exit 2; fi
 out="$(mktemp)"
 node "$root/dist/test/fake-gitlab/main.js" --seed "$root/test/fixtures/seeds/conformance.json" --port 0 >"$out" &
 fake=$!

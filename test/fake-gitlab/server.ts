@@ -138,7 +138,7 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
     }
   }
 
-  /** GraphQL lives beside /api/v4 (see graphql.ts); everything else there is a 404. */
+  /** GraphQL lives beside /api/v4 (see graphql/endpoint.ts); everything else there is a 404. */
   function outsideApi(method: string, path: string, rawBody: string, req: IncomingMessage, record: RecordedRequest): Reply {
     if (method === 'POST' && path === '/api/graphql') {
       const outcome = handleGraphQL(state, req.headers, rawBody, { timeoutAbove: graphqlTimeoutAbove });
