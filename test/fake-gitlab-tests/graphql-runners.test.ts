@@ -123,6 +123,9 @@ describe('fake GraphQL: paging', () => {
     expect(prev).toEqual([false, true, true]);
     const back = await gqlData(fake, '{ g: group(fullPath: "acme") { runners(last: 2) { pageInfo { hasNextPage hasPreviousPage } nodes { id } } } }');
     expect([idsOf(back.g.runners.nodes), back.g.runners.pageInfo]).toEqual([[3, 2], { hasNextPage: false, hasPreviousPage: true }]);
+    const start = (await gqlData(fake, '{ g: group(fullPath: "acme") { runners(last: 2) { pageInfo { startCursor } } } }')).g.runners.pageInfo.startCursor;
+    const before = await gqlData(fake, 'query($c: String) { g: group(fullPath: "acme") { runners(last: 2, before: $c) { pageInfo { hasNextPage hasPreviousPage } nodes { id } } } }', { c: start });
+    expect([idsOf(before.g.runners.nodes), before.g.runners.pageInfo]).toEqual([[5, 4], { hasNextPage: true, hasPreviousPage: true }]);
   });
 
   it('refuses first with last, and a cursor it did not make', async () => {
