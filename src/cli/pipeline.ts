@@ -35,6 +35,15 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[]): Promise<LiveSt
  * declared CI/CD variables' descriptions), then plans. `now` is the only clock the engine sees.
  */
 export async function makePlan(api: GitLabApi, desired: DesiredState, targets: string[], opts: { tokensOut?: string } = {}): Promise<Plan> {
+  return (await planWithLive(api, desired, targets, opts)).plan;
+}
+
+export async function planWithLive(
+  api: GitLabApi,
+  desired: DesiredState,
+  targets: string[],
+  opts: { tokensOut?: string } = {},
+): Promise<{ plan: Plan; live: LiveState }> {
   const live = await readLive(api, desired.scopes.map((s) => s.ref));
   let gathered;
   try {
@@ -46,7 +55,7 @@ export async function makePlan(api: GitLabApi, desired: DesiredState, targets: s
     process.stderr.write(`Note: cannot read CI/CD variable ${line}; the plan does not know whose token it holds.\n`);
   }
   const planOpts = { targets, evidence: gathered.evidence, now: new Date().toISOString() };
-  return computePlan(desired, live, planOpts);
+  return { plan: computePlan(desired, live, planOpts), live };
 }
 
 /** How plan output names the desired state: "runners.yaml", or the files joined. */
