@@ -3,15 +3,21 @@
 // created has its token stored; exit 130 / 143. A SIGKILL leaves the journal's
 // intent behind, and the next apply resets and delivers exactly those tokens.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { CLI, OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile } from './harness.js';
 
 const NAMES = ['r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07', 'r08'];
+const RECORDER = fileURLToPath(new URL('../fixtures/sinks/record-sink.mjs', import.meta.url));
+// Every token goes to a command (a real child process) and, as the journal, to tokens.json.
 const DESIRED = `version: 1
+defaults:
+  token:
+    command: ${JSON.stringify([process.execPath, RECORDER, 'received.jsonl'])}
 groups:
   - path: acme/platform
     runners:
@@ -58,6 +64,17 @@ async function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<
   }
 }
 const created = () => fake.runners().filter((r) => NAMES.includes(r.description ?? ''));
+/** The last token each runner's command received on stdin, by runner id. */
+function delivered(): Map<number, string> {
+  const out = new Map<number, string>();
+  const path = join(dir, 'received.jsonl');
+  if (!existsSync(path)) return out;
+  for (const line of readFileSync(path, 'utf8').trim().split('\n')) {
+    const r = JSON.parse(line) as { stdin: string; env: Record<string, string> };
+    out.set(Number(r.env.RUNNERFORM_RUNNER_ID), r.stdin.trim());
+  }
+  return out;
+}
 const tokensFile = () => JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as { id: number | null; token?: string; description: string }[];
 
 describe.each([
@@ -85,6 +102,9 @@ describe.each([
       expect(stored.find((e) => e.id === runner.id)?.token, runner.description).toBe(fake.runnerToken(runner.id));
     }
     expect(stored.filter((e) => !e.token)).toEqual([]); // no intent left open
+    // ... and delivered: the command of each received its current token.
+    const got = delivered();
+    for (const runner of made) expect(got.get(runner.id), runner.description).toBe(fake.runnerToken(runner.id));
     expect(secretsIn(r.stdout + r.stderr)).toEqual([]);
     // The next apply creates the rest, and nothing twice.
     const again = await runCli(['apply', '--auto-approve', '--tokens-out', 'tokens.json'], { cwd: dir, env: { GITLAB_URL: fake.url, GITLAB_TOKEN: OWNER_TOKEN } });
@@ -153,12 +173,14 @@ describe('apply killed with SIGKILL while creates are in flight', () => {
     expect(resetPaths).toEqual(orphans.map((o) => `/runners/${o.id}/reset_authentication_token`).sort());
     // Every runner has its current token stored, except the one whose host has it; stored tokens were not touched.
     const after = tokensFile();
+    const got = delivered();
     for (const r of created()) {
       if (r.id === contacted?.id) {
         expect(after.some((e) => e.id === r.id && e.token)).toBe(false);
         continue;
       }
       expect(after.find((e) => e.id === r.id)?.token, r.description).toBe(fake.runnerToken(r.id));
+      expect(got.get(r.id), `${r.description} delivered`).toBe(fake.runnerToken(r.id));
     }
     for (const [id, token] of storedBefore) expect(fake.runnerToken(id)).toBe(token);
     expect(after.filter((e) => e.id === null && e.description !== contacted?.description)).toEqual([]);
