@@ -32,7 +32,7 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[]): Promise<LiveSt
 
 export async function makePlan(api: GitLabApi, desired: DesiredState, targets: string[]): Promise<Plan> {
   const live = await readLive(api, desired.scopes.map((s) => s.ref));
-  return computePlan(desired, live, { targets });
+  return computePlan(desired, live, { targets, now: new Date() });
 }
 
 /** How plan output names the desired state: "runners.yaml", or the files joined. */
