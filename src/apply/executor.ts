@@ -6,6 +6,7 @@ import type { Change, Plan } from '../model.js';
 import { createBody, updateBody } from '../plan/requests.js';
 import { createRunnerOnce, CreateRecoveryError, type RecoverySchedule } from './create.js';
 import { reviewLostCreates } from './lost-create-review.js';
+import { refusalError } from './refused.js';
 import type { TokenSink } from './token-sink.js';
 
 export type ApplyEvent =
@@ -57,6 +58,12 @@ export async function applyPlan(api: GitLabApi, plan: Plan, opts: ApplyOptions):
   const run = async (change: Change): Promise<void> => {
     if (stopped) return;
     const outcome = outcomes.get(change)!;
+    // Known refusals fail without a request, and without stopping the others (apply/refused.ts).
+    const refusal = refusalError(change);
+    if (refusal) {
+      Object.assign(outcome, { status: 'failed', error: refusal });
+      return emit({ type: 'failed', change, error: refusal });
+    }
     emit({ type: 'start', change });
     try {
       const { runnerId, note } = await execute(api, change, ctx);

@@ -31,6 +31,8 @@ import {
 import { formatAddress, matchesTarget, parseTarget, quote } from './address.js';
 import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './attrs.js';
 import { fingerprintLive } from './fingerprint.js';
+import { markRefusals } from './refusals.js';
+import { comparableAttrs } from './hidden.js';
 import { healthWarnings } from './health.js';
 import { decideToken } from './token-reset.js';
 
@@ -87,7 +89,8 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
   changes.sort(compareChanges);
   unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);
 
-  return {
+  // Changes GitLab will refuse are marked (plan/refusals.ts).
+  return markRefusals({
     format_version: 1,
     gitlab_url: live.gitlabUrl,
     scopes: pairs.map((p) => ({ ...p.live.scope })).sort(compareScopes),
@@ -97,7 +100,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     unmanaged,
     warnings,
     summary: summarize(changes, unmanaged.length),
-  };
+  }, live);
 }
 
 /** Plans one scope: match (by description, then by renamed_from), then create / update / no-op / token-reset / delete / unmanaged. */
@@ -219,7 +222,7 @@ function createChange(scope: Scope, runner: DesiredRunner): Change {
  */
 function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, ctx: ScopeContext): UpdateChange | NoOpChange | TokenResetChange {
   const before = normalizeLive(live.attrs);
-  const wanted = normalizePartial(runner.attrs);
+  const wanted = normalizePartial(comparableAttrs(runner.attrs, live));
   const changed: AttrName[] = ATTRIBUTE_NAMES.filter((n) => wanted[n] !== undefined && !attrEqual(n, before[n], wanted[n]));
   // Overlay only what differs, so an equivalent value (null vs "") keeps its live form.
   const after: Record<string, unknown> = { ...before };
