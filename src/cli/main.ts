@@ -8,6 +8,7 @@ import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../secrets.js';
 import { registerExport } from './export.js';
 import { registerPlan } from './plan.js';
+import { registerRotate } from './rotate.js';
 import { registerShow } from './show.js';
 import { registerValidate } from './validate.js';
 
@@ -34,6 +35,7 @@ registerValidate(program);
 registerPlan(program);
 registerShow(program);
 registerApply(program);
+registerRotate(program);
 registerExport(program);
 
 // A usage error is one line and a pointer to the help, not the whole help.

@@ -2,7 +2,7 @@
 // the plan's reason and the other changes go ahead.
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/executor.js';
-import type { TokenSink } from '../../src/apply/token-sink.js';
+import { TestJournal, noSinks } from './test-journal.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import { readLive } from '../../src/gitlab/read-live.js';
 import type { DesiredState } from '../../src/model.js';
@@ -23,13 +23,6 @@ const desired: DesiredState = {
   scopes: [{ ref: { type: 'project', path: 'team/a' }, prune: true, source: src, runners: [{ description: 'fresh', attrs: {}, source: src, token: null, renamed_from: [] }] }],
 };
 
-class MemorySink implements TokenSink {
-  ids: number[] = [];
-  async add(entry: { id: number }): Promise<void> {
-    this.ids.push(entry.id);
-  }
-}
-
 describe('apply with a refused change', () => {
   for (const api of ['rest', 'graphql'] as const) {
     it(`reports the refused delete failed without sending it, and creates the other runner (${api} read)`, async () => {
@@ -42,13 +35,14 @@ describe('apply with a refused change', () => {
       expect(del.refused).toBe('only an administrator may delete a runner enabled in 2 projects');
 
       fake.resetStats();
-      const sink = new MemorySink();
-      const report = await applyPlan(client, plan, { tokens: sink, parallelism: 1 });
+      const journal = new TestJournal();
+      const report = await applyPlan(client, plan, { journal, sinkFor: noSinks, parallelism: 1 });
       const outcome = report.outcomes.find((o) => o.change === del)!;
       expect(outcome.status).toBe('failed');
       expect(outcome.error!.message).toBe('not sent: GitLab will refuse this: only an administrator may delete a runner enabled in 2 projects');
       expect(fake.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
       expect(report.created).toBe(1);
+      expect(journal.entries).toHaveLength(1);
       expect(report.failed).toBe(1);
       expect(fake.runners().map((r) => r.id)).toContain(7);
     });

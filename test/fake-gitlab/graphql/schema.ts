@@ -30,6 +30,8 @@ export const RESOURCE_ERROR =
 
 const resourceError = () => new GraphQLError(RESOURCE_ERROR);
 
+const UTC_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
 /** GitLab renders Time as ISO 8601 in UTC without fractions. */
 export function gqlTime(iso: string | null): string | null {
   if (iso === null) return null;
@@ -37,7 +39,6 @@ export function gqlTime(iso: string | null): string | null {
   if (UTC_ISO.test(iso)) return iso.replace(/\.\d+Z$/, 'Z');
   return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
-const UTC_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 // ------------------------------------------------------------------ global ids
 
