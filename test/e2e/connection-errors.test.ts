@@ -86,7 +86,11 @@ describe('connection errors', () => {
     const url = `${fake.url}/gitlab`;
     const r = await cli(['plan'], { GITLAB_URL: url });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`Error: ${url} is not a GitLab API: its API root answered 404 (trying to read group acme/platform: GET /groups/acme%2Fplatform → 404).`);
+    // Scopes are read in parallel: whichever 404 comes first is reported.
+    expect(r.stderr).toMatch(
+      /Error: http:\/\/127\.0\.0\.1:\d+\/gitlab is not a GitLab API: its API root answered 404 \(trying to read (group acme\/platform|project acme\/platform\/api): GET \/(groups|projects)\/acme%2Fplatform(%2Fapi)? → 404\)\. Check --gitlab-url/,
+    );
+    expect(r.stderr).toContain(`Error: ${url} is not a GitLab API`);
     expect(r.stderr).not.toMatch(/not found or not visible/);
     // Reads only (GraphQL queries at the wrong root are reads too).
     expect(fake.requests.filter((q) => q.method !== 'GET' && !q.path.endsWith('/api/graphql'))).toEqual([]);
