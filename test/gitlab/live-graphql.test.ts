@@ -156,6 +156,20 @@ describe('readLive: GraphQL by default, REST when asked or when GitLab cannot', 
     expect(live).toEqual(rest);
   });
 
+  it('GraphQL disabled for good (every /api/graphql is 404): groups read through REST; project scopes say why they cannot', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    fake.inject({ path: '/api/graphql', times: 1000, fault: { kind: 'status', status: 404, body: '{"message":"404 Not Found"}' } });
+    const notices: string[] = [];
+    const groups = await readLive(client(fake, OWNER_TOKEN), [refs[0]], { notice: (l) => notices.push(l) });
+    expect(groups.scopes[0].owned.map((r) => r.id)).toEqual([4]);
+    // The REST reader asks GraphQL for a project runner's owner: that is what fails, not the URL.
+    const err = (await readLive(client(fake, OWNER_TOKEN), refs, { notice: (l) => notices.push(l) }).catch((e: Error) => e)) as Error;
+    expect(notices).toHaveLength(2);
+    expect(err.message).toMatch(/^Cannot read the project runners of this GitLab: GitLab answered 404 to \/api\/graphql, and only GitLab's GraphQL API names the project that owns a runner/);
+    expect(err.message).toContain('POST /api/graphql → 404');
+    expect(err.message).not.toContain('is not a GitLab API');
+  });
+
   it('an older GitLab ("Field \'x\' doesn\'t exist on type \'CiRunner\'"): one line, then REST', async () => {
     fake = await startFakeGitLab(baseSeed());
     fake.inject({
