@@ -104,6 +104,22 @@ describe('readLiveStateGraphQL', () => {
     expect(fake.requests.filter((r) => r.status === 200).every((r) => r.graphql!.complexity! <= 60)).toBe(true);
   });
 
+  it('a 503 that is not GitLab\'s timeout (a proxy, maintenance) is retried like REST\'s, never split', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    fake.inject({ path: '/api/graphql', times: 2, fault: { kind: 'status', status: 503, body: '<html>GitLab is down for maintenance</html>' } });
+    const api = client(fake, OWNER_TOKEN);
+    const live = await readLiveStateGraphQL(api, api.graphql, [{ type: 'group', path: 'acme/platform' }]);
+    expect(live.scopes[0].owned.map((r) => r.id)).toEqual([4]);
+    expect(fake.requests.map((r) => r.status)).toEqual([503, 503, 200, 200]);
+    // Still down after the retries: GitLab's error, not a split down to "the smallest possible request".
+    fake.inject({ path: '/api/graphql', times: 100, fault: { kind: 'status', status: 503, body: '<html>GitLab is down for maintenance</html>' } });
+    const before = fake.requests.length;
+    const err = (await readLiveStateGraphQL(api, api.graphql, [{ type: 'group', path: 'acme/platform' }, { type: 'group', path: 'acme' }]).catch((e: Error) => e)) as Error;
+    expect(err.message).not.toContain('smallest possible request');
+    expect(err.message).toContain('503');
+    expect(fake.requests.length - before).toBe(3);
+  });
+
   it('retries a 429 with a plain-text body after Retry-After, and a 502', async () => {
     fake = await startFakeGitLab(baseSeed());
     fake.inject({ path: '/api/graphql', times: 1, fault: { kind: 'status', status: 429, retryAfter: 0 } });
