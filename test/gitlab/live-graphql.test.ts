@@ -94,6 +94,21 @@ describe('readLiveStateGraphQL', () => {
     expect(fake.requests.at(-1)!.graphql!.complexity!).toBeLessThanOrEqual(250);
   });
 
+  it('packs requests under the query-text limit, and splits one GitLab finds too large (422 "Query too large")', async () => {
+    fake = await startFakeGitLab(wideSeed(300, 0));
+    const api = client(fake, OWNER_TOKEN);
+    await readLiveStateGraphQL(api, api.graphql, groupRefs(300), { maxQueryChars: 2000 });
+    const sent = fake.requests.map((r) => r.graphql!.queryLength);
+    expect(sent.length).toBeGreaterThan(3);
+    expect(Math.max(...sent)).toBeLessThanOrEqual(2000);
+    // Limits this client does not know about: GitLab's 10,000 characters answer 422, and the halves go through.
+    fake.resetStats();
+    const live = await readLiveStateGraphQL(api, api.graphql, groupRefs(300), { maxQueryChars: 1_000_000, complexityLimit: 1_000_000 });
+    expect(live.scopes).toHaveLength(300);
+    expect(fake.requests.some((r) => r.status === 422)).toBe(true);
+    expect(fake.requests.filter((r) => r.status === 200 && r.graphql!.complexity !== null).every((r) => r.graphql!.queryLength <= 10_000)).toBe(true);
+  });
+
   it('splits a batch that times out (503) and retries the halves', async () => {
     fake = await startFakeGitLab(wideSeed(40, 2));
     fake.setGraphQLTimeoutAbove(60);
