@@ -22,8 +22,9 @@ const client = (f: FakeGitLab, token: string, extra: { parallelism?: number; log
   createGitLabClient({ url: f.url, token, parallelism: extra.parallelism ?? 4, log: extra.log, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 10 } });
 
 /** `groups` groups of `perGroup` runners each under acme, plus `projects` projects of `perProject` runners. */
-function wideSeed(groups: number, perGroup: number, projects = 0, perProject = 0): Seed {
+function wideSeed(groups: number, perGroup: number, projects = 0, perProject = 0, instance = 0): Seed {
   const seed = baseSeed();
+  for (let i = 0; i < instance; i++) seed.runners!.push({ runner_type: 'instance_type', description: `i${i}` });
   const runners: SeedRunner[] = [];
   for (let g = 0; g < groups; g++) {
     seed.groups!.push({ id: 1000 + g, full_path: `acme/g${g}` });
@@ -47,6 +48,33 @@ describe('the complexity estimate', () => {
     const twelve = { ...conn, children: [conn.children![0], { name: 'nodes', children: Array.from({ length: 12 }, (_, i) => ({ name: `f${i}` })) }] };
     expect(complexityOf({ name: 'group', alias: 'g0', resolver: { cost: 1 }, children: [twelve] })).toBe(35);
   });
+});
+
+describe('the estimate against the fake\'s GitLab complexity, request by request', () => {
+  // At parallelism 1 the --debug line of each request comes right before it, so the two pair up.
+  const shapes: { name: string; seed: () => Seed; refs: ScopeRef[]; batchSize?: number }[] = [
+    { name: 'group paths and ids, 101 runners each (pages)', seed: () => wideSeed(4, 101), refs: [...groupRefs(3), { type: 'group', id: 1003 }] },
+    { name: 'projects by path and id, 101 runners (pages)', seed: () => wideSeed(0, 0, 6, 101), refs: [...projectRefs(3), ...[3, 4, 5].map((i): ScopeRef => ({ type: 'project', id: 5000 + i }))] },
+    { name: 'instance runners past a page, beside groups and projects', seed: () => wideSeed(30, 1, 30, 1, 150), refs: [{ type: 'instance' }, ...groupRefs(30), ...projectRefs(30)] },
+    { name: 'a batch of one', seed: () => wideSeed(5, 2, 5, 2), refs: [...groupRefs(5), ...projectRefs(5)], batchSize: 1 },
+    { name: 'a batch of 100', seed: () => wideSeed(120, 1), refs: groupRefs(120), batchSize: 100 },
+  ];
+  for (const shape of shapes) {
+    it(shape.name, async () => {
+      fake = await startFakeGitLab(shape.seed());
+      const lines: string[] = [];
+      const api = client(fake, ADMIN_TOKEN, { parallelism: 1, log: (l) => lines.push(l) });
+      await readLiveStateGraphQL(api, api.graphql, shape.refs, { batchSize: shape.batchSize });
+      const estimates = lines.flatMap((l) => /^graphql .*\(complexity ≈ (\d+), (\d+) chars\)$/.exec(l)?.slice(1).map(Number) ?? []);
+      const sent = fake.requests.map((r) => [r.graphql!.complexity!, r.graphql!.queryLength]).flat();
+      expect(estimates.length).toBe(sent.length);
+      for (let i = 0; i < sent.length; i += 2) {
+        expect(estimates[i + 1]).toBe(sent[i + 1]); // the same request
+        expect(estimates[i]).toBeGreaterThanOrEqual(sent[i]);
+        expect(sent[i]).toBeLessThanOrEqual(250);
+      }
+    });
+  }
 });
 
 describe('readLiveStateGraphQL', () => {
