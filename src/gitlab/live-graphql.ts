@@ -329,7 +329,9 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
       answer = await graphql(query, values, context, `${batch.map((p) => p.what).join(', ')} (complexity ≈ ${cost}, ${query.length} chars)`);
     } catch (err) {
       if (isGitLabError(err) && err.status === 404) throw new GraphQLUnavailableError('GitLab answered 404 to /api/graphql');
-      if (isGitLabError(err) && (err.status === 503 || err.status === 422)) return retrySmaller(`${err.status} ${err.gitlabMessage ?? ''}`.trim());
+      // A 503 other than GitLab's timeout was already retried like any 5xx: an outage, not a request too big.
+      const timedOut = isGitLabError(err) && err.status === 503 && /^Request timed out/.test(err.gitlabMessage ?? '');
+      if (isGitLabError(err) && (timedOut || err.status === 422)) return retrySmaller(`${err.status} ${err.gitlabMessage ?? ''}`.trim());
       throw err;
     }
     const body = answer.body as { data?: Record<string, unknown> | null; errors?: PathError[] } | null;
