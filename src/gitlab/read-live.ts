@@ -42,7 +42,7 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[], opts: ReadOptio
     if (!(err instanceof GraphQLUnavailableError)) throw err;
     opts.notice?.(`runnerform: ${err.message}; reading the runners through the REST API instead (--api rest).`);
     return readLiveState(api, refs, opts).catch((restErr: unknown) => {
-      throw isGitLabError(restErr) && restErr.path === '/api/graphql' ? ownerUnreadable(err.message, restErr) : restErr;
+      throw isGitLabError(restErr) && restErr.path === '/api/graphql' ? ownerUnreadable(api.baseUrl, err.message, restErr) : restErr;
     });
   }
 }
@@ -51,10 +51,10 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[], opts: ReadOptio
  * The REST reader still asks GraphQL for each project runner's owner (REST
  * never names it). When GraphQL is what failed, say that, not "not a GitLab API".
  */
-function ownerUnreadable(why: string, err: GitLabError): GitLabError {
+function ownerUnreadable(baseUrl: string, why: string, err: GitLabError): GitLabError {
   const said = /\(trying to [^)]*\)|\(POST \/api\/graphql[^)]*\)/.exec(err.message)?.[0] ?? `(POST /api/graphql → ${err.status ?? err.code ?? 'no answer'})`;
   return new GitLabError(
-    `Cannot read the project runners of this GitLab: ${why}, and only GitLab's GraphQL API names the project that owns a runner ` +
+    `Cannot read the project runners of the GitLab at ${baseUrl}: ${why}, and only GitLab's GraphQL API names the project that owns a runner ` +
       `(REST lists the projects a runner is enabled in, not its owner) ${said}. Group and instance scopes read through REST alone.`,
     {
       method: err.method, path: err.path, status: err.status, code: err.code ?? undefined, attempts: err.attempts,

@@ -96,11 +96,14 @@ describe('connection errors', () => {
     expect(fake.requests.filter((q) => q.method !== 'GET' && !q.path.endsWith('/api/graphql'))).toEqual([]);
   });
 
-  it('a 404 on /api/graphql: "not a GitLab API", not "runner not found"', async () => {
+  // The REST API answers, so this is a GitLab without GraphQL: the read falls back to REST, which
+  // still needs GraphQL for a project runner's owner — that is what the error must say, with the URL.
+  it('a 404 on /api/graphql: falls back to REST, then says GraphQL is needed for project runners, not "runner not found"', async () => {
     fake.inject({ method: 'POST', path: '/api/graphql', times: 10, fault: { kind: 'status', status: 404 } });
     const r = await cli(['plan'], { GITLAB_URL: fake.url });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`Error: ${fake.url} is not a GitLab API: its GraphQL endpoint answered 404`);
+    expect(r.stderr).toContain('reading the runners through the REST API instead (--api rest)');
+    expect(r.stderr).toContain(`Error: Cannot read the project runners of the GitLab at ${fake.url}: GitLab answered 404 to /api/graphql`);
     expect(r.stderr).not.toMatch(/Runner #\d+ not found/i);
   });
 
