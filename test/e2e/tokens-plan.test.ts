@@ -30,6 +30,9 @@ let env: Record<string, string>;
 
 beforeEach(async () => {
   const seed = e2eSeed();
+  // The project that holds the CI/CD variables: plan reads them (whose token each holds).
+  seed.groups!.push({ id: 14, full_path: 'acme/infra' });
+  seed.projects!.push({ id: 102, path_with_namespace: 'acme/infra/runner-fleet' });
   seed.runners!.push(
     { id: 40, runner_type: 'group_type', group: 'acme/platform', description: 'build', tag_list: ['x'] },
     { id: 41, runner_type: 'group_type', group: 'acme/data', description: 'old-box', contacted_at: '2025-01-01T00:00:00.000Z', status: 'stale' },
@@ -107,6 +110,12 @@ describe('plan', () => {
         address: 'group["acme/data"].runner["old-box"]',
         kind: 'stale',
         message: 'GitLab marks it stale (last contact 2025-01-01T00:00:00.000Z): its host may be gone or no longer hold a working token',
+      },
+      // Its variable does not exist, but it has contacted GitLab: a warning naming rotate, never a reset.
+      {
+        address: 'group["acme/data"].runner["old-box"]',
+        kind: 'contacted_without_token',
+        message: expect.stringContaining("runnerform rotate 'group[\"acme/data\"].runner[\"old-box\"]'"),
       },
     ]);
     const byDescription = Object.fromEntries(plan.changes.map((c: { description: string }) => [c.description, c]));
