@@ -1,0 +1,78 @@
+// What the soak counts, read from the fake GitLab's own state: duplicates (two
+// owned runners with one description in a scope) and lost tokens (a runner whose
+// CURRENT token is neither stored in the journal nor delivered to a destination).
+import { readFileSync } from 'node:fs';
+import type { FakeGitLab } from '../fake-gitlab/server.js';
+import { SCOPE_PATHS } from './desired.js';
+
+export interface TokenPlaces {
+  /** The --tokens-out journal. */
+  journalFile: string;
+  /** Where the `command` destination appends what it reads on stdin. */
+  commandOutFile: string;
+  /** Values of the CI/CD variables in the fake, when it has them. */
+  variableValues: () => string[];
+  /** Whether the runner declares a destination besides the journal (scope as "group soak/g1"). */
+  hasDestination: (scope: string, description: string) => boolean;
+}
+
+export interface Audit {
+  runners: number;
+  /** Runners beyond the first with the same description in a scope. */
+  duplicates: number;
+  duplicateText: string[];
+  /** Runner ids whose current token is nowhere. */
+  lost: number[];
+  /** Stored in the journal but not (yet) in the runner's destination: informational. */
+  storedOnly: number;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The soak's scope of an owned runner ("group soak/g1"), or null when it is outside the soak. */
+function scopeOf(r: { runner_type: string; group?: string; projects?: string[] }): string | null {
+  if (r.runner_type === 'group_type' && r.group && SCOPE_PATHS.groups.includes(r.group)) return `group ${r.group}`;
+  const owner = r.projects?.[0];
+  if (r.runner_type === 'project_type' && owner && SCOPE_PATHS.projects.includes(owner)) return `project ${owner}`;
+  return null;
+}
+
+export function audit(fake: FakeGitLab, places: TokenPlaces): Audit {
+  // Tokens are random 20-byte strings: finding one in a file is proof it was written there,
+  // whatever the file's format (journal records change as the token features land).
+  const journal = readText(places.journalFile);
+  const commandOut = readText(places.commandOutFile);
+  const variables = new Set(places.variableValues());
+  const byKey = new Map<string, number[]>();
+  const lost: number[] = [];
+  let storedOnly = 0;
+  let runners = 0;
+  for (const r of fake.runners()) {
+    const scope = scopeOf(r);
+    if (!scope) continue;
+    runners++;
+    const key = `${scope} "${r.description ?? ""}"`;
+    byKey.set(key, [...(byKey.get(key) ?? []), r.id]);
+    const token = fake.runnerToken(r.id);
+    if (!token) continue;
+    const stored = journal.includes(token);
+    const delivered = commandOut.includes(token) || variables.has(token);
+    if (!stored && !delivered) lost.push(r.id);
+    else if (stored && !delivered && places.hasDestination(scope, r.description ?? "")) storedOnly++;
+  }
+  const duplicateText: string[] = [];
+  let duplicates = 0;
+  for (const [key, ids] of byKey) {
+    if (ids.length > 1) {
+      duplicates += ids.length - 1;
+      duplicateText.push(`${key}: #${ids.join(', #')}`);
+    }
+  }
+  return { runners, duplicates, duplicateText, lost, storedOnly };
+}
