@@ -36,7 +36,8 @@ interface Run {
 
 interface Spawned {
   done: Promise<Run>;
-  kill(signal: NodeJS.Signals): void;
+  /** false when the process had already exited. */
+  kill(signal: NodeJS.Signals): boolean;
 }
 
 function spawnCli(args: string[], cwd: string): Spawned {
@@ -56,7 +57,7 @@ function spawnCli(args: string[], cwd: string): Spawned {
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
     });
   });
-  return { done, kill: (signal) => child.kill(signal) };
+  return { done, kill: (signal) => child.exitCode === null && child.signalCode === null && child.kill(signal) };
 }
 
 function exitText(run: Run): string {
@@ -234,8 +235,7 @@ async function main(): Promise<void> {
           ? nthCreate(fake, nth, stop).then(async (reached) => {
               if (!reached) return;
               await sleep(delayMs);
-              if (stop.done) return;
-              apply.kill(signal);
+              if (stop.done || !apply.kill(signal)) return;
               signalled[signal]++;
               signalText = `${signal.replace('SIG', '')}@${nth}`;
             })
