@@ -113,7 +113,7 @@ async function lookForRunner(api: GitLabApi, change: Change, waits: readonly num
 }
 
 /** Each reset gives a fresh valid token and voids the previous one, so retrying is safe. */
-async function resetToken(api: GitLabApi, change: Change, id: number, retryWaits: readonly number[]): Promise<ApiResetToken> {
+export async function resetToken(api: GitLabApi, change: Change, id: number, retryWaits: readonly number[]): Promise<ApiResetToken> {
   let attempts = 0;
   for (const wait of [0, ...retryWaits]) {
     if (wait > 0) await sleep(wait);

@@ -7,6 +7,7 @@ import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../secrets.js';
 import { registerExport } from './export.js';
 import { registerPlan } from './plan.js';
+import { registerRotate } from './rotate.js';
 import { registerShow } from './show.js';
 import { registerValidate } from './validate.js';
 
@@ -22,6 +23,7 @@ registerValidate(program);
 registerPlan(program);
 registerShow(program);
 registerApply(program);
+registerRotate(program);
 registerExport(program);
 
 // User errors and GitLab errors carry messages written for the user; anything else

@@ -7,6 +7,7 @@ import { computePlan } from '../plan/engine.js';
 import type { DesiredState, LiveState, Plan, ScopeRef } from '../model.js';
 import { UserError } from '../errors.js';
 import { createProgress } from './progress.js';
+import { gatherEvidence } from '../apply/evidence.js';
 
 /** Loads and checks the desired state; invalid input is a UserError listing every problem. */
 export function loadValidDesiredState(files: string[]): DesiredState {
@@ -29,9 +30,32 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[]): Promise<LiveSt
   }
 }
 
-export async function makePlan(api: GitLabApi, desired: DesiredState, targets: string[]): Promise<Plan> {
+/**
+ * Reads GitLab and the token evidence (the --tokens-out journal, read only, and the
+ * declared CI/CD variables' descriptions), then plans. `now` is the only clock the engine sees.
+ */
+export async function makePlan(api: GitLabApi, desired: DesiredState, targets: string[], opts: { tokensOut?: string } = {}): Promise<Plan> {
+  return (await planWithLive(api, desired, targets, opts)).plan;
+}
+
+export async function planWithLive(
+  api: GitLabApi,
+  desired: DesiredState,
+  targets: string[],
+  opts: { tokensOut?: string } = {},
+): Promise<{ plan: Plan; live: LiveState }> {
   const live = await readLive(api, desired.scopes.map((s) => s.ref));
-  return computePlan(desired, live, { targets });
+  let gathered;
+  try {
+    gathered = await gatherEvidence(api, desired, opts.tokensOut);
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}. Nothing was changed.`);
+  }
+  for (const line of gathered.unreadable) {
+    process.stderr.write(`Note: cannot read CI/CD variable ${line}; the plan does not know whose token it holds.\n`);
+  }
+  const planOpts = { targets, evidence: gathered.evidence, now: new Date().toISOString() };
+  return { plan: computePlan(desired, live, planOpts), live };
 }
 
 /** How plan output names the desired state: "runners.yaml", or the files joined. */

@@ -21,6 +21,7 @@ interface PlanOptions {
   target?: string[];
   comment?: boolean;
   gitlabReport?: string;
+  tokensOut?: string;
 }
 
 export function registerPlan(program: Command): void {
@@ -32,7 +33,8 @@ export function registerPlan(program: Command): void {
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--target <address>', 'limit the plan to this runner or scope address (repeatable)', collect)
     .option('--comment', 'post the plan as one note on the merge request of this GitLab CI pipeline (updated on each run)')
-    .option('--gitlab-report <file>', "also write GitLab's Terraform report JSON for artifacts:reports:terraform");
+    .option('--gitlab-report <file>', "also write GitLab's Terraform report JSON for artifacts:reports:terraform")
+    .option('--tokens-out <file>', "apply's tokens file, read (never written) to find tokens an interrupted apply did not store or deliver");
   addFileOption(cmd);
   addConnectionOptions(cmd);
   cmd.action(async (opts: PlanOptions) => {
@@ -40,7 +42,7 @@ export function registerPlan(program: Command): void {
     const desired = loadValidDesiredState(files);
     const mr = opts.comment ? mergeRequestFromEnv() : null;
     const api = connect(opts);
-    const plan = await makePlan(api, desired, opts.target ?? []);
+    const plan = await makePlan(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
     const source = sourceLabel(files);
     if (opts.out) await writeFile(opts.out, renderJson(plan), { mode: 0o600 });
     if (opts.gitlabReport) await writeFile(opts.gitlabReport, renderGitlabReport(plan));

@@ -13,9 +13,13 @@ import type {
   ApiRunnerDetails,
   ApiRunnerListItem,
   ApiUser,
+  ApiVariable,
   CreateRunnerBody,
+  CreateVariableBody,
   GitLabApi,
   UpdateRunnerBody,
+  UpdateVariableBody,
+  VariableOwner,
 } from './api.js';
 import { gitLabErrorFrom, graphQLErrorFrom, runnerRole, type GitLabError, type RequestContext } from './errors.js';
 import { graphQLErrorMessages, ownerProjectFrom, RUNNER_OWNER_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
@@ -259,6 +263,13 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
     role: runnerRole(undefined),
   });
 
+  const variablesPath = (owner: VariableOwner): string => `${owner.type === 'group' ? 'groups' : 'projects'}/${enc(owner.idOrPath)}/variables`;
+  const variableCtx = (owner: VariableOwner, key: string, action: string): RequestContext => ({
+    subject: `${owner.type} ${owner.idOrPath}`,
+    action: `${action} CI/CD variable ${key} of ${owner.type} ${owner.idOrPath}`,
+    role: owner.type === 'group' ? `Owner role on group ${owner.idOrPath}` : `Maintainer role on project ${owner.idOrPath}`,
+  });
+
   return {
     baseUrl,
     stats: () => ({ requests, peakConcurrency: limiter.peak }),
@@ -345,6 +356,34 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
         method: 'POST',
         path: `runners/${id}/reset_authentication_token`,
         context: runnerCtx(id, 'reset the token of'),
+      }),
+
+    getVariable: async (owner, key, environmentScope) => {
+      try {
+        return await request<ApiVariable>({
+          method: 'GET',
+          path: `${variablesPath(owner)}/${enc(key)}`,
+          searchParams: { 'filter[environment_scope]': environmentScope },
+          context: variableCtx(owner, key, 'read'),
+        });
+      } catch (err) {
+        // "404 Variable Not Found" means absent; a 404 for the project or group itself stays an error.
+        const e = err as GitLabError;
+        if (e.kind === 'not_found' && /variable/i.test(e.gitlabMessage ?? '')) return null;
+        throw err;
+      }
+    },
+
+    createVariable: (owner, body: CreateVariableBody) =>
+      request<ApiVariable>({ method: 'POST', path: variablesPath(owner), json: body, context: variableCtx(owner, body.key, 'create') }),
+
+    updateVariable: (owner, key, environmentScope, body: UpdateVariableBody) =>
+      request<ApiVariable>({
+        method: 'PUT',
+        path: `${variablesPath(owner)}/${enc(key)}`,
+        searchParams: { 'filter[environment_scope]': environmentScope },
+        json: body,
+        context: variableCtx(owner, key, 'update'),
       }),
 
     listMergeRequestNotes: (projectId, iid) =>
