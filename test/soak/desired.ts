@@ -150,7 +150,7 @@ export class DesiredModel {
       groups: this.scopes.filter((s) => s.kind === 'group').map(scopeDoc),
       projects: this.scopes.filter((s) => s.kind === 'project').map(scopeDoc),
     };
-    return `# written by the soak test; rewritten every cycle\n${dump(doc, { lineWidth: 200 })}`;
+    return `# written by the soak test; rewritten every cycle\n${dump(doc, { lineWidth: 200, noRefs: true })}`;
   }
 }
 

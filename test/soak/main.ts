@@ -112,7 +112,7 @@ async function probeFeatures(dir: string, fake: FakeGitLab): Promise<Features> {
   const renamedFrom = await accepts('        renamed_from: old-probe\n');
   const tokenCommand = await accepts('        token:\n          command: ["true"]\n');
   const tokenVariable =
-    hasVariablesApi(fake) &&
+    hasVariablesApi() &&
     (await accepts(`        token:\n          gitlab_variable:\n            project: ${VARIABLE_PROJECT}\n            key: RUNNER_TOKEN_{description}\n`));
   rmSync(join(dir, 'probe.yaml'), { force: true });
   return { renamedFrom, tokenCommand, tokenVariable };
@@ -249,8 +249,9 @@ async function main(): Promise<void> {
       faultHits += hits.total;
       fake.setLatencyMs(0);
       secrets += secretsIn(applied.stdout + applied.stderr);
-      // A late-applied create may still land: let it, as GitLab would, before converging.
-      if (profile.settleMs > 0) await sleep(profile.settleMs);
+      // Requests the apply sent before it died are still being served (latency), and a late-applied
+      // create may still land: let them, as GitLab would, before counting and converging.
+      await sleep(Math.max(profile.settleMs, latency * 2 + 250));
       // Runners the interrupted apply left without a stored token (before the converging apply).
       const unstored = audit(fake, places).lost.filter((id) => !lostEver.has(id)).length;
 
