@@ -23,8 +23,8 @@ export interface Audit {
   duplicateText: string[];
   /** Runner ids whose current token is nowhere. */
   lost: number[];
-  /** Stored in the journal but not (yet) in the runner's destination: informational. */
-  storedOnly: number;
+  /** Runner ids whose token is stored in the journal but not in the destination the runner declares. */
+  undelivered: number[];
 }
 
 function readText(path: string): string {
@@ -51,7 +51,7 @@ export function audit(fake: FakeGitLab, places: TokenPlaces): Audit {
   const variables = new Set(places.variableValues());
   const byKey = new Map<string, number[]>();
   const lost: number[] = [];
-  let storedOnly = 0;
+  const undelivered: number[] = [];
   let runners = 0;
   for (const r of fake.runners()) {
     const scope = scopeOf(r);
@@ -64,7 +64,7 @@ export function audit(fake: FakeGitLab, places: TokenPlaces): Audit {
     const stored = journal.includes(token);
     const delivered = commandOut.includes(token) || variables.has(token);
     if (!stored && !delivered) lost.push(r.id);
-    else if (stored && !delivered && places.hasDestination(scope, r.description ?? "")) storedOnly++;
+    else if (stored && !delivered && places.hasDestination(scope, r.description ?? "")) undelivered.push(r.id);
   }
   const duplicateText: string[] = [];
   let duplicates = 0;
@@ -74,5 +74,5 @@ export function audit(fake: FakeGitLab, places: TokenPlaces): Audit {
       duplicateText.push(`${key}: #${ids.join(', #')}`);
     }
   }
-  return { runners, duplicates, duplicateText, lost, storedOnly };
+  return { runners, duplicates, duplicateText, lost, undelivered };
 }

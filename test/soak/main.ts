@@ -130,6 +130,7 @@ interface CycleResult {
   planExit: string;
   duplicates: number;
   lostNew: number;
+  undelivered: number;
   secrets: number;
   seconds: number;
   converged: boolean;
@@ -180,6 +181,7 @@ async function main(): Promise<void> {
       ['plan', 4],
       ['dup', 3],
       ['lost', 4],
+      ['undeliv', 7],
       ['secrets', 7],
       ['s', 4],
     ]);
@@ -187,6 +189,7 @@ async function main(): Promise<void> {
 
     const injector = new FaultInjector(fake);
     const lostEver = new Set<number>();
+    const undeliveredEver = new Set<number>();
     const duplicateEver = new Set<string>();
     const results: CycleResult[] = [];
     let created = 0;
@@ -266,6 +269,7 @@ async function main(): Promise<void> {
       const end: Audit = audit(fake, places);
       const lostNew = end.lost.filter((id) => !lostEver.has(id));
       for (const id of end.lost) lostEver.add(id);
+      for (const id of end.undelivered) undeliveredEver.add(id);
       for (const d of end.duplicateText) duplicateEver.add(d);
       for (const r of fake.runners()) {
         if (!knownIds.has(r.id)) {
@@ -274,6 +278,7 @@ async function main(): Promise<void> {
         }
       }
       if (lostNew.length) problems.push(`lost tokens (neither stored nor delivered): runner ${lostNew.map((id) => `#${id}`).join(', ')}`);
+      if (end.undelivered.length) problems.push(`stored but not delivered to their destination: runner ${end.undelivered.map((id) => `#${id}`).join(', ')}`);
       if (end.duplicates) problems.push(`duplicates: ${end.duplicateText.join('; ')}`);
       if (secrets) problems.push(`${secrets} secret(s) in CLI output`);
 
@@ -289,6 +294,7 @@ async function main(): Promise<void> {
         planExit: exitText(check),
         duplicates: end.duplicates,
         lostNew: lostNew.length,
+        undelivered: end.undelivered.length,
         secrets,
         seconds: Math.round((Date.now() - started) / 1000),
         converged: converge.code === 0 && check.code === 0,
@@ -307,6 +313,7 @@ async function main(): Promise<void> {
           result.planExit,
           result.duplicates,
           result.lostNew,
+          result.undelivered,
           secrets,
           result.seconds,
         ]),
@@ -337,9 +344,10 @@ async function main(): Promise<void> {
     line('  interrupted apply (sum over cycles)', '');
     line('duplicates', duplicateEver.size, '0');
     line('lost tokens', lostEver.size, '0');
+    line('tokens stored but not delivered', undeliveredEver.size, '0');
     line('non-converged cycles', nonConverged, '0');
     line('secrets in CLI output', secretsTotal, '0');
-    const failed = duplicateEver.size + lostEver.size + nonConverged + secretsTotal > 0;
+    const failed = duplicateEver.size + lostEver.size + undeliveredEver.size + nonConverged + secretsTotal > 0;
     process.stdout.write(
       failed
         ? `\nSOAK FAILED. Replay: node dist/test/soak/main.js --seed ${opts.seed} --cycles ${opts.cycles}${opts.keep ? '' : ' --keep'}\n`

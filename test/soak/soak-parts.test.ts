@@ -32,8 +32,11 @@ describe('soak desired state', () => {
     expect(yamlOfCycles(8, 25, NO_FEATURES)).not.toEqual(yamlOfCycles(7, 25, NO_FEATURES));
   });
 
-  it('is a valid runners.yaml in every cycle, and changes every cycle', () => {
-    const docs = yamlOfCycles(3, 40, NO_FEATURES);
+  it.each([
+    ['without token features', NO_FEATURES],
+    ['with renamed_from and token destinations', { renamedFrom: true, tokenCommand: true, tokenVariable: true }],
+  ])('is a valid runners.yaml in every cycle, and changes every cycle (%s)', (_name, features) => {
+    const docs = yamlOfCycles(3, 40, features);
     docs.forEach((text, i) => {
       const { problems } = parseDesiredState([{ file: `cycle-${i + 1}.yaml`, text }]);
       expect(problems.map(formatProblem)).toEqual([]);
@@ -63,13 +66,20 @@ describe('soak audit', () => {
     const commandOut = join(dir, 'out.txt');
     writeFileSync(journal, JSON.stringify([{ id: stored, token: fake.runnerToken(stored) }]));
     writeFileSync(commandOut, `${viaCommand} ${fake.runnerToken(viaCommand)}\n`);
-    const places = { journalFile: journal, commandOutFile: commandOut, variableValues: () => [], hasDestination: () => false };
+    const places = {
+      journalFile: journal,
+      commandOutFile: commandOut,
+      variableValues: () => [],
+      hasDestination: (_scope: string, description: string) => description === 'a',
+    };
 
     const result = audit(fake, places);
     expect(result.runners).toBe(3);
     expect(result.lost).toEqual([lost]);
     expect(result.duplicates).toBe(1);
     expect(result.duplicateText).toEqual([`group soak/g1 "a": #${stored}, #${lost}`]);
+    // "a" declares a destination that never got its token; "b"'s command did.
+    expect(result.undelivered).toEqual([stored]);
 
     // A stale token (before a reset) in the journal does not count as stored.
     writeFileSync(journal, JSON.stringify([{ id: stored, token: fake.runnerToken(stored) }, { id: lost, token: fake.runnerToken(lost) }]));
