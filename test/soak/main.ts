@@ -222,6 +222,8 @@ async function main(): Promise<void> {
       // 2. apply with random faults, latency, and in about half the cycles a signal while creates are in flight.
       const chaos = rng.fork('chaos');
       const signal: NodeJS.Signals | null = chaos.chance(0.5) ? chaos.pick(['SIGTERM', 'SIGKILL'] as const) : null;
+      // Sometimes a second SIGTERM (an impatient CI runner): the apply must stop at once, tokens in hand made durable.
+      const secondAfterMs = signal === 'SIGTERM' && chaos.chance(0.35) ? chaos.int(0, 300) : null;
       const createCount = typeof creates === 'number' ? creates : 0;
       const nth = chaos.int(1, Math.max(1, createCount));
       const latency = chaos.int(20, 120);
@@ -241,6 +243,9 @@ async function main(): Promise<void> {
               if (stop.done || !apply.kill(signal)) return;
               signalled[signal]++;
               signalText = `${signal.replace('SIG', '')}@${nth}`;
+              if (secondAfterMs === null) return;
+              await sleep(secondAfterMs);
+              if (!stop.done && apply.kill(signal)) signalText = `TERM×2@${nth}`;
             })
           : Promise.resolve();
       const applied = await apply.done;
@@ -326,7 +331,8 @@ async function main(): Promise<void> {
 
     const nonConverged = results.filter((r) => !r.converged).length;
     const secretsTotal = results.reduce((n, r) => n + r.secrets, 0);
-    const interrupted = results.filter((r) => /^(TERM|KILL)@/.test(r.signal)).length;
+    const interrupted = results.filter((r) => /^(TERM|TERM×2|KILL)@/.test(r.signal)).length;
+    const twice = results.filter((r) => r.signal.startsWith('TERM×2')).length;
     const summary = new Table([
       ['measure', 44],
       ['value', 8],
@@ -338,6 +344,7 @@ async function main(): Promise<void> {
     line('cycles', results.length);
     line('applies interrupted (SIGTERM / SIGKILL)', `${signalled.SIGTERM} / ${signalled.SIGKILL}`);
     line('  of which while creates were in flight', interrupted);
+    line('  of which SIGTERM twice', twice);
     line('runners created (distinct ids)', created);
     line('faults that hit a request', faultHits);
     line('runners without stored token after the', results.reduce((n, r) => n + r.unstored, 0));
