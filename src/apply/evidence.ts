@@ -5,7 +5,7 @@
 import type { GitLabApi } from '../gitlab/api.js';
 import type { DesiredState, TokenEvidence } from '../model.js';
 import { redact } from '../secrets.js';
-import { variableKeyOf } from './sinks/expand.js';
+import { variableKeyOf } from '../plan/token-dest.js';
 import { variableNamesRunner } from './sinks/gitlab-variable.js';
 import { journalRecords, readTokenEntries } from './token-sink.js';
 

@@ -62,6 +62,11 @@ export interface ApplyOptions {
   recovery?: Partial<RecoverySchedule>;
   /** Aborted on SIGINT/SIGTERM: no new change starts; changes in flight finish. */
   signal?: AbortSignal;
+  /**
+   * Where a stored, undelivered token goes now: the destination the desired state declares
+   * for that runner (a fixed one), or undefined to use the one recorded with the token.
+   */
+  currentDestination?: (entry: TokenEntry) => TokenDestination | null | undefined;
 }
 
 /** Changes that bring a new token into the world. */
@@ -100,7 +105,7 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opt
   };
 
   // Tokens an earlier apply stored but could not deliver go first: they are already issued.
-  const redelivered = halted() ? [] : await redeliver(ctx, emit);
+  const redelivered = halted() ? [] : await redeliver(ctx, emit, opts.currentDestination ?? (() => undefined));
 
   const run = async (change: Change): Promise<void> => {
     if (halted()) return;
@@ -295,9 +300,20 @@ async function deliver(change: Change, entry: TokenEntry, issued: IssuedToken, c
 }
 
 /** Delivers the tokens an earlier apply stored but could not deliver. */
-async function redeliver(ctx: ExecContext, emit: (e: ApplyEvent) => void): Promise<Redelivery[]> {
+async function redeliver(
+  ctx: ExecContext,
+  emit: (e: ApplyEvent) => void,
+  current: (entry: TokenEntry) => TokenDestination | null | undefined,
+): Promise<Redelivery[]> {
   const out: Redelivery[] = [];
   for (const entry of ctx.journal.pendingDeliveries()) {
+    const now = current(entry);
+    // Declared without a destination now: the tokens file is where it goes, and it is there.
+    if (now === null) {
+      await ctx.journal.delivered(entry);
+      continue;
+    }
+    const dest = now ?? entry.destination!;
     const token: DeliverableToken = {
       runnerId: entry.id!,
       address: entry.address ?? entry.description,
@@ -306,7 +322,7 @@ async function redeliver(ctx: ExecContext, emit: (e: ApplyEvent) => void): Promi
       token: entry.token!,
       tokenExpiresAt: entry.token_expires_at,
     };
-    const sink = ctx.sinkFor(entry.destination!);
+    const sink = ctx.sinkFor(dest);
     const where = sink.describe(token);
     try {
       await sink.deliver(token);

@@ -6,7 +6,7 @@ import { renderText } from '../render/text.js';
 import { addConnectionOptions, connect } from './connection.js';
 import { UserError } from '../errors.js';
 import { addFileOption, filesFrom } from './files.js';
-import { loadValidDesiredState, makePlan, readLive, sourceLabel, useColor } from './pipeline.js';
+import { loadValidDesiredState, planWithLive, readLive, sourceLabel, useColor } from './pipeline.js';
 import { readPlanFile } from './plan.js';
 import { confirmApply } from './prompt.js';
 import { hasPendingDeliveries, openJournal, runChanges } from './run-apply.js';
@@ -43,7 +43,7 @@ async function planAndApply(opts: ApplyOptions): Promise<void> {
     throw new UserError('apply needs --auto-approve when stdin is not a terminal (or apply a saved plan: runnerform apply PLANFILE). Nothing was changed.');
   }
   const api = connect(opts);
-  const plan = await makePlan(api, desired, [], { tokensOut: opts.tokensOut });
+  const { plan, live } = await planWithLive(api, desired, [], { tokensOut: opts.tokensOut });
   process.stdout.write(renderText(plan, { color: useColor(process.stdout), source: sourceLabel(files) }));
   const journal = await openJournal(plan, opts.tokensOut);
   // Stored tokens an earlier apply could not deliver are delivered even when nothing else changes.
@@ -54,7 +54,7 @@ async function planAndApply(opts: ApplyOptions): Promise<void> {
   if (!opts.autoApprove && !(await confirmApply(process.stdin, process.stdout))) {
     throw new UserError('Apply cancelled. Nothing was changed.');
   }
-  await runChanges(api, plan, journal, opts);
+  await runChanges(api, plan, journal, { parallelism: opts.parallelism, declared: { desired, live } });
 }
 
 async function applySavedPlan(planfile: string, opts: ApplyOptions, command: Command): Promise<void> {

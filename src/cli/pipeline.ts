@@ -54,7 +54,7 @@ export async function planWithLive(
   for (const line of gathered.unreadable) {
     process.stderr.write(`Note: cannot read CI/CD variable ${line}; the plan does not know whose token it holds.\n`);
   }
-  const planOpts = { targets, evidence: gathered.evidence, now: new Date().toISOString() };
+  const planOpts = { targets, evidence: gathered.evidence, now: new Date() };
   return { plan: computePlan(desired, live, planOpts), live };
 }
 

@@ -40,6 +40,6 @@ export function registerRotate(program: Command): void {
     if (!opts.autoApprove && !(await confirmApply(process.stdin, process.stdout))) {
       throw new UserError('Rotate cancelled. Nothing was changed.');
     }
-    await runChanges(api, rotation, journal, opts);
+    await runChanges(api, rotation, journal, { parallelism: opts.parallelism, declared: { desired, live } });
   });
 }

@@ -9,7 +9,8 @@ import { applyPlan, issuesToken } from '../apply/executor.js';
 import { sinkFor } from '../apply/sinks/index.js';
 import { MemoryJournal, TokenFile, type TokenJournal } from '../apply/token-sink.js';
 import type { GitLabApi } from '../gitlab/api.js';
-import type { Plan } from '../model.js';
+import type { DesiredState, LiveState, Plan } from '../model.js';
+import { declaredDestination } from '../plan/declared-destination.js';
 import { renderApplyEvent, renderApplySummary } from '../render/apply.js';
 import { UserError } from '../errors.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM } from './exit-codes.js';
@@ -45,7 +46,14 @@ export function hasPendingDeliveries(journal: TokenJournal): boolean {
   return journal.pendingDeliveries().length > 0;
 }
 
-export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJournal, opts: { parallelism?: number | string; verb?: string }): Promise<void> {
+export interface RunOptions {
+  parallelism?: number | string;
+  /** The desired state and the live state the plan came from (absent for a saved plan). */
+  declared?: { desired: DesiredState; live: LiveState };
+}
+
+export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJournal, opts: RunOptions): Promise<void> {
+  const declared = opts.declared;
   const controller = new AbortController();
   let first: 'SIGINT' | 'SIGTERM' | null = null;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
@@ -77,6 +85,7 @@ export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJourn
       sinkFor: (dest) => sinkFor(dest, { api }),
       parallelism: Number(opts.parallelism ?? 8),
       signal: controller.signal,
+      currentDestination: declared ? (e) => declaredDestination(declared.desired, declared.live, e.scope, e.description) : undefined,
       onEvent: (e) => process.stdout.write(renderApplyEvent(e)),
     });
     process.stdout.write(renderApplySummary(report, { signal: first ?? undefined }));

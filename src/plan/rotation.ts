@@ -5,7 +5,7 @@
 import { UserError } from '../errors.js';
 import type { Change, DesiredState, LiveState, Plan, TokenDestination, TokenResetChange } from '../model.js';
 import { matchesTarget, parseTarget } from './address.js';
-import { refMatches } from './engine.js';
+import { declaredDestination } from './declared-destination.js';
 
 /** Actions of a declared runner that GitLab has and its scope owns. */
 const EXISTING_DECLARED = new Set<Change['action']>(['no-op', 'update', 'token-reset']);
@@ -25,7 +25,7 @@ export function rotationPlan(plan: Plan, desired: DesiredState, live: LiveState,
     }
     hits.forEach((c) => chosen.add(c));
   }
-  const changes = plan.changes.filter((c) => chosen.has(c)).map((c) => resetOf(c, destinationOf(c, desired, live)));
+  const changes = plan.changes.filter((c) => chosen.has(c)).map((c) => resetOf(c, declaredDestination(desired, live, c.scope, c.description) ?? null));
   return {
     ...plan,
     targets: addresses.map((a) => a.trim()),
@@ -54,12 +54,4 @@ function resetOf(c: Change, token: TokenDestination | null): TokenResetChange {
     status: c.status,
     contacted_at: c.contacted_at,
   };
-}
-
-/** The declared runner's `token:` destination (null: --tokens-out only). */
-function destinationOf(c: Change, desired: DesiredState, live: LiveState): TokenDestination | null {
-  const liveScope = live.scopes.find((l) => l.scope.type === c.scope.type && l.scope.id === c.scope.id);
-  const scope = liveScope && desired.scopes.find((d) => refMatches(d.ref, liveScope.ref));
-  const runner = scope?.runners.find((r) => r.description === c.description);
-  return runner?.token ?? null;
 }

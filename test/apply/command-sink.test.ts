@@ -77,6 +77,6 @@ describe('command sink', () => {
 
   it('says when the command cannot be run', async () => {
     const sink = commandSink({ kind: 'command', argv: ['/nonexistent/runnerform-sink'] });
-    await expect(sink.deliver(token)).rejects.toThrow(/cannot run \/nonexistent\/runnerform-sink: ENOENT/);
+    await expect(sink.deliver(token)).rejects.toThrow(/the command cannot be run: ENOENT/);
   });
 });

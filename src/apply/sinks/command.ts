@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import type { TokenDestination } from '../../model.js';
 import { looksLikeToken, redact } from '../../secrets.js';
-import { expandArgv } from './expand.js';
+import { describeDestination, expandArgv, scopeText } from '../../plan/token-dest.js';
 import type { DeliverableToken, TokenSink } from './sink.js';
 
 export const COMMAND_TIMEOUT_MS = 60_000;
@@ -31,16 +31,17 @@ export function commandEnv(base: NodeJS.ProcessEnv, t: DeliverableToken): NodeJS
   env.RUNNERFORM_RUNNER_ID = String(t.runnerId);
   env.RUNNERFORM_RUNNER_ADDRESS = t.address;
   env.RUNNERFORM_RUNNER_DESCRIPTION = t.description;
-  env.RUNNERFORM_SCOPE = t.scope.path ?? t.scope.type;
+  env.RUNNERFORM_SCOPE = scopeText(t.scope);
   env.RUNNERFORM_TOKEN_EXPIRES_AT = t.tokenExpiresAt ?? '';
   return env;
 }
 
 export function commandSink(dest: Extract<TokenDestination, { kind: 'command' }>, opts: CommandSinkOptions = {}): TokenSink {
-  const argvOf = (t: DeliverableToken) => expandArgv(dest.argv, { description: t.description, id: t.runnerId, scope: t.scope });
-  const shown = (t: DeliverableToken) => redact(argvOf(t).map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' '), opts.secrets);
+  const ctx = (t: DeliverableToken) => ({ description: t.description, id: t.runnerId, scope: t.scope });
+  const argvOf = (t: DeliverableToken) => expandArgv(dest.argv, ctx(t));
+  const shown = (t: DeliverableToken) => redact(describeDestination(dest, ctx(t)), opts.secrets);
   return {
-    describe: (t) => `command ${shown(t)}`,
+    describe: shown,
     deliver: (t) =>
       new Promise<void>((resolve, reject) => {
         const [file, ...args] = argvOf(t);
@@ -75,13 +76,13 @@ export function commandSink(dest: Extract<TokenDestination, { kind: 'command' }>
           stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL * 2);
         });
         child.on('error', (err: NodeJS.ErrnoException) => {
-          finish(new Error(`cannot run ${shown(t)}: ${err.code ?? mask(err.message)}`));
+          finish(new Error(`the command cannot be run: ${err.code ?? mask(err.message)}`));
         });
         child.on('close', (code, signal) => {
           if (code === 0 && !timedOut) return finish(null);
           const tail = mask(stderr.trim()).slice(-STDERR_TAIL);
           const status = timedOut ? `did not exit within ${Math.round(timeoutMs / 1000)} s (killed)` : code !== null ? `exited with status ${code}` : `was killed by ${signal}`;
-          finish(new Error(`${shown(t)} ${status}${tail ? `; its stderr ends: ${tail}` : ''}`));
+          finish(new Error(`the command ${status}${tail ? `; its stderr ends: ${tail}` : ''}`));
         });
         // A command that exits without reading its input closes the pipe: that is its exit status's story.
         child.stdin!.on('error', () => undefined);

@@ -2,21 +2,18 @@
 // or group, created or (when it exists) given the new value. Its description
 // names the runner (variable-description.ts): that is the plan's evidence later.
 import type { GitLabApi, VariableOwner } from '../../gitlab/api.js';
-import type { TokenDestination } from '../../model.js';
-import { expandVariableKey } from './expand.js';
+import { describeDestination, expandKey, type VariableDestination } from '../../plan/token-dest.js';
 import type { DeliverableToken, TokenSink } from './sink.js';
 import { runnerIdOfDescription, variableDescription } from './variable-description.js';
-
-type VariableDestination = Extract<TokenDestination, { kind: 'gitlab_variable' }>;
 
 /** A create whose answer was lost may have happened: look again, then update. */
 const ATTEMPTS = 3;
 
 export function gitlabVariableSink(api: GitLabApi, dest: VariableDestination): TokenSink {
   const owner: VariableOwner = { type: dest.owner.type, idOrPath: dest.owner.path };
-  const keyOf = (t: DeliverableToken) => expandVariableKey(dest, t.description);
+  const keyOf = (t: DeliverableToken) => expandKey(dest.key, t.description);
   return {
-    describe: (t) => `CI/CD variable ${keyOf(t)} of ${dest.owner.type} ${dest.owner.path}`,
+    describe: (t) => describeDestination(dest, { description: t.description, id: t.runnerId, scope: t.scope }),
     deliver: async (t) => {
       const key = keyOf(t);
       const description = variableDescription(t.runnerId, t.address);
@@ -49,6 +46,6 @@ export function gitlabVariableSink(api: GitLabApi, dest: VariableDestination): T
 
 /** The runner id the variable's description names; null when the variable is absent or names none. */
 export async function variableNamesRunner(api: GitLabApi, dest: VariableDestination, description: string): Promise<number | null> {
-  const v = await api.getVariable({ type: dest.owner.type, idOrPath: dest.owner.path }, expandVariableKey(dest, description), dest.environment_scope);
+  const v = await api.getVariable({ type: dest.owner.type, idOrPath: dest.owner.path }, expandKey(dest.key, description), dest.environment_scope);
   return v ? runnerIdOfDescription(v.description) : null;
 }
