@@ -75,12 +75,14 @@ export function changeLines(change: Change, plan: Plan): Line[] {
   lines.push({ indent: 2, sign, text: `${change.address} {` });
 
   const inPlace = change.action === 'update' || change.action === 'token-reset';
-  if (change.action === 'update' && change.renamed_from !== null) {
-    lines.push({ indent: 6, sign: '~', text: `description = ${quote(change.renamed_from)} -> ${quote(change.description)}` });
-  }
   const attrs = change.action === 'delete' ? change.before : change.after;
   const shown: AttrName[] = inPlace ? change.changed : ATTRIBUTE_NAMES.filter((n) => attrs[n] !== undefined);
-  const width = Math.max(0, ...shown.map((n) => n.length));
+  const renamed = change.action === 'update' && change.renamed_from !== null;
+  const width = Math.max(renamed ? 'description'.length : 0, ...shown.map((n) => n.length));
+  if (change.action === 'update' && change.renamed_from !== null) {
+    const label = 'description'.padEnd(width);
+    lines.push({ indent: 6, sign: '~', text: `${label} = ${quote(change.renamed_from)} -> ${quote(change.description)}` });
+  }
   for (const name of shown) {
     const label = name.padEnd(width);
     if (inPlace) lines.push(...updatedAttr(label, name, change.before, change.after));
