@@ -1,19 +1,22 @@
 // What the soak counts, read from the fake GitLab's own state: duplicates (two
-// owned runners with one description in a scope) and lost tokens (a runner whose
-// CURRENT token is neither stored in the journal nor delivered to a destination).
+// owned runners with one description in a scope), lost tokens (a runner whose
+// CURRENT token is neither stored in the journal nor delivered anywhere) and
+// undelivered tokens (a runner whose declared destination lacks its current token).
 import { readFileSync } from 'node:fs';
 import type { FakeGitLab } from '../fake-gitlab/server.js';
-import { SCOPE_PATHS } from './desired.js';
+import { SCOPE_PATHS, type SoakDestination } from './desired.js';
 
 export interface TokenPlaces {
   /** The --tokens-out journal. */
   journalFile: string;
-  /** Where the `command` destination appends what it reads on stdin. */
+  /** Where the `command` destination appends "<runner id> <token>" lines. */
   commandOutFile: string;
-  /** Values of the CI/CD variables in the fake, when it has them. */
+  /** Every CI/CD variable value the destinations may have written. */
   variableValues: () => string[];
-  /** Whether the runner declares a destination besides the journal (scope as "group soak/g1"). */
-  hasDestination: (scope: string, description: string) => boolean;
+  /** The value of the CI/CD variable `key` of `project`, if it exists. */
+  variableValue: (project: string, key: string) => string | undefined;
+  /** The destination the desired state declares now for a runner (scope as "group soak/g1"); null: none or not declared. */
+  destinationOf: (scope: string, description: string) => SoakDestination | null;
 }
 
 export interface Audit {
@@ -23,7 +26,7 @@ export interface Audit {
   duplicateText: string[];
   /** Runner ids whose current token is nowhere. */
   lost: number[];
-  /** Runner ids whose token is stored in the journal but not in the destination the runner declares. */
+  /** Runner ids whose declared destination does not hold their current token. */
   undelivered: number[];
 }
 
@@ -49,6 +52,9 @@ export function audit(fake: FakeGitLab, places: TokenPlaces): Audit {
   const journal = readText(places.journalFile);
   const commandOut = readText(places.commandOutFile);
   const variables = new Set(places.variableValues());
+  const inDestination = (d: SoakDestination, id: number, token: string): boolean =>
+    d.kind === 'command' ? commandOut.includes(`${id} ${token}\n`) : places.variableValue(d.project, d.key) === token;
+
   const byKey = new Map<string, number[]>();
   const lost: number[] = [];
   const undelivered: number[] = [];
@@ -57,14 +63,16 @@ export function audit(fake: FakeGitLab, places: TokenPlaces): Audit {
     const scope = scopeOf(r);
     if (!scope) continue;
     runners++;
-    const key = `${scope} "${r.description ?? ""}"`;
+    const description = r.description ?? '';
+    const key = `${scope} "${description}"`;
     byKey.set(key, [...(byKey.get(key) ?? []), r.id]);
     const token = fake.runnerToken(r.id);
     if (!token) continue;
     const stored = journal.includes(token);
-    const delivered = commandOut.includes(token) || variables.has(token);
-    if (!stored && !delivered) lost.push(r.id);
-    else if (stored && !delivered && places.hasDestination(scope, r.description ?? "")) undelivered.push(r.id);
+    const deliveredSomewhere = commandOut.includes(token) || variables.has(token);
+    if (!stored && !deliveredSomewhere) lost.push(r.id);
+    const dest = places.destinationOf(scope, description);
+    if (dest && !inDestination(dest, r.id, token)) undelivered.push(r.id);
   }
   const duplicateText: string[] = [];
   let duplicates = 0;

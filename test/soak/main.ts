@@ -19,7 +19,7 @@ import { FaultInjector } from './faults.js';
 import { Rng } from './rng.js';
 import { soakSeed, OWNER_PAT, VARIABLE_PROJECT } from './seed.js';
 import { Table } from './table.js';
-import { variableValues, hasVariablesApi } from './variables.js';
+import { hasVariablesApi, variableValue, variableValues } from './variables.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const APPEND = fileURLToPath(new URL('./append-stdin.js', import.meta.url));
@@ -158,6 +158,9 @@ async function main(): Promise<void> {
     const conn = ['--gitlab-url', fake.url, '--token-file', tokenFile, '-f', yamlFile];
 
     const features = await probeFeatures(dir, fake);
+    // A plan that reads the journal knows which tokens were stored; without it, it can only guess from GitLab.
+    const planReadsJournal = (await spawnCli(['plan', '--help'], dir).done).stdout.includes('--tokens-out');
+    const planJournal = planReadsJournal ? ['--tokens-out', journal] : [];
     const model = new DesiredModel(features, {
       commandArgv: [process.execPath, APPEND, commandOut],
       variableProject: VARIABLE_PROJECT,
@@ -165,7 +168,8 @@ async function main(): Promise<void> {
     process.stdout.write(
       `runnerform soak: seed ${opts.seed}, ${opts.cycles} cycles, fake GitLab ${fake.url}\n` +
         `CLI features: renamed_from ${features.renamedFrom ? 'yes' : 'no'}, token command ${features.tokenCommand ? 'yes' : 'no'}, ` +
-        `token gitlab_variable ${features.tokenVariable ? 'yes' : 'no'} (without them tokens go only to --tokens-out)\n` +
+        `token gitlab_variable ${features.tokenVariable ? 'yes' : 'no'} (without them tokens go only to --tokens-out), ` +
+        `plan reads the journal ${planReadsJournal ? 'yes' : 'no'}\n` +
         `replay: node dist/test/soak/main.js --seed ${opts.seed} --cycles ${opts.cycles}\n\n`,
     );
 
@@ -196,9 +200,15 @@ async function main(): Promise<void> {
     const signalled = { SIGTERM: 0, SIGKILL: 0 };
     let faultHits = 0;
     const knownIds = new Set<number>();
-    const hasDestination = (scope: string, description: string) =>
-      model.scopes.some((s) => `${s.kind} ${s.path}` === scope && s.runners.some((r) => r.description === description && r.token !== null));
-    const places = { journalFile: journal, commandOutFile: commandOut, variableValues: () => variableValues(fake), hasDestination };
+    const destinationOf = (scope: string, description: string) =>
+      model.scopes.find((s) => `${s.kind} ${s.path}` === scope)?.runners.find((r) => r.description === description)?.token ?? null;
+    const places = {
+      journalFile: journal,
+      commandOutFile: commandOut,
+      variableValues: () => variableValues(fake),
+      variableValue: (project: string, key: string) => variableValue(fake, project, key),
+      destinationOf,
+    };
     const secretsIn = (text: string): number => {
       const live = fake.runners().map((r) => fake.runnerToken(r.id)).filter((t): t is string => Boolean(t));
       return [OWNER_PAT, ...live].filter((t) => text.includes(t)).length + (text.match(/glrt-[A-Za-z0-9_-]{10,}/g)?.length ?? 0);
@@ -213,7 +223,7 @@ async function main(): Promise<void> {
       let secrets = 0;
 
       // 1. plan (no faults): how many creates the apply will start.
-      const plan = await spawnCli(['plan', '--format', 'json', ...conn], dir).done;
+      const plan = await spawnCli(['plan', '--format', 'json', ...planJournal, ...conn], dir).done;
       secrets += secretsIn(plan.stdout + plan.stderr);
       let creates: number | string = '?';
       if (plan.code === 0) creates = (JSON.parse(plan.stdout) as { summary: { create: number } }).summary.create;
@@ -267,7 +277,7 @@ async function main(): Promise<void> {
       const converge = await spawnCli(['apply', '--auto-approve', '--tokens-out', journal, ...conn], dir).done;
       secrets += secretsIn(converge.stdout + converge.stderr);
       if (converge.code !== 0) problems.push(`converging apply exited ${exitText(converge)}:\n${tail(converge.stdout + converge.stderr, 25)}`);
-      const check = await spawnCli(['plan', '--detailed-exitcode', ...conn], dir).done;
+      const check = await spawnCli(['plan', '--detailed-exitcode', ...planJournal, ...conn], dir).done;
       secrets += secretsIn(check.stdout + check.stderr);
       if (check.code !== 0) problems.push(`plan after converging exited ${exitText(check)}:\n${tail(check.stdout + check.stderr, 25)}`);
 

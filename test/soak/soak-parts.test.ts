@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { formatProblem, parseDesiredState } from '../../src/config/index.js';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { audit } from './audit.js';
-import { DesiredModel, type Features } from './desired.js';
+import { DesiredModel, type Features, type SoakDestination } from './desired.js';
 import { Rng } from './rng.js';
 import { OWNER_PAT, soakSeed } from './seed.js';
 
@@ -55,40 +55,51 @@ describe('soak audit', () => {
     dir = undefined;
   });
 
-  it('counts a runner whose current token is in no journal or destination as lost, and extra same-name runners as duplicates', async () => {
+  it('counts lost tokens (nowhere), undelivered ones (not in the declared destination) and duplicates', async () => {
     fake = await startFakeGitLab(soakSeed());
     dir = mkdtempSync(join(tmpdir(), 'runnerform-soak-test-'));
-    const stored = fake.addRunner({ runner_type: 'group_type', group: 'soak/g1', description: 'a' });
-    const lost = fake.addRunner({ runner_type: 'group_type', group: 'soak/g1', description: 'a' });
-    const viaCommand = fake.addRunner({ runner_type: 'project_type', projects: ['soak/g1/app'], description: 'b' });
-    fake.addRunner({ runner_type: 'group_type', group: 'soak', description: 'outside the soak scopes' });
+    const f = fake;
+    const stored = f.addRunner({ runner_type: 'group_type', group: 'soak/g1', description: 'a' });
+    const lost = f.addRunner({ runner_type: 'group_type', group: 'soak/g1', description: 'a' });
+    const viaCommand = f.addRunner({ runner_type: 'project_type', projects: ['soak/g1/app'], description: 'b' });
+    const viaVariable = f.addRunner({ runner_type: 'group_type', group: 'soak/g2', description: 'c' });
+    f.addRunner({ runner_type: 'group_type', group: 'soak', description: 'outside the soak scopes' });
     const journal = join(dir, 'tokens.json');
     const commandOut = join(dir, 'out.txt');
-    writeFileSync(journal, JSON.stringify([{ id: stored, token: fake.runnerToken(stored) }]));
-    writeFileSync(commandOut, `${viaCommand} ${fake.runnerToken(viaCommand)}\n`);
+    writeFileSync(journal, JSON.stringify([{ id: stored, token: f.runnerToken(stored) }]));
+    writeFileSync(commandOut, `${viaCommand} ${f.runnerToken(viaCommand)}\n`);
+    f.addVariable({ project: 'soak/fleet', key: 'OLD_KEY_OF_C', value: f.runnerToken(viaVariable)!, masked: true, hidden: true });
+    const destinations: Record<string, SoakDestination> = {
+      'group soak/g1 "a"': { kind: 'command', argv: [] },
+      'project soak/g1/app "b"': { kind: 'command', argv: [] },
+      'group soak/g2 "c"': { kind: 'gitlab_variable', project: 'soak/fleet', key: 'RUNNER_TOKEN_C' },
+    };
     const places = {
       journalFile: journal,
       commandOutFile: commandOut,
-      variableValues: () => [],
-      hasDestination: (_scope: string, description: string) => description === 'a',
+      variableValues: () => f.variables({ project: 'soak/fleet' }).map((v) => v.value),
+      variableValue: (project: string, key: string) => f.variable({ project }, key)?.value,
+      destinationOf: (scope: string, description: string) => destinations[`${scope} "${description}"`] ?? null,
     };
 
-    const result = audit(fake, places);
-    expect(result.runners).toBe(3);
+    const result = audit(f, places);
+    expect(result.runners).toBe(4);
     expect(result.lost).toEqual([lost]);
     expect(result.duplicates).toBe(1);
     expect(result.duplicateText).toEqual([`group soak/g1 "a": #${stored}, #${lost}`]);
-    // "a" declares a destination that never got its token; "b"'s command did.
-    expect(result.undelivered).toEqual([stored]);
+    // "a" never reached its command; "c" sits in another variable than the one declared now.
+    expect(result.undelivered).toEqual([stored, lost, viaVariable]);
+    f.addVariable({ project: 'soak/fleet', key: 'RUNNER_TOKEN_C', value: f.runnerToken(viaVariable)!, masked: true, hidden: true });
+    expect(audit(f, places).undelivered).toEqual([stored, lost]);
 
     // A stale token (before a reset) in the journal does not count as stored.
-    writeFileSync(journal, JSON.stringify([{ id: stored, token: fake.runnerToken(stored) }, { id: lost, token: fake.runnerToken(lost) }]));
-    expect(audit(fake, places).lost).toEqual([]);
-    const res = await fetch(`${fake.url}/api/v4/runners/${lost}/reset_authentication_token`, {
+    writeFileSync(journal, JSON.stringify([{ id: stored, token: f.runnerToken(stored) }, { id: lost, token: f.runnerToken(lost) }]));
+    expect(audit(f, places).lost).toEqual([]);
+    const res = await fetch(`${f.url}/api/v4/runners/${lost}/reset_authentication_token`, {
       method: 'POST',
       headers: { 'PRIVATE-TOKEN': OWNER_PAT },
     });
     expect(res.status).toBe(201);
-    expect(audit(fake, places).lost).toEqual([lost]);
+    expect(audit(f, places).lost).toEqual([lost]);
   });
 });

@@ -14,3 +14,7 @@ export function hasVariablesApi(): boolean {
 export function variableValues(fake: FakeGitLab): string[] {
   return fake.variables({ project: VARIABLE_PROJECT }).map((v) => v.value);
 }
+
+export function variableValue(fake: FakeGitLab, project: string, key: string): string | undefined {
+  return fake.variable({ project }, key)?.value;
+}
