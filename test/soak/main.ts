@@ -293,7 +293,7 @@ async function main(): Promise<void> {
         }
       }
       if (lostNew.length) problems.push(`lost tokens (neither stored nor delivered): runner ${lostNew.map((id) => `#${id}`).join(', ')}`);
-      if (end.undelivered.length) problems.push(`stored but not delivered to their destination: runner ${end.undelivered.map((id) => `#${id}`).join(', ')}`);
+      if (end.undelivered.length) problems.push(`current token not in the destination the file declares: runner ${end.undelivered.map((id) => `#${id}`).join(', ')}`);
       if (end.duplicates) problems.push(`duplicates: ${end.duplicateText.join('; ')}`);
       if (secrets) problems.push(`${secrets} secret(s) in CLI output`);
 
@@ -361,7 +361,7 @@ async function main(): Promise<void> {
     line('  interrupted apply (sum over cycles)', '');
     line('duplicates', duplicateEver.size, '0');
     line('lost tokens', lostEver.size, '0');
-    line('tokens stored but not delivered', undeliveredEver.size, '0');
+    line('tokens not in their declared destination', undeliveredEver.size, '0');
     line('non-converged cycles', nonConverged, '0');
     line('secrets in CLI output', secretsTotal, '0');
     const failed = duplicateEver.size + lostEver.size + undeliveredEver.size + nonConverged + secretsTotal > 0;
