@@ -12,9 +12,11 @@ export function hasVariablesApi(): boolean {
 
 /** Every CI/CD variable value of the project the soak's gitlab_variable destinations write to. */
 export function variableValues(fake: FakeGitLab): string[] {
+  if (!hasVariablesApi()) return [];
   return fake.variables({ project: VARIABLE_PROJECT }).map((v) => v.value);
 }
 
 export function variableValue(fake: FakeGitLab, project: string, key: string): string | undefined {
+  if (!hasVariablesApi()) return undefined;
   return fake.variable({ project }, key)?.value;
 }
