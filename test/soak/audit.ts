@@ -13,6 +13,8 @@ export interface TokenPlaces {
   commandOutFile: string;
   /** Every CI/CD variable value the destinations may have written. */
   variableValues: () => string[];
+  /** The key of a CI/CD variable whose value is `token`, if any. */
+  variableKeyHolding: (token: string) => string | undefined;
   /** The value of the CI/CD variable `key` of `project`, if it exists. */
   variableValue: (project: string, key: string) => string | undefined;
   /** The destination the desired state declares now for a runner (scope as "group soak/g1"); null: none or not declared. */
@@ -28,6 +30,8 @@ export interface Audit {
   lost: number[];
   /** Runner ids whose declared destination does not hold their current token. */
   undelivered: number[];
+  /** The same, with where the token is instead ("#7 (in RUNNER_TOKEN_OLD)"). */
+  undeliveredText: string[];
 }
 
 function readText(path: string): string {
@@ -58,6 +62,7 @@ export function audit(fake: FakeGitLab, places: TokenPlaces): Audit {
   const byKey = new Map<string, number[]>();
   const lost: number[] = [];
   const undelivered: number[] = [];
+  const undeliveredText: string[] = [];
   let runners = 0;
   for (const r of fake.runners()) {
     const scope = scopeOf(r);
@@ -72,7 +77,11 @@ export function audit(fake: FakeGitLab, places: TokenPlaces): Audit {
     const deliveredSomewhere = commandOut.includes(token) || variables.has(token);
     if (!stored && !deliveredSomewhere) lost.push(r.id);
     const dest = places.destinationOf(scope, description);
-    if (dest && !inDestination(dest, r.id, token)) undelivered.push(r.id);
+    if (dest && !inDestination(dest, r.id, token)) {
+      undelivered.push(r.id);
+      const elsewhere = places.variableKeyHolding(token);
+      undeliveredText.push(`#${r.id}${elsewhere ? ` (it is in ${elsewhere})` : stored ? ' (only in the journal)' : ''}`);
+    }
   }
   const duplicateText: string[] = [];
   let duplicates = 0;
@@ -82,5 +91,5 @@ export function audit(fake: FakeGitLab, places: TokenPlaces): Audit {
       duplicateText.push(`${key}: #${ids.join(', #')}`);
     }
   }
-  return { runners, duplicates, duplicateText, lost, undelivered };
+  return { runners, duplicates, duplicateText, lost, undelivered, undeliveredText };
 }

@@ -19,7 +19,7 @@ import { FaultInjector } from './faults.js';
 import { Rng } from './rng.js';
 import { soakSeed, OWNER_PAT, VARIABLE_PROJECT } from './seed.js';
 import { Table } from './table.js';
-import { hasVariablesApi, variableValue, variableValues } from './variables.js';
+import { hasVariablesApi, variableKeyHolding, variableValue, variableValues } from './variables.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const APPEND = fileURLToPath(new URL('./append-stdin.js', import.meta.url));
@@ -207,6 +207,7 @@ async function main(): Promise<void> {
       commandOutFile: commandOut,
       variableValues: () => variableValues(fake),
       variableValue: (project: string, key: string) => variableValue(fake, project, key),
+      variableKeyHolding: (token: string) => variableKeyHolding(fake, token),
       destinationOf,
     };
     const secretsIn = (text: string): number => {
@@ -293,7 +294,7 @@ async function main(): Promise<void> {
         }
       }
       if (lostNew.length) problems.push(`lost tokens (neither stored nor delivered): runner ${lostNew.map((id) => `#${id}`).join(', ')}`);
-      if (end.undelivered.length) problems.push(`current token not in the destination the file declares: runner ${end.undelivered.map((id) => `#${id}`).join(', ')}`);
+      if (end.undelivered.length) problems.push(`current token not in the destination the file declares: runner ${end.undeliveredText.join(', ')}`);
       if (end.duplicates) problems.push(`duplicates: ${end.duplicateText.join('; ')}`);
       if (secrets) problems.push(`${secrets} secret(s) in CLI output`);
 

@@ -79,6 +79,7 @@ describe('soak audit', () => {
       commandOutFile: commandOut,
       variableValues: () => f.variables({ project: 'soak/fleet' }).map((v) => v.value),
       variableValue: (project: string, key: string) => f.variable({ project }, key)?.value,
+      variableKeyHolding: (token: string) => f.variables({ project: 'soak/fleet' }).find((v) => v.value === token)?.key,
       destinationOf: (scope: string, description: string) => destinations[`${scope} "${description}"`] ?? null,
     };
 
@@ -89,6 +90,7 @@ describe('soak audit', () => {
     expect(result.duplicateText).toEqual([`group soak/g1 "a": #${stored}, #${lost}`]);
     // "a" never reached its command; "c" sits in another variable than the one declared now.
     expect(result.undelivered).toEqual([stored, lost, viaVariable]);
+    expect(result.undeliveredText).toEqual([`#${stored} (only in the journal)`, `#${lost}`, `#${viaVariable} (it is in OLD_KEY_OF_C)`]);
     f.addVariable({ project: 'soak/fleet', key: 'RUNNER_TOKEN_C', value: f.runnerToken(viaVariable)!, masked: true, hidden: true });
     expect(audit(f, places).undelivered).toEqual([stored, lost]);
 

@@ -20,3 +20,8 @@ export function variableValue(fake: FakeGitLab, project: string, key: string): s
   if (!hasVariablesApi()) return undefined;
   return fake.variable({ project }, key)?.value;
 }
+
+export function variableKeyHolding(fake: FakeGitLab, token: string): string | undefined {
+  if (!hasVariablesApi()) return undefined;
+  return fake.variables({ project: VARIABLE_PROJECT }).find((v) => v.value === token)?.key;
+}
