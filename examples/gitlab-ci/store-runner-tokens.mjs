@@ -67,6 +67,9 @@ async function store(entry) {
 
 let failed = 0;
 for (const entry of entries) {
+  // The file is also runnerform's journal: an intent GitLab never answered has no token,
+  // and a runner with its own `token:` destination already got its token there.
+  if (!entry.token || entry.destination) continue;
   try {
     const key = await store(entry);
     process.stdout.write(`Stored the token of runner ${entry.id} (${JSON.stringify(entry.description)}) as ${key} in ${project}.\n`);

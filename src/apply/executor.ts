@@ -102,6 +102,7 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opt
     sinkFor: opts.sinkFor,
     recovery: { ...DEFAULT_RECOVERY, ...opts.recovery },
     onLostAnswer: (c) => lostCreates.add(c),
+    signal: opts.signal,
   };
 
   // Tokens an earlier apply stored but could not deliver go first: they are already issued.
@@ -175,6 +176,7 @@ interface ExecContext {
   sinkFor: (dest: TokenDestination) => TokenSink;
   recovery: RecoverySchedule;
   onLostAnswer: (change: Change) => void;
+  signal?: AbortSignal;
 }
 
 async function execute(change: Change, ctx: ExecContext): Promise<{ runnerId: number; note?: string }> {
@@ -204,6 +206,7 @@ async function createAndDeliver(change: Change & { action: 'create' }, ctx: Exec
     created = await createRunnerOnce(ctx.api, change, createBody(change), {
       recovery: ctx.recovery,
       onLostAnswer: () => ctx.onLostAnswer(change),
+      signal: ctx.signal,
     });
   } catch (err) {
     // A definite refusal created nothing: drop the intent. Otherwise it is the evidence the next plan needs.

@@ -5,7 +5,8 @@ import { whyStale } from '../plan/stale.js';
 import { renderText } from '../render/text.js';
 import { addConnectionOptions, connect } from './connection.js';
 import { UserError } from '../errors.js';
-import { addFileOption, filesFrom } from './files.js';
+import { addFileOption, filesFrom, isDesiredStatePath } from './files.js';
+import { addTargetOption, savedPlanArgument } from './targets.js';
 import { loadValidDesiredState, planWithLive, readLive, sourceLabel, useColor } from './pipeline.js';
 import { readPlanFile } from './plan.js';
 import { confirmApply } from './prompt.js';
@@ -15,21 +16,24 @@ interface ApplyOptions {
   autoApprove?: boolean;
   tokensOut?: string;
   parallelism?: number | string;
+  target?: string[];
 }
 
 export function registerApply(program: Command): void {
   const cmd = program
     .command('apply')
     .description('Change GitLab until it matches the desired state (or apply a saved plan exactly)')
-    .argument('[planfile]', 'a plan saved by `runnerform plan --out`; applied without asking')
+    .argument('[planfile]', 'a plan saved by `runnerform plan --out`; applied without asking (a .yaml file or a directory is desired state, as with -f)')
     .option('--auto-approve', 'do not ask for confirmation (needed when stdin is not a terminal)')
     .option(
       '--tokens-out <file>',
       'tokens file and journal (JSON, mode 0600): every new token is kept here before it is delivered; required when a created or reset runner has no `token:` destination',
     );
+  addTargetOption(cmd);
   addFileOption(cmd);
   addConnectionOptions(cmd);
-  cmd.action(async (planfile: string | undefined, opts: ApplyOptions, command: Command) => {
+  cmd.action(async (arg: string | undefined, opts: ApplyOptions, command: Command) => {
+    const planfile = savedPlanArgument(arg, opts, isDesiredStatePath);
     if (planfile) return applySavedPlan(planfile, opts, command);
     return planAndApply(opts);
   });
@@ -43,7 +47,7 @@ async function planAndApply(opts: ApplyOptions): Promise<void> {
     throw new UserError('apply needs --auto-approve when stdin is not a terminal (or apply a saved plan: runnerform apply PLANFILE). Nothing was changed.');
   }
   const api = connect(opts);
-  const { plan, live } = await planWithLive(api, desired, [], { tokensOut: opts.tokensOut });
+  const { plan, live } = await planWithLive(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
   process.stdout.write(renderText(plan, { color: useColor(process.stdout), source: sourceLabel(files) }));
   const journal = await openJournal(plan, opts.tokensOut);
   // Stored tokens an earlier apply could not deliver are delivered even when nothing else changes.

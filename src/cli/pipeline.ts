@@ -6,6 +6,7 @@ import { loadDesiredState, formatProblem } from '../config/index.js';
 import { computePlan } from '../plan/engine.js';
 import type { DesiredState, LiveState, Plan, ScopeRef } from '../model.js';
 import { UserError } from '../errors.js';
+import { colorFor } from './color.js';
 import { createProgress } from './progress.js';
 import { gatherEvidence } from '../apply/evidence.js';
 
@@ -63,7 +64,7 @@ export function sourceLabel(files: string[]): string {
   return files.join(', ');
 }
 
-/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+/** Colour as --color, FORCE_COLOR, NO_COLOR, TERM and the terminal decide (see color.ts). */
 export function useColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(stream.isTTY) && !('NO_COLOR' in env && env.NO_COLOR !== '');
+  return colorFor(stream, env);
 }

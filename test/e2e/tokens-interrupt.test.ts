@@ -188,3 +188,44 @@ describe('apply killed with SIGKILL while creates are in flight', () => {
     expect(secretsIn(plan.stdout + plan.stderr + again.stdout + again.stderr)).toEqual([]);
   }, 120_000);
 });
+
+describe('SIGKILL with CI/CD variable destinations and no journal', () => {
+  it('the next apply resets exactly the runners whose variable does not name them, and fills the variables', async () => {
+    writeFile(
+      dir,
+      'runners.yaml',
+      DESIRED.replace(
+        /defaults:\n  token:\n    command: .*\n/,
+        'defaults:\n  token:\n    gitlab_variable:\n      project: acme/platform/api\n      key: RUNNER_TOKEN_{description}\n',
+      ),
+    );
+    const run = start(['apply', '--auto-approve', '--parallelism', '2']);
+    await waitFor(() => creates() >= 1, 'the first create');
+    fake.setLatencyMs(1_000);
+    await waitFor(() => creates() >= 3, 'creates in flight under latency');
+    run.child.kill('SIGKILL');
+    await run.done;
+    await sleep(1_500);
+    fake.setLatencyMs(0);
+
+    const variable = (d: string) => fake.variable({ project: 'acme/platform/api' }, `RUNNER_TOKEN_${d.toUpperCase()}`);
+    const orphans = created().filter((r) => variable(r.description!)?.value !== fake.runnerToken(r.id));
+    expect(orphans.length).toBeGreaterThanOrEqual(1);
+    const good = created().filter((r) => !orphans.some((o) => o.id === r.id));
+    const goodTokens = new Map(good.map((r) => [r.id, fake.runnerToken(r.id)]));
+
+    fake.resetStats();
+    const again = await runCli(['apply', '--auto-approve'], { cwd: dir, env: { GITLAB_URL: fake.url, GITLAB_TOKEN: OWNER_TOKEN } });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const resetPaths = fake.requests.filter((r) => r.method === 'POST' && /reset_authentication_token/.test(r.path)).map((r) => r.path).sort();
+    expect(resetPaths).toEqual(orphans.map((o) => `/runners/${o.id}/reset_authentication_token`).sort());
+    for (const r of created()) {
+      const v = variable(r.description!)!;
+      expect(v.value, r.description).toBe(fake.runnerToken(r.id));
+      expect(v.description).toBe(`runnerform: token of runner #${r.id} group["acme/platform"].runner["${r.description}"]`);
+    }
+    for (const [id, token] of goodTokens) expect(fake.runnerToken(id)).toBe(token);
+    expect(existsSync(join(dir, 'tokens.json'))).toBe(false);
+    expect(secretsIn(again.stdout + again.stderr)).toEqual([]);
+  }, 120_000);
+});
