@@ -190,7 +190,8 @@ export type Action = (typeof ACTIONS)[number];
  * - duplicate: delete of a second owned runner with a declared description (prune: true)
  * - renamed: update that changes the description in place (`renamed_from`)
  * - interrupted_create: token-reset of a runner an interrupted apply created and whose token was never stored
- * - undelivered_token: token-reset of a runner whose token was stored but never reached its destination
+ * - undelivered_token: token-reset of a never-contacted runner whose gitlab_variable destination is absent or
+ *   names another runner, and whose token the journal does not hold (a stored token is re-delivered, never reset)
  */
 export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token'] as const;
 export type ActionReason = (typeof ACTION_REASONS)[number];
@@ -307,8 +308,10 @@ export interface TokenEvidence {
   /** null when there is no journal (no --tokens-out, or the file does not exist). */
   journal: JournalRecord[] | null;
   /**
-   * For each gitlab_variable destination of a declared runner, keyed by `variableKeyOf` (plan/token-dest.ts):
-   * the runner id its description names, or null when the variable is absent or names none.
+   * For each gitlab_variable destination of a declared runner, keyed by `variableKeyOf(dest, description)`
+   * (plan/token-dest.ts: `OWNER_TYPE:owner/path lower-cased:EXPANDED_KEY:ENVIRONMENT_SCOPE`, e.g.
+   * `project:acme/infra/runner-fleet:RUNNER_TOKEN_DOCKER_AMD64:*`): the runner id its description names,
+   * or null when the variable is absent or names none. A key left out means "not known" (no decision).
    */
   variables: Record<string, number | null>;
 }

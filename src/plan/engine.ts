@@ -32,7 +32,7 @@ import { formatAddress, matchesTarget, parseTarget, quote } from './address.js';
 import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './attrs.js';
 import { fingerprintLive } from './fingerprint.js';
 import { healthWarnings } from './health.js';
-import { decideToken } from './token-reset.js';
+import { tokenJudge, type TokenJudge } from './token-reset.js';
 
 export interface PlanOptions {
   /** --target addresses; empty or absent: everything. */
@@ -52,7 +52,7 @@ interface ScopedWarning {
 
 interface ScopeContext {
   now: Date | undefined;
-  evidence: TokenEvidence | undefined;
+  tokens: TokenJudge;
 }
 
 export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOptions = {}): Plan {
@@ -64,7 +64,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
   const pairs = desired.scopes.map((d) => ({ desired: d, live: findLiveScope(live, d.ref) }));
   rejectAliasedScopes(pairs);
 
-  const ctx: ScopeContext = { now: opts.now, evidence: opts.evidence };
+  const ctx: ScopeContext = { now: opts.now, tokens: tokenJudge(opts.evidence) };
   const planned = pairs.map((pair) => planScope(pair.desired, pair.live, ctx));
   const all = planned.flatMap((p) => [...p.changes, ...p.unmanaged]);
   // A mistyped --target would plan nothing and pass a drift check: refuse it.
@@ -166,7 +166,7 @@ function planScope(
     const change = existingChange(scope, runner, match, ctx);
     changes.push(change);
     if (change.action !== 'token-reset' && change.reason !== 'renamed') {
-      const decision = decideToken(scope, runner, match, ctx.evidence);
+      const decision = ctx.tokens.decide(scope, runner, match);
       if (decision?.kind === 'warn') warn(runner.description, 'contacted_without_token', decision.message);
     }
     const address = formatAddress(scope, runner.description);
@@ -240,7 +240,7 @@ function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, c
   if (live.description !== runner.description) {
     return { ...common, action: 'update', reason: 'renamed', changed, renamed_from: live.description };
   }
-  const decision = decideToken(scope, runner, live, ctx.evidence);
+  const decision = ctx.tokens.decide(scope, runner, live);
   if (decision?.kind === 'reset') {
     return { ...common, action: 'token-reset', reason: decision.reason, token: runner.token, changed };
   }
