@@ -32,6 +32,8 @@ export interface SoakScope {
 export interface DestinationSetup {
   commandArgv: string[];
   variableProject: string;
+  /** Keep a renamed runner's variable key (written literally) instead of deriving it from the new description. */
+  stableKeys?: boolean;
 }
 
 const TAGS = ['docker', 'linux', 'amd64', 'arm64', 'gpu', 'large', 'small', 'spot'];
@@ -88,7 +90,8 @@ export class DesiredModel {
       const old = r.description;
       r.description = this.newDescription(rng);
       if (this.features.renamedFrom) r.renamedFrom = [old];
-      if (r.token?.kind === 'gitlab_variable') r.token = this.destinationFor(r.description, rng, r.token.kind);
+      // A key written as RUNNER_TOKEN_{description} follows the rename; --stable-keys keeps the key as written.
+      if (r.token?.kind === 'gitlab_variable' && !this.dest.stableKeys) r.token = this.destinationFor(r.description, rng, r.token.kind);
       renamed++;
     }
 

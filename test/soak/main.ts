@@ -5,7 +5,10 @@
 // Prints one table row per cycle and a summary; exits 1 unless duplicates, lost
 // tokens and non-converged cycles are all 0. Only 127.0.0.1 is contacted.
 //
-//   node dist/test/soak/main.js [--seed N] [--cycles N] [--keep] [--verbose]
+//   node dist/test/soak/main.js [--seed N] [--cycles N] [--keep] [--verbose] [--stable-keys]
+//
+// --stable-keys: a renamed runner keeps its CI/CD variable key (by default the key follows
+// the description, as RUNNER_TOKEN_{description} does).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,6 +86,7 @@ interface Options {
   cycles: number;
   keep: boolean;
   verbose: boolean;
+  stableKeys: boolean;
 }
 
 function parseOptions(): Options {
@@ -92,13 +96,14 @@ function parseOptions(): Options {
       cycles: { type: 'string', default: '20' },
       keep: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      'stable-keys': { type: 'boolean', default: false },
     },
   });
   const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 1_000_000;
   const cycles = Number(values.cycles);
   if (!Number.isInteger(seed) || seed < 0) throw new Error('--seed must be a whole number');
   if (!Number.isInteger(cycles) || cycles < 1) throw new Error('--cycles must be a whole number ≥ 1');
-  return { seed, cycles, keep: values.keep ?? false, verbose: values.verbose ?? false };
+  return { seed, cycles, keep: values.keep ?? false, verbose: values.verbose ?? false, stableKeys: values['stable-keys'] ?? false };
 }
 
 /** Which token features the CLI under test has: `validate` accepts them or not. */
@@ -164,13 +169,14 @@ async function main(): Promise<void> {
     const model = new DesiredModel(features, {
       commandArgv: [process.execPath, APPEND, commandOut],
       variableProject: VARIABLE_PROJECT,
+      stableKeys: opts.stableKeys,
     });
     process.stdout.write(
       `runnerform soak: seed ${opts.seed}, ${opts.cycles} cycles, fake GitLab ${fake.url}\n` +
         `CLI features: renamed_from ${features.renamedFrom ? 'yes' : 'no'}, token command ${features.tokenCommand ? 'yes' : 'no'}, ` +
         `token gitlab_variable ${features.tokenVariable ? 'yes' : 'no'} (without them tokens go only to --tokens-out), ` +
         `plan reads the journal ${planReadsJournal ? 'yes' : 'no'}\n` +
-        `replay: node dist/test/soak/main.js --seed ${opts.seed} --cycles ${opts.cycles}\n\n`,
+        `replay: node dist/test/soak/main.js --seed ${opts.seed} --cycles ${opts.cycles}${opts.stableKeys ? ' --stable-keys' : ''}\n\n`,
     );
 
     const table = new Table([
@@ -368,7 +374,7 @@ async function main(): Promise<void> {
     const failed = duplicateEver.size + lostEver.size + undeliveredEver.size + nonConverged + secretsTotal > 0;
     process.stdout.write(
       failed
-        ? `\nSOAK FAILED. Replay: node dist/test/soak/main.js --seed ${opts.seed} --cycles ${opts.cycles}${opts.keep ? '' : ' --keep'}\n`
+        ? `\nSOAK FAILED. Replay: node dist/test/soak/main.js --seed ${opts.seed} --cycles ${opts.cycles}${opts.stableKeys ? ' --stable-keys' : ''}${opts.keep ? '' : ' --keep'}\n`
         : '\nSoak passed.\n',
     );
     if (opts.keep) process.stdout.write(`Files kept in ${dir}\n`);
