@@ -161,6 +161,11 @@ export interface LiveRunner {
   permissions?: { update: boolean; delete: boolean };
   /** Number of projects a project runner is enabled in (GitLab refuses a non-admin delete when > 1); absent when unknown. */
   project_count?: number;
+  /**
+   * Attributes GitLab hid from this token (GraphQL's maintenanceNote without update_runner, when REST
+   * could not show it either): their attrs value is null and the plan never compares them.
+   */
+  hidden?: AttrName[];
 }
 
 export interface LiveScope {

@@ -10,6 +10,7 @@ import { createBody, updateBody } from '../plan/requests.js';
 import { redact } from '../secrets.js';
 import { createRunnerOnce, CreateRecoveryError, DEFAULT_RECOVERY, resetToken, type RecoverySchedule } from './create.js';
 import { reviewLostCreates } from './lost-create-review.js';
+import { refusalError } from './refused.js';
 import type { DeliverableToken, TokenSink } from './sinks/index.js';
 import type { IssuedToken, TokenEntry, TokenJournal } from './token-sink.js';
 import type { TokenDestination } from '../model.js';
@@ -111,6 +112,12 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opt
   const run = async (change: Change): Promise<void> => {
     if (halted()) return;
     const outcome = outcomes.get(change)!;
+    // Known refusals fail without a request, and without stopping the others (apply/refused.ts).
+    const refusal = refusalError(change);
+    if (refusal) {
+      Object.assign(outcome, { status: 'failed', error: refusal });
+      return emit({ type: 'failed', change, error: refusal });
+    }
     emit({ type: 'start', change });
     try {
       const { runnerId, note } = await execute(change, ctx);

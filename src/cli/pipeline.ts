@@ -1,7 +1,8 @@
 // The shared front half of plan and apply: desired state → live state → plan.
 // Nothing is sent to GitLab before the desired state is valid.
 import type { GitLabApi } from '../gitlab/api.js';
-import { readLiveState } from '../gitlab/live.js';
+import { readLive as readLiveVia } from '../gitlab/read-live.js';
+import type { GitLabClient } from '../gitlab/client.js';
 import { loadDesiredState, formatProblem } from '../config/index.js';
 import { computePlan } from '../plan/engine.js';
 import type { DesiredState, LiveState, Plan, ScopeRef } from '../model.js';
@@ -25,7 +26,12 @@ export function loadValidDesiredState(files: string[]): DesiredState {
 export async function readLive(api: GitLabApi, refs: ScopeRef[]): Promise<LiveState> {
   const progress = createProgress(process.stderr);
   try {
-    return await readLiveState(api, refs, { onProgress: progress.update });
+    const client = api as Partial<GitLabClient>;
+    const notice = (line: string) => {
+      progress.done();
+      process.stderr.write(`${line}\n`);
+    };
+    return await readLiveVia(api, refs, { onProgress: progress.update, settings: client.readSettings, log: client.log, notice });
   } finally {
     progress.done();
   }

@@ -22,8 +22,9 @@ import type {
   VariableOwner,
 } from './api.js';
 import { gitLabErrorFrom, graphQLErrorFrom, runnerRole, type GitLabError, type RequestContext } from './errors.js';
-import { graphQLErrorMessages, ownerProjectFrom, RUNNER_OWNER_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
+import { graphQLErrorMessages, ownerProjectFrom, RUNNER_OWNER_FACTS_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
 import { createLimiter } from './limiter.js';
+import type { ReadSettings } from './read-live.js';
 import { createPageGuard, MAX_PAGES, nextPage, PaginationError } from './pagination.js';
 import { agentsFor, describeProxy, proxyFor } from './proxy.js';
 import { makeRedactor } from '../secrets.js';
@@ -47,6 +48,8 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Environment for HTTPS_PROXY/NO_PROXY/NODE_EXTRA_CA_CERTS (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** How the live state is read (--api, --graphql-batch); default GraphQL. */
+  read?: ReadSettings;
 }
 
 export const DEFAULT_PARALLELISM = 8;
@@ -56,7 +59,24 @@ const PER_PAGE = 100;
 /** GitLabApi plus counters that tests, --debug and the benchmark read. */
 export interface GitLabClient extends GitLabApi {
   stats(): { requests: number; peakConcurrency: number };
+  graphql: RawGraphQL;
+  readonly readSettings: ReadSettings;
+  /** The redacted --debug log, when on. */
+  readonly log?: (line: string) => void;
 }
+
+/** One GraphQL answer as it arrived (status 200 with `errors` included); HTTP errors are thrown as GitLabError. */
+export interface RawGraphQLAnswer {
+  status: number;
+  body: unknown;
+  attempts: number;
+}
+
+/**
+ * POST /api/graphql without interpreting `errors` (the live reader needs partial
+ * answers). A 503 is not retried here: the caller splits the batch instead.
+ */
+export type RawGraphQL = (query: string, variables: Record<string, unknown>, context: RequestContext, note?: string) => Promise<RawGraphQLAnswer>;
 
 interface Call {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -295,6 +315,26 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
       }
     });
 
+  const graphql: RawGraphQL = (query, variables, context, note) =>
+    limiter.run(async () => {
+      const call: Call = { method: 'POST', path: 'api/graphql', json: { query, variables }, context };
+      if (note) log?.(`graphql ${note}`);
+      try {
+        const response = await http<unknown>(graphqlUrl, {
+          prefixUrl: '',
+          method: 'POST',
+          json: call.json,
+          headers: { 'private-token': undefined, authorization: `Bearer ${opts.token}` },
+          context: { readOnly: true },
+          // GitLab's 503 "Request timed out" means "ask for less": the reader splits the batch.
+          retry: { statusCodes: RETRY_STATUS_CODES.filter((c) => c !== 503) },
+        });
+        return { status: response.statusCode, body: response.body, attempts: response.retryCount + 1 };
+      } catch (err) {
+        throw toError(err, call, true);
+      }
+    });
+
   const runnerCtx = (id: number, action: string): RequestContext => ({
     subject: `runner #${id}`,
     action: `${action} runner #${id}`,
@@ -311,6 +351,9 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
   return {
     baseUrl,
     stats: () => ({ requests, peakConcurrency: limiter.peak }),
+    graphql,
+    readSettings: opts.read ?? { api: 'graphql' },
+    log,
 
     currentUser: () =>
       request<ApiUser>({ method: 'GET', path: 'user', context: { subject: 'the current user', action: 'read the token\'s user' } }),
@@ -358,7 +401,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
     getRunner: (id) => request<ApiRunnerDetails>({ method: 'GET', path: `runners/${id}`, context: runnerCtx(id, 'read') }),
 
     runnerOwnerProject: (id): Promise<OwnerProject | null> =>
-      graphqlQuery(RUNNER_OWNER_QUERY, { id: runnerGid(id) }, { subject: `runner #${id}`, action: `read the owner project of runner #${id}` }, ownerProjectFrom),
+      graphqlQuery(RUNNER_OWNER_FACTS_QUERY, { id: runnerGid(id) }, { subject: `runner #${id}`, action: `read the owner project of runner #${id}` }, ownerProjectFrom),
 
     createRunner: (body: CreateRunnerBody) => {
       const target =

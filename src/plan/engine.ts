@@ -31,6 +31,8 @@ import {
 import { formatAddress, matchesTarget, parseTarget, quote } from './address.js';
 import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './attrs.js';
 import { fingerprintLive } from './fingerprint.js';
+import { markRefusals } from './refusals.js';
+import { comparableAttrs } from './hidden.js';
 import { healthWarnings } from './health.js';
 import { tokenJudge, type TokenJudge } from './token-reset.js';
 
@@ -87,7 +89,8 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
   changes.sort(compareChanges);
   unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);
 
-  return {
+  // Changes GitLab will refuse are marked (plan/refusals.ts).
+  return markRefusals({
     format_version: 1,
     gitlab_url: live.gitlabUrl,
     scopes: pairs.map((p) => ({ ...p.live.scope })).sort(compareScopes),
@@ -97,7 +100,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     unmanaged,
     warnings,
     summary: summarize(changes, unmanaged.length),
-  };
+  }, live);
 }
 
 /** Plans one scope: match (by description, then by renamed_from), then create / update / no-op / token-reset / delete / unmanaged. */
@@ -121,10 +124,18 @@ function planScope(
     seen.add(runner.description);
   }
 
-  // `owned` is sorted by id, so the first free one with a description is the lowest id.
+  // Indexed by description (a scope may own thousands); each list is sorted by id,
+  // so the first free one is the lowest id.
+  const byDescription = new Map<string, LiveRunner[]>();
+  for (const o of owned) {
+    const list = byDescription.get(o.description);
+    if (list) list.push(o);
+    else byDescription.set(o.description, [o]);
+  }
   const used = new Set<number>();
+  const free = (description: string): LiveRunner | undefined => byDescription.get(description)?.find((o) => !used.has(o.id));
   const take = (description: string): LiveRunner | undefined => {
-    const found = owned.find((o) => !used.has(o.id) && o.description === description);
+    const found = free(description);
     if (found) used.add(found.id);
     return found;
   };
@@ -153,7 +164,7 @@ function planScope(
     }
     if (match.description === runner.description) {
       for (const old of runner.renamed_from) {
-        const left = owned.find((o) => o.description === old && !used.has(o.id));
+        const left = free(old);
         if (!left) continue;
         warn(
           runner.description,
@@ -219,7 +230,7 @@ function createChange(scope: Scope, runner: DesiredRunner): Change {
  */
 function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, ctx: ScopeContext): UpdateChange | NoOpChange | TokenResetChange {
   const before = normalizeLive(live.attrs);
-  const wanted = normalizePartial(runner.attrs);
+  const wanted = normalizePartial(comparableAttrs(runner.attrs, live));
   const changed: AttrName[] = ATTRIBUTE_NAMES.filter((n) => wanted[n] !== undefined && !attrEqual(n, before[n], wanted[n]));
   // Overlay only what differs, so an equivalent value (null vs "") keeps its live form.
   const after: Record<string, unknown> = { ...before };

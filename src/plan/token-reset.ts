@@ -74,7 +74,9 @@ function indexJournal(records: readonly JournalRecord[]): JournalIndex {
     if (r.runner_id !== null) (r.stored ? index.storedIds : index.openIds).add(r.runner_id);
     else if (!r.stored) {
       const key = intentKey(r.scope.type, r.scope.id, r.description);
-      index.openIntents.set(key, [...(index.openIntents.get(key) ?? []), r.intent_at]);
+      const list = index.openIntents.get(key);
+      if (list) list.push(r.intent_at);
+      else index.openIntents.set(key, [r.intent_at]);
     }
   }
   return index;

@@ -117,4 +117,16 @@ describe('token destinations', () => {
     expect(bare.stderr).toContain('no `token:` destination (group["acme/platform"].runner["bare"])');
     expect(bare.stderr).toContain('Nothing was changed.');
   }, 60_000);
+
+  it('a saved plan carries the destinations: apply PLANFILE delivers where the file said', async () => {
+    writeFile(dir, 'runners.yaml', desired({ failBroken: false }));
+    const plan = await runCli(['plan', '--out', 'plan.json'], { cwd: dir, env: env() });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('# token → CI/CD variable RUNNER_TOKEN_DOCKER_AMD64 of acme/platform/api');
+    const apply = await runCli(['apply', 'plan.json'], { cwd: dir, env: env() });
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(fake.variable({ project: 'acme/platform/api' }, 'RUNNER_TOKEN_DOCKER_AMD64')!.value).toBe(fake.runnerToken(runner('docker-amd64').id));
+    expect(lines('received.jsonl')[0].stdin).toBe(`${fake.runnerToken(runner('gpu-a100').id)}\n`);
+    expect(secretsIn(apply.stdout + apply.stderr + readFileSync(join(dir, 'plan.json'), 'utf8'))).toEqual([]);
+  }, 60_000);
 });
