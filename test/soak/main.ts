@@ -9,7 +9,6 @@
 //
 // --stable-keys: a renamed runner keeps its CI/CD variable key (by default the key follows
 // the description, as RUNNER_TOKEN_{description} does).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { audit, type Audit } from './audit.js';
+import { exitText, spawnCli, tail } from './cli.js';
 import { DesiredModel, type Features } from './desired.js';
 import { FaultInjector } from './faults.js';
 import { Rng } from './rng.js';
@@ -24,48 +24,7 @@ import { soakSeed, OWNER_PAT, VARIABLE_PROJECT } from './seed.js';
 import { Table } from './table.js';
 import { hasVariablesApi, variableKeyHolding, variableValue, variableValues } from './variables.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const APPEND = fileURLToPath(new URL('./append-stdin.js', import.meta.url));
-/** A CLI run that takes longer than this is killed and its cycle counted as failed. */
-const CLI_TIMEOUT_MS = 180_000;
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-interface Spawned {
-  done: Promise<Run>;
-  /** false when the process had already exited. */
-  kill(signal: NodeJS.Signals): boolean;
-}
-
-function spawnCli(args: string[], cwd: string): Spawned {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  for (const k of ['GITLAB_URL', 'GITLAB_TOKEN', 'CI_SERVER_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) delete env[k];
-  const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-  return { done, kill: (signal) => child.exitCode === null && child.signalCode === null && child.kill(signal) };
-}
-
-function exitText(run: Run): string {
-  return run.signal ? run.signal.replace('SIG', '') : String(run.code);
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -382,10 +341,6 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
-}
-
-function tail(text: string, lines = 6): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 function indent(text: string): string {
