@@ -38,6 +38,8 @@ export interface FaultProfile {
 const CREATE = /^\/user\/runners$/;
 const ANY = /./;
 const RUNNER = /^\/runners\/\d+$/;
+/** The live read asks GraphQL (POST, outside /api/v4) for most of what it reads. */
+const GRAPHQL = /^\/api\/graphql$/;
 
 export class FaultInjector {
   // A fresh switchboard per arm(): the fake keeps old rules, which must stay off.
@@ -66,6 +68,9 @@ export class FaultInjector {
     if (rng.chance(0.6)) add('5xx-read', 'GET', ANY, 0.05, { kind: 'status', status: rng.pick([500, 502, 503]) });
     if (rng.chance(0.5)) add('5xx-write', 'PUT', RUNNER, 0.15, { kind: 'status', status: rng.pick([502, 503]) });
     if (rng.chance(0.4)) add('lost-read', 'GET', ANY, 0.03, { kind: 'lost-response' });
+    if (rng.chance(0.6)) add('5xx-graphql', 'POST', GRAPHQL, 0.08, { kind: 'status', status: rng.pick([500, 502, 503]) });
+    if (rng.chance(0.4)) add('429-graphql', 'POST', GRAPHQL, 0.05, { kind: 'status', status: 429, retryAfter: 1 });
+    if (rng.chance(0.4)) add('lost-graphql', 'POST', GRAPHQL, 0.04, { kind: 'lost-response' });
     if (rng.chance(0.4)) add('lost-update', 'PUT', RUNNER, 0.1, { kind: 'lost-response' });
     if (rng.chance(0.4)) add('lost-delete', 'DELETE', RUNNER, 0.2, { kind: 'lost-response' });
     // GitLab created the runner but the answer never came: found on the CLI's first looks.
