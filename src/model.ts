@@ -246,7 +246,22 @@ export type UpdateChange = ChangeCommon &
     changed: AttrName[];
     /** The live description when the update renames the runner in place (reason 'renamed'). */
     renamed_from: string | null;
+    /**
+     * The journal holds the runner's token, delivered to a destination other than the one declared
+     * now (a rename with a `{description}` key, a changed key or owner): apply delivers that same
+     * token to `token` (no reset). null or absent when the token stays where it is
+     * (optional so plan files and changes built before it still fit).
+     */
+    token_move?: TokenMove | null;
   };
+
+/** Where a stored token was delivered, as the journal recorded it. */
+export interface TokenMove {
+  /** The recorded destination (templates as written); null: only the tokens file. */
+  from: TokenDestination | null;
+  /** The description its templates were expanded with (the runner's description then). */
+  from_description: string;
+}
 
 export type NoOpChange = ChangeCommon &
   ExistingRunnerFields & { action: 'no-op'; after: RunnerAttrs; changed: [] };
@@ -255,7 +270,13 @@ export type DeleteChange = ChangeCommon & ExistingRunnerFields & { action: 'dele
 
 /** Reset the token of an existing runner and deliver the new one; `changed` attributes are updated first. */
 export type TokenResetChange = ChangeCommon &
-  ExistingRunnerFields & { action: 'token-reset'; after: RunnerAttrs; changed: AttrName[] };
+  ExistingRunnerFields & {
+    action: 'token-reset';
+    after: RunnerAttrs;
+    changed: AttrName[];
+    /** The live description when the runner is also renamed in place first (its token's destination moved); null or absent: no rename. */
+    renamed_from?: string | null;
+  };
 
 export type Change = CreateChange | UpdateChange | NoOpChange | DeleteChange | TokenResetChange;
 
@@ -303,6 +324,11 @@ export interface JournalRecord {
   stored: boolean;
   /** The token reached its destination (or the runner has none but the journal). */
   delivered: boolean;
+  /**
+   * Where the token goes as recorded with it (templates expanded with `description`);
+   * null: only the tokens file; undefined: not recorded (files written before the journal).
+   */
+  destination?: TokenDestination | null;
 }
 
 /**

@@ -194,8 +194,12 @@ async function execute(change: Change, ctx: ExecContext): Promise<{ runnerId: nu
       return { runnerId: change.runner_id, note: result === 'gone' ? 'already gone' : undefined };
     }
     case 'update': {
-      await api.updateRunner(change.runner_id, updateBody(change));
-      return { runnerId: change.runner_id };
+      const body = updateBody(change);
+      // A change that only moves a token has nothing to send to GitLab.
+      if (Object.keys(body).length > 0) await api.updateRunner(change.runner_id, body);
+      if (!change.token_move) return { runnerId: change.runner_id };
+      const where = await moveToken(change, ctx);
+      return { runnerId: change.runner_id, note: `token moved → ${where}` };
     }
     case 'create':
       return createAndDeliver(change, ctx);
@@ -238,8 +242,8 @@ async function createAndDeliver(change: Change & { action: 'create' }, ctx: Exec
 
 async function resetAndDeliver(change: TokenResetChange, ctx: ExecContext): Promise<{ runnerId: number; note?: string }> {
   const id = change.runner_id;
-  if (change.changed.length > 0) {
-    const asUpdate: UpdateChange = { ...change, action: 'update', renamed_from: null };
+  if (change.changed.length > 0 || change.renamed_from) {
+    const asUpdate: UpdateChange = { ...change, action: 'update', renamed_from: change.renamed_from ?? null, token_move: null };
     await ctx.api.updateRunner(id, updateBody(asUpdate));
   }
   const entry = await intend(change, id, ctx);
@@ -255,6 +259,24 @@ async function resetAndDeliver(change: TokenResetChange, ctx: ExecContext): Prom
   await store(change, entry, issued, ctx);
   const where = await deliver(change, entry, issued, ctx);
   return { runnerId: id, note: where ? `token → ${where}` : undefined };
+}
+
+/**
+ * Delivers the token the journal holds to the destination declared now (same token, no reset).
+ * The journal records the new destination first, so a failed delivery is retried by the next
+ * apply. The old destination is left as it is: runnerform never deletes a variable silently.
+ */
+async function moveToken(change: UpdateChange, ctx: ExecContext): Promise<string> {
+  const entry = ctx.journal.storedToken(change.runner_id);
+  if (!entry?.token || !change.token) {
+    throw new DeliveryError(
+      `${change.address} was planned to move its stored token, but ${ctx.journal.path ?? 'this apply (no --tokens-out)'} does not hold it; ` +
+        `apply with the --tokens-out file the plan was made with, or run \`runnerform rotate ${change.address}\``,
+    );
+  }
+  await ctx.journal.relocate(entry, { description: change.description, address: change.address, destination: change.token });
+  const issued: IssuedToken = { id: change.runner_id, token: entry.token, token_expires_at: entry.token_expires_at, source: entry.source ?? 'create' };
+  return (await deliver(change, entry, issued, ctx))!;
 }
 
 async function intend(change: Change, runnerId: number | null, ctx: ExecContext): Promise<TokenEntry> {

@@ -45,6 +45,13 @@ export interface Intent {
   runnerId: number | null;
 }
 
+/** Where a stored token goes now. */
+export interface Relocation {
+  description: string;
+  address: string;
+  destination: TokenDestination;
+}
+
 export interface IssuedToken {
   id: number;
   token: string;
@@ -70,6 +77,10 @@ export interface TokenJournal {
   forget(entry: TokenEntry): Promise<void>;
   /** Stored tokens whose destination has not received them. */
   pendingDeliveries(): TokenEntry[];
+  /** The entry holding a runner's token, if this journal holds it. */
+  storedToken(runnerId: number): TokenEntry | undefined;
+  /** The token now goes elsewhere (a rename, a changed destination): recorded undelivered until delivered there. */
+  relocate(entry: TokenEntry, to: Relocation): Promise<void>;
   /** Writes the entries now, synchronously (for a second signal, just before exit). */
   flushSync(): void;
 }
@@ -141,6 +152,7 @@ export function journalRecords(entries: readonly TokenEntry[]): JournalRecord[] 
       stored,
       // Before the journal the file was the only destination: stored meant delivered.
       delivered: stored && (e.delivered ?? true),
+      ...(e.destination !== undefined ? { destination: e.destination } : {}),
     };
   });
 }
@@ -253,6 +265,16 @@ export class TokenFile implements TokenJournal {
 
   pendingDeliveries(): TokenEntry[] {
     return this.entries.filter((e) => typeof e.token === 'string' && e.id !== null && e.delivered === false && !!e.destination);
+  }
+
+  storedToken(runnerId: number): TokenEntry | undefined {
+    return this.entries.filter((e) => e.id === runnerId && typeof e.token === 'string' && e.token !== '').at(-1);
+  }
+
+  relocate(entry: TokenEntry, to: Relocation): Promise<void> {
+    Object.assign(entry, { description: to.description, address: to.address, destination: to.destination, delivered: false, written_at: new Date().toISOString() });
+    delete entry.delivered_at;
+    return this.save();
   }
 
   flushSync(): void {
@@ -434,6 +456,13 @@ export class MemoryJournal implements TokenJournal {
   }
   pendingDeliveries(): TokenEntry[] {
     return [];
+  }
+  storedToken(): TokenEntry | undefined {
+    // Delivered tokens are dropped from memory; there is no file to read one from.
+    return undefined;
+  }
+  async relocate(entry: TokenEntry, to: Relocation): Promise<void> {
+    Object.assign(entry, { description: to.description, address: to.address, destination: to.destination, delivered: false });
   }
   flushSync(): void {
     // Nothing durable to write to.

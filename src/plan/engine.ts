@@ -34,7 +34,7 @@ import { fingerprintLive } from './fingerprint.js';
 import { markRefusals } from './refusals.js';
 import { comparableAttrs } from './hidden.js';
 import { healthWarnings } from './health.js';
-import { tokenJudge, type TokenJudge } from './token-reset.js';
+import { tokenJudge, type TokenDecision, type TokenJudge } from './token-reset.js';
 
 export interface PlanOptions {
   /** --target addresses; empty or absent: everything. */
@@ -176,12 +176,10 @@ function planScope(
         );
       }
     }
-    const change = existingChange(scope, runner, match, ctx);
+    const decision = ctx.tokens.decide(scope, runner, match);
+    const change = existingChange(scope, runner, match, decision);
     changes.push(change);
-    if (change.action !== 'token-reset' && change.reason !== 'renamed') {
-      const decision = ctx.tokens.decide(scope, runner, match);
-      if (decision?.kind === 'warn') warn(runner.description, 'contacted_without_token', decision.message);
-    }
+    if (decision?.kind === 'warn') warn(runner.description, 'contacted_without_token', decision.message);
     const address = formatAddress(scope, runner.description);
     for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset')) warn(runner.description, w.kind, w.message);
   }
@@ -227,10 +225,12 @@ function createChange(scope: Scope, runner: DesiredRunner): Change {
 
 /**
  * Update, no-op or token-reset of a matched runner. Only attributes the file sets are
- * compared; the rest are left alone. A rename is an update even when no attribute differs.
- * A token reset carries the attribute drift too (apply updates first).
+ * compared; the rest are left alone. A rename is an update even when no attribute differs,
+ * and so is moving a stored token to a destination that changed (a rename with a
+ * `{description}` key, a changed key or owner). A token reset carries the attribute drift
+ * and the rename too (apply updates first).
  */
-function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, ctx: ScopeContext): UpdateChange | NoOpChange | TokenResetChange {
+function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, decision: TokenDecision): UpdateChange | NoOpChange | TokenResetChange {
   const before = normalizeLive(live.attrs);
   const wanted = normalizePartial(comparableAttrs(runner.attrs, live));
   const changed: AttrName[] = ATTRIBUTE_NAMES.filter((n) => wanted[n] !== undefined && !attrEqual(n, before[n], wanted[n]));
@@ -250,15 +250,16 @@ function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, c
     status: live.status,
     contacted_at: live.contacted_at,
   };
-  if (live.description !== runner.description) {
-    return { ...common, action: 'update', reason: 'renamed', changed, renamed_from: live.description };
-  }
-  const decision = ctx.tokens.decide(scope, runner, live);
+  const renamedFrom = live.description !== runner.description ? live.description : null;
   if (decision?.kind === 'reset') {
-    return { ...common, action: 'token-reset', reason: decision.reason, token: runner.token, changed };
+    return { ...common, action: 'token-reset', reason: decision.reason, token: runner.token, changed, renamed_from: renamedFrom };
   }
-  if (changed.length === 0) return { ...common, action: 'no-op', changed: [] };
-  return { ...common, action: 'update', changed, renamed_from: null };
+  const reason = renamedFrom !== null ? ('renamed' as const) : null;
+  if (decision?.kind === 'move') {
+    return { ...common, action: 'update', reason, token: runner.token, changed, renamed_from: renamedFrom, token_move: decision.move };
+  }
+  if (renamedFrom === null && changed.length === 0) return { ...common, action: 'no-op', changed: [] };
+  return { ...common, action: 'update', reason, changed, renamed_from: renamedFrom, token_move: null };
 }
 
 /**

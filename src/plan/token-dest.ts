@@ -83,3 +83,13 @@ function showArg(arg: string): string {
   const plain = arg !== '' && !/[\s"'\\]/.test(arg);
   return plain ? escapeInvisible(arg) : escapeInvisible(JSON.stringify(arg));
 }
+
+/**
+ * What identifies the place a destination writes to, templates expanded: two destinations
+ * with the same key receive a token in the same place. null: only the tokens file.
+ */
+export function destinationKey(dest: TokenDestination | null, ctx: ArgvContext): string | null {
+  if (dest === null) return null;
+  if (dest.kind === 'gitlab_variable') return `variable:${variableKeyOf(dest, ctx.description)}`;
+  return `command:${JSON.stringify(expandArgv(dest.argv, ctx))}`;
+}

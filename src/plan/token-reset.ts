@@ -5,9 +5,9 @@
 // AND it has never contacted GitLab: a runner that contacted GitLab has a host
 // holding a working token, and resetting it would cut that host off. Such a
 // runner gets a warning naming `runnerform rotate` instead.
-import type { DesiredRunner, JournalRecord, LiveRunner, Scope, TokenEvidence } from '../model.js';
-import { formatAddress } from './address.js';
-import { expandKey, variableKeyOf } from './token-dest.js';
+import type { DesiredRunner, JournalRecord, LiveRunner, Scope, TokenEvidence, TokenMove } from '../model.js';
+import { formatAddress, quote } from './address.js';
+import { describeDestination, destinationKey, expandKey, variableKeyOf } from './token-dest.js';
 
 /**
  * How far GitLab's clock (created_at) may be behind the clock of the machine
@@ -20,6 +20,8 @@ export const CLOCK_SKEW_TOLERANCE_MS = 2 * 60_000;
 export type TokenDecision =
   | { kind: 'reset'; reason: 'interrupted_create' | 'undelivered_token' }
   | { kind: 'warn'; message: string }
+  /** The journal holds the token, delivered elsewhere than the destination declared now: deliver it there. */
+  | { kind: 'move'; move: TokenMove }
   | null;
 
 /** Decides token resets for one plan; the journal is indexed once (it grows with every create). */
@@ -32,7 +34,10 @@ export interface TokenJudge {
  *   never stored, and this runner was created after it (or the intent names its id).
  * - undelivered_token: its gitlab_variable destination is absent or names another runner id,
  *   and the journal does not hold its token.
- * A token the journal holds (stored) is never reset: apply delivers it from the journal.
+ * - renamed (undelivered_token too): renamed in place while its declared destination depends on the
+ *   description (`{description}` in a key or argv), and the journal does not hold its token to move.
+ * A token the journal holds (stored) is never reset: apply delivers it from the journal, and when the
+ * destination declared now is not the one the journal recorded it for, moves it there (same token).
  * Without evidence nothing is ever reset.
  */
 export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
@@ -40,18 +45,24 @@ export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
   const journal = indexJournal(evidence.journal ?? []);
   return {
     decide(scope, runner, live) {
-      if (journal.storedIds.has(live.id)) return null;
+      const stored = journal.stored.get(live.id);
+      if (stored) return movedToken(stored, scope, runner, live);
       const intents = journal.openIntents.get(intentKey(scope.type, scope.id, live.description)) ?? [];
       const interrupted = journal.openIds.has(live.id) || intents.some((at) => createdAfter(live.created_at, at));
-      const variableNote = variableMismatch(runner, live, evidence.variables);
-      if (!interrupted && variableNote === null) return null;
+      const renamed = live.description !== runner.description;
+      const note = renamed ? renamedAway(scope, runner, live, evidence.variables) : variableMismatch(runner, live, evidence.variables);
+      if (!interrupted && note === null) return null;
       if (live.contacted_at !== null) {
-        const why = interrupted ? 'an interrupted apply created it and its token was never stored' : variableNote!;
+        const why = interrupted ? 'an interrupted apply created it and its token was never stored' : note!;
+        const rotate = `runnerform rotate ${shellQuote(formatAddress(scope, runner.description))}`;
         return {
           kind: 'warn',
           message:
             `${why}, but it has contacted GitLab (last contact ${live.contacted_at}), so runnerform does not reset its token; ` +
-            `if its host has no working token, run: runnerform rotate ${shellQuote(formatAddress(scope, runner.description))}`,
+            (renamed && !interrupted
+              ? `to give the new destination a token (the host then needs it too), run: ${rotate}. ` +
+                'A destination without {description} (a stable key), or --tokens-out, lets a rename move the token itself'
+              : `if its host has no working token, run: ${rotate}`),
         };
       }
       return { kind: 'reset', reason: interrupted ? 'interrupted_create' : 'undelivered_token' };
@@ -60,8 +71,8 @@ export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
 }
 
 interface JournalIndex {
-  /** Runners whose token the journal holds. */
-  storedIds: Set<number>;
+  /** Runners whose token the journal holds: the last record of each. */
+  stored: Map<number, JournalRecord>;
   /** Runners an intent names whose token was never stored. */
   openIds: Set<number>;
   /** intent_at of intents without a runner id and without a stored token, by scope and description. */
@@ -69,9 +80,10 @@ interface JournalIndex {
 }
 
 function indexJournal(records: readonly JournalRecord[]): JournalIndex {
-  const index: JournalIndex = { storedIds: new Set(), openIds: new Set(), openIntents: new Map() };
+  const index: JournalIndex = { stored: new Map(), openIds: new Set(), openIntents: new Map() };
   for (const r of records) {
-    if (r.runner_id !== null) (r.stored ? index.storedIds : index.openIds).add(r.runner_id);
+    if (r.runner_id !== null && r.stored) index.stored.set(r.runner_id, r);
+    else if (r.runner_id !== null) index.openIds.add(r.runner_id);
     else if (!r.stored) {
       const key = intentKey(r.scope.type, r.scope.id, r.description);
       const list = index.openIntents.get(key);
@@ -84,6 +96,41 @@ function indexJournal(records: readonly JournalRecord[]): JournalIndex {
 
 function intentKey(type: Scope['type'], id: number | null, description: string): string {
   return JSON.stringify([type, id, description]);
+}
+
+/**
+ * A stored token whose recorded destination (expanded with the description it was recorded
+ * with) is not the one declared now: move it. Declared without a destination now, or recorded
+ * before the journal kept destinations: nothing to move.
+ */
+function movedToken(record: JournalRecord, scope: Scope, runner: DesiredRunner, live: LiveRunner): TokenDecision {
+  if (record.destination === undefined || runner.token === null) return null;
+  const was = destinationKey(record.destination, { description: record.description, scope, id: live.id });
+  const now = destinationKey(runner.token, { description: runner.description, scope, id: live.id });
+  if (was === now) return null;
+  return { kind: 'move', move: { from: record.destination, from_description: record.description } };
+}
+
+/**
+ * Why a renamed runner's token is not where its destination now points (its templates use the
+ * description), when the journal cannot move it; null when the destination does not change,
+ * or its CI/CD variable already names this runner.
+ */
+function renamedAway(scope: Scope, runner: DesiredRunner, live: LiveRunner, variables: TokenEvidence['variables']): string | null {
+  const dest = runner.token;
+  if (dest === null) return null;
+  const old = { description: live.description, scope, id: live.id };
+  const now = { description: runner.description, scope, id: live.id };
+  if (destinationKey(dest, old) === destinationKey(dest, now)) return null;
+  if (dest.kind === 'gitlab_variable') {
+    // Unknown (unreadable) is not absent: never reset on it.
+    const key = variableKeyOf(dest, runner.description);
+    if (!Object.hasOwn(variables, key) || variables[key] === live.id) return null;
+  }
+  return (
+    `renamed from ${quote(live.description)}: its token went to ${describeDestination(dest, old)}, ` +
+    `and no tokens file (--tokens-out) holds it to deliver to ${describeDestination(dest, now)}`
+  );
 }
 
 /** Why the runner's CI/CD variable does not hold its token, or null when it does or nothing is known. */

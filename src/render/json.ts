@@ -62,6 +62,9 @@ function changeJson(c: Change): unknown {
     token: tokenJson(c.token),
     refused: c.refused,
     ...(c.action === 'update' ? { renamed_from: c.renamed_from } : {}),
+    // Only when set: plans without a move or a renamed reset read as before.
+    ...(c.action === 'update' && c.token_move ? { token_move: { from: tokenJson(c.token_move.from), from_description: c.token_move.from_description } } : {}),
+    ...(c.action === 'token-reset' && c.renamed_from ? { renamed_from: c.renamed_from } : {}),
   };
 }
 

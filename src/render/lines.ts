@@ -69,21 +69,24 @@ export function changeLines(change: Change, plan: Plan): Line[] {
   if (change.action === 'create' || change.action === 'token-reset') {
     lines.push({ indent: 0, text: `# token → ${tokenDestinationText(change)}` });
   }
+  if (change.action === 'update' && change.token_move) {
+    lines.push({ indent: 0, text: `# token → moves to ${tokenDestinationText(change)} (from ${movedFromText(change)})` });
+  }
+  const renamedFrom = change.action === 'update' || change.action === 'token-reset' ? (change.renamed_from ?? null) : null;
   if (change.action === 'token-reset') {
     lines.push({ indent: 2, sign, text: `token of ${change.address} will be reset: ${REASON_TEXT[change.reason ?? 'undelivered_token']}` });
-    if (change.changed.length === 0) return lines;
-    lines.push({ indent: 0, text: '# and first updated in-place:' });
+    if (change.changed.length === 0 && renamedFrom === null) return lines;
+    lines.push({ indent: 0, text: renamedFrom === null ? '# and first updated in-place:' : `# and first renamed in place from ${quote(renamedFrom)}:` });
   }
   lines.push({ indent: 2, sign, text: `${change.address} {` });
 
   const inPlace = change.action === 'update' || change.action === 'token-reset';
   const attrs = change.action === 'delete' ? change.before : change.after;
   const shown: AttrName[] = inPlace ? change.changed : ATTRIBUTE_NAMES.filter((n) => attrs[n] !== undefined);
-  const renamed = change.action === 'update' && change.renamed_from !== null;
-  const width = Math.max(renamed ? 'description'.length : 0, ...shown.map((n) => n.length));
-  if (renamed) {
+  const width = Math.max(renamedFrom !== null ? 'description'.length : 0, ...shown.map((n) => n.length));
+  if (renamedFrom !== null) {
     const label = 'description'.padEnd(width);
-    lines.push({ indent: 6, sign: '~', text: `${label} = ${quote(change.renamed_from!)} -> ${quote(change.description)}` });
+    lines.push({ indent: 6, sign: '~', text: `${label} = ${quote(renamedFrom)} -> ${quote(change.description)}` });
   }
   for (const name of shown) {
     const label = name.padEnd(width);
@@ -121,6 +124,14 @@ function reasonText(change: Change, plan: Plan): string {
 export function tokenDestinationText(change: Change): string {
   if (change.token === null) return 'the --tokens-out file (no token: destination declared)';
   return describeDestination(change.token, { description: change.description, scope: change.scope, id: change.runner_id });
+}
+
+/** Where a moved token was: the old destination is left as it is (never deleted silently). */
+function movedFromText(change: Change & { action: 'update' }): string {
+  const move = change.token_move!;
+  if (move.from === null) return 'the --tokens-out file only';
+  const where = describeDestination(move.from, { description: move.from_description, scope: change.scope, id: change.runner_id });
+  return move.from.kind === 'gitlab_variable' ? `${where}, which is left in place` : where;
 }
 
 /** `ADDRESS: message` lines of the plan's warnings (already sorted by the engine). */
