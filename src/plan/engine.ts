@@ -252,14 +252,16 @@ function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, d
   };
   const renamedFrom = live.description !== runner.description ? live.description : null;
   if (decision?.kind === 'reset') {
-    return { ...common, action: 'token-reset', reason: decision.reason, token: runner.token, changed, renamed_from: renamedFrom };
+    // renamed_from and token_move only when set: the JSON plan carries them only then.
+    const rename = renamedFrom !== null ? { renamed_from: renamedFrom } : {};
+    return { ...common, action: 'token-reset', reason: decision.reason, token: runner.token, changed, ...rename };
   }
   const reason = renamedFrom !== null ? ('renamed' as const) : null;
   if (decision?.kind === 'move') {
     return { ...common, action: 'update', reason, token: runner.token, changed, renamed_from: renamedFrom, token_move: decision.move };
   }
   if (renamedFrom === null && changed.length === 0) return { ...common, action: 'no-op', changed: [] };
-  return { ...common, action: 'update', reason, changed, renamed_from: renamedFrom, token_move: null };
+  return { ...common, action: 'update', reason, changed, renamed_from: renamedFrom };
 }
 
 /**

@@ -55,7 +55,7 @@ describe('TokenFile', () => {
     const file = await TokenFile.open(path);
     const e = await file.intend(intent('a', null, CMD));
     expect(journalRecords((await readTokenEntries(path))!)).toEqual([
-      { scope, description: 'a', intent_at: e.intent_at, runner_id: null, stored: false, delivered: false },
+      { scope, description: 'a', intent_at: e.intent_at, runner_id: null, stored: false, delivered: false, destination: CMD },
     ]);
     await file.store(e, issued(7, 'glrt-seven'));
     expect(journalRecords((await readTokenEntries(path))!)[0]).toMatchObject({ runner_id: 7, stored: true, delivered: false });
@@ -65,6 +65,23 @@ describe('TokenFile', () => {
     await file.delivered(e);
     expect(journalRecords((await readTokenEntries(path))!)[0]).toMatchObject({ stored: true, delivered: true });
     expect(file.pendingDeliveries()).toEqual([]);
+  });
+
+  it('relocates a stored token to a new destination: undelivered there until delivered, the same token kept', async () => {
+    const path = join(newDir(), 'tokens.json');
+    const file = await TokenFile.open(path);
+    const e = await file.intend(intent('a', null, CMD));
+    await file.store(e, issued(7, 'glrt-seven'));
+    await file.delivered(e);
+    expect(file.storedToken(7)?.token).toBe('glrt-seven');
+    expect(file.storedToken(8)).toBeUndefined();
+    const to = { kind: 'command' as const, argv: ['next'] };
+    await file.relocate(file.storedToken(7)!, { description: 'b', address: 'group["acme/platform"].runner["b"]', destination: to });
+    const [record] = journalRecords((await readTokenEntries(path))!);
+    expect(record).toMatchObject({ runner_id: 7, description: 'b', stored: true, delivered: false, destination: to });
+    expect(file.pendingDeliveries().map((p) => p.token)).toEqual(['glrt-seven']);
+    await file.delivered(e);
+    expect(journalRecords((await readTokenEntries(path))!)[0]).toMatchObject({ delivered: true, destination: to });
   });
 
   it('a reset replaces the runner entry and the intent of an interrupted create; a refused reset puts them back', async () => {
