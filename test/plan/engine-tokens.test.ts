@@ -315,3 +315,89 @@ describe('health warnings', () => {
     expect(JSON.stringify(make())).toBe(JSON.stringify(make()));
   });
 });
+
+describe('a token whose destination moved (rename with {description}, changed key or owner)', () => {
+  const stored = (id: number, description: string, destination: TokenDestination | null | undefined) =>
+    intent(description, { runner_id: id, stored: true, delivered: true, ...(destination !== undefined ? { destination } : {}) });
+  const contacted = (id: number, description: string) =>
+    liveRunner(GROUP, id, description, {}, { status: 'online', contacted_at: '2026-03-01T10:20:00.000Z', created_at: INTENT_AT });
+
+  it('moves the stored token to the new key on a rename: an update (counted, no reset), with where it was', () => {
+    const plan = planOf([runner('deploy-002', { renamed_from: ['deploy-001'], token: VARIABLE })], [contacted(7, 'deploy-001')], {
+      evidence: evidence([stored(7, 'deploy-001', VARIABLE)], { [variableKeyOf(VARIABLE, 'deploy-002')]: null }),
+    });
+    expect(brief(plan)).toEqual(['update(renamed) deploy-002#7']);
+    expect(plan.changes[0]).toMatchObject({
+      renamed_from: 'deploy-001',
+      token: VARIABLE,
+      token_move: { from: VARIABLE, from_description: 'deploy-001' },
+    });
+    expect(plan.summary).toMatchObject({ update: 1, token_reset: 0 });
+    expect(plan.warnings).toEqual([]);
+    expect(hasChanges(plan)).toBe(true);
+  });
+
+  it('moves it when the key or the owner changed, without a rename (an update with nothing for GitLab)', () => {
+    const other: VariableDestination = { ...VARIABLE, owner: { type: 'group', path: 'acme/infra' } };
+    const plan = planOf([runner('a', { token: other })], [contacted(7, 'a')], { evidence: evidence([stored(7, 'a', VARIABLE)]) });
+    expect(brief(plan)).toEqual(['update a#7']);
+    expect(plan.changes[0]).toMatchObject({ changed: [], renamed_from: null, token: other, token_move: { from: VARIABLE, from_description: 'a' } });
+    expect(updateBody(plan.changes[0])).toEqual({});
+  });
+
+  it('moves a token the tokens file alone held, and a command whose argv uses the description', () => {
+    const plan = planOf(
+      [runner('a', { token: VARIABLE }), runner('c2', { renamed_from: ['c1'], token: COMMAND })],
+      [contacted(7, 'a'), contacted(8, 'c1')],
+      { evidence: evidence([stored(7, 'a', null), stored(8, 'c1', COMMAND)]) },
+    );
+    expect(plan.changes.map((c) => c.action === 'update' && c.token_move)).toEqual([
+      { from: null, from_description: 'a' },
+      { from: COMMAND, from_description: 'c1' },
+    ]);
+  });
+
+  it('moves nothing when the destination stays (a stable key), is now only the tokens file, or was never recorded', () => {
+    const STABLE: VariableDestination = { ...VARIABLE, key: 'RUNNER_TOKEN' };
+    const plan = planOf(
+      [runner('b', { renamed_from: ['a'], token: STABLE }), runner('d', { renamed_from: ['c'] }), runner('f', { renamed_from: ['e'], token: VARIABLE })],
+      [contacted(7, 'a'), contacted(8, 'c'), contacted(9, 'e')],
+      { evidence: evidence([stored(7, 'a', STABLE), stored(8, 'c', VARIABLE), stored(9, 'e', undefined)]) },
+    );
+    expect(brief(plan)).toEqual(['update(renamed) b#7', 'update(renamed) d#8', 'update(renamed) f#9']);
+    expect(plan.changes.every((c) => c.action === 'update' && !c.token_move && c.token === null)).toBe(true);
+  });
+
+  it('without the token in a journal: a never-contacted renamed runner gets a reset with the rename', () => {
+    const plan = planOf([runner('deploy-002', { renamed_from: ['deploy-001'], token: VARIABLE })], [orphan(7, 'deploy-001', INTENT_AT)], {
+      evidence: evidence(null, { [variableKeyOf(VARIABLE, 'deploy-002')]: null }),
+    });
+    expect(brief(plan)).toEqual(['token-reset(undelivered_token) deploy-002#7']);
+    expect(plan.changes[0]).toMatchObject({ renamed_from: 'deploy-001', token: VARIABLE });
+    expect(updateBody(plan.changes[0])).toEqual({ description: 'deploy-002' });
+    // A saved plan of it is not stale: GitLab still has the old description.
+    expect(whyStale(plan, live(liveScope(GROUP, [orphan(7, 'deploy-001', INTENT_AT)])))).toBeNull();
+  });
+
+  it('without the token in a journal: a contacted renamed runner is renamed and warned about, naming rotate and the remedy', () => {
+    const plan = planOf([runner('deploy-002', { renamed_from: ['deploy-001'], token: COMMAND })], [contacted(7, 'deploy-001')], {
+      evidence: evidence(null),
+    });
+    expect(brief(plan)).toEqual(['update(renamed) deploy-002#7']);
+    expect(plan.warnings).toHaveLength(1);
+    expect(plan.warnings[0].kind).toBe('contacted_without_token');
+    expect(plan.warnings[0].message).toContain(
+      'renamed from "deploy-001": its token went to command vault kv put secret/runners/deploy-001 token=-, and no tokens file (--tokens-out) holds it to deliver to command vault kv put secret/runners/deploy-002 token=-',
+    );
+    expect(plan.warnings[0].message).toContain(`runnerform rotate 'group["acme/platform"].runner["deploy-002"]'`);
+    expect(plan.warnings[0].message).toContain('A destination without {description} (a stable key), or --tokens-out, lets a rename move the token itself');
+  });
+
+  it('never resets on a rename when the new variable already names the runner, or cannot be read', () => {
+    const named = planOf([runner('b', { renamed_from: ['a'], token: VARIABLE })], [orphan(7, 'a', INTENT_AT)], {
+      evidence: evidence(null, { [variableKeyOf(VARIABLE, 'b')]: 7 }),
+    });
+    const unknown = planOf([runner('b', { renamed_from: ['a'], token: VARIABLE })], [orphan(7, 'a', INTENT_AT)], { evidence: evidence(null, {}) });
+    expect([...brief(named), ...brief(unknown)]).toEqual(['update(renamed) b#7', 'update(renamed) b#7']);
+  });
+});
