@@ -3,7 +3,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyEvent } from '../../src/apply/executor.js';
 import { TestJournal, noSinks } from './test-journal.js';
-import { MemoryJournal } from '../../src/apply/token-sink.js';
+import { MemoryJournal, TokenFile } from '../../src/apply/token-sink.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import { readLiveState } from '../../src/gitlab/live.js';
 import type { DesiredState } from '../../src/model.js';
@@ -128,5 +131,75 @@ describe('applyPlan', () => {
       [second, 'done'],
     ]);
     expect(failing.outcomes[0].error!.message).toContain('runner 50 has a new token, but delivering it to the sink failed: exit 1. The token is kept in test-journal');
+  });
+});
+
+describe('applyPlan: a stored token that moves (token_move)', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const FROM = { kind: 'command' as const, argv: ['old-sink'] };
+  const TO = { kind: 'command' as const, argv: ['new-sink'] };
+  const move = (id: number) => ({
+    action: 'update' as const,
+    address: `group["acme/platform"].runner["m${id}"]`,
+    scope: { type: 'group' as const, path: 'acme/platform', id: 11 },
+    description: `m${id}`,
+    reason: null,
+    token: TO,
+    refused: null,
+    runner_id: id,
+    before: {},
+    after: {},
+    changed: [],
+    renamed_from: null,
+    token_move: { from: FROM, from_description: `m${id}` },
+    status: 'online' as const,
+    contacted_at: null,
+  });
+
+  it('delivers the journal\'s token to the new destination without a request to GitLab; a failure keeps it pending there', async () => {
+    const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+    const id = fake.addRunner({ runner_type: 'group_type', group: 'acme/platform', description: 'm' });
+    const dir = mkdtempSync(join(tmpdir(), 'runnerform-move-'));
+    dirs.push(dir);
+    const journal = await TokenFile.open(join(dir, 'tokens.json'));
+    const entry = await journal.intend({ scope: move(id).scope, description: `m${id}`, address: move(id).address, destination: FROM, runnerId: id });
+    await journal.store(entry, { id, token: 'glrt-stored-token', token_expires_at: null, source: 'create' });
+    await journal.delivered(entry);
+
+    let fail = true;
+    const delivered: string[] = [];
+    const sinkFor = (dest: { kind: string; argv?: string[] }) => ({
+      describe: () => `sink ${dest.argv?.[0]}`,
+      deliver: async (t: { token: string }) => {
+        if (fail) throw new Error('exit 1');
+        delivered.push(`${dest.argv?.[0]}:${t.token}`);
+      },
+    });
+    fake.resetStats();
+    const failed = await applyPlan(api, { changes: [move(id)] }, { journal, parallelism: 1, sinkFor: sinkFor as never });
+    expect(failed.outcomes[0].status).toBe('failed');
+    expect(failed.outcomes[0].error!.message).toContain('delivering it to sink new-sink failed: exit 1');
+    expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(journal.pendingDeliveries().map((e) => [e.id, e.destination])).toEqual([[id, TO]]);
+
+    fail = false;
+    const done = await applyPlan(api, { changes: [move(id)] }, { journal, parallelism: 1, sinkFor: sinkFor as never });
+    expect(done).toMatchObject({ updated: 1, failed: 0 });
+    expect(done.outcomes[0].status).toBe('done');
+    // The pending delivery first (to the destination it now records), then the move itself: the same token, no reset.
+    expect(delivered).toEqual(['new-sink:glrt-stored-token', 'new-sink:glrt-stored-token']);
+    expect(journal.pendingDeliveries()).toEqual([]);
+    expect(fake.requests.some((r) => r.path.includes('reset_authentication_token'))).toBe(false);
+  });
+
+  it('fails the change, naming rotate, when this apply has no journal holding the token', async () => {
+    const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+    const id = fake.addRunner({ runner_type: 'group_type', group: 'acme/platform', description: 'm' });
+    const report = await applyPlan(api, { changes: [move(id)] }, { journal: new MemoryJournal(), parallelism: 1, sinkFor: noSinks });
+    expect(report.outcomes[0].status).toBe('failed');
+    expect(report.outcomes[0].error!.message).toContain(`does not hold it; apply with the --tokens-out file the plan was made with, or run \`runnerform rotate ${move(id).address}\``);
   });
 });
