@@ -53,6 +53,7 @@ describe('rename in place with a {description} variable key', () => {
     fake.resetStats();
     const apply = await runCli(['apply', '--auto-approve', '--tokens-out', 'tokens.json'], { cwd: dir, env: env() });
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(apply.stdout).toMatch(/runner\["deploy-002"\]: Modifications complete \[id=\d+\] \(token moved → CI\/CD variable RUNNER_TOKEN_DEPLOY_002/);
     expect(secretsIn(apply.stdout + apply.stderr + plan.stdout + plan.stderr)).toEqual([]);
     const sent = writes(fake);
     expect(sent).toContain(`PUT /runners/${runner.id}`);
@@ -66,6 +67,33 @@ describe('rename in place with a {description} variable key', () => {
 
     // Converged: the next plan has nothing to do.
     const again = await runCli(['plan', '--detailed-exitcode', '--tokens-out', 'tokens.json'], { cwd: dir, env: env() });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+  }, 90_000);
+
+  it('without --tokens-out: a never-contacted runner is renamed and gets a new token delivered to the new key', async () => {
+    writeFile(dir, 'runners.yaml', yaml('deploy-001'));
+    const first = await runCli(['apply', '--auto-approve'], { cwd: dir, env: env() });
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const runner = fake.runners().find((r) => r.description === 'deploy-001')!;
+    const old = fake.runnerToken(runner.id);
+
+    writeFile(dir, 'runners.yaml', yaml('deploy-002', 'deploy-001'));
+    const plan = await runCli(['plan', '--detailed-exitcode'], { cwd: dir, env: env() });
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+    expect(plan.stdout).toContain('~ token of group["acme/platform"].runner["deploy-002"] will be reset');
+    expect(plan.stdout).toContain('# and first renamed in place from "deploy-001":');
+    expect(plan.stdout).toContain('~ description = "deploy-001" -> "deploy-002"');
+
+    fake.resetStats();
+    const apply = await runCli(['apply', '--auto-approve'], { cwd: dir, env: env() });
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(writes(fake)).toEqual(expect.arrayContaining([`PUT /runners/${runner.id}`, `POST /runners/${runner.id}/reset_authentication_token`]));
+    const now = fake.runners().find((r) => r.id === runner.id)!;
+    expect(now.description).toBe('deploy-002');
+    expect(fake.runnerToken(runner.id)).not.toBe(old);
+    expect(fake.variable(api, 'RUNNER_TOKEN_DEPLOY_002')?.value).toBe(fake.runnerToken(runner.id));
+    expect(secretsIn(apply.stdout + apply.stderr + plan.stdout + plan.stderr)).toEqual([]);
+    const again = await runCli(['plan', '--detailed-exitcode'], { cwd: dir, env: env() });
     expect(again.code, again.stdout + again.stderr).toBe(0);
   }, 90_000);
 });
