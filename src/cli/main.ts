@@ -7,6 +7,7 @@ import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../secrets.js';
 import { registerExport } from './export.js';
 import { registerPlan } from './plan.js';
+import { registerSchema } from './schema.js';
 import { registerShow } from './show.js';
 import { registerValidate } from './validate.js';
 
@@ -23,6 +24,7 @@ registerPlan(program);
 registerShow(program);
 registerApply(program);
 registerExport(program);
+registerSchema(program);
 
 // User errors and GitLab errors carry messages written for the user; anything else
 // is still shown as one line (redacted once more, as a last guard), never as a stack.

@@ -1,0 +1,239 @@
+// The GitLab CI example, run job by job with gitlab-ci-local (a GitLab CI emulator; 4.73.0 is
+// the last release that runs on Node 20) against the fake GitLab: the jobs install the packed
+// tarball through RUNNERFORM_PACKAGE exactly as the example says, then validate, comment on
+// the merge request, apply the saved plan and check drift. Slow: `npm run test:ci-example`.
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { dump } from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
+import type { Seed } from '../fake-gitlab/seed.js';
+import { CLI, secretsIn, type CliResult } from '../e2e/harness.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const GCL = join(root, 'node_modules/gitlab-ci-local/dist/index.js');
+const EXAMPLE = join(root, 'examples/gitlab-ci');
+const APPLY_TOKEN = 'glpat-ci-example-apply-00000000';
+const PLAN_TOKEN = 'glpat-ci-example-plan-000000000';
+const CONFIG_PROJECT = { id: 1217, path: 'acme/runner-config' }; // 1217: gitlab-ci-local's CI_PROJECT_ID
+
+function hasRsync(): boolean {
+  try {
+    execFileSync('rsync', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const rsync = hasRsync();
+if (!rsync) console.warn('SKIPPED: the gitlab-ci-local run of examples/gitlab-ci needs rsync (apt-get install rsync; .ci/run installs it).');
+
+function seed(): Seed {
+  return {
+    users: [{ id: 2, username: 'owner', groups: { acme: 'owner' } }],
+    tokens: [
+      { token: APPLY_TOKEN, user: 'owner', scopes: ['api'] },
+      { token: PLAN_TOKEN, user: 'owner', scopes: ['api'] },
+    ],
+    groups: [
+      { id: 10, full_path: 'acme' },
+      { id: 11, full_path: 'acme/platform' },
+      { id: 12, full_path: 'acme/infra' },
+    ],
+    projects: [
+      { id: CONFIG_PROJECT.id, path_with_namespace: CONFIG_PROJECT.path },
+      { id: 300, path_with_namespace: 'acme/infra/runner-fleet' },
+    ],
+    // Drift for the example's runners.yaml: docker-amd64 lost its amd64 tag.
+    runners: [{ id: 7, runner_type: 'group_type', group: 'acme/platform', description: 'docker-amd64', tag_list: ['docker'], run_untagged: false }],
+    merge_requests: [{ project: CONFIG_PROJECT.path, iid: 1 }],
+  };
+}
+
+let work: string;
+let project: string;
+let home: string;
+let tarball: string;
+let fake: FakeGitLab;
+/**
+ * Whether the CLI accepts issue 8's `token:` destinations, which the example uses (decided at
+ * collection time, so the delivery test shows as skipped rather than passing vacuously).
+ */
+const tokenCheck = spawnSync(process.execPath, [CLI, 'validate', '-f', join(EXAMPLE, 'runners.yaml')], { encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+const tokenDestinations = tokenCheck.status === 0;
+// Only a refusal of the `token:` block itself may turn the delivery checks off.
+if (!tokenDestinations && !/token/.test(tokenCheck.stderr)) throw new Error(`examples/gitlab-ci/runners.yaml is invalid:\n${tokenCheck.stderr}`);
+if (!tokenDestinations) console.warn('SKIPPED PART: the CLI does not accept `token:` destinations yet (issue 8); running the example with a runners.yaml without them and without creates.');
+
+const sh = promisify(execFile);
+const PATH = (prefix: string) => `${join(prefix, 'bin')}:${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`;
+
+beforeAll(async () => {
+  if (!rsync) return;
+  work = mkdtempSync(join(tmpdir(), 'runnerform-ci-example-'));
+  // The package as the organisation would publish it (prepack builds it), from a copy of the checkout.
+  const copy = join(work, 'checkout');
+  cpSync(root, copy, { recursive: true, filter: (p) => !/^(node_modules|dist|\.git|\.tmp)(\/|$)/.test(p.slice(root.length + 1)) });
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+  const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
+  const packed = JSON.parse((await sh('npm', ['pack', '--json', '--pack-destination', work, '--loglevel=error'], { cwd: copy, env, maxBuffer: 1 << 26 })).stdout);
+  tarball = join(work, packed[0].filename);
+  rmSync(copy, { recursive: true, force: true });
+
+  // The GitOps repository: the example's two files, as a user copies them.
+  project = join(work, 'runner-config');
+  mkdirSync(project);
+  copyFileSync(join(EXAMPLE, '.gitlab-ci.yml'), join(project, '.gitlab-ci.yml'));
+  const runnersYaml = readFileSync(join(EXAMPLE, 'runners.yaml'), 'utf8');
+  writeFileSync(join(project, 'runners.yaml'), tokenDestinations ? runnersYaml : withoutTokenDestinations(runnersYaml));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: project, stdio: 'pipe' });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'add', '-A');
+  git('-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qm', 'runners');
+
+  fake = await startFakeGitLab(seed());
+  // gitlab-ci-local derives CI_SERVER_URL from origin: the jobs find the fake as the example's
+  // default (GITLAB_URL unset → CI_SERVER_URL) finds a real GitLab.
+  git('remote', 'add', 'origin', `${fake.url}/${CONFIG_PROJECT.path}.git`);
+  // The project's CI/CD variables, as gitlab-ci-local reads them from $HOME: not in argv.
+  home = join(work, 'home');
+  mkdirSync(join(home, '.gitlab-ci-local'), { recursive: true });
+  writeFileSync(
+    join(home, '.gitlab-ci-local/variables.yml'),
+    dump({
+      global: {
+        RUNNERFORM_PACKAGE: tarball,
+        RUNNERFORM_PLAN_TOKEN: PLAN_TOKEN,
+        RUNNERFORM_APPLY_TOKEN: APPLY_TOKEN,
+        // Stand-ins for a fresh container: the global install goes to a prefix of its own.
+        npm_config_prefix: join(work, 'prefix'),
+        npm_config_prefer_offline: 'true',
+        npm_config_update_notifier: 'false',
+      },
+    }),
+  );
+}, 300_000);
+
+afterAll(async () => {
+  await fake?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** The example's file without the `token:` block of defaults, and only the runner that exists. */
+function withoutTokenDestinations(text: string): string {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l === '  token:');
+  let end = start + 1;
+  while (end < lines.length && lines[end].startsWith('    ')) end++;
+  const kept = [...lines.slice(0, start), ...lines.slice(end)].join('\n');
+  return kept.replace(/\n {6}- description: docker-arm64\n[^\n]*\n/, '\n');
+}
+
+/** One gitlab-ci-local run (a pipeline of the given source, only the named jobs). */
+function gcl(jobs: string[], variables: Record<string, string> = {}): Promise<CliResult> {
+  const args = [GCL, '--force-shell-executor', '--no-color', '--no-json-schema-validation', '--home', home, '--needs'];
+  for (const [k, v] of Object.entries(variables)) args.push('--variable', `${k}=${v}`);
+  args.push(...jobs);
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, args, {
+      cwd: project,
+      env: { PATH: PATH(join(work, 'prefix')), HOME: home, LANG: 'C.UTF-8' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => ok({ code, stdout, stderr }));
+  });
+}
+
+const log = (r: CliResult) => `${r.stdout}\n${r.stderr}`;
+
+function expectNoSecrets(r: CliResult) {
+  expect(secretsIn(log(r))).toEqual([]);
+}
+
+describe.skipIf(!rsync)('examples/gitlab-ci run by gitlab-ci-local against the fake GitLab', () => {
+  it('validate: installs the pinned package and validates, on a push', async () => {
+    const r = await gcl(['validate']);
+    expect(r.code, log(r)).toBe(0);
+    expect(r.stdout).toMatch(/validate > Valid: runners\.yaml/);
+    expect(r.stdout).toContain('PASS  validate');
+    expectNoSecrets(r);
+  }, 300_000);
+
+  it('validate fails clearly when RUNNERFORM_PACKAGE is not set', async () => {
+    const r = await gcl(['validate'], { RUNNERFORM_PACKAGE: '' });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain('RUNNERFORM_PACKAGE is not set');
+    expect(r.stdout).not.toContain('npm install');
+  }, 300_000);
+
+  it('validate refuses an unpinned package name', async () => {
+    const r = await gcl(['validate'], { RUNNERFORM_PACKAGE: '@acme/runnerform' });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain('is not pinned');
+  }, 300_000);
+
+  it('plan:merge-request posts one note and updates it on the second run', async () => {
+    const mr = { CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_IID: '1', CI_PROJECT_ID: String(CONFIG_PROJECT.id) };
+    const first = await gcl(['plan:merge-request'], mr);
+    expect(first.code, log(first)).toBe(0);
+    expectNoSecrets(first);
+    const notes1 = fake.notes(CONFIG_PROJECT.path, 1);
+    expect(notes1).toHaveLength(1);
+    expect(notes1[0].body).toContain('docker-amd64');
+
+    const second = await gcl(['plan:merge-request'], mr);
+    expect(second.code, log(second)).toBe(0);
+    const notes2 = fake.notes(CONFIG_PROJECT.path, 1);
+    expect(notes2).toHaveLength(1);
+    expect(notes2[0].id).toBe(notes1[0].id);
+    const noteWrites = fake.requests.filter((q) => q.method !== 'GET' && q.path.includes('/notes')).map((q) => q.method);
+    expect(noteWrites).toEqual(['POST', 'PUT']);
+  }, 300_000);
+
+  it('drift fails on exit code 2 before the apply', async () => {
+    const r = await gcl(['drift'], { CI_PIPELINE_SOURCE: 'schedule' });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toMatch(/drift finished in .*FAIL 2/);
+    expect(r.stdout).toMatch(/docker-amd64/);
+    expectNoSecrets(r);
+  }, 300_000);
+
+  it('plan:default-branch saves the plan and apply applies exactly that file', async () => {
+    const before = fake.requests.length;
+    const r = await gcl(['apply']); // --needs runs plan:default-branch first, its plan.json as artifact
+    expect(r.code, log(r)).toBe(0);
+    expect(r.stdout).toContain('PASS  plan:default-branch');
+    expect(r.stdout).toContain('PASS  apply');
+    expect(r.stdout).toMatch(/apply \$ runnerform apply plan\.json/);
+    expectNoSecrets(r);
+    const amd64 = fake.runners().find((x) => x.description === 'docker-amd64');
+    expect(amd64?.tag_list?.slice().sort()).toEqual(['amd64', 'docker']);
+    expect(amd64?.id).toBe(7);
+    const writes = fake.requests.slice(before).filter((q) => q.method !== 'GET' && q.path !== '/api/graphql');
+    expect(writes.map((q) => `${q.method} ${q.path}`)).toContain('PUT /api/v4/runners/7');
+  }, 600_000);
+
+  it.skipIf(!tokenDestinations)('apply delivered the new runner token to its CI/CD variable (issue 8 `token:`)', async () => {
+    const created = fake.runners().find((x) => x.description === 'docker-arm64');
+    expect(created).toBeDefined();
+    const res = await fetch(`${fake.url}/api/v4/projects/300/variables/RUNNER_TOKEN_DOCKER_ARM64`, { headers: { 'PRIVATE-TOKEN': APPLY_TOKEN } });
+    expect(res.status).toBe(200);
+    const variable = (await res.json()) as { description?: string; masked?: boolean; protected?: boolean };
+    expect(variable.description).toContain(String(created!.id));
+    expect(variable.masked).toBe(true);
+    expect(variable.protected).toBe(true);
+  });
+
+  it('drift passes after the apply', async () => {
+    const r = await gcl(['drift'], { CI_PIPELINE_SOURCE: 'schedule' });
+    expect(r.code, log(r)).toBe(0);
+    expect(r.stdout).toContain('PASS  drift');
+  }, 300_000);
+});
