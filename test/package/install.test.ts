@@ -113,9 +113,9 @@ describe('the packed tarball', () => {
 
 describe('installed from the tarball without dev dependencies', () => {
   it('brings none of the dev dependencies', () => {
-    const installed = readdirSync(join(prefix, 'lib/node_modules/runnerform/node_modules'));
-    for (const dev of Object.keys(pkg.devDependencies)) expect(installed, dev).not.toContain(dev.split('/')[0]);
-    expect(installed).toContain('commander');
+    const modules = join(prefix, 'lib/node_modules/runnerform/node_modules');
+    for (const dev of Object.keys(pkg.devDependencies)) expect(existsSync(join(modules, dev)), dev).toBe(false);
+    expect(existsSync(join(modules, 'commander/package.json'))).toBe(true);
   });
 
   it('runnerform --version prints the package version', async () => {
@@ -150,7 +150,7 @@ describe('installed from the tarball without dev dependencies', () => {
       writeFileSync(join(elsewhere, 'runners.yaml'), 'version: 1\ngroups:\n  - path: acme/platform\n    runners:\n      - description: docker\n');
       const r = await runnerform(['plan', '-f', 'runners.yaml', '--detailed-exitcode'], { GITLAB_URL: fake.url, GITLAB_TOKEN: OWNER_TOKEN });
       expect(r.stdout).toContain('docker');
-      expect(r.stdout).toMatch(/1 to add/);
+      expect(r.stdout).toContain('Plan: 1 to create, 0 to update, 0 to delete');
       expect(r.code).toBe(2);
       expect(secretsIn(r.stdout + r.stderr)).toEqual([]);
       expect(fake.requests.length).toBeGreaterThan(0);
