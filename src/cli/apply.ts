@@ -10,7 +10,8 @@ import { renderText } from '../render/text.js';
 import { addConnectionOptions, connect } from './connection.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { UserError } from '../errors.js';
-import { addFileOption, filesFrom } from './files.js';
+import { addFileOption, filesFrom, isDesiredStatePath } from './files.js';
+import { addTargetOption, savedPlanArgument } from './targets.js';
 import { loadValidDesiredState, makePlan, readLive, sourceLabel, useColor } from './pipeline.js';
 import { readPlanFile } from './plan.js';
 import { confirmApply } from './prompt.js';
@@ -19,18 +20,21 @@ interface ApplyOptions {
   autoApprove?: boolean;
   tokensOut?: string;
   parallelism?: number | string;
+  target?: string[];
 }
 
 export function registerApply(program: Command): void {
   const cmd = program
     .command('apply')
     .description('Change GitLab until it matches the desired state (or apply a saved plan exactly)')
-    .argument('[planfile]', 'a plan saved by `runnerform plan --out`; applied without asking')
+    .argument('[planfile]', 'a plan saved by `runnerform plan --out`; applied without asking (a .yaml file or a directory is desired state, as with -f)')
     .option('--auto-approve', 'do not ask for confirmation (needed when stdin is not a terminal)')
     .option('--tokens-out <file>', "where created runners' tokens are written (JSON, mode 0600); required when runners are created");
+  addTargetOption(cmd);
   addFileOption(cmd);
   addConnectionOptions(cmd);
-  cmd.action(async (planfile: string | undefined, opts: ApplyOptions, command: Command) => {
+  cmd.action(async (arg: string | undefined, opts: ApplyOptions, command: Command) => {
+    const planfile = savedPlanArgument(arg, opts, isDesiredStatePath);
     if (planfile) return applySavedPlan(planfile, opts, command);
     return planAndApply(opts);
   });
@@ -44,7 +48,7 @@ async function planAndApply(opts: ApplyOptions): Promise<void> {
     throw new UserError('apply needs --auto-approve when stdin is not a terminal (or apply a saved plan: runnerform apply PLANFILE). Nothing was changed.');
   }
   const api = connect(opts);
-  const plan = await makePlan(api, desired, []);
+  const plan = await makePlan(api, desired, opts.target ?? []);
   process.stdout.write(renderText(plan, { color: useColor(process.stdout), source: sourceLabel(files) }));
   if (!hasChanges(plan)) {
     process.stdout.write('\nApply complete: 0 created, 0 updated, 0 deleted.\n');

@@ -4,6 +4,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createGitLabClient, DEFAULT_PARALLELISM, type GitLabClient } from '../gitlab/client.js';
 import { UserError } from '../errors.js';
+import { writeLine } from './progress.js';
 
 export interface ConnectionOptions {
   gitlabUrl?: string;
@@ -58,6 +59,23 @@ export function resolveGitLabUrl(opts: ConnectionOptions, env: NodeJS.ProcessEnv
   return `${url.origin}${path}`;
 }
 
+/** Where the GitLab URL came from (the flag or variable resolveGitLabUrl used), or null for the default. */
+export function gitLabUrlSource(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): string | null {
+  const given = (v: string | undefined) => v !== undefined && v.trim() !== '';
+  if (given(opts.gitlabUrl)) return '--gitlab-url';
+  if (given(env.GITLAB_URL)) return 'GITLAB_URL';
+  if (given(env.CI_SERVER_URL)) return 'CI_SERVER_URL';
+  return null;
+}
+
+/** "GitLab: URL (from …)"; without any URL given it says gitlab.com is the default in use. */
+export function connectionLine(url: string, opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): string {
+  const source = gitLabUrlSource(opts, env);
+  return source
+    ? `GitLab: ${url} (from ${source})`
+    : `GitLab: ${url} (the default: no --gitlab-url, GITLAB_URL or CI_SERVER_URL was given)`;
+}
+
 export function isLoopback(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
@@ -109,13 +127,17 @@ export function connect(
     }
   }
   const parallelism = typeof opts.parallelism === 'string' ? parseParallelismOrThrow(opts.parallelism) : (opts.parallelism ?? DEFAULT_PARALLELISM);
+  // First, so that every error after it reads as "this GitLab said …".
+  writeLine(stderr, connectionLine(url, opts, env));
+  const log = opts.debug ? (line: string) => writeLine(stderr, `[debug] ${line}`) : undefined;
+  log?.(`API ${url}/api/v4, GraphQL ${url}/api/graphql`);
   return createGitLabClient({
     url,
     token,
     parallelism,
     caFile: opts.caFile,
     env,
-    log: opts.debug ? (line) => stderr.write(`[debug] ${line}\n`) : undefined,
+    log,
   });
 }
 

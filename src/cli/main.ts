@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Entry point: the only place that touches argv and exit codes.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { registerApply } from './apply.js';
+import { COLOR_MODES, setColorMode, type ColorMode } from './color.js';
 import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../secrets.js';
 import { registerExport } from './export.js';
@@ -14,10 +15,19 @@ import { registerValidate } from './validate.js';
 const program = new Command()
   .name('runnerform')
   .description('Declarative GitLab CI runners: validate, plan, apply and export runners.yaml')
-  .version(VERSION)
-  .showHelpAfterError()
+  .version(VERSION, '-V, --version', 'print the version of runnerform')
+  .addOption(
+    new Option('--color <when>', 'colour the output: auto (a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR forces it), always or never')
+      .choices(COLOR_MODES)
+      .default('auto'),
+  )
+  .option('--no-color', 'same as --color never')
   // commander echoes bad arguments (`unknown option '--token=glpat-…'`): redact them too.
-  .configureOutput({ outputError: (text, write) => write(redact(text)) });
+  .configureOutput({ outputError: (text, write) => write(redact(text)) })
+  .hook('preAction', (root) => {
+    const color = root.opts().color as ColorMode | false;
+    setColorMode(color === false ? 'never' : color);
+  });
 
 registerValidate(program);
 registerPlan(program);
@@ -25,6 +35,10 @@ registerShow(program);
 registerApply(program);
 registerExport(program);
 registerSchema(program);
+
+// A usage error is one line and a pointer to the help, not the whole help.
+program.showHelpAfterError('Try `runnerform --help`.');
+for (const cmd of program.commands) cmd.showHelpAfterError(`Try \`runnerform ${cmd.name()} --help\`.`);
 
 // User errors and GitLab errors carry messages written for the user; anything else
 // is still shown as one line (redacted once more, as a last guard), never as a stack.

@@ -6,6 +6,7 @@ import { loadDesiredState, formatProblem } from '../config/index.js';
 import { computePlan } from '../plan/engine.js';
 import type { DesiredState, LiveState, Plan, ScopeRef } from '../model.js';
 import { UserError } from '../errors.js';
+import { colorFor } from './color.js';
 import { createProgress } from './progress.js';
 
 /** Loads and checks the desired state; invalid input is a UserError listing every problem. */
@@ -31,7 +32,7 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[]): Promise<LiveSt
 
 export async function makePlan(api: GitLabApi, desired: DesiredState, targets: string[]): Promise<Plan> {
   const live = await readLive(api, desired.scopes.map((s) => s.ref));
-  return computePlan(desired, live, { targets });
+  return computePlan(desired, live, { targets, now: new Date() });
 }
 
 /** How plan output names the desired state: "runners.yaml", or the files joined. */
@@ -39,7 +40,7 @@ export function sourceLabel(files: string[]): string {
   return files.join(', ');
 }
 
-/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+/** Colour as --color, FORCE_COLOR, NO_COLOR, TERM and the terminal decide (see color.ts). */
 export function useColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(stream.isTTY) && !('NO_COLOR' in env && env.NO_COLOR !== '');
+  return colorFor(stream, env);
 }

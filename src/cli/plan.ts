@@ -10,9 +10,9 @@ import { renderText } from '../render/text.js';
 import { connect, addConnectionOptions } from './connection.js';
 import { mergeRequestFromEnv, upsertPlanNote } from './comment.js';
 import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
-import { addFileOption, filesFrom } from './files.js';
+import { addFileArguments, addFileOption, filesFrom, takePositionalFiles } from './files.js';
 import { loadValidDesiredState, makePlan, sourceLabel, useColor } from './pipeline.js';
-import { collect } from './repeatable.js';
+import { addTargetOption } from './targets.js';
 
 interface PlanOptions {
   out?: string;
@@ -27,15 +27,17 @@ export function registerPlan(program: Command): void {
   const cmd = program
     .command('plan')
     .description('Compare the desired state with GitLab and show what apply would change')
-    .option('--out <planfile>', 'save the plan as JSON for `runnerform apply PLANFILE`')
+    .option('-o, --out <planfile>', 'save the plan as JSON for `runnerform apply PLANFILE`')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
-    .option('--target <address>', 'limit the plan to this runner or scope address (repeatable)', collect)
-    .option('--comment', 'post the plan as one note on the merge request of this GitLab CI pipeline (updated on each run)')
+        .option('--comment', 'post the plan as one note on the merge request of this GitLab CI pipeline (updated on each run)')
     .option('--gitlab-report <file>', "also write GitLab's Terraform report JSON for artifacts:reports:terraform");
+  addTargetOption(cmd);
   addFileOption(cmd);
+  addFileArguments(cmd);
   addConnectionOptions(cmd);
-  cmd.action(async (opts: PlanOptions) => {
+  cmd.action(async (positional: string[], opts: PlanOptions) => {
+    takePositionalFiles(positional, opts);
     const files = filesFrom(opts);
     const desired = loadValidDesiredState(files);
     const mr = opts.comment ? mergeRequestFromEnv() : null;

@@ -16,6 +16,19 @@ const CLEAR_LINE = '\r\x1b[2K';
 /** Redraw at most this often: thousands of runners would otherwise flood the terminal. */
 const REDRAW_MS = 100;
 
+/** The progress line currently drawn, per stream, so other output can step around it. */
+const drawn = new WeakMap<NodeJS.WritableStream, string>();
+
+/**
+ * Writes a whole line to `stream` (a --debug line, a notice). A progress line
+ * on the same stream is cleared first and redrawn below, so the two never
+ * share a line.
+ */
+export function writeLine(stream: NodeJS.WritableStream, line: string): void {
+  const progress = drawn.get(stream);
+  stream.write(progress === undefined ? `${line}\n` : `${CLEAR_LINE}${line}\n${progress}`);
+}
+
 export function createProgress(
   stream: NodeJS.WritableStream & { isTTY?: boolean },
   opts: { enabled?: boolean; now?: () => number } = {},
@@ -31,11 +44,14 @@ export function createProgress(
       const t = now();
       if (!finished && t - last < REDRAW_MS) return;
       last = t;
-      stream.write(`${CLEAR_LINE}${progressLine(p)}`);
+      const line = progressLine(p);
+      stream.write(`${CLEAR_LINE}${line}`);
+      drawn.set(stream, line);
       shown = true;
     },
     done: () => {
       if (shown) stream.write(CLEAR_LINE);
+      drawn.delete(stream);
       shown = false;
     },
   };

@@ -3,7 +3,8 @@ import { Command, Option } from 'commander';
 import { formatProblem, loadDesiredState } from '../config/index.js';
 import type { DesiredState } from '../model.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
-import { addFileOption, filesFrom } from './files.js';
+import { addFileArguments, addFileOption, filesFrom, takePositionalFiles } from './files.js';
+import { redactTokens } from '../secrets.js';
 
 interface ValidateOptions {
   file: string[];
@@ -16,16 +17,19 @@ export function registerValidate(program: Command): void {
     .description('Check desired-state files without contacting GitLab; print every problem as FILE:LINE:COL')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'));
   addFileOption(cmd);
-  cmd.action((opts: ValidateOptions) => {
+  addFileArguments(cmd);
+  cmd.action((positional: string[], opts: ValidateOptions) => {
+    takePositionalFiles(positional, opts);
     const inputs = filesFrom(opts);
     const { state, problems } = loadDesiredState(inputs);
     if (opts.format === 'json') {
       const rows = problems.map(({ file, line, column, path, message }) => ({ file, line, column, path, message }));
-      process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      // File names come from the command line, where a pasted token can end up.
+      process.stdout.write(redactTokens(JSON.stringify(rows, null, 2)) + '\n');
     } else if (state) {
-      process.stdout.write(`Valid: ${inputs.join(', ')} (${summarize(state, inputs)}).\n`);
+      process.stdout.write(redactTokens(`Valid: ${inputs.join(', ')} (${summarize(state, inputs)}).\n`));
     } else {
-      process.stderr.write(problems.map((p) => formatProblem(p) + '\n').join(''));
+      process.stderr.write(redactTokens(problems.map((p) => formatProblem(p) + '\n').join('')));
       process.stderr.write(`${count(problems.length, 'problem')} found.\n`);
     }
     process.exitCode = state ? EXIT_OK : EXIT_ERROR;

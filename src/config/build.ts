@@ -2,6 +2,7 @@
 import type { DesiredRunner, DesiredScope, DesiredState, ScopeRef } from '../model.js';
 import { effectiveAttrs } from './defaults.js';
 import { isRecord, rawRunners, rawScopes, type RawScope, type SourceDoc } from './document.js';
+import { destinationOf, effectiveToken, renamedFromOf } from './token.js';
 
 /** Only call with documents that passed the shape and semantic checks. */
 export function buildDesiredState(docs: SourceDoc[]): DesiredState {
@@ -18,8 +19,8 @@ function buildScope(doc: SourceDoc, scope: RawScope): DesiredScope {
     description: body.description as string,
     attrs: effectiveAttrs(defaults, body),
     source: doc.at([...scope.segments, 'runners', index]),
-    token: null,
-    renamed_from: [],
+    token: destinationOf(effectiveToken(defaults, body)?.raw),
+    renamed_from: renamedFromOf(body.renamed_from).map((r) => r.value),
   }));
   return {
     ref: refOf(scope),

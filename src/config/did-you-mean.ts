@@ -31,6 +31,13 @@ const SYNONYMS: Record<string, string> = {
   full_path: 'path',
   group_id: 'id',
   project_id: 'id',
+  variable: 'gitlab_variable',
+  ci_variable: 'gitlab_variable',
+  cmd: 'command',
+  exec: 'command',
+  environment: 'environment_scope',
+  renamed: 'renamed_from',
+  old_description: 'renamed_from',
 };
 
 /** The closest candidate, or null when nothing is close enough to be a typo. */

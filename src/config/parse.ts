@@ -6,6 +6,7 @@ import { MAX_FILE_BYTES } from './limits.js';
 import { redactSecrets, sortProblems, toPointer, type Problem } from './problem.js';
 import { checkShape } from './schema.js';
 import { checkDocument, checkScopesDeclaredOnce } from './semantic.js';
+import { checkTokens, checkVariablesWrittenOnce } from './token.js';
 import { YamlError, parseYaml } from './yaml-source.js';
 import { LineIndex } from './lines.js';
 
@@ -32,9 +33,11 @@ export function parseDesiredState(inputs: readonly SourceText[]): LoadResult {
     const doc = parsed.doc;
     for (const issue of checkShape(doc.value)) problems.push(doc.problem(issue.segments, issue.message, issue.want));
     problems.push(...checkDocument(doc));
+    problems.push(...checkTokens(doc));
     docs.push(doc);
   }
   problems.push(...checkScopesDeclaredOnce(docs));
+  problems.push(...checkVariablesWrittenOnce(docs));
   if (inputs.length === 0) problems.push({ file: '', line: 0, column: 0, path: '', message: 'no desired-state files given' });
   if (problems.length > 0) {
     const safe = dedupe(problems).map((p) => ({ ...p, path: redactSecrets(p.path), message: redactSecrets(p.message) }));

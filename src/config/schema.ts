@@ -34,11 +34,33 @@ export function checkShape(value: unknown): SchemaIssue[] {
   const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath + '/');
   // An empty string also fails its pattern; "must not be empty" says it better.
   const emptyAt = new Set(errors.filter((e) => e.keyword === 'minLength').map((e) => e.instancePath));
+  const { branchNoise, explained } = anyOfNoise(errors);
   const issues = errors
     .filter((e) => !oneOfPaths.some((p) => e.schemaPath.startsWith(p)))
+    .filter((e) => !branchNoise.has(e) && !explained.has(e))
     .filter((e) => !(e.keyword === 'pattern' && emptyAt.has(e.instancePath)))
     .map(toIssue);
   return dedupe(issues);
+}
+
+/**
+ * anyOf (`renamed_from`: text or a list of texts): the branch whose type does not fit
+ * only says "must be …"; drop those. When the fitting branch explains the problem,
+ * the anyOf error itself adds nothing; when no branch fits, it is the message.
+ */
+function anyOfNoise(errors: ErrorObject[]): { branchNoise: Set<ErrorObject>; explained: Set<ErrorObject> } {
+  const branchNoise = new Set<ErrorObject>();
+  const explained = new Set<ErrorObject>();
+  for (const anyOf of errors.filter((e) => e.keyword === 'anyOf')) {
+    const at = anyOf.instancePath;
+    const inside = errors.filter(
+      (e) => e.schemaPath.startsWith(anyOf.schemaPath + '/') && (e.instancePath === at || e.instancePath.startsWith(at + '/')),
+    );
+    const mismatch = inside.filter((e) => e.keyword === 'type' && e.instancePath === anyOf.instancePath);
+    for (const e of mismatch) branchNoise.add(e);
+    if (inside.length > mismatch.length) explained.add(anyOf);
+  }
+  return { branchNoise, explained };
 }
 
 function dedupe(issues: SchemaIssue[]): SchemaIssue[] {
@@ -71,6 +93,8 @@ function toIssue(e: ErrorObject): SchemaIssue {
     case 'required':
       return say(`${ownerLabel(segments)} is missing the required key \`${String(params.missingProperty)}\``, 'key');
     case 'oneOf': {
+      const one = oneOfMessage(segments, data);
+      if (one) return say(one, 'key');
       const both = isObject(data) && 'path' in data && 'id' in data;
       const noun = scopeNoun(segments);
       return say(
@@ -92,6 +116,14 @@ function toIssue(e: ErrorObject): SchemaIssue {
     }
     case 'minimum':
       return say(`${label} must be at least ${String(params.limit)}${unitHint(segments)}, got ${show(data)}`);
+    case 'anyOf':
+      return say(`${label} must be a description (text) or a list of descriptions, got ${show(data)}`);
+    case 'minItems':
+      return say(
+        segments[segments.length - 1] === 'command'
+          ? `${label} must not be empty: give the program and its arguments, e.g. ["vault", "kv", "put", "secret/runners/{description}", "token=-"]`
+          : `${label} must not be an empty list`,
+      );
     case 'maxItems':
       return say(`${label} has ${(data as unknown[]).length} entries; at most ${String(params.limit)} are allowed`);
     case 'minLength':
@@ -134,11 +166,30 @@ function patternMessage(label: string, data: unknown, segments: string[]): strin
       ? `tag ${show(data)} contains a comma; GitLab splits tags on commas, so list each tag separately`
       : `tag ${show(data)} has leading or trailing whitespace`;
   }
-  if (field === 'path') {
+  if (field === 'path' || ((field === 'project' || field === 'group') && parent === 'gitlab_variable')) {
     return `${show(data)} is not a valid full path (names of letters, digits, \`_\`, \`-\` and \`.\`, separated by single \`/\`)`;
   }
-  if (field === 'description') return `${label} must not be blank`;
+  if (field === 'description' || field === 'renamed_from') return `${label} must not be blank`;
   return `${label} has an invalid format`;
+}
+
+/** The token destination's "exactly one of" rules; null for the scope's path/id rule. */
+function oneOfMessage(segments: string[], data: unknown): string | null {
+  const last = segments[segments.length - 1];
+  const present = (keys: string[]) => (isObject(data) ? keys.filter((k) => k in data) : []);
+  if (last === 'token') {
+    const given = present(['gitlab_variable', 'command']);
+    return given.length > 1
+      ? '`token` has both `gitlab_variable` and `command`; a runner\'s token goes to exactly one destination'
+      : '`token` needs one destination: `gitlab_variable` (a CI/CD variable) or `command` (a program that reads the token on stdin)';
+  }
+  if (last === 'gitlab_variable') {
+    const given = present(['project', 'group']);
+    return given.length > 1
+      ? '`gitlab_variable` has both `project` and `group`; give exactly one of them'
+      : '`gitlab_variable` needs `project` or `group`: the full path that holds the variable';
+  }
+  return null;
 }
 
 function unitHint(segments: string[]): string {

@@ -20,12 +20,14 @@ import type {
 import { gitLabErrorFrom, graphQLErrorFrom, runnerRole, type GitLabError, type RequestContext } from './errors.js';
 import { graphQLErrorMessages, ownerProjectFrom, RUNNER_OWNER_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
 import { createLimiter } from './limiter.js';
-import { nextPage } from './pagination.js';
+import { createPageGuard, MAX_PAGES, nextPage, PaginationError } from './pagination.js';
 import { agentsFor, describeProxy, proxyFor } from './proxy.js';
 import { makeRedactor } from '../secrets.js';
 import { DEFAULT_RETRY, RETRY_ERROR_CODES, RETRY_METHODS, RETRY_STATUS_CODES, retryDelayMs, type RetryPolicy } from './retry.js';
 
 export interface ClientOptions {
+  /** Most pages one list may fetch before failing (default MAX_PAGES). */
+  maxPages?: number;
   /** GitLab URL without /api/v4, e.g. https://gitlab.com or https://git.example.com/gitlab. */
   url: string;
   /** Personal, group or project access token, sent as PRIVATE-TOKEN. */
@@ -60,6 +62,15 @@ interface Call {
   json?: unknown;
   context: RequestContext;
 }
+
+const isJsonObject = (text: unknown): boolean => {
+  try {
+    const v: unknown = typeof text === 'string' ? JSON.parse(text) : text;
+    return typeof v === 'object' && v !== null;
+  } catch {
+    return false;
+  }
+};
 
 const enc = (idOrPath: number | string): string => encodeURIComponent(String(idOrPath));
 
@@ -166,7 +177,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
   });
 
   /** Converts got's error (which holds the request headers) into a clean GitLabError. */
-  const toError = (err: unknown, call: Call, graphql = false): GitLabError | Error => {
+  const toError = (err: unknown, call: Call, graphql = false, notGitLab = false): GitLabError | Error => {
     const e = err as Partial<RequestError> & { name?: string };
     const display = graphql ? '/api/graphql' : `/${call.path}`;
     if (e && typeof e === 'object' && ('code' in e || 'response' in e)) {
@@ -180,10 +191,35 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
         attempts: (e.request?.retryCount ?? 0) + 1,
         context: call.context,
         redact: redactText,
+        baseUrl,
+        proxy: proxy ? describeProxy(proxy) : undefined,
+        notGitLab,
       });
+    }
+    if (err instanceof PaginationError) {
+      return new Error(redactText(`GitLab at ${baseUrl}: could not ${call.context.action}: the list ${err.message}. Nothing was changed by this read; check what sits between runnerform and GitLab.`));
     }
     // Not a got error (a bug of ours): keep the message, drop everything else.
     return new Error(redactText(err instanceof Error ? err.message : String(err)));
+  };
+
+  /**
+   * Whether the API root answers like GitLab's: asked once, and only after a
+   * 404, so that a wrong --gitlab-url is not reported as "group … not found".
+   * Any JSON answer (a 401 or 403 too) proves an API is there.
+   */
+  let apiRootProbe: Promise<boolean> | undefined;
+  const apiRootAnswers = (): Promise<boolean> =>
+    (apiRootProbe ??= http('user', { responseType: 'text', throwHttpErrors: false, retry: { limit: 0 } }).then(
+      (r) => r.statusCode !== 404 && isJsonObject(r.body),
+      () => true, // no answer at all: keep the original error
+    ));
+
+  /** The error for a failed REST call; a 404 first checks the API root is GitLab's. */
+  const failure = async (err: unknown, call: Call): Promise<GitLabError | Error> => {
+    const status = (err as Partial<RequestError>)?.response?.statusCode;
+    const notGitLab = status === 404 && !(await apiRootAnswers());
+    return toError(err, call, false, notGitLab);
   };
 
   const request = <T>(call: Call): Promise<T> =>
@@ -195,13 +231,14 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
           json: call.json,
         }).json<T>();
       } catch (err) {
-        throw toError(err, call);
+        throw await failure(err, call);
       }
     });
 
   /** GET every page of a list (per_page=100), following x-next-page or Link rel=next to the end. */
   const list = <T>(call: Omit<Call, 'method'>): Promise<T[]> =>
     limiter.run(async () => {
+      const guard = createPageGuard(opts.maxPages ?? MAX_PAGES);
       try {
         return await http.paginate.all<T>(call.path, {
           method: 'GET',
@@ -213,12 +250,13 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
             paginate: ({ response }) => {
               const next = nextPage(response.headers, origin);
               if (next === null) return false;
+              guard.check(response.requestUrl, next);
               return 'page' in next ? { searchParams: { page: next.page } } : { url: next.url };
             },
           },
         });
       } catch (err) {
-        throw toError(err, { ...call, method: 'GET' });
+        throw await failure(err, { ...call, method: 'GET' });
       }
     });
 

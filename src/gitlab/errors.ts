@@ -16,6 +16,8 @@ export type GitLabErrorKind =
   | 'rate_limited'
   | 'server'
   | 'network'
+  /** The URL answers, but not as a GitLab API (wrong root, another server). */
+  | 'not_gitlab'
   | 'other';
 
 /** What a request was trying to do, so errors can name the thing and the role it needs. */
@@ -46,6 +48,12 @@ export interface GitLabErrorFacts {
   redact?: (text: string) => string;
   /** A request to /api/graphql (`path` is then that, not a path below /api/v4). */
   graphql?: boolean;
+  /** The GitLab URL the client talks to (without /api/v4): connection errors name it. */
+  baseUrl?: string;
+  /** The proxy the request went through (without credentials), if any: a refused connection is then the proxy's. */
+  proxy?: string;
+  /** Set by the client when a 404 came with an API root that does not answer like GitLab's. */
+  notGitLab?: boolean;
 }
 
 export class GitLabError extends Error {
@@ -143,8 +151,10 @@ function statusText(status: number): string {
   return texts[status] ?? 'HTTP error';
 }
 
-function kindOf(status: number | null, parsed: ParsedBody): GitLabErrorKind {
+function kindOf(status: number | null, parsed: ParsedBody, facts: GitLabErrorFacts): GitLabErrorKind {
   if (status === null) return 'network';
+  // GitLab's GraphQL endpoint answers every query it receives (errors come in a 200): a 404 means no GitLab there.
+  if (status === 404 && (facts.notGitLab || facts.graphql)) return 'not_gitlab';
   if (status === 401) return 'unauthorized';
   if (status === 403) return parsed.errorCode === 'insufficient_scope' ? 'insufficient_scope' : 'forbidden';
   if (status === 404) return 'not_found';
@@ -175,14 +185,15 @@ export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
   const { method, status, context } = facts;
   const path = r(facts.path);
   const parsed = scrub(parseErrorBody(facts.body), r);
-  const kind = kindOf(status, parsed);
+  const kind = kindOf(status, parsed, facts);
+  const gitlab = facts.baseUrl ? `GitLab at ${facts.baseUrl}` : 'GitLab';
   const req = `${method} ${path}`;
   // GitLab's messages usually start with the status ("404 Group Not Found"): do not repeat it.
   const said = parsed.message ?? statusText(status ?? 0);
   const answer = status === null ? `no answer (${facts.code ?? 'connection error'})` : said.startsWith(String(status)) ? said : `${status} ${said}`;
   const where = `(${req} → ${answer})`;
   // A refused connection or a bad certificate means the request never reached GitLab.
-  const neverSent = status === null && (NEVER_SENT_CODES.has(facts.code ?? '') || isTlsCode(facts.code));
+  const neverSent = status === null && (NEVER_SENT_CODES.has(facts.code ?? '') || isTlsCode(facts.code) || isTlsProtocolCode(facts.code));
   const lost = (status === null && !neverSent) || (status !== null && status >= 500);
   // runnerform's GraphQL requests are queries: a POST there changes nothing.
   const maybeApplied = MUTATING.has(method) && lost && !facts.graphql;
@@ -215,15 +226,18 @@ export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
       message = `GitLab failed to ${context.action} ${where}${retried(facts.attempts)}.`;
       break;
     case 'network':
-      message = isTlsCode(facts.code)
-        ? `Could not verify GitLab's TLS certificate to ${context.action} ${where}: pass --ca-file FILE with your private CA (or set NODE_EXTRA_CA_CERTS).`
-        : `GitLab did not answer the request to ${context.action} ${where}${retried(facts.attempts)}.`;
+      message = networkMessage(facts, gitlab, where);
+      break;
+    case 'not_gitlab':
+      message =
+        `${facts.baseUrl ?? 'The GitLab URL'} is not a GitLab API: ${facts.graphql ? 'its GraphQL endpoint' : 'its API root'} answered 404 ` +
+        `(trying to ${context.action}: ${req} → 404). ${URL_ADVICE}`;
       break;
     default:
       // A 2xx whose body is not JSON: usually a proxy or login page in front of GitLab.
       message =
         status !== null && status < 400
-          ? `GitLab's answer to ${req} (to ${context.action}) was not the JSON the API sends (status ${status}); is --gitlab-url the GitLab itself, not a proxy or login page?`
+          ? `${gitlab} answered ${req} (to ${context.action}) with something that is not the JSON the API sends (status ${status}); is --gitlab-url the GitLab itself, not a proxy or login page?`
           : `GitLab refused to ${context.action} ${where}.`;
   }
   if (maybeApplied) {
@@ -282,6 +296,45 @@ function scrub(p: ParsedBody, r: (t: string) => string): ParsedBody {
     errorCode: p.errorCode,
     scope: p.scope === null ? null : r(p.scope),
   };
+}
+
+const URL_ADVICE =
+  'Check --gitlab-url (or GITLAB_URL / CI_SERVER_URL): it is the address of the GitLab web interface without /api/v4, e.g. https://gitlab.example.com or https://example.com/gitlab.';
+
+/** A request that got no answer: say which GitLab, what went wrong and what to check. */
+function networkMessage(facts: GitLabErrorFacts, gitlab: string, where: string): string {
+  const { code, context } = facts;
+  const tries = retried(facts.attempts);
+  const host = facts.baseUrl ? safeHost(facts.baseUrl) : 'the host';
+  if (facts.proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
+    return `Could not reach the proxy ${facts.proxy} (HTTPS_PROXY/HTTP_PROXY) on the way to ${gitlab} to ${context.action} ${where}${tries}. Check the proxy variables, or NO_PROXY for a GitLab reached directly.`;
+  }
+  if (code === 'ECONNREFUSED') {
+    return `Could not connect to ${gitlab} to ${context.action} ${where}${tries}: nothing accepts connections on ${host}. ${URL_ADVICE}`;
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return `Could not find the host of ${gitlab} to ${context.action} ${where}${tries}: the name ${host} does not resolve. ${URL_ADVICE}`;
+  }
+  if (isTlsProtocolCode(code)) {
+    return `Could not speak TLS with ${gitlab} to ${context.action} ${where}: the server did not answer TLS; is this an http port? Use http:// for it, or the port GitLab serves https on.`;
+  }
+  if (isTlsCode(code)) {
+    return `Could not verify the TLS certificate of ${gitlab} to ${context.action} ${where}: pass --ca-file FILE with your private CA (or set NODE_EXTRA_CA_CERTS).`;
+  }
+  return `${gitlab} did not answer the request to ${context.action} ${where}${tries}.`;
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** https:// to a port that speaks plain http: OpenSSL reads "HTTP/1.1 400" as a bad TLS record. */
+function isTlsProtocolCode(code: string | undefined): boolean {
+  return code === 'EPROTO' || (code !== undefined && /WRONG_VERSION_NUMBER|ERR_SSL_/.test(code));
 }
 
 function isTlsCode(code: string | undefined): boolean {

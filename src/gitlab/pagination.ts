@@ -31,3 +31,60 @@ export function nextPage(headers: Record<string, string | string[] | undefined>,
   const given = new URL(link, origin);
   return { url: new URL(`${given.pathname}${given.search}`, origin) };
 }
+
+/**
+ * Most pages one list walk may fetch: 2,000 pages of 100 is 200,000 runners,
+ * far beyond any real GitLab scope; a proxy or a bug answering "next page"
+ * forever would otherwise send requests and grow memory without end.
+ */
+export const MAX_PAGES = 2_000;
+
+/** A list walk that did not end the way GitLab's pagination ends. */
+export class PaginationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PaginationError';
+  }
+}
+
+/**
+ * Keeps one list walk bounded: every page must be new (a page number must grow,
+ * a Link URL must not repeat) and the walk stops at `maxPages`. `check` throws
+ * a PaginationError instead of returning a partial list, which would make
+ * missing runners look deleted.
+ */
+export function createPageGuard(maxPages = MAX_PAGES): { check: (current: URL, next: Exclude<NextPage, null>) => void; pages: () => number } {
+  const seen = new Set<string>();
+  let pages = 0;
+  const key = (u: URL): string => {
+    const c = new URL(u.href);
+    c.searchParams.sort();
+    return `${c.pathname}?${c.searchParams.toString()}`;
+  };
+  return {
+    pages: () => pages,
+    check: (current, next) => {
+      pages++;
+      seen.add(key(current));
+      const shown = `${current.pathname}${current.search}`;
+      if (pages >= maxPages) {
+        throw new PaginationError(`stopped after ${pages} pages of ${shown} (the most one list may take): GitLab, or a proxy in front of it, kept announcing a next page`);
+      }
+      let nextUrl: URL;
+      if ('page' in next) {
+        const now = Number(current.searchParams.get('page') ?? '1');
+        const then = Number(next.page);
+        if (!Number.isInteger(then) || then <= now) {
+          throw new PaginationError(`page ${now} of ${shown} announced page "${next.page}" as the next one, which does not advance`);
+        }
+        nextUrl = new URL(current.href);
+        nextUrl.searchParams.set('page', next.page);
+      } else {
+        nextUrl = next.url;
+      }
+      if (seen.has(key(nextUrl))) {
+        throw new PaginationError(`${shown} announced ${nextUrl.pathname}${nextUrl.search} as the next page, which was already read`);
+      }
+    },
+  };
+}

@@ -20,6 +20,12 @@ export const RETRY_METHODS = ['GET', 'PUT', 'DELETE', 'HEAD', 'POST'] as const;
 
 /** Connection errors raised before the request reached GitLab. */
 export const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+/**
+ * Answers that will not change in a few seconds: a port that refuses, a host
+ * that does not exist. One retry covers a GitLab restarting; five would keep a
+ * mistyped URL waiting for seconds before saying so.
+ */
+export const FAIL_FAST_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND']);
 export const RETRY_STATUS_CODES = [429, 500, 502, 503, 504];
 export const RETRY_ERROR_CODES = [
   'ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN',
@@ -46,6 +52,7 @@ export interface RetryInput {
 /** Milliseconds to wait before the next attempt, or 0 to give up. */
 export function retryDelayMs(policy: RetryPolicy, input: RetryInput): number {
   if (input.attempt > policy.limit) return 0;
+  if (input.status === undefined && FAIL_FAST_CODES.has(input.code ?? '') && input.attempt > 1) return 0;
   // A POST is never retried blindly (it could create a second runner): only after a
   // 429 (GitLab refused it unprocessed) or a connection that was never made.
   if (input.method === 'POST' && !(input.status === 429 || (input.status === undefined && NEVER_SENT_CODES.has(input.code ?? '')))) {

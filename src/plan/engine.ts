@@ -1,7 +1,9 @@
 // The plan engine: (DesiredState, LiveState) → Plan. Pure and deterministic.
 // GitLab is the state: a declared runner is matched to the live runner OWNED by
-// its scope with the same description (lowest id wins). Runners a scope only
-// sees (inherited, instance, borrowed) are never candidates.
+// its scope with the same description (lowest id wins), else to one with an
+// earlier description it lists in `renamed_from` (renamed in place). Runners a
+// scope only sees (inherited, instance, borrowed) are never candidates.
+// The engine decides every action and its reason; renderers only print them.
 import { UserError } from '../errors.js';
 import {
   ATTRIBUTE_NAMES,
@@ -16,19 +18,41 @@ import {
   type NoOpChange,
   type Plan,
   type PlanSummary,
+  type PlanWarning,
   type RunnerAttrs,
   type Scope,
   type ScopeRef,
+  type TokenEvidence,
+  type TokenResetChange,
   type UnmanagedRunner,
   type UpdateChange,
+  WARNING_KINDS,
 } from '../model.js';
-import { formatAddress, matchesTarget, parseTarget } from './address.js';
+import { formatAddress, matchesTarget, parseTarget, quote } from './address.js';
 import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './attrs.js';
 import { fingerprintLive } from './fingerprint.js';
+import { healthWarnings } from './health.js';
+import { decideToken } from './token-reset.js';
 
 export interface PlanOptions {
   /** --target addresses; empty or absent: everything. */
   targets?: string[];
+  /** The time health warnings are judged at (the CLI passes new Date()); absent: no time-based warnings. */
+  now?: Date;
+  /** Where tokens went (journal, CI/CD variables), gathered by apply/; absent: no token resets. */
+  evidence?: TokenEvidence;
+}
+
+/** A warning with the runner it is about, so --target can select it like a change. */
+interface ScopedWarning {
+  scope: Scope;
+  description: string;
+  warning: PlanWarning;
+}
+
+interface ScopeContext {
+  now: Date | undefined;
+  evidence: TokenEvidence | undefined;
 }
 
 export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOptions = {}): Plan {
@@ -40,7 +64,8 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
   const pairs = desired.scopes.map((d) => ({ desired: d, live: findLiveScope(live, d.ref) }));
   rejectAliasedScopes(pairs);
 
-  const planned = pairs.map((pair) => planScope(pair.desired, pair.live));
+  const ctx: ScopeContext = { now: opts.now, evidence: opts.evidence };
+  const planned = pairs.map((pair) => planScope(pair.desired, pair.live, ctx));
   const all = planned.flatMap((p) => [...p.changes, ...p.unmanaged]);
   // A mistyped --target would plan nothing and pass a drift check: refuse it.
   targets.forEach((t, i) => {
@@ -54,6 +79,11 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
   // Only the selected changes: one runner's conflict must not block a --target on another.
   for (const change of changes) rejectUntaggedWithoutTags(change, pairs);
   const unmanaged = planned.flatMap((p) => p.unmanaged).filter((u) => selected(u.scope, u.description));
+  const warnings = planned
+    .flatMap((p) => p.warnings)
+    .filter((w) => selected(w.scope, w.description))
+    .map((w) => w.warning)
+    .sort(compareWarnings);
   changes.sort(compareChanges);
   unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);
 
@@ -65,17 +95,23 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     targets: targetTexts,
     changes,
     unmanaged,
-    warnings: [],
+    warnings,
     summary: summarize(changes, unmanaged.length),
   };
 }
 
-/** Plans one scope: match, then create / update / no-op / delete / unmanaged. */
-function planScope(desired: DesiredScope, live: LiveScope): { changes: Change[]; unmanaged: UnmanagedRunner[] } {
+/** Plans one scope: match (by description, then by renamed_from), then create / update / no-op / token-reset / delete / unmanaged. */
+function planScope(
+  desired: DesiredScope,
+  live: LiveScope,
+  ctx: ScopeContext,
+): { changes: Change[]; unmanaged: UnmanagedRunner[]; warnings: ScopedWarning[] } {
   const scope: Scope = { ...live.scope };
   const owned = [...live.owned].sort((a, b) => a.id - b.id);
   const changes: Change[] = [];
-  const matched = new Set<number>();
+  const warnings: ScopedWarning[] = [];
+  const warn = (description: string, kind: PlanWarning['kind'], message: string) =>
+    warnings.push({ scope: { ...scope }, description, warning: { address: formatAddress(scope, description), kind, message } });
 
   const seen = new Set<string>();
   for (const runner of desired.runners) {
@@ -83,20 +119,66 @@ function planScope(desired: DesiredScope, live: LiveScope): { changes: Change[];
       throw new UserError(`${formatAddress(scope, runner.description)} is declared twice in the same scope`);
     }
     seen.add(runner.description);
-    // `owned` is sorted by id, so the first one with this description is the lowest id.
-    const match = owned.find((o) => o.description === runner.description);
-    if (match) {
-      matched.add(match.id);
-      changes.push(compareRunner(scope, runner, match));
-    } else {
-      changes.push(createChange(scope, runner));
+  }
+
+  // `owned` is sorted by id, so the first free one with a description is the lowest id.
+  const used = new Set<number>();
+  const take = (description: string): LiveRunner | undefined => {
+    const found = owned.find((o) => !used.has(o.id) && o.description === description);
+    if (found) used.add(found.id);
+    return found;
+  };
+  // Exact descriptions first, so a rename never takes a runner another declaration names.
+  const matches = new Map<DesiredRunner, LiveRunner>();
+  for (const runner of desired.runners) {
+    const match = take(runner.description);
+    if (match) matches.set(runner, match);
+  }
+  for (const runner of desired.runners) {
+    if (matches.has(runner)) continue;
+    for (const old of runner.renamed_from) {
+      const match = take(old);
+      if (match) {
+        matches.set(runner, match);
+        break;
+      }
     }
   }
 
+  for (const runner of desired.runners) {
+    const match = matches.get(runner);
+    if (!match) {
+      changes.push(createChange(scope, runner));
+      continue;
+    }
+    if (match.description === runner.description) {
+      for (const old of runner.renamed_from) {
+        const left = owned.find((o) => o.description === old && !used.has(o.id));
+        if (!left) continue;
+        warn(
+          runner.description,
+          'renamed_from_obsolete',
+          `renamed_from ${quote(old)} can be removed: a runner named ${quote(runner.description)} exists (id ${match.id}) and is the match; ` +
+            `the runner still named ${quote(old)} (id ${left.id}) is not declared`,
+        );
+      }
+    }
+    const change = existingChange(scope, runner, match, ctx);
+    changes.push(change);
+    if (change.action !== 'token-reset' && change.reason !== 'renamed') {
+      const decision = decideToken(scope, runner, match, ctx.evidence);
+      if (decision?.kind === 'warn') warn(runner.description, 'contacted_without_token', decision.message);
+    }
+    const address = formatAddress(scope, runner.description);
+    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset')) warn(runner.description, w.kind, w.message);
+  }
+
+  // A second owned runner with the description a declared runner was matched by is a duplicate.
+  const claimed = new Set([...matches.values()].map((m) => m.description));
   const unmanaged: UnmanagedRunner[] = [];
   for (const runner of owned) {
-    if (matched.has(runner.id)) continue;
-    if (desired.prune) changes.push(deleteChange(scope, runner));
+    if (used.has(runner.id)) continue;
+    if (desired.prune) changes.push(deleteChange(scope, runner, claimed.has(runner.description) ? 'duplicate' : 'undeclared'));
     else {
       unmanaged.push({
         address: formatAddress(scope, runner.description),
@@ -108,7 +190,7 @@ function planScope(desired: DesiredScope, live: LiveScope): { changes: Change[];
       });
     }
   }
-  return { changes, unmanaged };
+  return { changes, unmanaged, warnings };
 }
 
 function createChange(scope: Scope, runner: DesiredRunner): Change {
@@ -130,8 +212,12 @@ function createChange(scope: Scope, runner: DesiredRunner): Change {
   };
 }
 
-/** Update or no-op. Only attributes the file sets are compared; the rest are left alone. */
-function compareRunner(scope: Scope, runner: DesiredRunner, live: LiveRunner): UpdateChange | NoOpChange {
+/**
+ * Update, no-op or token-reset of a matched runner. Only attributes the file sets are
+ * compared; the rest are left alone. A rename is an update even when no attribute differs.
+ * A token reset carries the attribute drift too (apply updates first).
+ */
+function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, ctx: ScopeContext): UpdateChange | NoOpChange | TokenResetChange {
   const before = normalizeLive(live.attrs);
   const wanted = normalizePartial(runner.attrs);
   const changed: AttrName[] = ATTRIBUTE_NAMES.filter((n) => wanted[n] !== undefined && !attrEqual(n, before[n], wanted[n]));
@@ -151,6 +237,13 @@ function compareRunner(scope: Scope, runner: DesiredRunner, live: LiveRunner): U
     status: live.status,
     contacted_at: live.contacted_at,
   };
+  if (live.description !== runner.description) {
+    return { ...common, action: 'update', reason: 'renamed', changed, renamed_from: live.description };
+  }
+  const decision = decideToken(scope, runner, live, ctx.evidence);
+  if (decision?.kind === 'reset') {
+    return { ...common, action: 'token-reset', reason: decision.reason, token: runner.token, changed };
+  }
   if (changed.length === 0) return { ...common, action: 'no-op', changed: [] };
   return { ...common, action: 'update', changed, renamed_from: null };
 }
@@ -162,7 +255,7 @@ function compareRunner(scope: Scope, runner: DesiredRunner, live: LiveRunner): U
  * rather than letting apply fail halfway.
  */
 function rejectUntaggedWithoutTags(change: Change, pairs: { desired: DesiredScope; live: LiveScope }[]): void {
-  if (change.action !== 'update' || !change.changed.some((n) => n === 'tag_list' || n === 'run_untagged')) return;
+  if ((change.action !== 'update' && change.action !== 'token-reset') || !change.changed.some((n) => n === 'tag_list' || n === 'run_untagged')) return;
   const after = change.after!;
   if (after.run_untagged !== false || (after.tag_list ?? []).length > 0) return;
   const runner = pairs
@@ -177,13 +270,13 @@ function rejectUntaggedWithoutTags(change: Change, pairs: { desired: DesiredScop
   );
 }
 
-function deleteChange(scope: Scope, live: LiveRunner): Change {
+function deleteChange(scope: Scope, live: LiveRunner, reason: 'undeclared' | 'duplicate'): Change {
   return {
     address: formatAddress(scope, live.description),
     action: 'delete',
     scope: { ...scope },
     description: live.description,
-    reason: null,
+    reason,
     token: null,
     refused: null,
     runner_id: live.id,
@@ -258,6 +351,15 @@ export function compareScopes(a: Scope, b: Scope): number {
     compareStrings((a.path ?? '').toLowerCase(), (b.path ?? '').toLowerCase()) ||
     compareStrings(a.path ?? '', b.path ?? '') ||
     (a.id ?? 0) - (b.id ?? 0)
+  );
+}
+
+/** By address, then in WARNING_KINDS order, then by message: the same input gives the same list. */
+export function compareWarnings(a: PlanWarning, b: PlanWarning): number {
+  return (
+    compareStrings(a.address, b.address) ||
+    WARNING_KINDS.indexOf(a.kind) - WARNING_KINDS.indexOf(b.kind) ||
+    compareStrings(a.message, b.message)
   );
 }
 

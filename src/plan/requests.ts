@@ -23,12 +23,15 @@ export function createBody(change: Change): CreateRunnerBody {
   return body;
 }
 
-/** Body of PUT /runners/:id for an `update` change: only the changed, managed attributes. */
+/** Body of PUT /runners/:id for an `update` change: only the changed, managed attributes (and the new description of a rename). */
 export function updateBody(change: Change): UpdateRunnerBody {
-  if (change.action !== 'update' || !change.after) {
-    throw new Error(`internal error: updateBody needs an update change, got ${change.action} for ${change.address}`);
+  // A token reset carries the attribute drift that apply updates before resetting.
+  if ((change.action !== 'update' && change.action !== 'token-reset') || !change.after) {
+    throw new Error(`internal error: updateBody needs an update or token-reset change, got ${change.action} for ${change.address}`);
   }
   const body: UpdateRunnerBody = {};
+  // GitLab changes a description in place: same id, same token.
+  if (change.action === 'update' && change.renamed_from !== null) body.description = change.description;
   for (const name of change.changed) {
     const value = change.after[name];
     if (name === 'maximum_timeout' && !value) {

@@ -5,6 +5,7 @@ import { diffLines } from 'diff';
 import { ATTRIBUTE_NAMES, type AttrName, type Change, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
 import { escapeInvisible, quote } from '../plan/address.js';
 import { compareStrings } from '../plan/attrs.js';
+import { describeDestination } from '../plan/token-dest.js';
 
 export type Sign = '+' | '~' | '-';
 
@@ -24,10 +25,11 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** `Plan: 2 to create, 1 to update, 0 to delete (3 unchanged, 1 unmanaged).` */
+/** `Plan: 2 to create, 1 to update, 0 to delete, 1 token to reset (3 unchanged, 1 unmanaged).` (token resets only when there are any) */
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete (${s.no_op} unchanged, ${s.unmanaged} unmanaged).`;
+  const resets = s.token_reset > 0 ? `, ${plural(s.token_reset, 'token')} to reset` : '';
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${resets} (${s.no_op} unchanged, ${s.unmanaged} unmanaged).`;
 }
 
 export const LEGEND_TITLE = 'Runner actions are indicated with the following symbols:';
@@ -43,28 +45,50 @@ export function runnerInfo(id: number | null, status: RunnerStatus | null, conta
   return `id ${id}, status ${status ?? 'unknown'}, last contact ${contactedAt ? printable(contactedAt) : 'never'}`;
 }
 
-/** The block for one create, update or delete (no-ops are not shown). */
+/** Why the engine chose this action (change.reason), as a reviewer reads it. */
+const REASON_TEXT = {
+  undeclared: 'not declared, and its scope has prune: true',
+  duplicate: 'a duplicate: runnerform keeps the declared runner with the lowest id; its scope has prune: true',
+  renamed: 'renamed in place: same id, same token',
+  interrupted_create: 'created by an interrupted apply, its token was never stored',
+  undelivered_token: 'its token never reached its destination and is not stored, and it has never contacted GitLab',
+} as const satisfies Record<NonNullable<Change['reason']>, string>;
+
+/** The block for one create, update, token reset or delete (no-ops are not shown). */
 export function changeLines(change: Change, plan: Plan): Line[] {
   if (change.action === 'no-op') return [];
   const sign = SIGN[change.action];
   const verb = { create: 'will be created', update: 'will be updated in-place', delete: 'will be DELETED', 'token-reset': 'will get a new token' }[change.action];
   const lines: Line[] = [{ indent: 0, text: `# ${change.address} ${verb}`, style: 'bold' }];
-  if (change.action === 'delete') lines.push({ indent: 0, text: `# (${deleteReason(change, plan)})` });
+  if (change.reason !== null && change.action !== 'token-reset') lines.push({ indent: 0, text: `# (${reasonText(change, plan)})` });
   if (change.runner_id !== null) {
     lines.push({ indent: 0, text: `# (${runnerInfo(change.runner_id, change.status, change.contacted_at)})` });
   }
+  if (change.action === 'create' || change.action === 'token-reset') {
+    lines.push({ indent: 0, text: `# token → ${tokenDestinationText(change)}` });
+  }
+  if (change.action === 'token-reset') {
+    lines.push({ indent: 2, sign, text: `token of ${change.address} will be reset: ${REASON_TEXT[change.reason ?? 'undelivered_token']}` });
+    if (change.changed.length === 0) return lines;
+    lines.push({ indent: 0, text: '# and first updated in-place:' });
+  }
   lines.push({ indent: 2, sign, text: `${change.address} {` });
 
-  const attrs = change.action === 'delete' ? change.before! : change.after!;
-  const shown: AttrName[] =
-    change.action === 'update' ? change.changed : ATTRIBUTE_NAMES.filter((n) => attrs[n] !== undefined);
-  const width = Math.max(0, ...shown.map((n) => n.length));
+  const inPlace = change.action === 'update' || change.action === 'token-reset';
+  const attrs = change.action === 'delete' ? change.before : change.after;
+  const shown: AttrName[] = inPlace ? change.changed : ATTRIBUTE_NAMES.filter((n) => attrs[n] !== undefined);
+  const renamed = change.action === 'update' && change.renamed_from !== null;
+  const width = Math.max(renamed ? 'description'.length : 0, ...shown.map((n) => n.length));
+  if (change.action === 'update' && change.renamed_from !== null) {
+    const label = 'description'.padEnd(width);
+    lines.push({ indent: 6, sign: '~', text: `${label} = ${quote(change.renamed_from)} -> ${quote(change.description)}` });
+  }
   for (const name of shown) {
     const label = name.padEnd(width);
-    if (change.action === 'update') lines.push(...updatedAttr(label, name, change.before!, change.after!));
+    if (inPlace) lines.push(...updatedAttr(label, name, change.before, change.after));
     else lines.push(...wholeAttr(sign, label, name, attrs[name]));
   }
-  if (change.action === 'update') {
+  if (inPlace) {
     const hidden = ATTRIBUTE_NAMES.length - change.changed.length;
     if (hidden > 0) lines.push({ indent: 6, text: `# (${plural(hidden, 'unchanged attribute')} hidden)` });
   }
@@ -72,13 +96,34 @@ export function changeLines(change: Change, plan: Plan): Line[] {
   return lines;
 }
 
-/** Why a runner is pruned: undeclared, or a duplicate of the declared runner (which has the lowest id). */
-function deleteReason(change: Change, plan: Plan): string {
-  const kept = plan.changes.find(
-    (c) => c.action !== 'delete' && c.runner_id !== null && c.address === change.address && c.scope.id === change.scope.id,
-  );
-  if (kept) return `a duplicate: the declared runner is the one with the lowest id, ${kept.runner_id}; its scope has prune: true`;
-  return 'not declared, and its scope has prune: true';
+/** The engine's reason; for a duplicate, the kept runner's id when the plan shows it. */
+function reasonText(change: Change, plan: Plan): string {
+  if (change.reason === 'duplicate') {
+    const kept = plan.changes.find(
+      (c) =>
+        c.action !== 'delete' &&
+        c.action !== 'create' &&
+        c.scope.type === change.scope.type &&
+        c.scope.id === change.scope.id &&
+        (c.description === change.description || (c.action === 'update' && c.renamed_from === change.description)),
+    );
+    if (kept) return `a duplicate: the declared runner is the one with the lowest id, ${kept.runner_id}; its scope has prune: true`;
+  }
+  if (change.reason === 'renamed' && change.action === 'update') {
+    return `renamed in place from ${quote(change.renamed_from ?? '')}: same id, same token`;
+  }
+  return REASON_TEXT[change.reason!];
+}
+
+/** Where the new token goes, as the plan shows it (never the token itself). */
+export function tokenDestinationText(change: Change): string {
+  if (change.token === null) return 'the --tokens-out file (no token: destination declared)';
+  return describeDestination(change.token, { description: change.description, scope: change.scope, id: change.runner_id });
+}
+
+/** `ADDRESS: message` lines of the plan's warnings (already sorted by the engine). */
+export function warningLines(plan: Plan): string[] {
+  return plan.warnings.map((w) => `${w.address}: ${printable(w.message)}`);
 }
 
 /** An attribute created or deleted as a whole: `+ tag_list = ["a", "b"]`. */

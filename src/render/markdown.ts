@@ -17,7 +17,7 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
   const out: string[] = ['#### runnerform plan', ''];
 
   if (!hasChanges(plan)) {
-    out.push(`**No changes.** GitLab matches ${source}.`, '', summaryLine(plan));
+    out.push(`**No changes.** GitLab matches ${source}.`, '', summaryLine(plan), ...warningSection(plan));
   } else {
     out.push(`**${summaryLine(plan)}**`);
     const deletes = plan.changes.filter((c) => c.action === 'delete');
@@ -29,6 +29,7 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
         ...deletes.map((c) => `- ${code(c.address)} (${escapeText(runnerInfo(c.runner_id, c.status, c.contacted_at))})`),
       );
     }
+    out.push(...warningSection(plan));
     const shown = plan.changes.filter((c) => c.action !== 'no-op');
     out.push('', `<details><summary>Show plan (${plural(shown.length, 'change')})</summary>`, '');
     const body = [LEGEND_TITLE, ...legendLines(plan).map(diffLine)];
@@ -47,9 +48,21 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
   return redactTokens(`${out.join('\n')}\n`);
 }
 
-/** GitLab's terraform report artifact, which the merge request widget shows. */
+/** Warnings stay outside the folded details: a reviewer must see them without clicking. */
+function warningSection(plan: Plan): string[] {
+  if (plan.warnings.length === 0) return [];
+  return [
+    '',
+    `:warning: **${plural(plan.warnings.length, 'warning')}:**`,
+    '',
+    ...plan.warnings.map((w) => `- ${code(printable(w.address))}: ${escapeText(printable(w.message))}`),
+  ];
+}
+
+/** GitLab's terraform report artifact, which the merge request widget shows (it knows no token resets: they count as updates). */
 export function renderGitlabReport(plan: Plan): string {
-  return JSON.stringify({ create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete });
+  const s = plan.summary;
+  return JSON.stringify({ create: s.create, update: s.update + s.token_reset, delete: s.delete });
 }
 
 /** Sign in column 0 so ```diff highlights it; `~` becomes `!`, which diff highlighters mark as a change. */

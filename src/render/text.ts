@@ -10,6 +10,7 @@ import {
   printable,
   runnerInfo,
   summaryLine,
+  warningLines,
   type Line,
   type Sign,
 } from './lines.js';
@@ -24,6 +25,7 @@ export interface TextOptions {
 interface Paint {
   bold(s: string): string;
   danger(s: string): string;
+  warning(s: string): string;
   sign(sign: Sign): string;
 }
 
@@ -33,6 +35,7 @@ function palette(color: boolean): Paint {
   return {
     bold: (s) => wrap('1', s),
     danger: (s) => wrap('1;31', s),
+    warning: (s) => wrap('1;33', s),
     sign: (sign) => wrap(signColour[sign], sign),
   };
 }
@@ -44,7 +47,7 @@ export function renderText(plan: Plan, options: TextOptions): string {
 
   if (!hasChanges(plan)) {
     out.push(`${paint.bold('No changes.')} GitLab matches ${opts.source}.`);
-    out.push(...unmanagedSection(plan, opts.source), ...targetNote(plan, paint));
+    out.push(...unmanagedSection(plan, opts.source), ...warningSection(plan, paint), ...targetNote(plan, paint));
     out.push('', summaryText(plan, paint));
     return redactTokens(`${out.join('\n')}\n`);
   }
@@ -53,7 +56,7 @@ export function renderText(plan: Plan, options: TextOptions): string {
   out.push('runnerform will perform the following actions:');
 
   const deletes = plan.changes.filter((c) => c.action === 'delete');
-  const others = plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
+  const others = plan.changes.filter((c) => c.action !== 'delete' && c.action !== 'no-op');
   if (deletes.length > 0) {
     out.push('', ...deletionBanner(deletes, opts.source).map(paint.danger));
     for (const change of deletes) out.push('', ...blockText(change, plan, paint));
@@ -61,7 +64,7 @@ export function renderText(plan: Plan, options: TextOptions): string {
   if (others.length > 0 && deletes.length > 0) out.push('', '  ' + paint.bold('# Other changes:'));
   for (const change of others) out.push('', ...blockText(change, plan, paint));
 
-  out.push(...unmanagedSection(plan, opts.source), ...targetNote(plan, paint));
+  out.push(...unmanagedSection(plan, opts.source), ...warningSection(plan, paint), ...targetNote(plan, paint));
   out.push('', summaryText(plan, paint));
   return redactTokens(`${out.join('\n')}\n`);
 }
@@ -100,6 +103,12 @@ function unmanagedSection(plan: Plan, source: string): string[] {
     `Unmanaged runners (kept: owned by a declared scope but not declared in ${source}; prune: true on the scope would delete them):`,
     ...plan.unmanaged.map((u) => `  ${u.address} (${runnerInfo(u.runner_id, u.status, u.contacted_at)})`),
   ];
+}
+
+/** What a reviewer should know that is not a change (health, tokens that cannot be reset automatically). */
+function warningSection(plan: Plan, paint: Paint): string[] {
+  if (plan.warnings.length === 0) return [];
+  return ['', paint.warning('Warnings:'), ...warningLines(plan).map((l) => `  ${l}`)];
 }
 
 function targetNote(plan: Plan, paint: Paint): string[] {

@@ -1,10 +1,10 @@
 // `runnerform validate` spawned end to end from the build (npm test builds first).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../temp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/src/cli/main.js');
@@ -81,7 +81,7 @@ describe('runnerform validate', () => {
   });
 
   it('fails cleanly when the default runners.yaml is missing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'runnerform-validate-'));
+    const dir = tempDir('runnerform-validate-');
     expect(validate([], dir)).toEqual({
       code: 1,
       stdout: '',
@@ -95,7 +95,7 @@ describe('runnerform validate', () => {
   });
 
   it('reports hostile input without a stack trace', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'runnerform-validate-'));
+    const dir = tempDir('runnerform-validate-');
     let bomb = 'version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n';
     for (let i = 1; i < 10; i++) bomb += `a${i}: &a${i} [${Array(10).fill(i === 1 ? '*a' : `*a${i - 1}`).join(', ')}]\n`;
     writeFileSync(join(dir, 'bomb.yaml'), bomb);
@@ -108,7 +108,7 @@ describe('runnerform validate', () => {
   });
 
   it('never echoes a token found in the file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'runnerform-validate-'));
+    const dir = tempDir('runnerform-validate-');
     const token = 'glpat-ValidateCliSecret0123';
     writeFileSync(join(dir, 'runners.yaml'), `version: 1\ngroups:\n  - path: a\n    runners:\n      - description: x\n        access_level: ${token}\n`);
     for (const format of ['text', 'json']) {

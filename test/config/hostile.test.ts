@@ -2,13 +2,13 @@
 // crashing; legitimate anchors and aliases keep working. (The vitest timeout is
 // the only clock here: no performance assertions.)
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_EXPANDED_NODES, MAX_FILE_BYTES, formatProblem, loadDesiredState, parseDesiredState } from '../../src/config/index.js';
+import { tempDir } from '../temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'runnerform-hostile-'));
+const dir = tempDir('runnerform-hostile-');
 const parse = (text: string) => parseDesiredState([{ file: 'h.yaml', text }]);
 
 /** Billion laughs: 9 levels of 9 aliases each, 9^9 nodes once expanded. */

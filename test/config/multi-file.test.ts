@@ -1,10 +1,10 @@
 // Several files and directories merge into one desired state; a scope may be
 // declared in one place only, and problems name both places.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadDesiredState, parseDesiredState } from '../../src/config/index.js';
+import { tempDir } from '../temp.js';
 
 const group = (path: string, runner = 'r') =>
   `version: 1\ngroups:\n  - path: ${path}\n    runners:\n      - description: ${runner}\n`;
@@ -57,7 +57,7 @@ describe('merging files', () => {
 });
 
 describe('reading files and directories', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'runnerform-config-'));
+  const dir = tempDir('runnerform-config-');
   mkdirSync(join(dir, 'teams'));
   writeFileSync(join(dir, 'teams', 'b.yml'), group('acme/b'));
   writeFileSync(join(dir, 'teams', 'a.yaml'), group('acme/a'));

@@ -35,10 +35,11 @@ describe('schemas/runners.schema.json', () => {
     for (const [at, s] of objects) expect(s.additionalProperties, at).toBe(false);
   });
 
-  it('runners and defaults hold exactly the managed attributes', () => {
+  it('runners and defaults hold exactly the managed attributes (plus where the token goes)', () => {
     const defs = schema.definitions as Record<string, Json>;
     expect(Object.keys(defs.attributes.properties as Json)).toEqual([...ATTRIBUTE_NAMES]);
-    expect(Object.keys(defs.runner.properties as Json)).toEqual(['description', ...ATTRIBUTE_NAMES]);
+    expect(Object.keys(defs.runner.properties as Json)).toEqual(['description', ...ATTRIBUTE_NAMES, 'token', 'renamed_from']);
+    expect(Object.keys(defs.defaults.properties as Json)).toEqual([...ATTRIBUTE_NAMES, 'token']);
   });
 
   it('gives every property a title and a description for editors', () => {

@@ -11,10 +11,11 @@ describe('argument errors', () => {
     expect(secretsIn(r.stderr.replace(/glpat-\[REDACTED\]/g, ''))).toEqual([]);
   });
 
-  it('redact a token passed where a command expects none', async () => {
+  it('redact a token passed where a file is expected (the error names the file)', async () => {
     const r = await runCli(['validate', 'glrt-abcdefghijklmnopqrstu'], { cwd: tempDir() });
     expect(r.code).toBe(1);
     expect(r.stderr).not.toContain('glrt-abcdefghijklmnopqrstu');
+    expect(r.stderr).toContain('glrt-[REDACTED]: cannot read');
   });
 });
 

@@ -1,8 +1,9 @@
 // `npm run demo` (after its build step) must run the whole story and exit 0,
 // with the tokens in the file it names and never on the screen.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { runNode, secretsIn } from './harness.js';
 
 const DEMO = fileURLToPath(new URL('../../dist/test/demo/main.js', import.meta.url));
@@ -26,6 +27,8 @@ describe('npm run demo', () => {
 
     const tokensFile = /tokens are in (\S+) \(mode 0600\)/.exec(r.stdout)?.[1];
     expect(tokensFile).toBeDefined();
+    // The demo keeps the file for its user to look at; the test removes it.
+    onTestFinished(() => rmSync(dirname(tokensFile!), { recursive: true, force: true }));
     expect(statSync(tokensFile!).mode & 0o777).toBe(0o600);
     const tokens = JSON.parse(readFileSync(tokensFile!, 'utf8')) as { token: string }[];
     expect(tokens.map((t) => t.token)).toEqual([expect.stringMatching(/^glrt-/)]);

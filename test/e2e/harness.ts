@@ -1,11 +1,11 @@
 // Spawns the built CLI against an in-process fake GitLab. Asynchronous spawn on
 // purpose: the fake serves from this process's event loop.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Seed } from '../fake-gitlab/seed.js';
+import { tempDir as makeTempDir } from '../temp.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
@@ -39,14 +39,16 @@ export function runCli(
   opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
 ): Promise<CliResult> {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
-  for (const k of ['GITLAB_URL', 'GITLAB_TOKEN', 'CI_SERVER_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) {
+  // FORCE_COLOR too: a test runner may set it, and colour is asked for explicitly where tested.
+  for (const k of ['GITLAB_URL', 'GITLAB_TOKEN', 'CI_SERVER_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy', 'FORCE_COLOR']) {
     if (!opts.env || !(k in opts.env)) delete env[k];
   }
   return runNode(CLI, args, { cwd: opts.cwd, env: env as NodeJS.ProcessEnv, input: opts.input });
 }
 
+/** A temporary directory, removed after the test file (see ../temp.ts). */
 export function tempDir(prefix = 'runnerform-e2e-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 export function writeFile(dir: string, name: string, text: string): string {

@@ -56,7 +56,7 @@ const touchesRunner7 = () => fake.requests.filter((r) => r.path.startsWith('/run
 describe('a runner borrowed from a project the token cannot see', () => {
   it('plans a create in the token\'s own project, never an update or delete of the borrowed runner', async () => {
     const plan = await cli(['plan', '--detailed-exitcode']);
-    expect(plan.stderr).toBe('');
+    expect(plan.stderr).toBe(`GitLab: ${fake.url} (from GITLAB_URL)\n`);
     expect(plan.code).toBe(2);
     expect(plan.stdout).toContain('# project["team/b"].runner["a-owned-shared"] will be created');
     // b-own is team/b's own and undeclared: pruned. Runner 7 is nobody's business here.

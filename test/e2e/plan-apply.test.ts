@@ -56,7 +56,7 @@ const owned = (description: string) => fake.runners().filter((r) => r.descriptio
 describe('plan and apply against an empty GitLab', () => {
   it('plans creates, applies them through /user/runners, then has no changes', async () => {
     const plan1 = await cli(['plan', '--detailed-exitcode']);
-    expect(plan1.stderr).toBe('');
+    expect(plan1.stderr).toBe(`GitLab: ${fake.url} (from GITLAB_URL)\n`);
     expect(plan1.code).toBe(2);
     expect(plan1.stdout).toContain('# group["acme/platform"].runner["platform-docker"] will be created');
     expect(plan1.stdout).toContain('Plan: 3 to create, 0 to update, 0 to delete');

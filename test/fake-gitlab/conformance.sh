@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the built fake GitLab with the conformance seed, runs the python-gitlab
 # conformance check against it, stops it. Extra arguments go to the check
-# (default: --many 120). Needs `npm run build` and `apt-get install -y python3-gitlab`.
+# (default: --many 120; the variables and merge-request sections always run). Needs `npm run build` and `apt-get install -y python3-gitlab`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 check="${CONFORMANCE_SCRIPT:-$root/../shared/conformance/pygitlab_conformance.py}"
@@ -17,5 +17,7 @@ done
 url="$(sed -n 's/^fake GitLab listening on //p' "$out")"
 [ -n "$url" ] || { echo "fake GitLab did not print its URL" >&2; exit 1; }
 [ "$#" -gt 0 ] || set -- --many 120
+# REST sections beyond runners (fake-rest): CI/CD variables of the project and the group, notes of !1.
+set -- "$@" --variables --group-variables --mr 1
 /usr/bin/python3 "$check" --url "$url" --token glpat-conformance-owner-000000000 \
   --group conformance/sub --project conformance/sub/app "$@"

@@ -1,9 +1,11 @@
 // The route table: method, path pattern (on the raw, still-encoded path below
 // /api/v4) and handler. `:id` segments accept a number or a URL-encoded path.
 import type { Ctx, Reply } from './context.js';
+import * as mergeRequests from './handlers-merge-requests.js';
 import * as notes from './handlers-notes.js';
 import * as runners from './handlers-runners.js';
 import * as scopes from './handlers-scopes.js';
+import * as variables from './handlers-variables.js';
 
 export interface Route {
   method: string;
@@ -34,6 +36,19 @@ export const ROUTES: Route[] = [
   route('POST', '/projects/:seg/merge_requests/:seg/notes', notes.createNote),
   route('GET', '/projects/:seg/merge_requests/:seg/notes/:seg', notes.getNote),
   route('PUT', '/projects/:seg/merge_requests/:seg/notes/:seg', notes.updateNote),
+  route('DELETE', '/projects/:seg/merge_requests/:seg/notes/:seg', notes.deleteNote),
+  route('GET', '/projects/:seg/merge_requests/:seg', mergeRequests.getMergeRequest),
+  // CI/CD variables (handlers-variables.ts)
+  route('GET', '/projects/:seg/variables', variables.listProjectVariables),
+  route('POST', '/projects/:seg/variables', variables.createProjectVariable),
+  route('GET', '/projects/:seg/variables/:seg', variables.getProjectVariable),
+  route('PUT', '/projects/:seg/variables/:seg', variables.updateProjectVariable),
+  route('DELETE', '/projects/:seg/variables/:seg', variables.deleteProjectVariable),
+  route('GET', '/groups/:seg/variables', variables.listGroupVariables),
+  route('POST', '/groups/:seg/variables', variables.createGroupVariable),
+  route('GET', '/groups/:seg/variables/:seg', variables.getGroupVariable),
+  route('PUT', '/groups/:seg/variables/:seg', variables.updateGroupVariable),
+  route('DELETE', '/groups/:seg/variables/:seg', variables.deleteGroupVariable),
   route('GET', '/runners', runners.listOwnedRunners),
   route('POST', '/runners', runners.legacyRegister, false),
   route('GET', '/runners/all', runners.listAllRunners),

@@ -59,6 +59,26 @@ export interface SeedRunner {
 export interface SeedMergeRequest {
   project: string; // full path
   iid: number;
+  title?: string; // default "Merge request !IID"
+  source_branch?: string; // default "feature-IID"
+  target_branch?: string; // default "main"
+  /** Username; default the first seeded user with a role on the project. */
+  author?: string;
+}
+
+/** A CI/CD variable of a project or a group (exactly one), validated like GitLab's. */
+export interface SeedVariable {
+  project?: string; // full path
+  group?: string; // full path
+  key: string;
+  value: string;
+  variable_type?: 'env_var' | 'file'; // default env_var
+  protected?: boolean; // default false
+  masked?: boolean; // default false (true when hidden)
+  hidden?: boolean; // masked and hidden: the API never shows its value
+  raw?: boolean; // default false
+  environment_scope?: string; // default "*"
+  description?: string | null;
 }
 
 export interface Seed {
@@ -68,6 +88,7 @@ export interface Seed {
   projects?: SeedProject[];
   runners?: SeedRunner[];
   merge_requests?: SeedMergeRequest[];
+  variables?: SeedVariable[];
   /** Applied to every request, in milliseconds. */
   latency_ms?: number;
 }

@@ -8,8 +8,9 @@ import type { Ctx, Reply } from './context.js';
 import { ApiError, errors, parseBody, parseForm, readRaw, type Params } from './http-io.js';
 import { RateLimiter } from './rate-limit.js';
 import { matchRoute } from './routes.js';
-import type { Seed, SeedRunner } from './seed.js';
+import type { Seed, SeedRunner, SeedVariable } from './seed.js';
 import { FakeState } from './state.js';
+import { addVariable, variableOf, variablesOf, type VariableOwnerPath, type VariableSnapshot } from './variables.js';
 
 export interface RecordedRequest {
   method: string;
@@ -53,6 +54,11 @@ export interface FakeGitLab {
   /** The runner's current authentication token (to check a token a client kept); never print it. */
   runnerToken(id: number): string | undefined;
   notes(projectPath: string, iid: number): { id: number; body: string }[];
+  /** A CI/CD variable with its real value and description (also when hidden); in-process only, never print it. */
+  variable(owner: VariableOwnerPath, key: string, environmentScope?: string): VariableSnapshot | undefined;
+  /** All CI/CD variables of a project or group, values included. */
+  variables(owner: VariableOwnerPath): VariableSnapshot[];
+  addVariable(v: SeedVariable): void;
   close(): Promise<void>;
 }
 
@@ -264,6 +270,9 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
       if (!mr) throw new Error(`no merge request ${projectPath}!${iid} in the fake`);
       return mr.notes.map((n) => ({ id: n.id, body: n.body }));
     },
+    variable: (owner, key, environmentScope) => variableOf(state, owner, key, environmentScope),
+    variables: (owner) => variablesOf(state, owner),
+    addVariable: (v) => addVariable(state, v),
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const t of lateTimers) clearTimeout(t);

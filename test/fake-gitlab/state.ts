@@ -2,6 +2,7 @@
 // lookups; permissions live in access.ts, JSON shapes in entities.ts.
 import { randomBytes } from 'node:crypto';
 import type { Role, Seed, SeedRunner, SeedToken, SeedUser, TokenScope } from './seed.js';
+import { VariableStore } from './variables.js';
 
 export type RunnerTypeName = SeedRunner['runner_type'];
 export type AccessLevelName = 'not_protected' | 'ref_protected';
@@ -80,6 +81,11 @@ export interface MergeRequestRec {
   iid: number;
   project: ProjectRec;
   notes: NoteRec[];
+  title: string;
+  sourceBranch: string;
+  targetBranch: string;
+  author: UserRec | null;
+  createdAt: string;
 }
 
 export class SeedError extends Error {
@@ -121,6 +127,8 @@ export class FakeState {
   readonly projects = new Map<number, ProjectRec>();
   readonly runners = new Map<number, RunnerRec>();
   readonly mergeRequests: MergeRequestRec[] = [];
+  /** CI/CD variables of projects and groups (variables.ts). */
+  readonly variables = new VariableStore();
   // Lower-cased full path → record: GitLab resolves paths case-insensitively.
   private readonly groupPaths = new Map<string, GroupRec>();
   private readonly projectPaths = new Map<string, ProjectRec>();
@@ -142,8 +150,24 @@ export class FakeState {
     for (const mr of seed.merge_requests ?? []) {
       const project = this.projectByPath(mr.project);
       if (!project) throw new SeedError(`merge request of unknown project ${mr.project}`);
-      this.mergeRequests.push({ id: this.nextMrId++, iid: mr.iid, project, notes: [] });
+      const author =
+        mr.author === undefined
+          ? this.users.find((u) => u.projectRoles.has(project.id) || this.hasGroupRoleAbove(u, project.namespace))
+          : this.users.find((u) => u.username === mr.author);
+      if (mr.author !== undefined && !author) throw new SeedError(`merge request author ${mr.author} is not a seeded user`);
+      this.mergeRequests.push({
+        id: this.nextMrId++,
+        iid: mr.iid,
+        project,
+        notes: [],
+        title: mr.title ?? `Merge request !${mr.iid}`,
+        sourceBranch: mr.source_branch ?? `feature-${mr.iid}`,
+        targetBranch: mr.target_branch ?? 'main',
+        author: author ?? null,
+        createdAt: this.seededAt,
+      });
     }
+    this.variables.loadSeed(this, seed.variables ?? []);
   }
 
   // ------------------------------------------------------------ loading
@@ -251,6 +275,10 @@ export class FakeState {
 
   isDescendantOrSelf(g: GroupRec, ancestor: GroupRec): boolean {
     return this.selfAndAncestors(g).includes(ancestor);
+  }
+
+  private hasGroupRoleAbove(u: UserRec, g: GroupRec): boolean {
+    return this.selfAndAncestors(g).some((a) => u.groupRoles.has(a.id));
   }
 
   mergeRequest(project: ProjectRec, iid: number): MergeRequestRec | undefined {

@@ -1,9 +1,8 @@
 // Connection flags, token handling, TLS with --ca-file, HTTPS_PROXY, and the progress line.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { connect as netConnect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { createGitLabClient } from '../../src/gitlab/client.js';
 import { GitLabError } from '../../src/gitlab/errors.js';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { OWNER_TOKEN, baseSeed } from './seeds.js';
+import { tempDir } from '../temp.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const CERT = readFileSync(join(fixtures, 'server-cert.pem'), 'utf8');
@@ -37,7 +37,7 @@ function fails(fn: () => unknown): UserError {
 }
 
 function tmpFile(content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'runnerform-conn-'));
+  const dir = tempDir('runnerform-conn-');
   const file = join(dir, 'f');
   writeFileSync(file, content, { mode: 0o600 });
   return file;

@@ -11,6 +11,8 @@ import type {
   RunnerAttrs,
   Scope,
   ScopeRef,
+  TokenDestination,
+  TokenEvidence,
 } from '../../src/model.js';
 import { GITLAB_DEFAULT_ATTRS, RUNNER_TYPE } from '../../src/model.js';
 
@@ -187,5 +189,65 @@ export function hostileScenario(): { desired: DesiredState; live: LiveState } {
         liveRunner(GROUP, 6, '````` <img src=x onerror=alert(1)>', {}, { contacted_at: '<i>2026</i>' }),
       ]),
     ),
+  };
+}
+
+/** The CI/CD variable destination of the README's example. */
+export const FLEET_VARIABLE: TokenDestination = {
+  kind: 'gitlab_variable',
+  owner: { type: 'project', path: 'acme/infra/runner-fleet' },
+  key: 'RUNNER_TOKEN_{description}',
+  protected: true,
+  environment_scope: '*',
+};
+
+/**
+ * Token destinations, a rename, token resets (journal and variable evidence)
+ * and every health warning, judged at a fixed `now`. Used by the golden files.
+ */
+export function tokensScenario(): { desired: DesiredState; live: LiveState; now: Date; evidence: TokenEvidence } {
+  const vault: TokenDestination = { kind: 'command', argv: ['vault', 'kv', 'put', 'secret/runners/{scope}/{description}', 'token=-'] };
+  const withToken = (r: DesiredRunner, token: TokenDestination | null, renamed_from: string[] = []): DesiredRunner => ({ ...r, token, renamed_from });
+  const never = { status: 'never_contacted', contacted_at: null } as const;
+  return {
+    now: new Date('2026-03-01T12:00:00.000Z'),
+    desired: desired(
+      desiredScope(
+        refOf(GROUP),
+        [
+          withToken(want('docker-amd64', { tag_list: ['docker', 'amd64'] }), FLEET_VARIABLE),
+          withToken(want('gpu-a100', { tag_list: ['gpu'] }), vault),
+          withToken(want('windows-2022', { locked: true }), FLEET_VARIABLE, ['windows']),
+          withToken(want('docker-arm64', { paused: false, tag_list: ['arm64'] }), FLEET_VARIABLE),
+          withToken(want('build'), FLEET_VARIABLE),
+          withToken(want('contacted'), FLEET_VARIABLE),
+          withToken(want('macos', {}), null, ['mac']),
+          want('idle'),
+          want('expiring'),
+          want('stale one'),
+        ],
+        true,
+      ),
+    ),
+    live: live(
+      liveScope(GROUP, [
+        liveRunner(GROUP, 30, 'windows', { locked: false }),
+        liveRunner(GROUP, 21, 'docker-arm64', { paused: true, tag_list: ['arm64'] }, { ...never, created_at: '2026-03-01T11:00:05.000Z' }),
+        liveRunner(GROUP, 22, 'build', {}, { ...never, created_at: '2026-02-27T09:00:00.000Z' }),
+        liveRunner(GROUP, 23, 'contacted', {}, { contacted_at: '2026-03-01T11:58:00.000Z' }),
+        liveRunner(GROUP, 24, 'macos'),
+        liveRunner(GROUP, 25, 'mac', {}, { status: 'offline', contacted_at: '2026-02-01T00:00:00.000Z' }),
+        liveRunner(GROUP, 26, 'idle', {}, { ...never, created_at: '2026-03-01T09:00:00.000Z' }),
+        liveRunner(GROUP, 27, 'expiring', {}, { token_expires_at: '2026-03-04T00:00:00.000Z' }),
+        liveRunner(GROUP, 28, 'stale one', {}, { status: 'stale', contacted_at: '2026-01-10T00:00:00.000Z', token_expires_at: '2026-02-28T00:00:00.000Z' }),
+      ]),
+    ),
+    evidence: {
+      journal: [{ scope: { ...GROUP }, description: 'docker-arm64', intent_at: '2026-03-01T11:00:00.000Z', runner_id: null, stored: false, delivered: false }],
+      variables: {
+        'project:acme/infra/runner-fleet:RUNNER_TOKEN_BUILD:*': null,
+        'project:acme/infra/runner-fleet:RUNNER_TOKEN_CONTACTED:*': 99,
+      },
+    },
   };
 }

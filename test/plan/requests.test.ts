@@ -85,6 +85,6 @@ describe('updateBody', () => {
 
   it('refuses other actions', () => {
     const change = only(computePlan(desired(desiredScope(refOf(GROUP), [want('g')])), live(liveScope(GROUP))));
-    expect(() => updateBody(change)).toThrow(/needs an update change/);
+    expect(() => updateBody(change)).toThrow(/needs an update or token-reset change/);
   });
 });

@@ -5,12 +5,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { DesiredState, LiveState } from '../../src/model.js';
+import type { DesiredState, LiveState, TokenEvidence } from '../../src/model.js';
 import { computePlan } from '../../src/plan/engine.js';
 import { renderJson } from '../../src/render/json.js';
 import { renderGitlabReport, renderMarkdown } from '../../src/render/markdown.js';
 import { renderText } from '../../src/render/text.js';
-import { emptyGitlabScenario, hostileScenario, noChangesScenario, richScenario } from '../plan/fixtures.js';
+import { emptyGitlabScenario, hostileScenario, noChangesScenario, richScenario, tokensScenario } from '../plan/fixtures.js';
 
 const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -26,19 +26,22 @@ function golden(scenario: string, file: string, actual: string): void {
   expect(actual, `${scenario}/${file} differs from the golden file (UPDATE_GOLDEN=1 rewrites it)`).toBe(readFileSync(path, 'utf8'));
 }
 
-const scenarios: Record<string, { make: () => { desired: DesiredState; live: LiveState }; targets?: string[] }> = {
+type Scenario = { desired: DesiredState; live: LiveState; now?: Date; evidence?: TokenEvidence };
+
+const scenarios: Record<string, { make: () => Scenario; targets?: string[] }> = {
   rich: { make: richScenario },
   'empty-gitlab': { make: emptyGitlabScenario },
   'no-changes': { make: noChangesScenario },
   targeted: { make: richScenario, targets: ['group["acme/platform"].runner["docker-arm64"]', 'project[42]'] },
   hostile: { make: hostileScenario },
+  tokens: { make: tokensScenario },
 };
 
 describe('golden plans', () => {
   for (const [name, { make, targets }] of Object.entries(scenarios)) {
     it(name, () => {
-      const { desired, live } = make();
-      const plan = computePlan(desired, live, { targets });
+      const { desired, live, now, evidence } = make();
+      const plan = computePlan(desired, live, { targets, now, evidence });
       golden(name, 'plan.txt', renderText(plan, { color: false, source: 'runners.yaml' }));
       golden(name, 'plan.color.txt', renderText(plan, { color: true, source: 'runners.yaml' }));
       golden(name, 'plan.md', renderMarkdown(plan, { source: 'runners.yaml' }));

@@ -4,18 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { computePlan } from '../../src/plan/engine.js';
 import { parsePlan } from '../../src/plan/planfile.js';
 import { renderJson } from '../../src/render/json.js';
-import { emptyGitlabScenario, hostileScenario, noChangesScenario, richScenario } from '../plan/fixtures.js';
+import { emptyGitlabScenario, hostileScenario, noChangesScenario, richScenario, tokensScenario } from '../plan/fixtures.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8'));
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 
-const scenarios = { rich: richScenario, 'empty-gitlab': emptyGitlabScenario, 'no-changes': noChangesScenario, hostile: hostileScenario };
+const scenarios = { rich: richScenario, 'empty-gitlab': emptyGitlabScenario, 'no-changes': noChangesScenario, hostile: hostileScenario, tokens: tokensScenario };
 
 describe('renderJson', () => {
   for (const [name, make] of Object.entries(scenarios)) {
     it(`renders a plan the schema accepts (${name})`, () => {
-      const { desired, live } = make();
-      const plan = computePlan(desired, live, { targets: name === 'rich' ? ['group[10]'] : [] });
+      const { desired, live, ...opts } = make() as ReturnType<typeof tokensScenario>;
+      const plan = computePlan(desired, live, { targets: name === 'rich' ? ['group[10]'] : [], now: opts.now, evidence: opts.evidence });
       const data = JSON.parse(renderJson(plan));
       expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
       // Everything round-trips, except a token found in GitLab data, which is masked.
@@ -53,6 +53,36 @@ describe('renderJson', () => {
     ]) {
       expect(validate(broken)).toBe(false);
     }
+  });
+
+  it('the schema ties reasons to actions and renamed_from to renames', () => {
+    const { desired, live, now, evidence } = tokensScenario();
+    const data = JSON.parse(renderJson(computePlan(desired, live, { now, evidence })));
+    expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
+    const index = (action: string, reason?: string) =>
+      data.changes.findIndex((c: { action: string; reason: string | null }) => c.action === action && (reason === undefined || c.reason === reason));
+    const withChange = (i: number, edit: Record<string, unknown>) => ({ ...data, changes: data.changes.map((c: object, j: number) => (j === i ? { ...c, ...edit } : c)) });
+    const rename = index('update', 'renamed');
+    const reset = index('token-reset');
+    expect(rename).toBeGreaterThanOrEqual(0);
+    for (const broken of [
+      withChange(index('delete'), { reason: null }),
+      withChange(index('delete'), { reason: 'renamed' }),
+      withChange(index('create'), { reason: 'undeclared' }),
+      withChange(reset, { reason: null }),
+      withChange(reset, { renamed_from: 'x' }),
+      withChange(rename, { renamed_from: null }),
+      withChange(rename, { reason: null }),
+      withChange(index('no-op'), { reason: 'duplicate' }),
+    ]) {
+      expect(validate(broken)).toBe(false);
+    }
+  });
+
+  it('round-trips a plan with token destinations, resets, a rename and warnings', () => {
+    const { desired, live, now, evidence } = tokensScenario();
+    const plan = computePlan(desired, live, { now, evidence });
+    expect(parsePlan(renderJson(plan))).toEqual(plan);
   });
 
   it('round-trips through parsePlan', () => {

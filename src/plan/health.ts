@@ -1,0 +1,49 @@
+// Health of declared runners, from what the live read already returns: a
+// token that evidently never reached a host, a stale runner, a token that
+// expires soon. Warnings, never changes. Pure: the time comes from the caller.
+import type { LiveRunner, PlanWarning } from '../model.js';
+import { shellQuote } from './token-reset.js';
+
+/** How long a new runner may go without contacting GitLab before the plan says so. */
+export const NEVER_CONTACTED_AFTER_MS = 60 * 60_000;
+/** Tokens expiring within this window are reported. */
+export const TOKEN_EXPIRY_WINDOW_MS = 7 * 24 * 60 * 60_000;
+
+/**
+ * Warnings for one declared runner. `now` absent: only what needs no clock (stale).
+ * `tokenReset`: the plan already resets its token, which answers a never-contacted
+ * or expiring token; those are not repeated.
+ */
+export function healthWarnings(address: string, live: LiveRunner, now: Date | undefined, tokenReset: boolean): PlanWarning[] {
+  const out: PlanWarning[] = [];
+  const rotate = `runnerform rotate ${shellQuote(address)}`;
+  if (live.contacted_at === null) {
+    const created = live.created_at === null ? NaN : Date.parse(live.created_at);
+    if (now && !tokenReset && !Number.isNaN(created) && now.getTime() - created > NEVER_CONTACTED_AFTER_MS) {
+      out.push({
+        address,
+        kind: 'never_contacted',
+        message: `has never contacted GitLab since it was created at ${live.created_at}: its token may never have reached a host (${rotate} gives it a new one)`,
+      });
+    }
+  } else if (live.status === 'stale') {
+    out.push({
+      address,
+      kind: 'stale',
+      message: `GitLab marks it stale (last contact ${live.contacted_at}): its host may be gone or no longer hold a working token`,
+    });
+  }
+  const expires = live.token_expires_at === null ? NaN : Date.parse(live.token_expires_at);
+  if (now && !tokenReset && !Number.isNaN(expires)) {
+    if (expires <= now.getTime()) {
+      out.push({ address, kind: 'token_expired', message: `its token expired at ${live.token_expires_at}: it cannot take jobs until it gets a new one (${rotate})` });
+    } else if (expires - now.getTime() <= TOKEN_EXPIRY_WINDOW_MS) {
+      out.push({
+        address,
+        kind: 'token_expiring',
+        message: `its token expires at ${live.token_expires_at}, within 7 days; a runner that does not renew it stops taking jobs then (${rotate})`,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,194 @@
+// What a hostile or misconfigured network can do to the client: endless
+// pagination, redirects to another host, a URL that is not a GitLab API, a
+// port that refuses, https spoken to an http port.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGitLabClient, type ClientOptions } from '../../src/gitlab/client.js';
+import { GitLabError } from '../../src/gitlab/errors.js';
+import { createPageGuard } from '../../src/gitlab/pagination.js';
+import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
+import { OWNER_TOKEN, baseSeed } from './seeds.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
+});
+
+interface Seen {
+  method: string;
+  url: string;
+  token: string | undefined;
+}
+
+/** A plain HTTP server on 127.0.0.1 that records every request and answers with `handler`. */
+async function server(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const s: Server = createServer((req, res) => {
+    seen.push({ method: req.method ?? '', url: req.url ?? '', token: req.headers['private-token'] as string | undefined });
+    handler(req, res);
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  closers.push(
+    () =>
+      new Promise<void>((r) => {
+        s.closeAllConnections();
+        s.close(() => r());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, seen };
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+
+function client(url: string, extra: Partial<ClientOptions> = {}) {
+  return createGitLabClient({ url, token: OWNER_TOKEN, env: {}, retry: { limit: 4, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 5_000, ...extra });
+}
+
+async function caught(p: Promise<unknown>): Promise<Error> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(Error);
+  return err as Error;
+}
+
+describe('a bounded pagination walk', () => {
+  it('stops when a page announces itself again (x-next-page: 2 forever)', async () => {
+    const gl = await server((_req, res) => json(res, 200, [{ id: 1, runner_type: 'group_type' }], { 'x-next-page': '2' }));
+    const err = await caught(client(gl.url).listGroupRunners(11, 'acme/platform'));
+    expect(err.message).toMatch(/^GitLab at http:\/\/127\.0\.0\.1:\d+: could not list the runners of group acme\/platform: the list .*page "2".*does not advance/);
+    // Pages 1 and 2, then the repeat is refused: not 1,855 requests.
+    expect(gl.seen.length).toBe(2);
+    expect(err.message).not.toContain(OWNER_TOKEN);
+  });
+
+  it('stops when a Link rel=next points back at a page already read', async () => {
+    const gl = await server((req, res) => {
+      const next = req.url?.includes('cursor=b') ? 'cursor=a' : 'cursor=b';
+      json(res, 200, [{ id: 1 }], { link: `<http://127.0.0.1/api/v4/runners/all?${next}&per_page=100&type=instance_type>; rel="next"` });
+    });
+    const err = await caught(client(gl.url).listInstanceRunners());
+    expect(err.message).toMatch(/which was already read/);
+    expect(gl.seen.length).toBe(3); // first page, cursor=b, cursor=a; then cursor=b again is refused
+  });
+
+  it('stops at the hard cap of pages, with an error rather than a partial list', async () => {
+    const gl = await server((req, res) => {
+      const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? '1');
+      json(res, 200, [{ id: page }], { 'x-next-page': String(page + 1) });
+    });
+    const err = await caught(client(gl.url, { maxPages: 5 }).listInstanceRunners());
+    expect(err.message).toMatch(/stopped after 5 pages/);
+    expect(gl.seen.length).toBe(5);
+  });
+
+  it('lets a real walk through: each page once, in order', () => {
+    const guard = createPageGuard(10);
+    const at = (page: number) => new URL(`https://g.example/api/v4/runners/all?per_page=100&page=${page}`);
+    for (let p = 1; p < 10; p++) guard.check(at(p), { page: String(p + 1) });
+    expect(guard.pages()).toBe(9);
+    expect(() => guard.check(at(10), { page: '11' })).toThrow(/stopped after 10 pages/);
+  });
+});
+
+describe('redirects', () => {
+  it('never sends the token on to another host, but keeps it on the same GitLab', async () => {
+    const other = await server((_req, res) => json(res, 200, { id: 1, username: 'elsewhere' }));
+    const gl = await server((req, res) => {
+      if (req.url === '/api/v4/user') res.writeHead(302, { location: `${other.url}/api/v4/user` }).end();
+      else if (req.url?.startsWith('/api/v4/groups/acme')) res.writeHead(301, { location: '/api/v4/groups/11' }).end();
+      else json(res, 200, { id: 11, full_path: 'acme/platform' });
+    });
+    const api = client(gl.url);
+    expect((await api.currentUser()).username).toBe('elsewhere');
+    expect(gl.seen.map((s) => s.token)).toEqual([OWNER_TOKEN]);
+    expect(other.seen).toHaveLength(1);
+    expect(other.seen[0].token).toBeUndefined();
+    // A redirect within the same origin is GitLab moving a path: the token goes with it.
+    await api.getGroup('acme/platform');
+    expect(gl.seen.slice(1).map((s) => [s.url, s.token])).toEqual([
+      ['/api/v4/groups/acme%2Fplatform?with_projects=false', OWNER_TOKEN],
+      ['/api/v4/groups/11', OWNER_TOKEN],
+    ]);
+  });
+});
+
+describe('a URL that is not a GitLab API', () => {
+  let fake: FakeGitLab | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+
+  it('says so with the URL when the API root answers 404, instead of "group … not found"', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    const wrong = `${fake.url}/wrong`;
+    const err = await caught(client(wrong).getGroup('acme/platform'));
+    expect(err).toBeInstanceOf(GitLabError);
+    expect((err as GitLabError).kind).toBe('not_gitlab');
+    expect(err.message).toContain(`${wrong} is not a GitLab API`);
+    expect(err.message).not.toMatch(/not found or not visible/);
+    expect(err.message).toMatch(/--gitlab-url/);
+  });
+
+  it('still reports a group the token cannot see as not found (the API root answers)', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    const err = await caught(client(fake.url).getGroup('acme/nope'));
+    const live = fake;
+    expect((err as GitLabError).kind).toBe('not_found');
+    expect(err.message).toMatch(/^Group acme\/nope not found or not visible to this token/);
+    // The probe of the API root is asked once per client, not once per 404.
+    const api = client(fake.url);
+    await caught(api.getGroup('acme/nope'));
+    await caught(api.getProject('acme/nope'));
+    expect(live.requests.filter((r) => r.path === '/user')).toHaveLength(2);
+  });
+
+  it('treats a 404 on /api/graphql as "not a GitLab API", not as the runner missing', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    fake.inject({ method: 'POST', path: '/api/graphql', times: 1, fault: { kind: 'status', status: 404 } });
+    const err = await caught(client(fake.url).runnerOwnerProject(3));
+    expect((err as GitLabError).kind).toBe('not_gitlab');
+    expect(err.message).toContain(`${fake.url} is not a GitLab API: its GraphQL endpoint answered 404`);
+    expect(err.message).not.toMatch(/Runner #3 not found/i);
+  });
+
+  it('explains a 200 login page with the URL', async () => {
+    const gl = await server((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in</html>'));
+    const err = await caught(client(gl.url).currentUser());
+    expect(err.message).toContain(`GitLab at ${gl.url} answered GET /user`);
+  });
+});
+
+describe('connection failures', () => {
+  it('names the URL on a refused port and retries it once, not four times', async () => {
+    const gone = await server(() => undefined);
+    await closers.pop()!(); // the port is now closed: connections are refused
+    const lines: string[] = [];
+    const err = await caught(client(gone.url, { log: (l) => lines.push(l) }).currentUser());
+    expect(err.message).toContain(`Could not connect to GitLab at ${gone.url}`);
+    expect(err.message).toContain(`nothing accepts connections on ${new URL(gone.url).host}`);
+    expect((err as GitLabError).attempts).toBe(2);
+    expect(lines.filter((l) => /retry \d/.test(l))).toHaveLength(1);
+  });
+
+  it('asks "is this an http port?" when https meets a plain http server', async () => {
+    const gl = await server((_req, res) => json(res, 200, {}));
+    const https = gl.url.replace('http://', 'https://');
+    const err = await caught(client(https).currentUser());
+    expect(err.message).toContain(`GitLab at ${https}`);
+    expect(err.message).toMatch(/is this an http port\?/);
+    expect(gl.seen).toHaveLength(0); // the TLS hello is not an HTTP request
+  });
+
+  it('blames the proxy, not GitLab, when the proxy refuses', async () => {
+    const proxy = await server(() => undefined);
+    await closers.pop()!();
+    const err = await caught(client('https://gitlab.example.com', { env: { HTTPS_PROXY: proxy.url } }).currentUser());
+    expect(err.message).toContain(`Could not reach the proxy ${proxy.url}/`);
+    expect(err.message).toContain('on the way to GitLab at https://gitlab.example.com');
+  });
+});
