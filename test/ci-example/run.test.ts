@@ -11,7 +11,7 @@ import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import type { Seed } from '../fake-gitlab/seed.js';
-import { CLI, secretsIn, type CliResult } from '../e2e/harness.js';
+import { CLI, runCli, secretsIn, type CliResult } from '../e2e/harness.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const GCL = join(root, 'node_modules/gitlab-ci-local/dist/index.js');
@@ -68,14 +68,33 @@ let home: string;
 let tarball: string;
 let fake: FakeGitLab;
 /**
- * Whether the CLI accepts issue 8's `token:` destinations, which the example uses (decided at
+ * Whether the CLI delivers issue 8's `token:` destinations, which the example uses: validate
+ * must accept the example and an apply must land a token in its CI/CD variable (decided at
  * collection time, so the delivery test shows as skipped rather than passing vacuously).
  */
-const tokenCheck = spawnSync(process.execPath, [CLI, 'validate', '-f', join(EXAMPLE, 'runners.yaml')], { encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
-const tokenDestinations = tokenCheck.status === 0;
-// Only a refusal of the `token:` block itself may turn the delivery checks off.
-if (!tokenDestinations && !/token/.test(tokenCheck.stderr)) throw new Error(`examples/gitlab-ci/runners.yaml is invalid:\n${tokenCheck.stderr}`);
-if (!tokenDestinations) console.warn('SKIPPED PART: the CLI does not accept `token:` destinations yet (issue 8); running the example with a runners.yaml without them and without creates.');
+async function probeTokenDestinations(): Promise<boolean> {
+  const check = spawnSync(process.execPath, [CLI, 'validate', '-f', join(EXAMPLE, 'runners.yaml')], { encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+  // Only a refusal of the `token:` block itself may turn the delivery checks off.
+  if (check.status !== 0 && !/token/.test(check.stderr)) throw new Error(`examples/gitlab-ci/runners.yaml is invalid:\n${check.stderr}`);
+  if (check.status !== 0) return false;
+  const probeFake = await startFakeGitLab(seed());
+  const dir = mkdtempSync(join(tmpdir(), 'runnerform-token-probe-'));
+  try {
+    const r = await runCli(['apply', '--auto-approve', '-f', join(EXAMPLE, 'runners.yaml')], { cwd: dir, env: { GITLAB_URL: probeFake.url, GITLAB_TOKEN: APPLY_TOKEN } });
+    if (r.code === 0) {
+      const res = await fetch(`${probeFake.url}/api/v4/projects/300/variables/RUNNER_TOKEN_DOCKER_ARM64`, { headers: { 'PRIVATE-TOKEN': APPLY_TOKEN } });
+      if (res.status !== 200) throw new Error(`apply succeeded but left no RUNNER_TOKEN_DOCKER_ARM64 variable (${res.status})`);
+      return true;
+    }
+    if (/--tokens-out/.test(r.stderr)) return false; // apply does not deliver to `token:` yet
+    throw new Error(`apply of examples/gitlab-ci/runners.yaml failed:\n${r.stdout}${r.stderr}`);
+  } finally {
+    await probeFake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const tokenDestinations = await probeTokenDestinations();
+if (!tokenDestinations) console.warn('SKIPPED PART: the CLI does not deliver tokens to `token:` destinations yet (issue 8); running the example with a runners.yaml without them and without creates.');
 
 const sh = promisify(execFile);
 const PATH = (prefix: string) => `${join(prefix, 'bin')}:${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`;
