@@ -71,7 +71,7 @@ describe('the help-based checker itself', () => {
     expect(problems('runnerform destroy')).toEqual(['unknown command: runnerform destroy']);
     expect(problems('runnerform plan --detailed-exit-code')).toEqual(['runnerform plan: unknown option --detailed-exit-code']);
     expect(problems('runnerform plan --out')).toEqual(['runnerform plan: --out needs a value']);
-    expect(problems('runnerform validate extra.yaml')).toEqual(['runnerform validate: unexpected argument extra.yaml']);
+    expect(problems('runnerform show plan.json extra.json')).toEqual(['runnerform show: unexpected argument extra.json']);
   });
 
   it('splits script lines like a shell', () => {

@@ -4,6 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 export default function setup(): void {
+  // .ci/run sets this for the runs that follow its first `npm test` (which built): they share
+  // dist/, and running in parallel they must not rewrite it under each other.
+  if (process.env.RUNNERFORM_TEST_PREBUILT === '1') return;
   const root = resolve(import.meta.dirname, '../..');
   const tsc = join(root, 'node_modules/typescript/bin/tsc'); // not in typescript's exports map
   try {
