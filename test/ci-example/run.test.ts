@@ -256,7 +256,7 @@ describe.skipIf(!rsync)('examples/gitlab-ci run by gitlab-ci-local against the f
     expect(amd64?.tag_list?.slice().sort()).toEqual(['amd64', 'docker']);
     expect(amd64?.id).toBe(7);
     const writes = fake.requests.slice(before).filter((q) => q.method !== 'GET' && q.path !== '/api/graphql');
-    expect(writes.map((q) => `${q.method} ${q.path}`)).toContain('PUT /api/v4/runners/7');
+    expect(writes.map((q) => `${q.method} ${q.path}`)).toContain('PUT /runners/7');
   }, 600_000);
 
   it.skipIf(!tokenDestinations)('apply delivered the new runner token to its CI/CD variable (issue 8 `token:`)', async () => {
