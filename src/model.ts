@@ -161,6 +161,11 @@ export interface LiveRunner {
   permissions?: { update: boolean; delete: boolean };
   /** Number of projects a project runner is enabled in (GitLab refuses a non-admin delete when > 1); absent when unknown. */
   project_count?: number;
+  /**
+   * Attributes GitLab hid from this token (GraphQL's maintenanceNote without update_runner, when REST
+   * could not show it either): their attrs value is null and the plan never compares them.
+   */
+  hidden?: AttrName[];
 }
 
 export interface LiveScope {
@@ -190,7 +195,8 @@ export type Action = (typeof ACTIONS)[number];
  * - duplicate: delete of a second owned runner with a declared description (prune: true)
  * - renamed: update that changes the description in place (`renamed_from`)
  * - interrupted_create: token-reset of a runner an interrupted apply created and whose token was never stored
- * - undelivered_token: token-reset of a runner whose token was stored but never reached its destination
+ * - undelivered_token: token-reset of a never-contacted runner whose gitlab_variable destination is absent or
+ *   names another runner, and whose token the journal does not hold (a stored token is re-delivered, never reset)
  */
 export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token'] as const;
 export type ActionReason = (typeof ACTION_REASONS)[number];
@@ -307,8 +313,10 @@ export interface TokenEvidence {
   /** null when there is no journal (no --tokens-out, or the file does not exist). */
   journal: JournalRecord[] | null;
   /**
-   * For each gitlab_variable destination of a declared runner, keyed by `variableKeyOf` (plan/token-dest.ts):
-   * the runner id its description names, or null when the variable is absent or names none.
+   * For each gitlab_variable destination of a declared runner, keyed by `variableKeyOf(dest, description)`
+   * (plan/token-dest.ts: `OWNER_TYPE:owner/path lower-cased:EXPANDED_KEY:ENVIRONMENT_SCOPE`, e.g.
+   * `project:acme/infra/runner-fleet:RUNNER_TOKEN_DOCKER_AMD64:*`): the runner id its description names,
+   * or null when the variable is absent or names none. A key left out means "not known" (no decision).
    */
   variables: Record<string, number | null>;
 }

@@ -30,6 +30,8 @@ export interface CreateOptions {
   recovery?: Partial<RecoverySchedule>;
   /** Called each time a create request loses its answer. */
   onLostAnswer?: () => void;
+  /** An interrupted apply stops looking for a lost create's runner (the journal's intent covers it). */
+  signal?: AbortSignal;
 }
 
 /** A create that may have left a runner behind; `runnerId` when the runner is known to exist. */
@@ -62,7 +64,7 @@ export async function createRunnerOnce(
       lost = err;
     }
     opts.onLostAnswer?.();
-    const found = await lookForRunner(api, change, schedule.looksMs, lost);
+    const found = await lookForRunner(api, change, schedule.looksMs, lost, opts.signal);
     if (found !== null) {
       const reset = await resetToken(api, change, found, schedule.resetRetriesMs);
       return { id: found, token: reset.token, token_expires_at: reset.token_expires_at ?? null, recovered: true };
@@ -89,16 +91,26 @@ function maybeApplied(err: unknown): boolean {
  * null only when the last look succeeded and found nothing: a failed last look
  * proves nothing, so the runner may exist and creating again could duplicate it.
  */
-async function lookForRunner(api: GitLabApi, change: Change, waits: readonly number[], lost: unknown): Promise<number | null> {
+async function lookForRunner(api: GitLabApi, change: Change, waits: readonly number[], lost: unknown, signal?: AbortSignal): Promise<number | null> {
   let lookError: unknown = null;
   for (const wait of waits) {
-    if (wait > 0) await sleep(wait);
+    // An interrupt cuts the wait short: look once more at once, then stop.
+    if (wait > 0) await sleep(wait, undefined, signal ? { signal } : undefined).catch(() => undefined);
     try {
       const ids = await ownedWithDescription(api, change.scope, change.description);
       if (ids.length > 0) return ids[0];
       lookError = null;
     } catch (err) {
       lookError = err;
+    }
+    if (signal?.aborted) {
+      // Never create again in an interrupted apply; the journal's intent lets the next plan find the runner.
+      throw new CreateRecoveryError(
+        `the answer to creating ${change.address} was lost (${answerOf(lost)}) and the apply was interrupted before the runner appeared. ` +
+          `With --tokens-out (or a gitlab_variable destination) the next plan finds it if GitLab created it and resets its token. ${mayExistAdvice(change)}`,
+        null,
+        { cause: lost },
+      );
     }
   }
   if (lookError !== null) {
@@ -113,7 +125,7 @@ async function lookForRunner(api: GitLabApi, change: Change, waits: readonly num
 }
 
 /** Each reset gives a fresh valid token and voids the previous one, so retrying is safe. */
-async function resetToken(api: GitLabApi, change: Change, id: number, retryWaits: readonly number[]): Promise<ApiResetToken> {
+export async function resetToken(api: GitLabApi, change: Change, id: number, retryWaits: readonly number[]): Promise<ApiResetToken> {
   let attempts = 0;
   for (const wait of [0, ...retryWaits]) {
     if (wait > 0) await sleep(wait);

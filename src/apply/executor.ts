@@ -1,17 +1,26 @@
-// Executes a Plan through the GitLab client. Deletions first, then updates and
-// creates. On the first failure no new change starts; in-flight ones finish.
+// Executes a Plan through the GitLab client. Deletions first, then updates,
+// creates and token resets. On the first GitLab failure no new change starts;
+// in-flight ones finish. A token's path: intent (journal) → create or reset →
+// stored (journal) → delivered (sink) → marked delivered. A failing sink fails
+// only its change: the token stays in the journal and the next apply delivers it.
 // Creates that lost an answer are looked at once more at the end (lost-create-review).
 import type { GitLabApi } from '../gitlab/api.js';
-import type { Change, Plan } from '../model.js';
+import type { Change, TokenResetChange, UpdateChange } from '../model.js';
 import { createBody, updateBody } from '../plan/requests.js';
-import { createRunnerOnce, CreateRecoveryError, type RecoverySchedule } from './create.js';
+import { redact } from '../secrets.js';
+import { createRunnerOnce, CreateRecoveryError, DEFAULT_RECOVERY, resetToken, type RecoverySchedule } from './create.js';
 import { reviewLostCreates } from './lost-create-review.js';
-import type { TokenSink } from './token-sink.js';
+import { refusalError } from './refused.js';
+import type { DeliverableToken, TokenSink } from './sinks/index.js';
+import type { IssuedToken, TokenEntry, TokenJournal } from './token-sink.js';
+import type { TokenDestination } from '../model.js';
 
 export type ApplyEvent =
   | { type: 'start'; change: Change }
   | { type: 'done'; change: Change; runnerId: number; note?: string }
-  | { type: 'failed'; change: Change; error: Error };
+  | { type: 'failed'; change: Change; error: Error }
+  | { type: 'redelivered'; address: string; runnerId: number; where: string }
+  | { type: 'redelivery-failed'; address: string; runnerId: number; error: Error };
 
 export type OutcomeStatus = 'done' | 'failed' | 'not-started';
 
@@ -22,51 +31,105 @@ export interface ApplyOutcome {
   error?: Error;
 }
 
+export interface Redelivery {
+  address: string;
+  runnerId: number;
+  error?: Error;
+}
+
 export interface ApplyReport {
   outcomes: ApplyOutcome[];
   created: number;
   updated: number;
   deleted: number;
+  /** Token resets done (their tokens stored and delivered). */
+  reset: number;
   failed: number;
   notStarted: number;
+  /** Stored tokens of earlier applies delivered at the start of this one. */
+  redelivered: Redelivery[];
+  /** True when a signal stopped the apply before every change started. */
+  interrupted: boolean;
 }
 
 export interface ApplyOptions {
-  /** Required when the plan creates runners (the caller checks this before any change). */
-  tokens: TokenSink | null;
+  /** The journal (--tokens-out) or a MemoryJournal when every new token has a destination of its own. */
+  journal: TokenJournal;
+  /** The sink for a token destination (sinks/index.ts sinkFor). */
+  sinkFor: (dest: TokenDestination) => TokenSink;
   parallelism: number;
   onEvent?: (event: ApplyEvent) => void;
   /** Waits after a lost create answer and between token resets; the default looks for about 30 s. Tests pass milliseconds. */
   recovery?: Partial<RecoverySchedule>;
+  /** Aborted on SIGINT/SIGTERM: no new change starts; changes in flight finish. */
+  signal?: AbortSignal;
+  /**
+   * Where a stored, undelivered token goes now: the destination the desired state declares
+   * for that runner (a fixed one), or undefined to use the one recorded with the token.
+   */
+  currentDestination?: (entry: TokenEntry) => TokenDestination | null | undefined;
 }
 
-export async function applyPlan(api: GitLabApi, plan: Plan, opts: ApplyOptions): Promise<ApplyReport> {
+/** Changes that bring a new token into the world. */
+export function issuesToken(change: Change): boolean {
+  return change.action === 'create' || change.action === 'token-reset';
+}
+
+/** A destination failed; GitLab did its part. Fails only this change. */
+export class DeliveryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeliveryError';
+  }
+}
+
+export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opts: ApplyOptions): Promise<ApplyReport> {
   const work = plan.changes.filter((c) => c.action !== 'no-op');
-  if (work.some((c) => c.action === 'create') && !opts.tokens) {
-    throw new Error('the plan creates runners: a tokens file is required to keep their tokens');
+  const journal = opts.journal;
+  if (journal.path === null && work.some((c) => issuesToken(c) && !c.token)) {
+    throw new Error('the plan issues runner tokens without a destination: a tokens file is required to keep them');
   }
   const outcomes = new Map<Change, ApplyOutcome>(
     work.map((c) => [c, { change: c, status: 'not-started', runnerId: c.runner_id }]),
   );
   let stopped = false;
+  const halted = () => stopped || opts.signal?.aborted === true;
   const emit = opts.onEvent ?? (() => undefined);
   // Creates that lost an answer: GitLab may still carry one out after we stopped looking.
   const lostCreates = new Set<Change>();
-  const ctx: ExecContext = { tokens: opts.tokens, recovery: opts.recovery, onLostAnswer: (c) => lostCreates.add(c) };
+  const ctx: ExecContext = {
+    api,
+    journal,
+    sinkFor: opts.sinkFor,
+    recovery: { ...DEFAULT_RECOVERY, ...opts.recovery },
+    onLostAnswer: (c) => lostCreates.add(c),
+    signal: opts.signal,
+  };
+
+  // Tokens an earlier apply stored but could not deliver go first: they are already issued.
+  const redelivered = halted() ? [] : await redeliver(ctx, emit, opts.currentDestination ?? (() => undefined));
 
   const run = async (change: Change): Promise<void> => {
-    if (stopped) return;
+    if (halted()) return;
     const outcome = outcomes.get(change)!;
+    // Known refusals fail without a request, and without stopping the others (apply/refused.ts).
+    const refusal = refusalError(change);
+    if (refusal) {
+      Object.assign(outcome, { status: 'failed', error: refusal });
+      return emit({ type: 'failed', change, error: refusal });
+    }
     emit({ type: 'start', change });
     try {
-      const { runnerId, note } = await execute(api, change, ctx);
+      const { runnerId, note } = await execute(change, ctx);
       outcome.status = 'done';
       outcome.runnerId = runnerId;
       emit({ type: 'done', change, runnerId, note });
     } catch (err) {
-      stopped = true;
+      // A destination's failure is its own: GitLab is fine, the other changes go on.
+      if (!(err instanceof DeliveryError)) stopped = true;
       outcome.status = 'failed';
       outcome.error = err as Error;
+      if (err instanceof DeliveryError || err instanceof CreateRecoveryError) outcome.runnerId = runnerIdOf(err) ?? outcome.runnerId;
       emit({ type: 'failed', change, error: err as Error });
     }
   };
@@ -74,19 +137,26 @@ export async function applyPlan(api: GitLabApi, plan: Plan, opts: ApplyOptions):
   // Deletions first, so that a prune frees names and quota before anything new appears.
   await pool(work.filter((c) => c.action === 'delete'), opts.parallelism, run);
   await pool(work.filter((c) => c.action !== 'delete'), opts.parallelism, run);
-  await reportLostCreates(api, [...lostCreates].map((c) => outcomes.get(c)!), emit);
+  if (!halted() || lostCreates.size > 0) await reportLostCreates(api, [...lostCreates].map((c) => outcomes.get(c)!), emit);
 
   const all = [...outcomes.values()];
-  const count = (action: Change['action']) =>
-    all.filter((o) => o.status === 'done' && o.change.action === action).length;
+  const count = (action: Change['action']) => all.filter((o) => o.status === 'done' && o.change.action === action).length;
   return {
     outcomes: all,
     created: count('create'),
     updated: count('update'),
     deleted: count('delete'),
+    reset: count('token-reset'),
     failed: all.filter((o) => o.status === 'failed').length,
     notStarted: all.filter((o) => o.status === 'not-started').length,
+    redelivered,
+    interrupted: opts.signal?.aborted === true && all.some((o) => o.status === 'not-started'),
   };
+}
+
+function runnerIdOf(err: unknown): number | null {
+  const id = (err as { runnerId?: unknown }).runnerId;
+  return typeof id === 'number' ? id : null;
 }
 
 /** Looks once more at the scopes of creates that lost an answer; a duplicate or tokenless runner fails its change, loudly. */
@@ -108,49 +178,176 @@ async function reportLostCreates(api: GitLabApi, lost: ApplyOutcome[], emit: (e:
 }
 
 interface ExecContext {
-  tokens: TokenSink | null;
-  recovery?: Partial<RecoverySchedule>;
+  api: GitLabApi;
+  journal: TokenJournal;
+  sinkFor: (dest: TokenDestination) => TokenSink;
+  recovery: RecoverySchedule;
   onLostAnswer: (change: Change) => void;
+  signal?: AbortSignal;
 }
 
-async function execute(api: GitLabApi, change: Change, ctx: ExecContext): Promise<{ runnerId: number; note?: string }> {
-  const { tokens } = ctx;
+async function execute(change: Change, ctx: ExecContext): Promise<{ runnerId: number; note?: string }> {
+  const { api } = ctx;
   switch (change.action) {
     case 'delete': {
-      const result = await api.deleteRunner(change.runner_id!);
-      return { runnerId: change.runner_id!, note: result === 'gone' ? 'already gone' : undefined };
+      const result = await api.deleteRunner(change.runner_id);
+      return { runnerId: change.runner_id, note: result === 'gone' ? 'already gone' : undefined };
     }
     case 'update': {
-      await api.updateRunner(change.runner_id!, updateBody(change));
-      return { runnerId: change.runner_id! };
+      await api.updateRunner(change.runner_id, updateBody(change));
+      return { runnerId: change.runner_id };
     }
-    case 'create': {
-      const created = await createRunnerOnce(api, change, createBody(change), {
-        recovery: ctx.recovery,
-        onLostAnswer: () => ctx.onLostAnswer(change),
-      });
-      // The token is written before this change counts as done, and before the next starts.
-      try {
-        await tokens!.add({
-          scope: change.scope,
-          description: change.description,
-          id: created.id,
-          token: created.token,
-          token_expires_at: created.token_expires_at ?? null,
-          source: created.recovered ? 'reset' : 'create',
-        });
-      } catch (err) {
-        throw new CreateRecoveryError(
-          `the runner was created (id ${created.id}) but its token could not be written: ${(err as Error).message}. ` +
-            `Get a new token with POST /runners/${created.id}/reset_authentication_token (or "Reset token" in GitLab).`,
-          created.id,
-        );
-      }
-      return { runnerId: created.id, note: created.recovered ? 'answer was lost; token recovered by reset' : undefined };
-    }
+    case 'create':
+      return createAndDeliver(change, ctx);
+    case 'token-reset':
+      return resetAndDeliver(change, ctx);
     default:
       throw new Error(`unexpected action ${change.action}`);
   }
+}
+
+async function createAndDeliver(change: Change & { action: 'create' }, ctx: ExecContext): Promise<{ runnerId: number; note?: string }> {
+  const entry = await intend(change, null, ctx);
+  let created;
+  try {
+    created = await createRunnerOnce(ctx.api, change, createBody(change), {
+      recovery: ctx.recovery,
+      onLostAnswer: () => ctx.onLostAnswer(change),
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    // A definite refusal created nothing: drop the intent. Otherwise it is the evidence the next plan needs.
+    if (err instanceof CreateRecoveryError) {
+      if (err.runnerId !== null) await ctx.journal.identify(entry, err.runnerId).catch(() => undefined);
+    } else if (!(err as { maybeApplied?: boolean }).maybeApplied) {
+      await ctx.journal.forget(entry).catch(() => undefined);
+    }
+    throw err;
+  }
+  const issued: IssuedToken = {
+    id: created.id,
+    token: created.token,
+    token_expires_at: created.token_expires_at ?? null,
+    source: created.recovered ? 'reset' : 'create',
+  };
+  await store(change, entry, issued, ctx);
+  const where = await deliver(change, entry, issued, ctx);
+  const notes = [created.recovered ? 'answer was lost; token recovered by reset' : null, where ? `token → ${where}` : null].filter(Boolean);
+  return { runnerId: created.id, note: notes.length ? notes.join('; ') : undefined };
+}
+
+async function resetAndDeliver(change: TokenResetChange, ctx: ExecContext): Promise<{ runnerId: number; note?: string }> {
+  const id = change.runner_id;
+  if (change.changed.length > 0) {
+    const asUpdate: UpdateChange = { ...change, action: 'update', renamed_from: null };
+    await ctx.api.updateRunner(id, updateBody(asUpdate));
+  }
+  const entry = await intend(change, id, ctx);
+  let reset;
+  try {
+    reset = await resetToken(ctx.api, change, id, ctx.recovery.resetRetriesMs);
+  } catch (err) {
+    // A refused reset left the old token valid: put its journal entry back.
+    if (!((err as Error).cause as { maybeApplied?: boolean } | undefined)?.maybeApplied) await ctx.journal.forget(entry).catch(() => undefined);
+    throw err;
+  }
+  const issued: IssuedToken = { id, token: reset.token, token_expires_at: reset.token_expires_at ?? null, source: 'reset' };
+  await store(change, entry, issued, ctx);
+  const where = await deliver(change, entry, issued, ctx);
+  return { runnerId: id, note: where ? `token → ${where}` : undefined };
+}
+
+async function intend(change: Change, runnerId: number | null, ctx: ExecContext): Promise<TokenEntry> {
+  try {
+    return await ctx.journal.intend({ scope: change.scope, description: change.description, address: change.address, destination: change.token, runnerId });
+  } catch (err) {
+    // Nothing was sent yet: without a durable intent a crash could lose the token.
+    throw new Error(`could not write to the tokens file ${ctx.journal.path}: ${(err as Error).message}. Nothing was sent to GitLab for ${change.address}.`);
+  }
+}
+
+/** The token is in the journal before the change counts as done, and before its delivery. */
+async function store(change: Change, entry: TokenEntry, issued: IssuedToken, ctx: ExecContext): Promise<void> {
+  try {
+    await ctx.journal.store(entry, issued);
+  } catch (err) {
+    if (change.token) return; // the destination can still receive it; the delivery decides the outcome
+    throw new CreateRecoveryError(
+      `the runner ${change.action === 'create' ? 'was created' : 'token was reset'} (id ${issued.id}) but its token could not be written: ${(err as Error).message}. ` +
+        `Get a new token with \`runnerform rotate ${change.address}\` (or POST /runners/${issued.id}/reset_authentication_token).`,
+      issued.id,
+    );
+  }
+}
+
+/** Delivers to the change's destination; returns where it went (null: the tokens file only). */
+async function deliver(change: Change, entry: TokenEntry, issued: IssuedToken, ctx: ExecContext): Promise<string | null> {
+  if (!change.token) return null;
+  const sink = ctx.sinkFor(change.token);
+  const token: DeliverableToken = {
+    runnerId: issued.id,
+    address: change.address,
+    description: change.description,
+    scope: change.scope,
+    token: issued.token,
+    tokenExpiresAt: issued.token_expires_at,
+  };
+  const where = sink.describe(token);
+  try {
+    await sink.deliver(token);
+  } catch (err) {
+    const why = redact((err as Error).message, [issued.token]);
+    await ctx.journal.undelivered(entry, why).catch(() => undefined);
+    const kept = ctx.journal.path
+      ? `The token is kept in ${ctx.journal.path}; the next apply delivers it again.`
+      : `The token was not kept (no --tokens-out); run \`runnerform rotate ${change.address}\` once the destination works.`;
+    throw Object.assign(new DeliveryError(`runner ${issued.id} has a new token, but delivering it to ${where} failed: ${why}. ${kept}`, { cause: err }), {
+      runnerId: issued.id,
+    });
+  }
+  await ctx.journal.delivered(entry).catch(() => undefined);
+  return where;
+}
+
+/** Delivers the tokens an earlier apply stored but could not deliver. */
+async function redeliver(
+  ctx: ExecContext,
+  emit: (e: ApplyEvent) => void,
+  current: (entry: TokenEntry) => TokenDestination | null | undefined,
+): Promise<Redelivery[]> {
+  const out: Redelivery[] = [];
+  for (const entry of ctx.journal.pendingDeliveries()) {
+    const now = current(entry);
+    // Declared without a destination now: the tokens file is where it goes, and it is there.
+    if (now === null) {
+      await ctx.journal.delivered(entry);
+      continue;
+    }
+    const dest = now ?? entry.destination!;
+    const token: DeliverableToken = {
+      runnerId: entry.id!,
+      address: entry.address ?? entry.description,
+      description: entry.description,
+      scope: entry.scope,
+      token: entry.token!,
+      tokenExpiresAt: entry.token_expires_at,
+    };
+    const sink = ctx.sinkFor(dest);
+    const where = sink.describe(token);
+    try {
+      await sink.deliver(token);
+      await ctx.journal.delivered(entry);
+      out.push({ address: token.address, runnerId: token.runnerId });
+      emit({ type: 'redelivered', address: token.address, runnerId: token.runnerId, where });
+    } catch (err) {
+      const why = redact((err as Error).message, [token.token]);
+      await ctx.journal.undelivered(entry, why).catch(() => undefined);
+      const error = new DeliveryError(`stored token of runner ${token.runnerId} still not delivered to ${where}: ${why}`);
+      out.push({ address: token.address, runnerId: token.runnerId, error });
+      emit({ type: 'redelivery-failed', address: token.address, runnerId: token.runnerId, error });
+    }
+  }
+  return out;
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */

@@ -1,87 +1,385 @@
-// Where created runners' tokens go: a JSON file, mode 0600, rewritten atomically
-// after every token so that a crash never loses one that GitLab showed only once.
-import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
-import type { Scope } from '../model.js';
+// The --tokens-out file, which is also the apply journal. Before each create (or
+// token reset) an intent is made durable; then the token GitLab showed once is
+// stored; then its delivery is recorded. A crash at any point leaves evidence the
+// next plan reads (plan/ decides what to reset; apply/ delivers what was stored).
+//
+// Format: a JSON array, one entry per runner (or per intent not yet answered).
+// Files written before the journal (entries with id and token only) are still read:
+// such an entry is stored and delivered (the file was its only destination).
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { JournalRecord, Scope, TokenDestination } from '../model.js';
+import { redact } from '../secrets.js';
 
 export interface TokenEntry {
   scope: Scope;
   description: string;
+  /** null until GitLab answered the create (or a recovery found the runner). */
+  id: number | null;
+  /** Present once stored. */
+  token?: string;
+  token_expires_at: string | null;
+  /** How the token was obtained. */
+  source?: 'create' | 'reset';
+  written_at: string;
+  // Journal fields: absent in files written before the journal.
+  /** When the intent was made durable, before the request to GitLab. */
+  intent_at?: string;
+  address?: string;
+  /** Where the token goes besides this file; null: this file is its destination. */
+  destination?: TokenDestination | null;
+  delivered?: boolean;
+  delivered_at?: string;
+  /** Why the last delivery failed (redacted); the next apply tries again. */
+  delivery_error?: string;
+}
+
+/** What a caller knows before asking GitLab for a token. */
+export interface Intent {
+  scope: Scope;
+  description: string;
+  address: string;
+  destination: TokenDestination | null;
+  /** The runner whose token is reset; null for a create. */
+  runnerId: number | null;
+}
+
+export interface IssuedToken {
   id: number;
   token: string;
   token_expires_at: string | null;
-  /** How the token was obtained: the create answer, or a reset after a lost answer. */
   source: 'create' | 'reset';
-  written_at: string;
 }
 
-export interface TokenSink {
-  /** Resolves once the token is durably on disk. */
-  add(entry: Omit<TokenEntry, 'written_at'>): Promise<void>;
+/**
+ * The apply's memory of tokens. Every method resolves once the change is durable
+ * (for the file) and updates the in-memory entries synchronously first, so that
+ * `flushSync` (a second Ctrl-C) writes whatever token is in hand.
+ */
+export interface TokenJournal {
+  /** The file path, or null when there is no file (tokens then live only in memory until delivered). */
+  readonly path: string | null;
+  intend(intent: Intent): Promise<TokenEntry>;
+  /** The runner id became known (lost answer recovered, or found) without a token. */
+  identify(entry: TokenEntry, id: number): Promise<void>;
+  store(entry: TokenEntry, token: IssuedToken): Promise<void>;
+  delivered(entry: TokenEntry): Promise<void>;
+  undelivered(entry: TokenEntry, why: string): Promise<void>;
+  /** GitLab surely did nothing: the intent is dropped (and a reset's earlier entries come back). */
+  forget(entry: TokenEntry): Promise<void>;
+  /** Stored tokens whose destination has not received them. */
+  pendingDeliveries(): TokenEntry[];
+  /** Writes the entries now, synchronously (for a second signal, just before exit). */
+  flushSync(): void;
 }
 
-export class TokenFile implements TokenSink {
+/** The file operations the journal uses; tests replace some to prove failures leave nothing behind. */
+export interface FileOps {
+  open: typeof fsp.open;
+  rename: typeof fsp.rename;
+  unlink: typeof fsp.unlink;
+  mkdir: typeof fsp.mkdir;
+  chmod: typeof fsp.chmod;
+  openSync: typeof fs.openSync;
+  writeSync: (fd: number, text: string) => number;
+  fsyncSync: typeof fs.fsyncSync;
+  closeSync: typeof fs.closeSync;
+  renameSync: typeof fs.renameSync;
+  unlinkSync: typeof fs.unlinkSync;
+}
+
+const NODE_OPS: FileOps = {
+  open: fsp.open,
+  rename: fsp.rename,
+  unlink: fsp.unlink,
+  mkdir: fsp.mkdir,
+  chmod: fsp.chmod,
+  openSync: fs.openSync,
+  writeSync: (fd, text) => fs.writeSync(fd, text),
+  fsyncSync: fs.fsyncSync,
+  closeSync: fs.closeSync,
+  renameSync: fs.renameSync,
+  unlinkSync: fs.unlinkSync,
+};
+
+/** Reads a tokens file without changing it; null when it does not exist. */
+export async function readTokenEntries(path: string): Promise<TokenEntry[] | null> {
+  let text: string;
+  try {
+    text = await fsp.readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(`cannot read tokens file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (text.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`tokens file ${path} exists but is not JSON; move it away or choose another --tokens-out`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every(isEntryLike)) {
+    throw new Error(`tokens file ${path} exists but is not a JSON array of tokens; choose another --tokens-out`);
+  }
+  return parsed as TokenEntry[];
+}
+
+function isEntryLike(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && typeof (e as TokenEntry).description === 'string' && typeof (e as TokenEntry).scope === 'object';
+}
+
+/** The journal as the plan engine reads it (TokenEvidence.journal). */
+export function journalRecords(entries: readonly TokenEntry[]): JournalRecord[] {
+  return entries.map((e) => {
+    const stored = typeof e.token === 'string' && e.token !== '';
+    return {
+      scope: e.scope,
+      description: e.description,
+      intent_at: e.intent_at ?? e.written_at,
+      runner_id: e.id,
+      stored,
+      // Before the journal the file was the only destination: stored meant delivered.
+      delivered: stored && (e.delivered ?? true),
+    };
+  });
+}
+
+/** Journal for the whole apply; `open` proves the file writable before any change. */
+export class TokenFile implements TokenJournal {
   private entries: TokenEntry[] = [];
   private queue: Promise<void> = Promise.resolve();
+  private tmpCounter = 0;
+  /** Entries an unanswered reset intent replaced, put back if GitLab surely did nothing. */
+  private readonly replaced = new Map<TokenEntry, TokenEntry[]>();
 
-  private constructor(readonly path: string) {}
+  private constructor(
+    readonly path: string,
+    private readonly ops: FileOps,
+  ) {}
 
   /**
    * Opens (or creates) the file and proves it is writable before any change is
    * made. Existing entries are kept; an unreadable file is an error, not overwritten.
    */
-  static async open(path: string): Promise<TokenFile> {
-    const sink = new TokenFile(path);
-    let text: string | null = null;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new Error(`cannot read tokens file ${path}: ${(err as Error).message}`);
-      }
-    }
-    if (text !== null && text.trim() !== '') {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        throw new Error(`tokens file ${path} exists but is not JSON; move it away or choose another --tokens-out`);
-      }
-      if (!Array.isArray(parsed)) {
-        throw new Error(`tokens file ${path} exists but is not a JSON array of tokens; choose another --tokens-out`);
-      }
-      sink.entries = parsed as TokenEntry[];
-    }
-    await sink.write();
-    return sink;
+  static async open(path: string, ops: Partial<FileOps> = {}): Promise<TokenFile> {
+    const file = new TokenFile(path, { ...NODE_OPS, ...ops });
+    file.entries = (await readTokenEntries(path)) ?? [];
+    await file.write();
+    return file;
   }
 
-  add(entry: Omit<TokenEntry, 'written_at'>): Promise<void> {
-    const full: TokenEntry = { ...entry, written_at: new Date().toISOString() };
-    // A reset replaces the runner's previous token: keep one entry per runner id.
-    this.entries = this.entries.filter((e) => e.id !== full.id).concat(full);
+  records(): JournalRecord[] {
+    return journalRecords(this.entries);
+  }
+
+  async intend(intent: Intent): Promise<TokenEntry> {
+    const now = new Date().toISOString();
+    const entry: TokenEntry = {
+      scope: intent.scope,
+      description: intent.description,
+      id: intent.runnerId,
+      token_expires_at: null,
+      written_at: now,
+      intent_at: now,
+      address: intent.address,
+      destination: intent.destination,
+      delivered: false,
+    };
+    if (intent.runnerId !== null) {
+      // A reset voids the runner's previous token, and settles an interrupted create's intent.
+      const old = this.entries.filter((e) => e.id === intent.runnerId || isOrphanIntentFor(e, intent));
+      this.entries = this.entries.filter((e) => !old.includes(e));
+      this.replaced.set(entry, old);
+    }
+    this.entries.push(entry);
+    await this.save();
+    return entry;
+  }
+
+  identify(entry: TokenEntry, id: number): Promise<void> {
+    entry.id = id;
+    entry.written_at = new Date().toISOString();
+    return this.save();
+  }
+
+  store(entry: TokenEntry, token: IssuedToken): Promise<void> {
+    // One entry per runner: an older token of the same runner is void now.
+    this.entries = this.entries.filter((e) => e === entry || e.id !== token.id);
+    Object.assign(entry, {
+      id: token.id,
+      token: token.token,
+      token_expires_at: token.token_expires_at,
+      source: token.source,
+      written_at: new Date().toISOString(),
+      delivered: !entry.destination,
+    });
+    this.replaced.delete(entry);
+    return this.save();
+  }
+
+  delivered(entry: TokenEntry): Promise<void> {
+    entry.delivered = true;
+    entry.delivered_at = new Date().toISOString();
+    delete entry.delivery_error;
+    return this.save();
+  }
+
+  undelivered(entry: TokenEntry, why: string): Promise<void> {
+    entry.delivered = false;
+    entry.delivery_error = redact(why).slice(0, 500);
+    return this.save();
+  }
+
+  forget(entry: TokenEntry): Promise<void> {
+    this.entries = this.entries.filter((e) => e !== entry).concat(this.replaced.get(entry) ?? []);
+    this.replaced.delete(entry);
+    return this.save();
+  }
+
+  pendingDeliveries(): TokenEntry[] {
+    return this.entries.filter((e) => typeof e.token === 'string' && e.id !== null && e.delivered === false && !!e.destination);
+  }
+
+  flushSync(): void {
+    const { ops } = this;
+    const tmp = this.tmpPath();
+    let fd: number | null = null;
+    try {
+      fd = ops.openSync(tmp, 'wx', 0o600);
+      ops.writeSync(fd, this.text());
+      ops.fsyncSync(fd);
+      ops.closeSync(fd);
+      fd = null;
+      ops.renameSync(tmp, this.path);
+    } catch (err) {
+      if (fd !== null) {
+        try {
+          ops.closeSync(fd);
+        } catch {
+          // already failing: the unlink below matters more
+        }
+      }
+      try {
+        ops.unlinkSync(tmp);
+      } catch {
+        // never created
+      }
+      throw err;
+    }
+  }
+
+  /** Serialises writes: each resolves once a write that includes this change is on disk. */
+  private save(): Promise<void> {
     const next = this.queue.then(() => this.write());
     this.queue = next.catch(() => undefined);
     return next;
   }
 
+  private text(): string {
+    return JSON.stringify(this.entries, null, 2) + '\n';
+  }
+
+  private tmpPath(): string {
+    return join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${++this.tmpCounter}.tmp`);
+  }
+
+  /** Atomic rewrite: temporary file (0600, fsynced), rename, directory fsync. A failure leaves no temporary file. */
   private async write(): Promise<void> {
+    const { ops } = this;
     const dir = dirname(this.path);
-    await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `.${basename(this.path)}.${process.pid}.tmp`);
-    const handle = await open(tmp, 'w', 0o600);
+    await ops.mkdir(dir, { recursive: true });
+    const tmp = this.tmpPath();
+    let created = false;
     try {
-      await handle.writeFile(JSON.stringify(this.entries, null, 2) + '\n');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await chmod(tmp, 0o600);
-      await rename(tmp, this.path);
+      const handle = await ops.open(tmp, 'wx', 0o600);
+      created = true;
+      try {
+        await handle.writeFile(this.text());
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await ops.chmod(tmp, 0o600);
+      await ops.rename(tmp, this.path);
+      created = false;
     } catch (err) {
-      await unlink(tmp).catch(() => undefined);
+      // The temporary file holds tokens: it must not outlive a failed write or fsync.
+      if (created) await ops.unlink(tmp).catch(() => undefined);
       throw err;
     }
+    await syncDir(dir);
+  }
+}
+
+/** An intent of an interrupted create for the runner a reset is about to settle. */
+function isOrphanIntentFor(e: TokenEntry, intent: Intent): boolean {
+  return e.id === null && !e.token && e.description === intent.description && sameScope(e.scope, intent.scope);
+}
+
+function sameScope(a: Scope, b: Scope): boolean {
+  return a.type === b.type && (a.type === 'instance' || a.id === b.id);
+}
+
+/** Makes the rename durable; some filesystems refuse to fsync a directory, which is not an error. */
+async function syncDir(dir: string): Promise<void> {
+  let handle: fsp.FileHandle | null = null;
+  try {
+    handle = await fsp.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // best effort
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * No --tokens-out: every runner has a destination of its own. Tokens are held in
+ * memory until delivered; evidence for a crash comes from the destinations (plan/).
+ */
+export class MemoryJournal implements TokenJournal {
+  readonly path = null;
+  private readonly held = new Set<TokenEntry>();
+
+  async intend(intent: Intent): Promise<TokenEntry> {
+    const now = new Date().toISOString();
+    const entry: TokenEntry = {
+      scope: intent.scope,
+      description: intent.description,
+      id: intent.runnerId,
+      token_expires_at: null,
+      written_at: now,
+      intent_at: now,
+      address: intent.address,
+      destination: intent.destination,
+      delivered: false,
+    };
+    this.held.add(entry);
+    return entry;
+  }
+  async identify(entry: TokenEntry, id: number): Promise<void> {
+    entry.id = id;
+  }
+  async store(entry: TokenEntry, token: IssuedToken): Promise<void> {
+    Object.assign(entry, { id: token.id, token: token.token, token_expires_at: token.token_expires_at, source: token.source, delivered: !entry.destination });
+  }
+  async delivered(entry: TokenEntry): Promise<void> {
+    // Delivered: the token has no reason to stay in this process.
+    this.held.delete(entry);
+    entry.delivered = true;
+    delete entry.token;
+  }
+  async undelivered(entry: TokenEntry, why: string): Promise<void> {
+    entry.delivery_error = redact(why);
+  }
+  async forget(entry: TokenEntry): Promise<void> {
+    this.held.delete(entry);
+  }
+  pendingDeliveries(): TokenEntry[] {
+    return [];
+  }
+  flushSync(): void {
+    // Nothing durable to write to.
   }
 }

@@ -4,6 +4,8 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createGitLabClient, DEFAULT_PARALLELISM, type GitLabClient } from '../gitlab/client.js';
 import { UserError } from '../errors.js';
+import { READ_APIS, type ReadApi } from '../gitlab/read-live.js';
+import { DEFAULT_BATCH_SIZE } from '../gitlab/live-graphql.js';
 import { writeLine } from './progress.js';
 
 export interface ConnectionOptions {
@@ -13,11 +15,19 @@ export interface ConnectionOptions {
   insecureHttp?: boolean;
   parallelism?: number | string;
   debug?: boolean;
+  api?: ReadApi;
+  graphqlBatch?: number | string;
   /** Only present to refuse it with a helpful message. */
   token?: string;
 }
 
 export const DEFAULT_GITLAB_URL = 'https://gitlab.com';
+
+function parseBatch(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new InvalidArgumentError('must be a whole number from 1 to 100.');
+  return n;
+}
 
 function parseParallelism(value: string): number {
   const n = Number(value);
@@ -33,6 +43,8 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--insecure-http', 'allow a plain http:// GitLab URL on a non-loopback host (the token travels in clear text)')
     .option('--parallelism <n>', 'GitLab requests in flight at once', parseParallelism, DEFAULT_PARALLELISM)
     .option('--debug', 'print each GitLab request (method, path, status, time) to stderr, token redacted')
+    .addOption(new Option('--api <api>', 'read the runners through GitLab\'s GraphQL API (a handful of requests) or REST (several per runner)').choices([...READ_APIS]).default('graphql'))
+    .option('--graphql-batch <n>', `scopes per GraphQL list field (1 to 100)`, parseBatch, DEFAULT_BATCH_SIZE)
     .addOption(new Option('--token <token>').hideHelp());
 }
 
@@ -138,6 +150,7 @@ export function connect(
     caFile: opts.caFile,
     env,
     log,
+    read: { api: opts.api ?? 'graphql', batchSize: typeof opts.graphqlBatch === 'string' ? parseBatch(opts.graphqlBatch) : opts.graphqlBatch },
   });
 }
 

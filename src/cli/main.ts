@@ -8,6 +8,7 @@ import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../secrets.js';
 import { registerExport } from './export.js';
 import { registerPlan } from './plan.js';
+import { registerRotate } from './rotate.js';
 import { registerSchema } from './schema.js';
 import { registerShow } from './show.js';
 import { registerValidate } from './validate.js';
@@ -17,11 +18,13 @@ const program = new Command()
   .description('Declarative GitLab CI runners: validate, plan, apply and export runners.yaml')
   .version(VERSION, '-V, --version', 'print the version of runnerform')
   .addOption(
-    new Option('--color <when>', 'colour the output: auto (a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR forces it), always or never')
+    new Option('--color <when>', 'colour output: auto = on a terminal, unless NO_COLOR or TERM=dumb (FORCE_COLOR forces it)')
       .choices(COLOR_MODES)
       .default('auto'),
   )
   .option('--no-color', 'same as --color never')
+  // `runnerform plan --help` lists --color too (it works after the command as well).
+  .configureHelp({ showGlobalOptions: true })
   // commander echoes bad arguments (`unknown option '--token=glpat-…'`): redact them too.
   .configureOutput({ outputError: (text, write) => write(redact(text)) })
   .hook('preAction', (root) => {
@@ -33,6 +36,7 @@ registerValidate(program);
 registerPlan(program);
 registerShow(program);
 registerApply(program);
+registerRotate(program);
 registerExport(program);
 registerSchema(program);
 

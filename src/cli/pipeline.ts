@@ -1,13 +1,15 @@
 // The shared front half of plan and apply: desired state → live state → plan.
 // Nothing is sent to GitLab before the desired state is valid.
 import type { GitLabApi } from '../gitlab/api.js';
-import { readLiveState } from '../gitlab/live.js';
+import { readLive as readLiveVia } from '../gitlab/read-live.js';
+import type { GitLabClient } from '../gitlab/client.js';
 import { loadDesiredState, formatProblem } from '../config/index.js';
 import { computePlan } from '../plan/engine.js';
 import type { DesiredState, LiveState, Plan, ScopeRef } from '../model.js';
 import { UserError } from '../errors.js';
 import { colorFor } from './color.js';
 import { createProgress } from './progress.js';
+import { gatherEvidence } from '../apply/evidence.js';
 
 /** Loads and checks the desired state; invalid input is a UserError listing every problem. */
 export function loadValidDesiredState(files: string[]): DesiredState {
@@ -24,15 +26,43 @@ export function loadValidDesiredState(files: string[]): DesiredState {
 export async function readLive(api: GitLabApi, refs: ScopeRef[]): Promise<LiveState> {
   const progress = createProgress(process.stderr);
   try {
-    return await readLiveState(api, refs, { onProgress: progress.update });
+    const client = api as Partial<GitLabClient>;
+    const notice = (line: string) => {
+      progress.done();
+      process.stderr.write(`${line}\n`);
+    };
+    return await readLiveVia(api, refs, { onProgress: progress.update, settings: client.readSettings, log: client.log, notice });
   } finally {
     progress.done();
   }
 }
 
-export async function makePlan(api: GitLabApi, desired: DesiredState, targets: string[]): Promise<Plan> {
+/**
+ * Reads GitLab and the token evidence (the --tokens-out journal, read only, and the
+ * declared CI/CD variables' descriptions), then plans. `now` is the only clock the engine sees.
+ */
+export async function makePlan(api: GitLabApi, desired: DesiredState, targets: string[], opts: { tokensOut?: string } = {}): Promise<Plan> {
+  return (await planWithLive(api, desired, targets, opts)).plan;
+}
+
+export async function planWithLive(
+  api: GitLabApi,
+  desired: DesiredState,
+  targets: string[],
+  opts: { tokensOut?: string } = {},
+): Promise<{ plan: Plan; live: LiveState }> {
   const live = await readLive(api, desired.scopes.map((s) => s.ref));
-  return computePlan(desired, live, { targets, now: new Date() });
+  let gathered;
+  try {
+    gathered = await gatherEvidence(api, desired, opts.tokensOut);
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}. Nothing was changed.`);
+  }
+  for (const line of gathered.unreadable) {
+    process.stderr.write(`Note: cannot read CI/CD variable ${line}; the plan does not know whose token it holds.\n`);
+  }
+  const planOpts = { targets, evidence: gathered.evidence, now: new Date() };
+  return { plan: computePlan(desired, live, planOpts), live };
 }
 
 /** How plan output names the desired state: "runners.yaml", or the files joined. */

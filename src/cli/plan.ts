@@ -21,6 +21,7 @@ interface PlanOptions {
   target?: string[];
   comment?: boolean;
   gitlabReport?: string;
+  tokensOut?: string;
 }
 
 export function registerPlan(program: Command): void {
@@ -30,8 +31,9 @@ export function registerPlan(program: Command): void {
     .option('-o, --out <planfile>', 'save the plan as JSON for `runnerform apply PLANFILE`')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
-        .option('--comment', 'post the plan as one note on the merge request of this GitLab CI pipeline (updated on each run)')
-    .option('--gitlab-report <file>', "also write GitLab's Terraform report JSON for artifacts:reports:terraform");
+    .option('--comment', 'post the plan as one note on the merge request of this GitLab CI pipeline (updated on each run)')
+    .option('--gitlab-report <file>', "also write GitLab's Terraform report JSON for artifacts:reports:terraform")
+    .option('--tokens-out <file>', "apply's tokens file, read (never written) to find tokens an interrupted apply did not store or deliver");
   addTargetOption(cmd);
   addFileOption(cmd);
   addFileArguments(cmd);
@@ -42,7 +44,7 @@ export function registerPlan(program: Command): void {
     const desired = loadValidDesiredState(files);
     const mr = opts.comment ? mergeRequestFromEnv() : null;
     const api = connect(opts);
-    const plan = await makePlan(api, desired, opts.target ?? []);
+    const plan = await makePlan(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
     const source = sourceLabel(files);
     if (opts.out) await writeFile(opts.out, renderJson(plan), { mode: 0o600 });
     if (opts.gitlabReport) await writeFile(opts.gitlabReport, renderGitlabReport(plan));

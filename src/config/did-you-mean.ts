@@ -31,6 +31,7 @@ const SYNONYMS: Record<string, string> = {
   full_path: 'path',
   group_id: 'id',
   project_id: 'id',
+  protect: 'protected', // closer to `project` by edit distance, but meant for gitlab_variable
   variable: 'gitlab_variable',
   ci_variable: 'gitlab_variable',
   cmd: 'command',

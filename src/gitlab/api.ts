@@ -72,6 +72,43 @@ export interface CreateRunnerBody {
 /** Body of PUT /runners/:id (only changed, managed attributes). */
 export type UpdateRunnerBody = Partial<Omit<CreateRunnerBody, 'runner_type' | 'group_id' | 'project_id'>>;
 
+/** A CI/CD variable of a project or group (GET/POST/PUT …/variables[/:key]). `value` is null when hidden. */
+export interface ApiVariable {
+  key: string;
+  value: string | null;
+  protected: boolean;
+  masked: boolean;
+  hidden?: boolean;
+  raw?: boolean;
+  environment_scope?: string;
+  description: string | null;
+}
+
+/** The project or group that holds a CI/CD variable (full path or id). */
+export interface VariableOwner {
+  type: 'project' | 'group';
+  idOrPath: number | string;
+}
+
+/** Body of POST …/variables. `masked_and_hidden` hides the value in GitLab's UI and API for good. */
+export interface CreateVariableBody {
+  key: string;
+  value: string;
+  masked_and_hidden: boolean;
+  protected: boolean;
+  raw: boolean;
+  environment_scope: string;
+  description: string;
+}
+
+/** Body of PUT …/variables/:key (the key and environment scope select the variable). */
+export interface UpdateVariableBody {
+  value: string;
+  protected: boolean;
+  raw: boolean;
+  description: string;
+}
+
 export interface ApiNote {
   id: number;
   body: string;
@@ -114,6 +151,11 @@ export interface GitLabApi {
   /** Resolves 'deleted', or 'gone' when GitLab answers 404 (already deleted). */
   deleteRunner(id: number): Promise<'deleted' | 'gone'>;
   resetRunnerToken(id: number): Promise<ApiResetToken>;
+  /** GET …/variables/:key?filter[environment_scope]=…; null when the owner has no such variable. */
+  getVariable(owner: VariableOwner, key: string, environmentScope: string): Promise<ApiVariable | null>;
+  /** Not retried after a lost answer (a retry could answer "already taken"): the caller looks again. */
+  createVariable(owner: VariableOwner, body: CreateVariableBody): Promise<ApiVariable>;
+  updateVariable(owner: VariableOwner, key: string, environmentScope: string, body: UpdateVariableBody): Promise<ApiVariable>;
   listMergeRequestNotes(projectId: number | string, iid: number): Promise<ApiNote[]>;
   createMergeRequestNote(projectId: number | string, iid: number, body: string): Promise<ApiNote>;
   updateMergeRequestNote(projectId: number | string, iid: number, noteId: number, body: string): Promise<ApiNote>;

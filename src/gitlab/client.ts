@@ -13,13 +13,18 @@ import type {
   ApiRunnerDetails,
   ApiRunnerListItem,
   ApiUser,
+  ApiVariable,
   CreateRunnerBody,
+  CreateVariableBody,
   GitLabApi,
   UpdateRunnerBody,
+  UpdateVariableBody,
+  VariableOwner,
 } from './api.js';
 import { gitLabErrorFrom, graphQLErrorFrom, runnerRole, type GitLabError, type RequestContext } from './errors.js';
-import { graphQLErrorMessages, ownerProjectFrom, RUNNER_OWNER_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
+import { graphQLErrorMessages, ownerProjectFrom, RUNNER_OWNER_FACTS_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
 import { createLimiter } from './limiter.js';
+import type { ReadSettings } from './read-live.js';
 import { createPageGuard, MAX_PAGES, nextPage, PaginationError } from './pagination.js';
 import { agentsFor, describeProxy, proxyFor } from './proxy.js';
 import { makeRedactor } from '../secrets.js';
@@ -43,6 +48,8 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Environment for HTTPS_PROXY/NO_PROXY/NODE_EXTRA_CA_CERTS (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** How the live state is read (--api, --graphql-batch); default GraphQL. */
+  read?: ReadSettings;
 }
 
 export const DEFAULT_PARALLELISM = 8;
@@ -52,7 +59,24 @@ const PER_PAGE = 100;
 /** GitLabApi plus counters that tests, --debug and the benchmark read. */
 export interface GitLabClient extends GitLabApi {
   stats(): { requests: number; peakConcurrency: number };
+  graphql: RawGraphQL;
+  readonly readSettings: ReadSettings;
+  /** The redacted --debug log, when on. */
+  readonly log?: (line: string) => void;
 }
+
+/** One GraphQL answer as it arrived (status 200 with `errors` included); HTTP errors are thrown as GitLabError. */
+export interface RawGraphQLAnswer {
+  status: number;
+  body: unknown;
+  attempts: number;
+}
+
+/**
+ * POST /api/graphql without interpreting `errors` (the live reader needs partial
+ * answers). A 503 is not retried here: the caller splits the batch instead.
+ */
+export type RawGraphQL = (query: string, variables: Record<string, unknown>, context: RequestContext, note?: string) => Promise<RawGraphQLAnswer>;
 
 /** Records a call's last retry; a function, because got copies plain objects in `context`. */
 function retryTracker(call: Call): (r: Call['lastRetry']) => void {
@@ -326,15 +350,45 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
       }
     });
 
+  const graphql: RawGraphQL = (query, variables, context, note) =>
+    limiter.run(async () => {
+      const call: Call = { method: 'POST', path: 'api/graphql', json: { query, variables }, context };
+      if (note) log?.(`graphql ${note}`);
+      try {
+        const response = await http<unknown>(graphqlUrl, {
+          prefixUrl: '',
+          method: 'POST',
+          json: call.json,
+          headers: { 'private-token': undefined, authorization: `Bearer ${opts.token}` },
+          context: { readOnly: true, onRetry: retryTracker(call) },
+          // GitLab's 503 "Request timed out" means "ask for less": the reader splits the batch.
+          retry: { statusCodes: RETRY_STATUS_CODES.filter((c) => c !== 503) },
+        });
+        return { status: response.statusCode, body: response.body, attempts: response.retryCount + 1 };
+      } catch (err) {
+        throw toError(err, call, true);
+      }
+    });
+
   const runnerCtx = (id: number, action: string): RequestContext => ({
     subject: `runner #${id}`,
     action: `${action} runner #${id}`,
     role: runnerRole(undefined),
   });
 
+  const variablesPath = (owner: VariableOwner): string => `${owner.type === 'group' ? 'groups' : 'projects'}/${enc(owner.idOrPath)}/variables`;
+  const variableCtx = (owner: VariableOwner, key: string, action: string): RequestContext => ({
+    subject: `${owner.type} ${owner.idOrPath}`,
+    action: `${action} CI/CD variable ${key} of ${owner.type} ${owner.idOrPath}`,
+    role: owner.type === 'group' ? `Owner role on group ${owner.idOrPath}` : `Maintainer role on project ${owner.idOrPath}`,
+  });
+
   return {
     baseUrl,
     stats: () => ({ requests, peakConcurrency: limiter.peak }),
+    graphql,
+    readSettings: opts.read ?? { api: 'graphql' },
+    log,
 
     currentUser: () =>
       request<ApiUser>({ method: 'GET', path: 'user', context: { subject: 'the current user', action: 'read the token\'s user' } }),
@@ -382,7 +436,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
     getRunner: (id) => request<ApiRunnerDetails>({ method: 'GET', path: `runners/${id}`, context: runnerCtx(id, 'read') }),
 
     runnerOwnerProject: (id): Promise<OwnerProject | null> =>
-      graphqlQuery(RUNNER_OWNER_QUERY, { id: runnerGid(id) }, { subject: `runner #${id}`, action: `read the owner project of runner #${id}` }, ownerProjectFrom),
+      graphqlQuery(RUNNER_OWNER_FACTS_QUERY, { id: runnerGid(id) }, { subject: `runner #${id}`, action: `read the owner project of runner #${id}` }, ownerProjectFrom),
 
     createRunner: (body: CreateRunnerBody) => {
       const target =
@@ -418,6 +472,34 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
         method: 'POST',
         path: `runners/${id}/reset_authentication_token`,
         context: runnerCtx(id, 'reset the token of'),
+      }),
+
+    getVariable: async (owner, key, environmentScope) => {
+      try {
+        return await request<ApiVariable>({
+          method: 'GET',
+          path: `${variablesPath(owner)}/${enc(key)}`,
+          searchParams: { 'filter[environment_scope]': environmentScope },
+          context: variableCtx(owner, key, 'read'),
+        });
+      } catch (err) {
+        // "404 Variable Not Found" means absent; a 404 for the project or group itself stays an error.
+        const e = err as GitLabError;
+        if (e.kind === 'not_found' && /variable/i.test(e.gitlabMessage ?? '')) return null;
+        throw err;
+      }
+    },
+
+    createVariable: (owner, body: CreateVariableBody) =>
+      request<ApiVariable>({ method: 'POST', path: variablesPath(owner), json: body, context: variableCtx(owner, body.key, 'create') }),
+
+    updateVariable: (owner, key, environmentScope, body: UpdateVariableBody) =>
+      request<ApiVariable>({
+        method: 'PUT',
+        path: `${variablesPath(owner)}/${enc(key)}`,
+        searchParams: { 'filter[environment_scope]': environmentScope },
+        json: body,
+        context: variableCtx(owner, key, 'update'),
       }),
 
     listMergeRequestNotes: (projectId, iid) =>

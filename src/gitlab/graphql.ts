@@ -7,11 +7,17 @@
 export interface OwnerProject {
   id: number;
   fullPath: string;
+  /** What the same answer says about the runner: GitLab's project count and what the token may do (absent when not asked). */
+  runner?: { projectCount: number | null; permissions: { update: boolean; delete: boolean } | null };
 }
 
 /** POST /api/graphql body `{query, variables: {id}}`; the fake GitLab recognises exactly this shape. */
 export const RUNNER_OWNER_QUERY =
   'query RunnerOwnerProject($id: CiRunnerID!) { runner(id: $id) { id ownerProject { id fullPath } } }';
+
+/** The same, with what the REST reader cannot know otherwise: GitLab's project count and the token's permissions. */
+export const RUNNER_OWNER_FACTS_QUERY =
+  'query RunnerOwnerProject($id: CiRunnerID!) { runner(id: $id) { id ownerProject { id fullPath } projectCount userPermissions { updateRunner deleteRunner } } }';
 
 /** GitLab's global id of a runner, e.g. gid://gitlab/Ci::Runner/42. */
 export function runnerGid(id: number): string {
@@ -61,5 +67,15 @@ export function ownerProjectFrom(body: unknown): OwnerProject | null {
   const o = owner as { id?: unknown; fullPath?: unknown };
   const id = idFromGid(o.id, 'Project');
   if (id === null || typeof o.fullPath !== 'string') throw new UnexpectedAnswerError('ownerProject has no project id and fullPath');
-  return { id, fullPath: o.fullPath };
+  const r = runner as { projectCount?: unknown; userPermissions?: { updateRunner?: unknown; deleteRunner?: unknown } | null };
+  if (!('projectCount' in r) && !('userPermissions' in r)) return { id, fullPath: o.fullPath };
+  const p = r.userPermissions;
+  return {
+    id,
+    fullPath: o.fullPath,
+    runner: {
+      projectCount: typeof r.projectCount === 'number' ? r.projectCount : null,
+      permissions: p && typeof p.updateRunner === 'boolean' && typeof p.deleteRunner === 'boolean' ? { update: p.updateRunner, delete: p.deleteRunner } : null,
+    },
+  };
 }

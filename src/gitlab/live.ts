@@ -10,6 +10,8 @@ import { GITLAB_DEFAULT_ATTRS, RUNNER_TYPE, type LiveRunner, type LiveState, typ
 import type { ApiRunnerDetails, ApiRunnerListItem, GitLabApi } from './api.js';
 import { isGitLabError } from './errors.js';
 import type { OwnerProject } from './graphql.js';
+import { isoTime } from './live-time.js';
+import { withRestPermissions } from './rest-permissions.js';
 
 export interface LiveProgress {
   scopesDone: number;
@@ -100,10 +102,10 @@ export function toLiveRunner(item: ApiRunnerListItem, d: ApiRunnerDetails, owner
       maintenance_note: d.maintenance_note ?? null,
     },
     status: item.status ?? d.status,
-    contacted_at: d.contacted_at ?? null,
+    contacted_at: isoTime(d.contacted_at),
     ownership,
-    created_at: d.created_at ?? null,
-    token_expires_at: d.token_expires_at ?? null,
+    created_at: isoTime(d.created_at),
+    token_expires_at: isoTime(d.token_expires_at),
   };
 }
 
@@ -189,6 +191,10 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
     return p;
   };
 
+  // Asked only when an owned project runner is enabled in several projects (an administrator may still delete it).
+  let admin: Promise<boolean> | undefined;
+  const isAdmin = (): Promise<boolean> => (admin ??= api.currentUser().then((u) => u.is_admin === true));
+
   const readScope = async (ref: ScopeRef, scope: Scope): Promise<LiveScope> => {
     // The `type` filter should make every item the scope's type; an item of
     // another type could never be owned here, so it is not worth a detail read.
@@ -199,7 +205,10 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
       items.map(async (item, i) => {
         const d = await pending[i];
         if (d === null) return toPartialRunner(item, scope.type === 'project' ? 'borrowed' : 'inherited');
-        return toLiveRunner(item, d, await decideOwnership(api, scope, d, ownerOf));
+        const runner = toLiveRunner(item, d, await decideOwnership(api, scope, d, ownerOf));
+        // An owned project runner was asked about through GraphQL (ownerProject): that answer also has its permissions.
+        const owner = runner.ownership === 'owned' && runner.runner_type === 'project_type' ? await ownerOf(d.id) : undefined;
+        return withRestPermissions(runner, d, isAdmin, owner);
       }),
     );
     progress.scopesDone++;

@@ -31,8 +31,10 @@ import {
 import { formatAddress, matchesTarget, parseTarget, quote } from './address.js';
 import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './attrs.js';
 import { fingerprintLive } from './fingerprint.js';
+import { markRefusals } from './refusals.js';
+import { comparableAttrs } from './hidden.js';
 import { healthWarnings } from './health.js';
-import { decideToken } from './token-reset.js';
+import { tokenJudge, type TokenJudge } from './token-reset.js';
 
 export interface PlanOptions {
   /** --target addresses; empty or absent: everything. */
@@ -52,7 +54,7 @@ interface ScopedWarning {
 
 interface ScopeContext {
   now: Date | undefined;
-  evidence: TokenEvidence | undefined;
+  tokens: TokenJudge;
 }
 
 export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOptions = {}): Plan {
@@ -64,7 +66,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
   const pairs = desired.scopes.map((d) => ({ desired: d, live: findLiveScope(live, d.ref) }));
   rejectAliasedScopes(pairs);
 
-  const ctx: ScopeContext = { now: opts.now, evidence: opts.evidence };
+  const ctx: ScopeContext = { now: opts.now, tokens: tokenJudge(opts.evidence) };
   const planned = pairs.map((pair) => planScope(pair.desired, pair.live, ctx));
   const all = planned.flatMap((p) => [...p.changes, ...p.unmanaged]);
   // A mistyped --target would plan nothing and pass a drift check: refuse it.
@@ -87,7 +89,8 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
   changes.sort(compareChanges);
   unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);
 
-  return {
+  // Changes GitLab will refuse are marked (plan/refusals.ts).
+  return markRefusals({
     format_version: 1,
     gitlab_url: live.gitlabUrl,
     scopes: pairs.map((p) => ({ ...p.live.scope })).sort(compareScopes),
@@ -97,7 +100,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     unmanaged,
     warnings,
     summary: summarize(changes, unmanaged.length),
-  };
+  }, live);
 }
 
 /** Plans one scope: match (by description, then by renamed_from), then create / update / no-op / token-reset / delete / unmanaged. */
@@ -121,10 +124,18 @@ function planScope(
     seen.add(runner.description);
   }
 
-  // `owned` is sorted by id, so the first free one with a description is the lowest id.
+  // Indexed by description (a scope may own thousands); each list is sorted by id,
+  // so the first free one is the lowest id.
+  const byDescription = new Map<string, LiveRunner[]>();
+  for (const o of owned) {
+    const list = byDescription.get(o.description);
+    if (list) list.push(o);
+    else byDescription.set(o.description, [o]);
+  }
   const used = new Set<number>();
+  const free = (description: string): LiveRunner | undefined => byDescription.get(description)?.find((o) => !used.has(o.id));
   const take = (description: string): LiveRunner | undefined => {
-    const found = owned.find((o) => !used.has(o.id) && o.description === description);
+    const found = free(description);
     if (found) used.add(found.id);
     return found;
   };
@@ -153,7 +164,7 @@ function planScope(
     }
     if (match.description === runner.description) {
       for (const old of runner.renamed_from) {
-        const left = owned.find((o) => o.description === old && !used.has(o.id));
+        const left = free(old);
         if (!left) continue;
         warn(
           runner.description,
@@ -166,7 +177,7 @@ function planScope(
     const change = existingChange(scope, runner, match, ctx);
     changes.push(change);
     if (change.action !== 'token-reset' && change.reason !== 'renamed') {
-      const decision = decideToken(scope, runner, match, ctx.evidence);
+      const decision = ctx.tokens.decide(scope, runner, match);
       if (decision?.kind === 'warn') warn(runner.description, 'contacted_without_token', decision.message);
     }
     const address = formatAddress(scope, runner.description);
@@ -219,7 +230,7 @@ function createChange(scope: Scope, runner: DesiredRunner): Change {
  */
 function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, ctx: ScopeContext): UpdateChange | NoOpChange | TokenResetChange {
   const before = normalizeLive(live.attrs);
-  const wanted = normalizePartial(runner.attrs);
+  const wanted = normalizePartial(comparableAttrs(runner.attrs, live));
   const changed: AttrName[] = ATTRIBUTE_NAMES.filter((n) => wanted[n] !== undefined && !attrEqual(n, before[n], wanted[n]));
   // Overlay only what differs, so an equivalent value (null vs "") keeps its live form.
   const after: Record<string, unknown> = { ...before };
@@ -240,7 +251,7 @@ function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, c
   if (live.description !== runner.description) {
     return { ...common, action: 'update', reason: 'renamed', changed, renamed_from: live.description };
   }
-  const decision = decideToken(scope, runner, live, ctx.evidence);
+  const decision = ctx.tokens.decide(scope, runner, live);
   if (decision?.kind === 'reset') {
     return { ...common, action: 'token-reset', reason: decision.reason, token: runner.token, changed };
   }

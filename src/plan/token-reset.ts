@@ -5,7 +5,7 @@
 // AND it has never contacted GitLab: a runner that contacted GitLab has a host
 // holding a working token, and resetting it would cut that host off. Such a
 // runner gets a warning naming `runnerform rotate` instead.
-import type { DesiredRunner, LiveRunner, Scope, TokenEvidence } from '../model.js';
+import type { DesiredRunner, JournalRecord, LiveRunner, Scope, TokenEvidence } from '../model.js';
 import { formatAddress } from './address.js';
 import { expandKey, variableKeyOf } from './token-dest.js';
 
@@ -22,53 +22,80 @@ export type TokenDecision =
   | { kind: 'warn'; message: string }
   | null;
 
+/** Decides token resets for one plan; the journal is indexed once (it grows with every create). */
+export interface TokenJudge {
+  decide(scope: Scope, runner: DesiredRunner, live: LiveRunner): TokenDecision;
+}
+
 /**
  * - interrupted_create: a journal intent for this scope and description whose token was
  *   never stored, and this runner was created after it (or the intent names its id).
  * - undelivered_token: its gitlab_variable destination is absent or names another runner id,
  *   and the journal does not hold its token.
  * A token the journal holds (stored) is never reset: apply delivers it from the journal.
+ * Without evidence nothing is ever reset.
  */
-export function decideToken(scope: Scope, runner: DesiredRunner, live: LiveRunner, evidence: TokenEvidence | undefined): TokenDecision {
-  if (!evidence) return null;
-  const journal = evidence.journal ?? [];
-  if (journal.some((r) => r.runner_id === live.id && r.stored)) return null;
-
-  const interrupted = journal.some(
-    (r) =>
-      !r.stored &&
-      (r.runner_id === live.id ||
-        (r.runner_id === null &&
-          r.scope.type === scope.type &&
-          r.scope.id === scope.id &&
-          r.description === live.description &&
-          createdAfter(live.created_at, r.intent_at))),
-  );
-
-  let variableNote: string | null = null;
-  const dest = runner.token;
-  if (dest?.kind === 'gitlab_variable') {
-    const key = variableKeyOf(dest, runner.description);
-    if (Object.hasOwn(evidence.variables, key)) {
-      const names = evidence.variables[key];
-      if (names !== live.id) {
-        const where = `CI/CD variable ${expandKey(dest.key, runner.description)} of ${dest.owner.path}`;
-        variableNote = names === null ? `its ${where} does not exist or names no runner` : `its ${where} holds the token of runner ${names}`;
+export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
+  if (!evidence) return { decide: () => null };
+  const journal = indexJournal(evidence.journal ?? []);
+  return {
+    decide(scope, runner, live) {
+      if (journal.storedIds.has(live.id)) return null;
+      const intents = journal.openIntents.get(intentKey(scope.type, scope.id, live.description)) ?? [];
+      const interrupted = journal.openIds.has(live.id) || intents.some((at) => createdAfter(live.created_at, at));
+      const variableNote = variableMismatch(runner, live, evidence.variables);
+      if (!interrupted && variableNote === null) return null;
+      if (live.contacted_at !== null) {
+        const why = interrupted ? 'an interrupted apply created it and its token was never stored' : variableNote!;
+        return {
+          kind: 'warn',
+          message:
+            `${why}, but it has contacted GitLab (last contact ${live.contacted_at}), so runnerform does not reset its token; ` +
+            `if its host has no working token, run: runnerform rotate ${shellQuote(formatAddress(scope, runner.description))}`,
+        };
       }
+      return { kind: 'reset', reason: interrupted ? 'interrupted_create' : 'undelivered_token' };
+    },
+  };
+}
+
+interface JournalIndex {
+  /** Runners whose token the journal holds. */
+  storedIds: Set<number>;
+  /** Runners an intent names whose token was never stored. */
+  openIds: Set<number>;
+  /** intent_at of intents without a runner id and without a stored token, by scope and description. */
+  openIntents: Map<string, string[]>;
+}
+
+function indexJournal(records: readonly JournalRecord[]): JournalIndex {
+  const index: JournalIndex = { storedIds: new Set(), openIds: new Set(), openIntents: new Map() };
+  for (const r of records) {
+    if (r.runner_id !== null) (r.stored ? index.storedIds : index.openIds).add(r.runner_id);
+    else if (!r.stored) {
+      const key = intentKey(r.scope.type, r.scope.id, r.description);
+      const list = index.openIntents.get(key);
+      if (list) list.push(r.intent_at);
+      else index.openIntents.set(key, [r.intent_at]);
     }
   }
-  if (!interrupted && variableNote === null) return null;
+  return index;
+}
 
-  if (live.contacted_at !== null) {
-    const why = interrupted ? 'an interrupted apply created it and its token was never stored' : variableNote!;
-    return {
-      kind: 'warn',
-      message:
-        `${why}, but it has contacted GitLab (last contact ${live.contacted_at}), so runnerform does not reset its token; ` +
-        `if its host has no working token, run: runnerform rotate ${shellQuote(formatAddress(scope, runner.description))}`,
-    };
-  }
-  return { kind: 'reset', reason: interrupted ? 'interrupted_create' : 'undelivered_token' };
+function intentKey(type: Scope['type'], id: number | null, description: string): string {
+  return JSON.stringify([type, id, description]);
+}
+
+/** Why the runner's CI/CD variable does not hold its token, or null when it does or nothing is known. */
+function variableMismatch(runner: DesiredRunner, live: LiveRunner, variables: TokenEvidence['variables']): string | null {
+  const dest = runner.token;
+  if (dest?.kind !== 'gitlab_variable') return null;
+  const key = variableKeyOf(dest, runner.description);
+  if (!Object.hasOwn(variables, key)) return null;
+  const names = variables[key];
+  if (names === live.id) return null;
+  const where = `CI/CD variable ${expandKey(dest.key, runner.description)} of ${dest.owner.path}`;
+  return names === null ? `its ${where} does not exist or names no runner` : `its ${where} holds the token of runner ${names}`;
 }
 
 /** created_at not earlier than intent_at minus the clock-skew tolerance; unknown times never match. */

@@ -11,6 +11,8 @@ const VERB = {
 } as const satisfies Record<Change['action'], readonly [string, string]>;
 
 export function renderApplyEvent(event: ApplyEvent): string {
+  if (event.type === 'redelivered') return `${event.address}: stored token delivered to ${event.where} [id=${event.runnerId}]\n`;
+  if (event.type === 'redelivery-failed') return `${event.address}: FAILED: ${event.error.message}\n`;
   const { change } = event;
   const [starting, finished] = VERB[change.action];
   switch (event.type) {
@@ -23,14 +25,23 @@ export function renderApplyEvent(event: ApplyEvent): string {
   }
 }
 
-export function renderApplySummary(report: ApplyReport): string {
-  const counts = `${report.created} created, ${report.updated} updated, ${report.deleted} deleted`;
-  if (report.failed === 0 && report.notStarted === 0) return `\nApply complete: ${counts}.\n`;
-  const lines = [`\nApply failed: ${counts}; ${report.failed} failed, ${report.notStarted} not started.`];
+export function renderApplySummary(report: ApplyReport, how: { signal?: string } = {}): string {
+  const resets = report.reset > 0 ? `, ${report.reset} token${report.reset === 1 ? '' : 's'} reset` : '';
+  const counts = `${report.created} created, ${report.updated} updated, ${report.deleted} deleted${resets}`;
+  const redeliveryFailed = report.redelivered.filter((r) => r.error);
+  if (report.failed === 0 && report.notStarted === 0 && redeliveryFailed.length === 0) return `\nApply complete: ${counts}.\n`;
+  const lines = report.interrupted
+    ? [`\nApply interrupted${how.signal ? ` by ${how.signal}` : ''}: ${counts}; ${report.failed} failed, ${report.notStarted} not started. Changes in flight finished and their tokens were stored and delivered.`]
+    : [`\nApply failed: ${counts}; ${report.failed + redeliveryFailed.length} failed, ${report.notStarted} not started.`];
+  if (redeliveryFailed.length) lines.push('Stored tokens not delivered:', ...redeliveryFailed.map((r) => `  ${r.address}: ${r.error!.message}`));
   const failed = report.outcomes.filter((o) => o.status === 'failed');
   const notStarted = report.outcomes.filter((o) => o.status === 'not-started');
   if (failed.length) lines.push('Failed:', ...failed.map((o) => `  ${o.change.address}: ${o.error?.message ?? 'unknown error'}`));
   if (notStarted.length) lines.push('Not started:', ...notStarted.map((o) => `  ${o.change.address} (${o.change.action})`));
-  lines.push('Nothing else was changed. Fix the cause and run apply again: it converges from where it stopped.');
+  lines.push(
+    report.interrupted
+      ? 'Nothing else was changed. Run apply again to make the changes that were not started.'
+      : 'Nothing else was changed. Fix the cause and run apply again: it converges from where it stopped.',
+  );
   return lines.join('\n') + '\n';
 }

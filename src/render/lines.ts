@@ -5,6 +5,7 @@ import { diffLines } from 'diff';
 import { ATTRIBUTE_NAMES, type AttrName, type Change, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
 import { escapeInvisible, quote } from '../plan/address.js';
 import { compareStrings } from '../plan/attrs.js';
+import { refusalLines, refusedSummary } from './refusal.js';
 import { describeDestination } from '../plan/token-dest.js';
 
 export type Sign = '+' | '~' | '-';
@@ -29,7 +30,7 @@ export function plural(n: number, word: string): string {
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
   const resets = s.token_reset > 0 ? `, ${plural(s.token_reset, 'token')} to reset` : '';
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${resets} (${s.no_op} unchanged, ${s.unmanaged} unmanaged).`;
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${resets} (${s.no_op} unchanged, ${s.unmanaged} unmanaged).${refusedSummary(plan)}`;
 }
 
 export const LEGEND_TITLE = 'Runner actions are indicated with the following symbols:';
@@ -64,6 +65,7 @@ export function changeLines(change: Change, plan: Plan): Line[] {
   if (change.runner_id !== null) {
     lines.push({ indent: 0, text: `# (${runnerInfo(change.runner_id, change.status, change.contacted_at)})` });
   }
+  lines.push(...refusalLines(change));
   if (change.action === 'create' || change.action === 'token-reset') {
     lines.push({ indent: 0, text: `# token → ${tokenDestinationText(change)}` });
   }

@@ -2,7 +2,8 @@
 // when a token cannot be kept.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyEvent } from '../../src/apply/executor.js';
-import type { TokenSink } from '../../src/apply/token-sink.js';
+import { TestJournal, noSinks } from './test-journal.js';
+import { MemoryJournal } from '../../src/apply/token-sink.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import { readLiveState } from '../../src/gitlab/live.js';
 import type { DesiredState } from '../../src/model.js';
@@ -40,24 +41,16 @@ async function planNow() {
   return { api, plan: computePlan(desired, live) };
 }
 
-class MemorySink implements TokenSink {
-  entries: { id: number; token: string }[] = [];
-  constructor(private readonly failAt?: number) {}
-  async add(entry: { id: number; token: string }): Promise<void> {
-    if (this.failAt !== undefined && this.entries.length + 1 >= this.failAt) throw new Error('ENOSPC: no space left on device');
-    this.entries.push({ id: entry.id, token: entry.token });
-  }
-}
-
 describe('applyPlan', () => {
   it('deletes first, then creates, keeping each token', async () => {
     const { api, plan } = await planNow();
     const events: string[] = [];
-    const sink = new MemorySink();
+    const sink = new TestJournal();
     const report = await applyPlan(api, plan, {
-      tokens: sink,
+      journal: sink,
+      sinkFor: noSinks,
       parallelism: 1,
-      onEvent: (e: ApplyEvent) => events.push(`${e.type} ${e.change.action} ${e.change.description}`),
+      onEvent: (e: ApplyEvent) => 'change' in e && events.push(`${e.type} ${e.change.action} ${e.change.description}`),
     });
     expect(events).toEqual(['start delete old', 'done delete old', 'start create a', 'done create a', 'start create b', 'done create b']);
     expect(report).toMatchObject({ created: 2, deleted: 1, updated: 0, failed: 0, notStarted: 0 });
@@ -66,7 +59,7 @@ describe('applyPlan', () => {
 
   it('stops when a token cannot be kept, naming the runner and how to get a new token', async () => {
     const { api, plan } = await planNow();
-    const report = await applyPlan(api, plan, { tokens: new MemorySink(1), parallelism: 1 });
+    const report = await applyPlan(api, plan, { journal: new TestJournal(1), sinkFor: noSinks, parallelism: 1 });
     expect(report).toMatchObject({ deleted: 1, created: 0, failed: 1, notStarted: 1 });
     const failed = report.outcomes.find((o) => o.status === 'failed')!;
     const id = fake.runners().find((r) => r.description === 'a')!.id;
@@ -78,7 +71,7 @@ describe('applyPlan', () => {
   it('refuses a plan with creates but no token sink, before any request', async () => {
     const { api, plan } = await planNow();
     fake.resetStats();
-    await expect(applyPlan(api, plan, { tokens: null, parallelism: 1 })).rejects.toThrow(/tokens file is required/);
+    await expect(applyPlan(api, plan, { journal: new MemoryJournal(), sinkFor: noSinks, parallelism: 1 })).rejects.toThrow(/tokens file is required/);
     expect(fake.requests).toHaveLength(0);
   });
 });

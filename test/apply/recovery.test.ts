@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyEvent, type ApplyReport } from '../../src/apply/executor.js';
-import type { TokenSink } from '../../src/apply/token-sink.js';
+import { TestJournal, noSinks } from './test-journal.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import { readLiveState } from '../../src/gitlab/live.js';
 import type { DesiredState } from '../../src/model.js';
@@ -32,27 +32,21 @@ const desired: DesiredState = {
   scopes: [{ ref: { type: 'group', path: 'acme/platform' }, prune: true, source: src, runners: [{ description: 'a', attrs: { tag_list: ['x'] }, source: src, token: null, renamed_from: [] }] }],
 };
 
-class MemorySink implements TokenSink {
-  entries: { id: number; token: string }[] = [];
-  async add(entry: { id: number; token: string }): Promise<void> {
-    this.entries.push({ id: entry.id, token: entry.token });
-  }
-}
-
 /** Plans, then (after `faults` are injected) applies with the short schedule. */
 async function apply(
   faults: () => void,
   onEvent?: (e: ApplyEvent) => void,
   state: DesiredState = desired,
-): Promise<{ report: ApplyReport; sink: MemorySink; events: ApplyEvent[] }> {
+): Promise<{ report: ApplyReport; sink: TestJournal; events: ApplyEvent[] }> {
   const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
   const plan = computePlan(state, await readLiveState(api, state.scopes.map((s) => s.ref)));
   fake.resetStats();
   faults();
-  const sink = new MemorySink();
+  const sink = new TestJournal();
   const events: ApplyEvent[] = [];
   const report = await applyPlan(api, plan, {
-    tokens: sink,
+    journal: sink,
+      sinkFor: noSinks,
     parallelism: 1,
     recovery,
     onEvent: (e) => {

@@ -1,44 +1,146 @@
-// The tokens file: 0600, existing entries kept, never clobbered when it is not ours.
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+// The tokens file and journal: 0600, atomic, existing (older-format) entries kept,
+// intents durable before the request, never a token-bearing temporary file left behind.
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { TokenFile } from '../../src/apply/token-sink.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TokenFile, journalRecords, readTokenEntries, type Intent } from '../../src/apply/token-sink.js';
 import { tempDir } from '../e2e/harness.js';
 
 const scope = { type: 'group' as const, id: 11, path: 'acme/platform' };
-const entry = (id: number, token: string) => ({ scope, description: `r${id}`, id, token, token_expires_at: null, source: 'create' as const });
+const intent = (description: string, runnerId: number | null = null, destination: Intent['destination'] = null): Intent => ({
+  scope,
+  description,
+  address: `group["acme/platform"].runner["${description}"]`,
+  destination,
+  runnerId,
+});
+const issued = (id: number, token: string, source: 'create' | 'reset' = 'create') => ({ id, token, token_expires_at: null, source });
+const CMD = { kind: 'command' as const, argv: ['true'] };
+
+const dirs: string[] = [];
+const newDir = () => {
+  const d = tempDir();
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>[];
 
 describe('TokenFile', () => {
-  it('creates the file 0600 on open, before any token, and keeps existing entries', async () => {
-    const dir = tempDir();
+  it('creates the file 0600 on open and keeps entries of files written before the journal', async () => {
+    const dir = newDir();
     const path = join(dir, 'tokens.json');
-    writeFileSync(path, JSON.stringify([{ ...entry(1, 'glrt-old'), written_at: 'then' }]), { mode: 0o644 });
-    const sink = await TokenFile.open(path);
+    const old = { scope, description: 'r1', id: 1, token: 'glrt-old', token_expires_at: null, source: 'create', written_at: '2026-01-01T00:00:00.000Z' };
+    writeFileSync(path, JSON.stringify([old]), { mode: 0o644 });
+    const file = await TokenFile.open(path);
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    await Promise.all([sink.add(entry(2, 'glrt-two')), sink.add(entry(3, 'glrt-three'))]);
-    const saved = JSON.parse(readFileSync(path, 'utf8')) as { id: number; token: string }[];
-    expect(saved.map((e) => [e.id, e.token])).toEqual([
+    const a = await file.intend(intent('a'));
+    const b = await file.intend(intent('b'));
+    await Promise.all([file.store(a, issued(2, 'glrt-two')), file.store(b, issued(3, 'glrt-three'))]);
+    expect(read(path).map((e) => [e.id, e.token])).toEqual([
       [1, 'glrt-old'],
       [2, 'glrt-two'],
       [3, 'glrt-three'],
     ]);
-    expect(statSync(path).mode & 0o777).toBe(0o600);
+    // An old entry is stored and delivered: the file was its only destination.
+    expect(journalRecords((await readTokenEntries(path))!)[0]).toMatchObject({ runner_id: 1, stored: true, delivered: true, intent_at: old.written_at });
     expect(readdirSync(dir)).toEqual(['tokens.json']); // no temporary files left behind
   });
 
-  it('keeps one entry per runner: a reset replaces the older token', async () => {
-    const path = join(tempDir(), 'tokens.json');
-    const sink = await TokenFile.open(path);
-    await sink.add(entry(7, 'glrt-first'));
-    await sink.add({ ...entry(7, 'glrt-second'), source: 'reset' });
-    const saved = JSON.parse(readFileSync(path, 'utf8')) as { token: string; source: string }[];
-    expect(saved.map((e) => [e.token, e.source])).toEqual([['glrt-second', 'reset']]);
+  it('makes the intent durable before the token exists, then stored, then delivered', async () => {
+    const path = join(newDir(), 'tokens.json');
+    const file = await TokenFile.open(path);
+    const e = await file.intend(intent('a', null, CMD));
+    expect(journalRecords((await readTokenEntries(path))!)).toEqual([
+      { scope, description: 'a', intent_at: e.intent_at, runner_id: null, stored: false, delivered: false },
+    ]);
+    await file.store(e, issued(7, 'glrt-seven'));
+    expect(journalRecords((await readTokenEntries(path))!)[0]).toMatchObject({ runner_id: 7, stored: true, delivered: false });
+    expect(file.pendingDeliveries().map((p) => p.id)).toEqual([7]);
+    await file.undelivered(e, 'exit 3: glrt-seven leaked');
+    expect(read(path)[0].delivery_error).toBe('exit 3: glrt-[REDACTED] leaked');
+    await file.delivered(e);
+    expect(journalRecords((await readTokenEntries(path))!)[0]).toMatchObject({ stored: true, delivered: true });
+    expect(file.pendingDeliveries()).toEqual([]);
+  });
+
+  it('a reset replaces the runner entry and the intent of an interrupted create; a refused reset puts them back', async () => {
+    const path = join(newDir(), 'tokens.json');
+    const file = await TokenFile.open(path);
+    await file.intend(intent('orphan')); // interrupted create: no id, no token
+    const first = await file.intend(intent('a'));
+    await file.store(first, issued(7, 'glrt-first'));
+    const reset = await file.intend(intent('a', 7));
+    await file.store(reset, issued(7, 'glrt-second', 'reset'));
+    expect(read(path).map((e) => [e.description, e.token ?? null])).toEqual([
+      ['orphan', null],
+      ['a', 'glrt-second'],
+    ]);
+    const settle = await file.intend(intent('orphan', 9));
+    expect(read(path).map((e) => e.description)).toEqual(['a', 'orphan']);
+    await file.forget(settle);
+    expect(read(path).map((e) => [e.description, e.id])).toEqual([
+      ['a', 7],
+      ['orphan', null],
+    ]);
   });
 
   it('refuses to overwrite a file that is not a tokens file', async () => {
-    const path = join(tempDir(), 'notes.txt');
+    const path = join(newDir(), 'notes.txt');
     writeFileSync(path, 'my precious notes');
     await expect(TokenFile.open(path)).rejects.toThrow(/not JSON/);
-    expect(readFileSync(path, 'utf8')).toBe('my precious notes');
+    writeFileSync(path, '{"a":1}');
+    await expect(TokenFile.open(path)).rejects.toThrow(/not a JSON array of tokens/);
+    expect(readFileSync(path, 'utf8')).toBe('{"a":1}');
+  });
+
+  it('leaves no token-bearing temporary file when a write or its fsync fails', async () => {
+    const dir = newDir();
+    const path = join(dir, 'tokens.json');
+    let failSync = false;
+    // The real open, whose handle's sync fails on demand (a full disk, an I/O error).
+    const open: typeof fsp.open = (async (...args: Parameters<typeof fsp.open>) => {
+      const handle = await fsp.open(...args);
+      const sync = handle.sync.bind(handle);
+      handle.sync = async () => {
+        if (failSync) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+        return sync();
+      };
+      return handle;
+    }) as typeof fsp.open;
+    const file = await TokenFile.open(path, { open });
+    const e = await file.intend(intent('a'));
+    failSync = true;
+    await expect(file.store(e, issued(5, 'glrt-secret-token-000000000'))).rejects.toThrow(/EIO/);
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    expect(readFileSync(path, 'utf8')).not.toContain('glrt-secret');
+    // The next successful write carries the token the failed one could not.
+    failSync = false;
+    await file.delivered(e);
+    expect(read(path)[0].token).toBe('glrt-secret-token-000000000');
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
+  });
+
+  it('flushSync writes the tokens in hand synchronously, and a failed flush leaves no temporary file', async () => {
+    const dir = newDir();
+    const path = join(dir, 'tokens.json');
+    const file = await TokenFile.open(path, {
+      fsyncSync: () => {
+        throw Object.assign(new Error('ENOSPC: no space left on device, fsync'), { code: 'ENOSPC' });
+      },
+    });
+    const e = await file.intend(intent('a'));
+    const pending = file.store(e, issued(5, 'glrt-in-hand-000000000000')); // in memory at once, on disk later
+    expect(() => file.flushSync()).toThrow(/ENOSPC/);
+    expect(readdirSync(dir).sort()).toEqual(['tokens.json']);
+    const ok = await TokenFile.open(join(dir, 'other.json'));
+    const f = await ok.intend(intent('b'));
+    const pending2 = ok.store(f, issued(6, 'glrt-in-hand-111111111111'));
+    ok.flushSync();
+    expect(read(join(dir, 'other.json'))[0].token).toBe('glrt-in-hand-111111111111');
+    await Promise.all([pending, pending2]);
   });
 });

@@ -1,7 +1,7 @@
 // The fake GitLab in a child process for the benchmark, so its memory is not
 // counted with the client's. Driven over IPC: start, stats, reset, close.
 import type { Seed } from '../fake-gitlab/seed.js';
-import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
+import { startFakeGitLab, type FakeGitLab, type GraphQLStats } from '../fake-gitlab/server.js';
 
 export type ChildRequest =
   | { cmd: 'start'; seed: Seed }
@@ -10,7 +10,7 @@ export type ChildRequest =
   | { cmd: 'close' };
 
 export type ChildReply =
-  | { ok: true; url?: string; requests?: number; peakConcurrency?: number }
+  | { ok: true; url?: string; requests?: number; peakConcurrency?: number; graphql?: GraphQLStats }
   | { ok: false; error: string };
 
 let fake: FakeGitLab | undefined;
@@ -21,7 +21,7 @@ async function handle(msg: ChildRequest): Promise<ChildReply> {
       fake = await startFakeGitLab(msg.seed);
       return { ok: true, url: fake.url };
     case 'stats':
-      return { ok: true, requests: fake!.requests.length, peakConcurrency: fake!.peakConcurrency() };
+      return { ok: true, requests: fake!.requests.length, peakConcurrency: fake!.peakConcurrency(), graphql: fake!.graphqlStats() };
     case 'reset':
       fake!.resetStats();
       return { ok: true };

@@ -136,6 +136,7 @@ export function checkInvocation(
   }
   const required = spec.args.filter(([, req]) => req).length;
   if (positionals.length < required) problems.push(`runnerform ${command}: missing argument ${spec.args[positionals.length][0]}`);
-  if (positionals.length > spec.args.length) problems.push(`runnerform ${command}: unexpected argument ${positionals[spec.args.length]}`);
+  const variadic = spec.args.at(-1)?.[0].endsWith('...') ?? false;
+  if (!variadic && positionals.length > spec.args.length) problems.push(`runnerform ${command}: unexpected argument ${positionals[spec.args.length]}`);
   return { problems, parsed: { command, options, positionals } };
 }

@@ -72,6 +72,7 @@ describe('the help-based checker itself', () => {
     expect(problems('runnerform plan --detailed-exit-code')).toEqual(['runnerform plan: unknown option --detailed-exit-code']);
     expect(problems('runnerform plan --out')).toEqual(['runnerform plan: --out needs a value']);
     expect(problems('runnerform show plan.json extra.json')).toEqual(['runnerform show: unexpected argument extra.json']);
+    expect(problems('runnerform validate a.yaml b.yaml')).toEqual([]); // [files...] takes any number
   });
 
   it('splits script lines like a shell', () => {

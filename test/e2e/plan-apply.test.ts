@@ -251,14 +251,25 @@ describe('faults', () => {
     expectNoSecrets(apply);
   });
 
-  it('rides through 429 with Retry-After and transient 5xx', async () => {
+  it('rides through 429 with Retry-After and transient 5xx (REST read)', async () => {
     fake.inject({ method: 'GET', path: /\/runners/, times: 1, fault: { kind: 'status', status: 429, retryAfter: 1, body: 'Retry later' } });
     fake.inject({ method: 'GET', path: /^\/groups\//, times: 2, fault: { kind: 'status', status: 502 } });
-    const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json', '--api', 'rest']);
     expect(apply.code, apply.stderr).toBe(0);
     expect(apply.stdout).toContain('Apply complete: 3 created');
     expect(seen().filter((r) => r.status === 429)).toHaveLength(1);
     expect(seen().filter((r) => r.status === 502)).toHaveLength(2);
+  });
+
+  it('rides through 429 with Retry-After and transient 5xx (GraphQL read, the default)', async () => {
+    fake.inject({ method: 'POST', path: '/api/graphql', times: 1, fault: { kind: 'status', status: 429, retryAfter: 1, body: 'Retry later' } });
+    fake.inject({ method: 'POST', path: '/api/graphql', times: 2, fault: { kind: 'status', status: 502 } });
+    const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stdout).toContain('Apply complete: 3 created');
+    expect(fake.requests.filter((r) => r.status === 429)).toHaveLength(1);
+    expect(fake.requests.filter((r) => r.status === 502)).toHaveLength(2);
+    expect(fake.requests.filter((r) => r.method === 'GET')).toEqual([]);
   });
 
   it('stops starting changes after a failure, says what was done, and converges on a rerun', async () => {

@@ -1,7 +1,7 @@
-// POST /api/graphql of the fake: runnerform's ownerProject query, evaluated
-// with GitLab's token rules and permissions (real HTTP to 127.0.0.1).
+// POST /api/graphql of the fake: runnerform's ownerProject query (src/gitlab/graphql.ts),
+// evaluated with GitLab's token rules and permissions (real HTTP to 127.0.0.1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KNOWN_QUERY } from '../fake-gitlab/graphql.js';
+import { RUNNER_OWNER_QUERY as KNOWN_QUERY } from '../../src/gitlab/graphql.js';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { baseSeed, TOKENS } from './helpers.js';
 
@@ -88,11 +88,22 @@ describe('fake GraphQL: runner ownerProject', () => {
   it('answers query problems 200 with errors and no data', async () => {
     const badId = await ownerOf('gid://gitlab/Project/7');
     expect(badId.status).toBe(200);
-    expect(badId.body).toEqual({ errors: [{ message: 'Variable $id of type CiRunnerID! was provided invalid value' }] });
+    expect(badId.body).not.toHaveProperty('data');
+    expect(badId.body.errors).toEqual([
+      expect.objectContaining({
+        message: 'Variable $id of type CiRunnerID! was provided invalid value',
+        extensions: {
+          value: 'gid://gitlab/Project/7',
+          problems: [{ path: [], explanation: '"gid://gitlab/Project/7" does not represent an instance of Ci::Runner' }],
+        },
+      }),
+    ]);
+    const notGid = await ownerOf('7');
+    expect(notGid.body.errors[0].extensions.problems[0].explanation).toBe('"7" is not a valid Global ID');
     expect((await gql({ query: KNOWN_QUERY })).body.errors[0].message).toMatch(/invalid value/);
     expect((await gql({})).body).toEqual({ errors: [{ message: 'No query string was present' }] });
-    const other = await gql({ query: '{ currentUser { name } }' });
-    expect([other.status, other.body.errors[0].message]).toEqual([200, expect.stringMatching(/only runnerform's RunnerOwnerProject query/)]);
+    const other = await gql({ query: '{ currentUser { name } }' }, { token: TOKENS.owner });
+    expect([other.status, other.body]).toEqual([200, { data: { currentUser: { name: 'Owner' } } }]);
   });
 
   it('takes variables as a JSON string too, and ignores whitespace in the query', async () => {

@@ -1,6 +1,6 @@
 // The CLI entry point, compiled on the fly (only the fake's own files) and run as a process.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,8 @@ beforeAll(async () => {
       '--strict', '--skipLibCheck', '--types', 'node', join(root, 'test/fake-gitlab/main.ts')],
     { cwd: root, stdio: 'pipe' },
   );
+  // The compiled fake imports packages (graphql): let it resolve them from the repository.
+  symlinkSync(join(root, 'node_modules'), join(outDir, 'node_modules'), 'dir');
   child = spawn(process.execPath, [join(outDir, 'test/fake-gitlab/main.js'), '--seed', join(root, 'test/fixtures/seeds/demo.json'), '--port', '0']);
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -99,12 +99,36 @@ export function ownsRunner(state: FakeState, user: UserRec, runner: RunnerRec): 
   return false;
 }
 
-/** read_runner: instance runners are readable by any signed-in user. */
+/**
+ * read_runner: instance runners are readable by any signed-in user; a group
+ * runner by a Maintainer (or more) of its group, as GitLab's RunnerPolicy allows
+ * since maintainers may list group runners.
+ */
 export function canReadRunner(state: FakeState, user: UserRec, runner: RunnerRec): boolean {
-  return user.admin || runner.runnerType === 'instance_type' || ownsRunner(state, user, runner);
+  if (user.admin || runner.runnerType === 'instance_type' || ownsRunner(state, user, runner)) return true;
+  return runner.runnerType === 'group_type' && runner.group !== null && atLeast(groupRole(state, user, runner.group), 'maintainer');
 }
 
 /** update_runner / delete_runner / reset token. */
 export function canManageRunner(state: FakeState, user: UserRec, runner: RunnerRec): boolean {
   return user.admin || ownsRunner(state, user, runner);
+}
+
+/** RunnerPolicy: `~admin & belongs_to_multiple_projects` prevents delete_runner, even for the owner project's maintainers. */
+export function belongsToManyProjects(runner: RunnerRec): boolean {
+  return runner.runnerType === 'project_type' && runner.projects.length > 1;
+}
+
+export function canDeleteRunner(state: FakeState, user: UserRec, runner: RunnerRec): boolean {
+  return canManageRunner(state, user, runner) && (user.admin || !belongsToManyProjects(runner));
+}
+
+/** assign_runner (enable in another project): `~admin & locked` prevents it. */
+export function canAssignRunner(state: FakeState, user: UserRec, runner: RunnerRec): boolean {
+  return canManageRunner(state, user, runner) && (user.admin || !runner.locked);
+}
+
+/** read_group_runners / read_project_runners: Maintainer or more (GraphQL's runners connections). */
+export function canListGroupRunners(state: FakeState, user: UserRec, group: GroupRec): boolean {
+  return user.admin || atLeast(groupRole(state, user, group), 'maintainer');
 }

@@ -1,6 +1,7 @@
 // Runner endpoints: lists, details, create, update, delete, token reset,
 // enabling a project runner in another project, and the legacy POST /runners.
 import {
+  belongsToManyProjects,
   canManageRunner,
   canReadRunner,
   isGroupOwner,
@@ -147,7 +148,8 @@ export function deleteRunner(ctx: Ctx): Reply {
   const runner = runnerById(ctx, ctx.args[0]);
   const user = me(ctx);
   if (!user.admin) {
-    if (runner.projects.length > 1) throw errors.forbidden('Runner associated with more than one project');
+    // GitLab checks this before delete_runner, so even the owner project's maintainers get this answer.
+    if (belongsToManyProjects(runner)) throw errors.forbidden('Runner associated with more than one project');
     if (!canManageRunner(ctx.state, user, runner)) throw errors.forbidden('No access granted');
   }
   ctx.state.runners.delete(runner.id);

@@ -3,7 +3,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { acceptedScopes, authenticate, hasScope, tokenFromHeaders } from './access.js';
-import { handleGraphQL } from './graphql.js';
+import { handleGraphQL, MAX_QUERY_SIZE, type GraphQLRequestStats } from './graphql/endpoint.js';
 import type { Ctx, Reply } from './context.js';
 import { ApiError, errors, parseBody, parseForm, readRaw, type Params } from './http-io.js';
 import { RateLimiter } from './rate-limit.js';
@@ -21,6 +21,21 @@ export interface RecordedRequest {
   /** Status answered; for a lost response the status the action produced; 0 for a reset. */
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** POST /api/graphql only: query text length and GitLab's complexity of the request. */
+  graphql?: GraphQLRequestStats;
+}
+
+/** Over the GraphQL requests since start or resetStats(): what a benchmark checks against GitLab's limits. */
+export interface GraphQLStats {
+  requests: number;
+  /** Largest complexity of one request (null: none was costed). */
+  maxComplexity: number | null;
+  /** Longest query text of one request, in characters. */
+  maxQueryLength: number;
+  /** Requests whose complexity exceeded the caller's limit. */
+  overComplexityLimit: number;
+  /** Requests whose query text exceeded 10,000 characters. */
+  overSizeLimit: number;
 }
 
 export type Fault =
@@ -45,8 +60,14 @@ export interface FakeGitLab {
   requests: RecordedRequest[];
   inject(rule: FaultRule): void;
   setLatencyMs(ms: number): void;
+  /**
+   * GraphQL requests costing more than `complexity` answer GitLab's 503 timeout
+   * (as a slow GitLab does for a big batch); null turns it off.
+   */
+  setGraphQLTimeoutAbove(complexity: number | null): void;
   /** Max requests in flight at once since start or resetStats(). */
   peakConcurrency(): number;
+  graphqlStats(): GraphQLStats;
   /** Resets the peak concurrency and empties `requests`. */
   resetStats(): void;
   runners(): Array<SeedRunner & { id: number }>;
@@ -84,6 +105,7 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
   const faults: FaultRule[] = [];
   const limiter = new RateLimiter();
   let latencyMs = seed.latency_ms ?? 0;
+  let graphqlTimeoutAbove: number | null = null;
   let inFlight = 0;
   let peak = 0;
   let baseUrl = '';
@@ -122,9 +144,13 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
     }
   }
 
-  /** GraphQL lives beside /api/v4 (see graphql.ts); everything else there is a 404. */
-  function outsideApi(method: string, path: string, rawBody: string, req: IncomingMessage): Reply {
-    if (method === 'POST' && path === '/api/graphql') return handleGraphQL(state, req.headers, rawBody);
+  /** GraphQL lives beside /api/v4 (see graphql/endpoint.ts); everything else there is a 404. */
+  function outsideApi(method: string, path: string, rawBody: string, req: IncomingMessage, record: RecordedRequest): Reply {
+    if (method === 'POST' && path === '/api/graphql') {
+      const outcome = handleGraphQL(state, req.headers, rawBody, { timeoutAbove: graphqlTimeoutAbove });
+      record.graphql = outcome.stats;
+      return outcome.reply;
+    }
     return { status: 404, body: { error: '404 Not Found' } };
   }
 
@@ -206,7 +232,7 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
       lateTimers.add(timer);
       return;
     }
-    const reply: Reply = inApi ? dispatch(method, path, url, rawBody, req) : outsideApi(method, path, rawBody, req);
+    const reply: Reply = inApi ? dispatch(method, path, url, rawBody, req) : outsideApi(method, path, rawBody, req, record);
     record.status = reply.status;
     if (fault?.kind === 'lost-response') {
       req.socket.destroy();
@@ -253,10 +279,24 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
     inject(rule) {
       faults.push({ ...rule });
     },
+    setGraphQLTimeoutAbove(complexity) {
+      graphqlTimeoutAbove = complexity;
+    },
     setLatencyMs(ms) {
       latencyMs = ms;
     },
     peakConcurrency: () => peak,
+    graphqlStats() {
+      const logged = requests.flatMap((r) => (r.graphql ? [r.graphql] : []));
+      const costs = logged.flatMap((g) => (g.complexity === null ? [] : [g.complexity]));
+      return {
+        requests: logged.length,
+        maxComplexity: costs.length ? Math.max(...costs) : null,
+        maxQueryLength: Math.max(0, ...logged.map((g) => g.queryLength)),
+        overComplexityLimit: logged.filter((g) => g.complexity !== null && g.complexity > g.maxComplexity).length,
+        overSizeLimit: logged.filter((g) => g.queryLength > MAX_QUERY_SIZE).length,
+      };
+    },
     resetStats() {
       peak = inFlight;
       requests.length = 0;

@@ -87,8 +87,9 @@ describe('addConnectionOptions', () => {
     cmd.parse(args, { from: 'user' });
     return cmd.opts();
   };
-  it('adds the flags with a default parallelism of 8', () => {
-    expect(parse([])).toEqual({ parallelism: 8 });
+  it('adds the flags with a default parallelism of 8, GraphQL reads and a batch of 50', () => {
+    expect(parse([])).toEqual({ parallelism: 8, api: 'graphql', graphqlBatch: 50 });
+    expect(parse(['--api', 'rest', '--graphql-batch', '10'])).toMatchObject({ api: 'rest', graphqlBatch: 10 });
     expect(parse(['--gitlab-url', 'https://g.example', '--token-file', 'f', '--ca-file', 'ca.pem', '--insecure-http', '--parallelism', '3', '--debug'])).toEqual({
       gitlabUrl: 'https://g.example',
       tokenFile: 'f',
@@ -96,7 +97,13 @@ describe('addConnectionOptions', () => {
       insecureHttp: true,
       parallelism: 3,
       debug: true,
+      api: 'graphql',
+      graphqlBatch: 50,
     });
+  });
+  it('rejects a bad --api and --graphql-batch', () => {
+    expect(() => parse(['--api', 'soap'])).toThrow(/graphql, rest/);
+    expect(() => parse(['--graphql-batch', '101'])).toThrow(/1 to 100/);
   });
   it('rejects a bad --parallelism and hides --token from help', () => {
     expect(() => parse(['--parallelism', '0'])).toThrow(/1 to 64/);

@@ -92,6 +92,7 @@ describe('readLiveState', () => {
         ownership: 'owned',
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         token_expires_at: null,
+        permissions: { update: true, delete: true },
       },
     ]);
   });

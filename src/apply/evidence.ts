@@ -1,0 +1,48 @@
+// What the planner may know about where tokens went (TokenEvidence), read before
+// planning: the journal (--tokens-out, read only) and, for each declared runner
+// whose token goes to a CI/CD variable, the runner id that variable's description
+// names. The engine decides what to reset from it; nothing here writes.
+import type { GitLabApi } from '../gitlab/api.js';
+import type { DesiredState, TokenEvidence } from '../model.js';
+import { redact } from '../secrets.js';
+import { variableKeyOf } from '../plan/token-dest.js';
+import { variableNamesRunner } from './sinks/gitlab-variable.js';
+import { journalRecords, readTokenEntries } from './token-sink.js';
+
+export interface EvidenceResult {
+  evidence: TokenEvidence;
+  /** Variables that could not be read: absent from `evidence.variables` (unknown, never "absent"). */
+  unreadable: string[];
+}
+
+export async function gatherEvidence(api: GitLabApi, desired: DesiredState, tokensOut: string | undefined): Promise<EvidenceResult> {
+  const entries = tokensOut ? await readTokenEntries(tokensOut) : null;
+  const variables: Record<string, number | null> = {};
+  const unreadable: string[] = [];
+  const seen = new Set<string>();
+  const reads: Promise<void>[] = [];
+  for (const scope of desired.scopes) {
+    for (const runner of scope.runners) {
+      const dest = runner.token;
+      if (dest?.kind !== 'gitlab_variable') continue;
+      const key = variableKeyOf(dest, runner.description);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      reads.push(
+        variableNamesRunner(api, dest, runner.description).then(
+          (id) => {
+            variables[key] = id;
+          },
+          (err: unknown) => {
+            // Unknown is not absent: an unreadable variable must never make the plan reset a token.
+            unreadable.push(`${key}: ${redact(err instanceof Error ? err.message : String(err))}`);
+          },
+        ),
+      );
+    }
+  }
+  await Promise.all(reads);
+  // Sorted keys: the same GitLab gives the same evidence object, whatever order the reads finished in.
+  const sorted = Object.fromEntries(Object.keys(variables).sort().map((k) => [k, variables[k]]));
+  return { evidence: { journal: entries === null ? null : journalRecords(entries), variables: sorted }, unreadable: unreadable.sort() };
+}

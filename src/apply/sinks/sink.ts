@@ -1,0 +1,20 @@
+// One small interface for every place a runner token can go. The journal
+// (--tokens-out) is not a sink: it stores every token first, whatever the destination.
+import type { Scope } from '../../model.js';
+
+/** A token GitLab just issued, with what a destination may need to name it. */
+export interface DeliverableToken {
+  runnerId: number;
+  address: string;
+  description: string;
+  scope: Scope;
+  token: string;
+  tokenExpiresAt: string | null;
+}
+
+export interface TokenSink {
+  /** Human description for messages, e.g. `CI/CD variable RUNNER_TOKEN_A of project acme/infra`. */
+  describe(token: DeliverableToken): string;
+  /** Resolves once the destination has the token; rejects with a message that holds no token. */
+  deliver(token: DeliverableToken): Promise<void>;
+}

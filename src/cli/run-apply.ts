@@ -1,0 +1,101 @@
+// Runs a plan's changes with the token journal, the sinks and the signal rules
+// shared by `apply` and `rotate`:
+// - first SIGINT/SIGTERM: no new change starts; changes in flight finish (each
+//   bounded by the request timeout) and their tokens are stored and delivered;
+//   the summary says the apply was interrupted; exit 130 / 143;
+// - a second signal: whatever token is in hand is written synchronously to the
+//   journal, then the process exits at once.
+import { applyPlan, issuesToken } from '../apply/executor.js';
+import { sinkFor } from '../apply/sinks/index.js';
+import { MemoryJournal, TokenFile, type TokenJournal } from '../apply/token-sink.js';
+import type { GitLabApi } from '../gitlab/api.js';
+import type { DesiredState, LiveState, Plan } from '../model.js';
+import { declaredDestination } from '../plan/declared-destination.js';
+import { renderApplyEvent, renderApplySummary } from '../render/apply.js';
+import { UserError } from '../errors.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM } from './exit-codes.js';
+import { writeSync } from 'node:fs';
+
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: EXIT_SIGINT, SIGTERM: EXIT_SIGTERM };
+
+/**
+ * The journal for this run. --tokens-out is required when a new token has no
+ * destination of its own; when given it is opened (and proved writable) before any change.
+ */
+export async function openJournal(plan: Plan, tokensOut: string | undefined, what = 'the plan'): Promise<TokenJournal> {
+  if (tokensOut) {
+    try {
+      return await TokenFile.open(tokensOut);
+    } catch (err) {
+      throw new UserError(`${(err as Error).message}. Nothing was changed.`);
+    }
+  }
+  const bare = plan.changes.filter((c) => issuesToken(c) && !c.token);
+  if (bare.length > 0) {
+    const names = bare.slice(0, 3).map((c) => c.address).join(', ') + (bare.length > 3 ? `, … (${bare.length} in all)` : '');
+    throw new UserError(
+      `${what} issues runner tokens that have no \`token:\` destination (${names}) and GitLab shows a token only once: ` +
+        'pass --tokens-out FILE to keep them, or give those runners a `token:` destination. Nothing was changed.',
+    );
+  }
+  return new MemoryJournal();
+}
+
+/** True when the journal holds stored tokens that still have to reach their destination. */
+export function hasPendingDeliveries(journal: TokenJournal): boolean {
+  return journal.pendingDeliveries().length > 0;
+}
+
+export interface RunOptions {
+  parallelism?: number | string;
+  /** The desired state and the live state the plan came from (absent for a saved plan). */
+  declared?: { desired: DesiredState; live: LiveState };
+}
+
+export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJournal, opts: RunOptions): Promise<void> {
+  const declared = opts.declared;
+  const controller = new AbortController();
+  let first: 'SIGINT' | 'SIGTERM' | null = null;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (first === null) {
+      first = signal;
+      controller.abort();
+      process.stderr.write(`\n${signal} received: no new change starts; waiting for the changes in flight to finish and deliver their tokens. Send it again to stop at once.\n`);
+      return;
+    }
+    // Second signal: make whatever token is in hand durable, then stop now.
+    let saved = '';
+    try {
+      journal.flushSync();
+      saved = journal.path ? ` Tokens in hand were written to ${journal.path}.` : '';
+    } catch (err) {
+      saved = ` Writing the tokens file failed: ${(err as Error).message}.`;
+    }
+    writeSync(2, `\n${signal} received again: stopping at once.${saved} Run \`runnerform plan\` to see what is left.\n`);
+    process.exit(SIGNAL_EXIT[first]);
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    process.stdout.write('\n');
+    const report = await applyPlan(api, plan, {
+      journal,
+      sinkFor: (dest) => sinkFor(dest, { api }),
+      parallelism: Number(opts.parallelism ?? 8),
+      signal: controller.signal,
+      currentDestination: declared ? (e) => declaredDestination(declared.desired, declared.live, e.scope, e.description) : undefined,
+      onEvent: (e) => process.stdout.write(renderApplyEvent(e)),
+    });
+    process.stdout.write(renderApplySummary(report, { signal: first ?? undefined }));
+    if ((report.created > 0 || report.reset > 0) && journal.path) {
+      process.stderr.write(`Tokens of created and reset runners were written to ${journal.path} (mode 0600).\n`);
+    }
+    const failed = report.failed > 0 || report.notStarted > 0 || report.redelivered.some((r) => r.error);
+    process.exitCode = first !== null ? SIGNAL_EXIT[first] : failed ? EXIT_ERROR : EXIT_OK;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}

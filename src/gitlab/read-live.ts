@@ -1,0 +1,45 @@
+// Which reader reads the live state: GraphQL by default (a handful of
+// requests), REST with `--api rest` or when GitLab's GraphQL API cannot serve
+// the read (404 on /api/graphql, or an older schema) — then it says so once.
+import type { LiveState, ScopeRef } from '../model.js';
+import type { GitLabApi } from './api.js';
+import type { RawGraphQL } from './client.js';
+import { readLiveState, type ReadLiveOptions } from './live.js';
+import { GraphQLUnavailableError, readLiveStateGraphQL } from './live-graphql.js';
+
+export const READ_APIS = ['graphql', 'rest'] as const;
+export type ReadApi = (typeof READ_APIS)[number];
+
+/** How a client reads the live state (`--api`, `--graphql-batch`). */
+export interface ReadSettings {
+  api: ReadApi;
+  /** Scopes per GraphQL list field; undefined: the default. */
+  batchSize?: number;
+}
+
+export interface ReadOptions extends ReadLiveOptions {
+  settings?: ReadSettings;
+  /** Receives the one line that says GraphQL could not be used. */
+  notice?: (line: string) => void;
+  /** --debug lines of the GraphQL reader. */
+  log?: (line: string) => void;
+}
+
+/** A client that can send raw GraphQL queries (GitLabClient can; other GitLabApi implementations read through REST). */
+function graphqlOf(api: GitLabApi): RawGraphQL | undefined {
+  const g = (api as { graphql?: unknown }).graphql;
+  return typeof g === 'function' ? (g as RawGraphQL) : undefined;
+}
+
+export async function readLive(api: GitLabApi, refs: ScopeRef[], opts: ReadOptions = {}): Promise<LiveState> {
+  const settings = opts.settings ?? { api: 'graphql' };
+  const graphql = graphqlOf(api);
+  if (settings.api === 'rest' || !graphql) return readLiveState(api, refs, opts);
+  try {
+    return await readLiveStateGraphQL(api, graphql, refs, { ...opts, batchSize: settings.batchSize });
+  } catch (err) {
+    if (!(err instanceof GraphQLUnavailableError)) throw err;
+    opts.notice?.(`runnerform: ${err.message}; reading the runners through the REST API instead (--api rest).`);
+    return readLiveState(api, refs, opts);
+  }
+}

@@ -1,0 +1,13 @@
+// The `token:` destination the desired state declares for a runner GitLab has
+// (by its resolved scope and description). Pure: rotate uses it for the runners
+// it resets, apply to deliver a stored token to the destination as it is declared now.
+import type { DesiredState, LiveState, Scope, TokenDestination } from '../model.js';
+import { refMatches } from './engine.js';
+
+/** The destination, null when the runner is declared without one, undefined when it is not declared. */
+export function declaredDestination(desired: DesiredState, live: LiveState, scope: Scope, description: string): TokenDestination | null | undefined {
+  const liveScope = live.scopes.find((l) => l.scope.type === scope.type && (scope.type === 'instance' || l.scope.id === scope.id));
+  const declared = liveScope && desired.scopes.find((d) => refMatches(d.ref, liveScope.ref));
+  const runner = declared?.runners.find((r) => r.description === description);
+  return runner ? runner.token : undefined;
+}

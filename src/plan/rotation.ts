@@ -1,0 +1,57 @@
+// `runnerform rotate ADDRESS...`: which runners get a new token. Pure: a plan of
+// token-reset changes for the declared runners GitLab has (owned by their scope)
+// that the addresses select, as --target selects them. An address that selects
+// none of them is an error: rotate never guesses, and never resets anything else.
+import { UserError } from '../errors.js';
+import type { Change, DesiredState, LiveState, Plan, TokenDestination, TokenResetChange } from '../model.js';
+import { matchesTarget, parseTarget } from './address.js';
+import { declaredDestination } from './declared-destination.js';
+
+/** Actions of a declared runner that GitLab has and its scope owns. */
+const EXISTING_DECLARED = new Set<Change['action']>(['no-op', 'update', 'token-reset']);
+
+export function rotationPlan(plan: Plan, desired: DesiredState, live: LiveState, addresses: string[]): Plan {
+  if (addresses.length === 0) throw new UserError('rotate needs at least one runner or scope address, e.g. group["acme/platform"].runner["docker-amd64"].');
+  const candidates = plan.changes.filter((c) => EXISTING_DECLARED.has(c.action) && c.runner_id !== null);
+  const chosen = new Set<Change>();
+  for (const text of addresses) {
+    const target = parseTarget(text.trim());
+    const hits = candidates.filter((c) => matchesTarget(target, c.scope, c.description));
+    if (hits.length === 0) {
+      throw new UserError(
+        `${text.trim()} matches no declared runner that exists in GitLab and is owned by its scope: nothing was reset. ` +
+          '(`runnerform plan` lists the declared runners and their addresses; a runner still to be created gets its token from apply.)',
+      );
+    }
+    hits.forEach((c) => chosen.add(c));
+  }
+  const changes = plan.changes.filter((c) => chosen.has(c)).map((c) => resetOf(c, declaredDestination(desired, live, c.scope, c.description) ?? null));
+  return {
+    ...plan,
+    targets: addresses.map((a) => a.trim()),
+    changes,
+    unmanaged: [],
+    warnings: [],
+    summary: { create: 0, update: 0, delete: 0, no_op: 0, token_reset: changes.length, unmanaged: 0, refused: 0 },
+  };
+}
+
+function resetOf(c: Change, token: TokenDestination | null): TokenResetChange {
+  if (c.runner_id === null || c.before === null || c.after === null || c.status === null) throw new Error(`internal error: ${c.address} is not an existing runner`);
+  return {
+    action: 'token-reset',
+    address: c.address,
+    scope: c.scope,
+    description: c.description,
+    reason: null,
+    token,
+    refused: null,
+    runner_id: c.runner_id,
+    before: c.before,
+    after: c.after,
+    // Only the token: pending attribute changes are apply's business.
+    changed: [],
+    status: c.status,
+    contacted_at: c.contacted_at,
+  };
+}

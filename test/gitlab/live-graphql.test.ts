@@ -1,0 +1,173 @@
+// The GraphQL reader against the fake GitLab over HTTP: how few requests it
+// sends, that each stays under GitLab's limits, how it splits a batch GitLab
+// refuses, when it falls back to REST, and its errors and retries.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGitLabClient, type GitLabClient } from '../../src/gitlab/client.js';
+import { complexityOf, runnersConnection } from '../../src/gitlab/graphql-query.js';
+import { readLiveState } from '../../src/gitlab/live.js';
+import { readLiveStateGraphQL } from '../../src/gitlab/live-graphql.js';
+import { readLive } from '../../src/gitlab/read-live.js';
+import type { ScopeRef } from '../../src/model.js';
+import type { Seed, SeedRunner } from '../fake-gitlab/seed.js';
+import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
+import { ADMIN_TOKEN, OWNER_TOKEN, baseSeed, leakedToken } from './seeds.js';
+
+let fake: FakeGitLab | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const client = (f: FakeGitLab, token: string, extra: { parallelism?: number; log?: (l: string) => void } = {}): GitLabClient =>
+  createGitLabClient({ url: f.url, token, parallelism: extra.parallelism ?? 4, log: extra.log, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 10 } });
+
+/** `groups` groups of `perGroup` runners each under acme, plus `projects` projects of `perProject` runners. */
+function wideSeed(groups: number, perGroup: number, projects = 0, perProject = 0): Seed {
+  const seed = baseSeed();
+  const runners: SeedRunner[] = [];
+  for (let g = 0; g < groups; g++) {
+    seed.groups!.push({ id: 1000 + g, full_path: `acme/g${g}` });
+    for (let r = 0; r < perGroup; r++) runners.push({ runner_type: 'group_type', group: `acme/g${g}`, description: `g${g}-r${r}`, tag_list: [`t${r % 3}`] });
+  }
+  for (let p = 0; p < projects; p++) {
+    seed.projects!.push({ id: 5000 + p, path_with_namespace: `acme/p${p}` });
+    for (let r = 0; r < perProject; r++) runners.push({ runner_type: 'project_type', projects: [`acme/p${p}`], description: `p${p}-r${r}` });
+  }
+  seed.runners!.push(...runners);
+  return seed;
+}
+
+const groupRefs = (n: number): ScopeRef[] => Array.from({ length: n }, (_, g) => ({ type: 'group', path: `acme/g${g}` }));
+const projectRefs = (n: number): ScopeRef[] => Array.from({ length: n }, (_, p) => ({ type: 'project', path: `acme/p${p}` }));
+
+describe('the complexity estimate', () => {
+  it('matches the shared doc: one group alias at first: 100 with 12 fields costs 35', () => {
+    const conn = runnersConnection('group');
+    // Our own node selection is larger; rebuild the doc's 12-field one.
+    const twelve = { ...conn, children: [conn.children![0], { name: 'nodes', children: Array.from({ length: 12 }, (_, i) => ({ name: `f${i}` })) }] };
+    expect(complexityOf({ name: 'group', alias: 'g0', resolver: { cost: 1 }, children: [twelve] })).toBe(35);
+  });
+});
+
+describe('readLiveStateGraphQL', () => {
+  it('reads 60 groups and 30 projects in a handful of requests, each under the limits; the fake agrees with our estimate', async () => {
+    fake = await startFakeGitLab(wideSeed(60, 3, 30, 2));
+    const lines: string[] = [];
+    const refs = [...groupRefs(60), ...projectRefs(30), { type: 'instance' } as ScopeRef];
+    const api = client(fake, ADMIN_TOKEN, { log: (l) => lines.push(l) });
+    const live = await readLiveStateGraphQL(api, api.graphql, refs);
+    expect(live.scopes.slice(0, 60).every((s) => s.owned.length === 3)).toBe(true);
+    expect(live.scopes.slice(60, 90).every((s) => s.owned.length === 2)).toBe(true);
+    expect(live.scopes[90].owned.map((r) => r.id)).toEqual([1, 2]);
+    // Group paths: 60 aliases at 3 each (one request); then every scope's first page (two requests at most).
+    expect(fake.requests.length).toBeLessThanOrEqual(3);
+    expect(fake.requests.every((r) => r.path === '/api/graphql')).toBe(true);
+    const stats = fake.graphqlStats();
+    expect(stats.overComplexityLimit).toBe(0);
+    expect(stats.overSizeLimit).toBe(0);
+    // Our estimate is never below GitLab's (the fake computes GitLab's formula).
+    const estimates = lines.filter((l) => l.startsWith('graphql ')).map((l) => Number(/complexity ≈ (\d+)/.exec(l)![1]));
+    const actual = fake.requests.map((r) => r.graphql!.complexity!);
+    expect(estimates).toHaveLength(actual.length);
+    expect([...estimates].sort((a, b) => a - b).every((e, i) => e >= [...actual].sort((a, b) => a - b)[i])).toBe(true);
+    // The same live state as REST.
+    const rest = await readLiveState(client(fake, ADMIN_TOKEN), refs);
+    expect(live.scopes.map((s) => s.owned)).toEqual(rest.scopes.map((s) => s.owned));
+  });
+
+  it('honours the batch size: 1 scope per list field means one field per scope', async () => {
+    fake = await startFakeGitLab(wideSeed(6, 1));
+    const api = client(fake, OWNER_TOKEN);
+    await readLiveStateGraphQL(api, api.graphql, groupRefs(6), { batchSize: 1, complexityLimit: 100 });
+    // 1 resolve request (6 × 3), then 6 groups(ids:) fields of ~51 each: two per request under 100.
+    expect(fake.requests).toHaveLength(1 + 3);
+  });
+
+  it('splits a batch GitLab finds too complex ("Query has complexity of X…") and still reads everything', async () => {
+    fake = await startFakeGitLab(wideSeed(8, 2));
+    const api = client(fake, OWNER_TOKEN);
+    // Pretend the limit is 2,000: the packed request is over GitLab's 250 and must be split.
+    const live = await readLiveStateGraphQL(api, api.graphql, [...groupRefs(8), { type: 'project', path: 'acme/platform/web' }], { complexityLimit: 2000, batchSize: 1 });
+    expect(live.scopes.slice(0, 8).every((s) => s.owned.length === 2)).toBe(true);
+    const over = fake.requests.filter((r) => r.graphql && r.graphql.complexity! > r.graphql.maxComplexity);
+    expect(over.length).toBeGreaterThan(0);
+    expect(fake.requests.at(-1)!.graphql!.complexity!).toBeLessThanOrEqual(250);
+  });
+
+  it('splits a batch that times out (503) and retries the halves', async () => {
+    fake = await startFakeGitLab(wideSeed(40, 2));
+    fake.setGraphQLTimeoutAbove(60);
+    const api = client(fake, OWNER_TOKEN);
+    const live = await readLiveStateGraphQL(api, api.graphql, groupRefs(40));
+    expect(live.scopes.every((s) => s.owned.length === 2)).toBe(true);
+    expect(fake.requests.some((r) => r.status === 503)).toBe(true);
+    expect(fake.requests.filter((r) => r.status === 200).every((r) => r.graphql!.complexity! <= 60)).toBe(true);
+  });
+
+  it('retries a 429 with a plain-text body after Retry-After, and a 502', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    fake.inject({ path: '/api/graphql', times: 1, fault: { kind: 'status', status: 429, retryAfter: 0 } });
+    fake.inject({ path: '/api/graphql', times: 1, fault: { kind: 'status', status: 502 } });
+    const api = client(fake, OWNER_TOKEN);
+    const live = await readLiveStateGraphQL(api, api.graphql, [{ type: 'group', path: 'acme/platform' }]);
+    expect(live.scopes[0].owned.map((r) => r.id)).toEqual([4]);
+    expect(fake.requests.map((r) => r.status)).toEqual([429, 502, 200, 200]);
+  });
+
+  it('pages a scope with more than 100 runners by cursor, in parallel with the others, and reports progress', async () => {
+    fake = await startFakeGitLab(wideSeed(3, 230));
+    const api = client(fake, OWNER_TOKEN, { parallelism: 1 });
+    const seen: number[] = [];
+    const live = await readLiveStateGraphQL(api, api.graphql, groupRefs(3), { onProgress: (p) => seen.push(p.scopesDone) });
+    expect(live.scopes.map((s) => s.owned.length)).toEqual([230, 230, 230]);
+    // 1 resolve + 1 first page of all three + 2 rounds of follow-up pages (5 aliases per request at most).
+    expect(fake.requests.length).toBe(1 + 1 + 1 + 1);
+    expect(fake.peakConcurrency()).toBe(1);
+    expect(seen.at(-1)).toBe(3);
+  });
+
+  it('an invalid token is the GraphQL 401 message, with no token in it', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    const api = client(fake, 'glpat-nope-0123456789abcdefXYZ');
+    const err = (await readLiveStateGraphQL(api, api.graphql, [{ type: 'group', path: 'acme' }]).catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(/GraphQL API rejected the token/);
+    expect(err.message).not.toContain('glpat-nope');
+    expect(leakedToken(err.message)).toBeUndefined();
+  });
+});
+
+describe('readLive: GraphQL by default, REST when asked or when GitLab cannot', () => {
+  const refs: ScopeRef[] = [{ type: 'group', path: 'acme/platform' }, { type: 'project', path: 'acme/platform/web' }];
+
+  it('--api rest reads through REST only', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    await readLive(client(fake, OWNER_TOKEN), refs, { settings: { api: 'rest' } });
+    expect(fake.requests.filter((r) => r.path === '/api/graphql' && JSON.stringify(r.body).includes('groups('))).toEqual([]);
+    expect(fake.requests.some((r) => r.path === '/groups/acme%2Fplatform')).toBe(true);
+  });
+
+  it('404 on /api/graphql: one line on stderr, then the same live state through REST', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    const rest = await readLiveState(client(fake, OWNER_TOKEN), refs);
+    fake.inject({ path: '/api/graphql', times: 1, fault: { kind: 'status', status: 404, body: '{"message":"404 Not Found"}' } });
+    const notices: string[] = [];
+    const live = await readLive(client(fake, OWNER_TOKEN), refs, { notice: (l) => notices.push(l) });
+    expect(notices).toEqual(['runnerform: GitLab answered 404 to /api/graphql; reading the runners through the REST API instead (--api rest).']);
+    expect(live).toEqual(rest);
+  });
+
+  it('an older GitLab ("Field \'x\' doesn\'t exist on type \'CiRunner\'"): one line, then REST', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    fake.inject({
+      path: '/api/graphql',
+      times: 1,
+      fault: { kind: 'status', status: 200, body: JSON.stringify({ errors: [{ message: "Field 'tokenExpiresAt' doesn't exist on type 'CiRunner'" }] }) },
+    });
+    const notices: string[] = [];
+    const live = await readLive(client(fake, OWNER_TOKEN), refs, { notice: (l) => notices.push(l) });
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain("Field 'tokenExpiresAt' doesn't exist on type 'CiRunner'");
+    expect(notices[0]).toContain('reading the runners through the REST API instead');
+    expect(live.scopes[0].owned.map((r) => r.id)).toEqual([4]);
+  });
+});

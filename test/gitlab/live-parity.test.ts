@@ -1,0 +1,219 @@
+// The GraphQL reader and the REST reader, on every seed the suite has, read
+// identical live states (the scopes and every runner they own, permissions
+// included) and produce byte-identical plans in every format.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGitLabClient, type GitLabClient } from '../../src/gitlab/client.js';
+import { readLiveState } from '../../src/gitlab/live.js';
+import { readLiveStateGraphQL } from '../../src/gitlab/live-graphql.js';
+import type { DesiredScope, DesiredState, LiveState, ScopeRef } from '../../src/model.js';
+import { computePlan } from '../../src/plan/engine.js';
+import { renderJson } from '../../src/render/json.js';
+import { renderMarkdown } from '../../src/render/markdown.js';
+import { renderText } from '../../src/render/text.js';
+import type { Seed } from '../fake-gitlab/seed.js';
+import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
+import { ADMIN_TOKEN as E2E_ADMIN, OWNER_TOKEN as E2E_OWNER, e2eSeed } from '../e2e/harness.js';
+import {
+  ADMIN_TOKEN,
+  BORROW_ADMIN_TOKEN,
+  BORROWER_READ_API_TOKEN,
+  BORROWER_TOKEN,
+  BOTH_TOKEN,
+  DEV_TOKEN,
+  OWNER_TOKEN,
+  READ_API_TOKEN,
+  SUB_OWNER_TOKEN,
+  baseSeed,
+  borrowSeed,
+  manyRunners,
+} from './seeds.js';
+
+let fake: FakeGitLab | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const client = (f: FakeGitLab, token: string): GitLabClient =>
+  createGitLabClient({ url: f.url, token, parallelism: 4, retry: { limit: 1, baseDelayMs: 5, maxDelayMs: 10 } });
+
+const fixtureSeed = (name: string): Seed => JSON.parse(readFileSync(new URL(`../fixtures/seeds/${name}.json`, import.meta.url), 'utf8')) as Seed;
+
+const g = (path: string): ScopeRef => ({ type: 'group', path });
+const p = (path: string): ScopeRef => ({ type: 'project', path });
+const INSTANCE: ScopeRef = { type: 'instance' };
+
+/** A seed where one owned runner's note is hidden from a token that may read but not update it. */
+function hiddenNoteSeed(): Seed {
+  const seed = baseSeed([
+    { id: 30, runner_type: 'project_type', projects: ['acme/platform/api'], description: 'api-own', maintenance_note: 'ask the api team' },
+    // Duplicates: two owned runners with one description.
+    { id: 31, runner_type: 'group_type', group: 'acme/platform', description: 'platform-docker', maintenance_note: 'second copy' },
+  ]);
+  seed.users.push({ id: 9, username: 'maja', groups: { 'acme/platform': 'maintainer' } });
+  seed.tokens.push({ token: 'glpat-maja-0123456789abcdefXYZ', user: 'maja', scopes: ['read_api'] });
+  return seed;
+}
+
+/** The parts of a live state the plan depends on: scopes and owned runners (visible ones differ by design: see README). */
+const owned = (live: LiveState) => ({ gitlabUrl: live.gitlabUrl, scopes: live.scopes.map((s) => ({ ref: s.ref, scope: s.scope, owned: s.owned })) });
+
+/** A desired state that updates, keeps, deletes (prune) and creates in every scope, from what REST read. */
+function desiredFrom(live: LiveState): DesiredState {
+  let line = 1;
+  const pos = () => ({ file: 'runners.yaml', line: line++, column: 3 });
+  const scopes: DesiredScope[] = live.scopes.map((s) => ({
+    ref: s.ref,
+    prune: true,
+    source: pos(),
+    runners: [
+      ...s.owned.slice(0, -1).map((r, i) => ({
+        description: r.description,
+        attrs: i % 2 === 0 ? { tag_list: ['parity', ...r.attrs.tag_list], maintenance_note: 'managed' } : { paused: r.attrs.paused },
+        source: pos(),
+        token: null,
+        renamed_from: [],
+      })),
+      { description: `new-${s.scope.path ?? 'instance'}`, attrs: { tag_list: ['fresh'] }, source: pos(), token: null, renamed_from: [] },
+    ],
+  }));
+  return { files: ['runners.yaml'], scopes };
+}
+
+interface Case {
+  name: string;
+  seed: () => Seed;
+  token: string;
+  refs: ScopeRef[];
+}
+
+const CASES: Case[] = [
+  {
+    name: 'ancestors, subgroups, inherited runners (group owner)',
+    seed: () => baseSeed(),
+    token: OWNER_TOKEN,
+    refs: [g('acme'), g('acme/platform'), { type: 'group', id: 12 }, p('acme/platform/web'), { type: 'project', id: 101 }],
+  },
+  {
+    name: 'instance runners and every scope (administrator)',
+    seed: () => baseSeed(),
+    token: ADMIN_TOKEN,
+    refs: [INSTANCE, g('acme'), g('acme/platform'), g('acme/platform/ci'), g('other'), p('acme/platform/web'), p('acme/platform/api'), p('acme/platform/ci/tools')],
+  },
+  {
+    name: 'unreadable ancestor details (subgroup owner)',
+    seed: () => baseSeed(),
+    token: SUB_OWNER_TOKEN,
+    refs: [g('acme/platform/ci'), p('acme/platform/web')],
+  },
+  { name: 'read_api token', seed: () => baseSeed(), token: READ_API_TOKEN, refs: [g('acme/platform'), p('acme/platform/api')] },
+  { name: 'borrowed from an invisible project', seed: borrowSeed, token: BORROWER_TOKEN, refs: [p('team/b')] },
+  { name: 'borrowed, read_api', seed: borrowSeed, token: BORROWER_READ_API_TOKEN, refs: [p('team/b')] },
+  { name: 'runners enabled in two projects (maintainer of both)', seed: borrowSeed, token: BOTH_TOKEN, refs: [p('team/a'), p('team/b')] },
+  { name: 'runners enabled in two projects (administrator)', seed: borrowSeed, token: BORROW_ADMIN_TOKEN, refs: [p('team/a'), p('team/b'), g('team')] },
+  { name: 'e2e seed (owner)', seed: e2eSeed, token: E2E_OWNER, refs: [g('acme/platform'), g('acme/data'), p('acme/platform/api'), p('acme/tools/ci')] },
+  { name: 'e2e seed (administrator)', seed: e2eSeed, token: E2E_ADMIN, refs: [INSTANCE, g('acme'), g('acme/platform'), p('acme/platform/api'), p('acme/tools/ci')] },
+  {
+    name: 'demo seed',
+    seed: () => fixtureSeed('demo'),
+    token: 'glpat-demo-owner-token-0000000',
+    refs: [g('acme'), g('acme/platform'), g('acme/data'), p('acme/platform/api')],
+  },
+  { name: 'below Maintainer: the same missing-role error', seed: () => baseSeed(), token: DEV_TOKEN, refs: [g('acme/platform')] },
+  { name: 'below Maintainer on a project: the same missing-role error', seed: () => baseSeed(), token: DEV_TOKEN, refs: [p('acme/platform/web')] },
+  { name: 'instance runners without administrator access: the same missing-role error', seed: () => baseSeed(), token: OWNER_TOKEN, refs: [INSTANCE] },
+  { name: 'duplicates (group owner)', seed: hiddenNoteSeed, token: OWNER_TOKEN, refs: [g('acme/platform'), p('acme/platform/api')] },
+  {
+    name: 'more than one page (250 runners in a group, paged by cursor)',
+    seed: () => baseSeed(manyRunners('acme/platform/ci', 250, 1000)),
+    token: OWNER_TOKEN,
+    refs: [g('acme/platform/ci'), g('acme/platform')],
+  },
+];
+
+async function both(c: Case): Promise<{ rest: LiveState | Error; graphql: LiveState | Error }> {
+  fake = await startFakeGitLab(c.seed());
+  const rest = await readLiveState(client(fake, c.token), c.refs).catch((e: Error) => e);
+  const api = client(fake, c.token);
+  const graphql = await readLiveStateGraphQL(api, api.graphql, c.refs).catch((e: Error) => e);
+  return { rest, graphql };
+}
+
+describe('GraphQL and REST readers agree', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const { rest, graphql } = await both(c);
+      if (rest instanceof Error) {
+        // Both refuse alike (same kind of error, same missing-role or not-found wording).
+        expect(graphql).toBeInstanceOf(Error);
+        expect((graphql as Error).message.replace(/ \(.*?\)/, '')).toBe(rest.message.replace(/ \(.*?\)/, ''));
+        return;
+      }
+      if (graphql instanceof Error) throw graphql;
+      expect(owned(graphql)).toEqual(owned(rest));
+      // Every owned runner carries what refusals need, from both readers.
+      for (const s of rest.scopes) for (const r of s.owned) expect(r.permissions).toBeDefined();
+
+      const desired = desiredFrom(rest);
+      const planRest = computePlan(desired, rest);
+      const planGraphql = computePlan(desired, graphql);
+      expect(planGraphql.changes.length).toBeGreaterThan(0);
+      expect(renderJson(planGraphql)).toBe(renderJson(planRest));
+      expect(renderText(planGraphql, { source: 'runners.yaml', color: false })).toBe(renderText(planRest, { source: 'runners.yaml', color: false }));
+      expect(renderMarkdown(planGraphql, { source: 'runners.yaml' })).toBe(renderMarkdown(planRest, { source: 'runners.yaml' }));
+    });
+  }
+});
+
+describe('hidden notes', () => {
+  const src = { file: 'runners.yaml', line: 1, column: 1 };
+  const declare = (attrs: DesiredState['scopes'][number]['runners'][number]['attrs']): DesiredState => ({
+    files: ['runners.yaml'],
+    scopes: [{ ref: g('acme/platform'), prune: false, source: src, runners: [{ description: 'platform-docker', attrs, source: src, token: null, renamed_from: [] }] }],
+  });
+  const MAJA = 'glpat-maja-0123456789abcdefXYZ';
+
+  it('a note GraphQL hides from a group Maintainer is read from the REST details, and a change to it is refused', async () => {
+    fake = await startFakeGitLab(hiddenNoteSeed());
+    const api = client(fake, MAJA);
+    const live = await readLiveStateGraphQL(api, api.graphql, [g('acme/platform')]);
+    const [r4, r31] = live.scopes[0].owned;
+    expect([r4.id, r31.id]).toEqual([4, 31]);
+    expect(r4.attrs.maintenance_note).toBe('owned by the platform team');
+    expect(r4.hidden).toBeUndefined();
+    expect(r4.permissions).toEqual({ update: false, delete: false });
+    // One GET /runners/:id per owned runner whose note was hidden, nothing more.
+    expect(fake.requests.filter((r) => r.method === 'GET').map((r) => r.path).sort()).toEqual(['/runners/31', '/runners/4']);
+    const plan = computePlan(declare({ maintenance_note: 'owned by the platform team', tag_list: ['docker', 'linux'] }), live);
+    expect(plan.changes.map((c) => [c.runner_id, c.action])).toEqual([[4, 'no-op']]);
+    const note = computePlan(declare({ maintenance_note: 'something else' }), live);
+    expect(note.changes[0].refused).toBe('this token may not update runner #4 (it needs the Owner role on its group)');
+  });
+
+  it('a note no API shows this token is unmanaged: never drift', async () => {
+    fake = await startFakeGitLab(hiddenNoteSeed());
+    fake.inject({ method: 'GET', path: /^\/runners\/\d+$/, times: 10, fault: { kind: 'status', status: 403 } });
+    const api = client(fake, MAJA);
+    const live = await readLiveStateGraphQL(api, api.graphql, [g('acme/platform')]);
+    const r4 = live.scopes[0].owned[0];
+    expect(r4.attrs.maintenance_note).toBeNull();
+    expect(r4.hidden).toEqual(['maintenance_note']);
+    const plan = computePlan(declare({ maintenance_note: 'something else', tag_list: ['docker', 'linux'] }), live);
+    // Runner 4 matches on everything the token can see: a no-op, not an update of a note nobody can read.
+    expect(plan.changes.map((c) => [c.runner_id, c.action])).toEqual([[4, 'no-op']]);
+    expect(plan.summary.refused).toBe(0);
+    const paused = computePlan(declare({ paused: true }), live);
+    expect(paused.changes[0].refused).toBe('this token may not update runner #4 (it needs the Owner role on its group)');
+  });
+});
+
+describe('errors read alike', () => {
+  it('an unknown path is "not found or not visible to this token" in both readers', async () => {
+    const { rest, graphql } = await both({ name: 'typo', seed: () => baseSeed(), token: OWNER_TOKEN, refs: [g('acme/platfrom')] });
+    expect(rest).toBeInstanceOf(Error);
+    expect((graphql as Error).message).toMatch(/^Group acme\/platfrom not found or not visible to this token/);
+    const proj = await both({ name: 'typo', seed: () => baseSeed(), token: OWNER_TOKEN, refs: [{ type: 'project', id: 999 }] });
+    expect((proj.graphql as Error).message).toMatch(/^Project 999 not found or not visible to this token/);
+  });
+});
