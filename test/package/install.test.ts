@@ -105,7 +105,7 @@ describe('the packed tarball', () => {
   });
 
   it('stays small', () => {
-    expect(files.length).toBeLessThan(100);
+    expect(files.length).toBeLessThan(150); // 92 today; 483 when tests and fixtures were shipped
     const bytes = [...contents.values()].reduce((n, t) => n + Buffer.byteLength(t), 0);
     expect(bytes).toBeLessThan(600_000);
   });
