@@ -224,7 +224,7 @@ describe('readLive: GraphQL by default, REST when asked or when GitLab cannot', 
     // The REST reader asks GraphQL for a project runner's owner: that is what fails, not the URL.
     const err = (await readLive(client(fake, OWNER_TOKEN), refs, { notice: (l) => notices.push(l) }).catch((e: Error) => e)) as Error;
     expect(notices).toHaveLength(2);
-    expect(err.message).toMatch(/^Cannot read the project runners of this GitLab: GitLab answered 404 to \/api\/graphql, and only GitLab's GraphQL API names the project that owns a runner/);
+    expect(err.message).toMatch(/^Cannot read the project runners of the GitLab at http:\/\/127\.0\.0\.1:\d+: GitLab answered 404 to \/api\/graphql, and only GitLab's GraphQL API names the project that owns a runner/);
     expect(err.message).toContain('POST /api/graphql → 404');
     expect(err.message).not.toContain('is not a GitLab API');
   });
