@@ -229,6 +229,15 @@ describe('readLive: GraphQL by default, REST when asked or when GitLab cannot', 
     expect(err.message).not.toContain('is not a GitLab API');
   });
 
+  it('after a fallback, an owner query that fails for another reason (502) is that failure, not "cannot read owners"', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    fake.inject({ path: '/api/graphql', times: 1, fault: { kind: 'status', status: 404, body: '{"message":"404 Not Found"}' } });
+    fake.inject({ path: '/api/graphql', times: 1000, fault: { kind: 'status', status: 502 } });
+    const err = (await readLive(client(fake, OWNER_TOKEN), refs, { notice: () => {} }).catch((e: Error) => e)) as Error;
+    expect(err.message).toContain('502');
+    expect(err.message).not.toContain('Cannot read the project runners');
+  });
+
   it('an older GitLab ("Field \'x\' doesn\'t exist on type \'CiRunner\'"): one line, then REST', async () => {
     fake = await startFakeGitLab(baseSeed());
     fake.inject({
