@@ -85,13 +85,13 @@ export interface TokenJournal {
   flushSync(): void;
 }
 
-/** The file operations the journal uses; tests replace some to prove failures leave nothing behind. */
+/**
+ * The file operations the journal uses; tests replace some to prove failures leave nothing behind.
+ * All synchronous: a write never spans an event-loop turn, so a signal handler (which runs
+ * between turns) never finds one half done (see TokenFile.save).
+ */
 export interface FileOps {
-  open: typeof fsp.open;
-  rename: typeof fsp.rename;
-  unlink: typeof fsp.unlink;
-  mkdir: typeof fsp.mkdir;
-  chmod: typeof fsp.chmod;
+  mkdirSync: typeof fs.mkdirSync;
   openSync: typeof fs.openSync;
   writeSync: (fd: number, text: string) => number;
   fsyncSync: typeof fs.fsyncSync;
@@ -101,11 +101,7 @@ export interface FileOps {
 }
 
 const NODE_OPS: FileOps = {
-  open: fsp.open,
-  rename: fsp.rename,
-  unlink: fsp.unlink,
-  mkdir: fsp.mkdir,
-  chmod: fsp.chmod,
+  mkdirSync: fs.mkdirSync,
   openSync: fs.openSync,
   writeSync: (fd, text) => fs.writeSync(fd, text),
   fsyncSync: fs.fsyncSync,
@@ -160,7 +156,6 @@ export function journalRecords(entries: readonly TokenEntry[]): JournalRecord[] 
 /** Journal for the whole apply; `open` proves the file writable before any change. */
 export class TokenFile implements TokenJournal {
   private entries: TokenEntry[] = [];
-  private queue: Promise<void> = Promise.resolve();
   private tmpCounter = 0;
   /** Entries an unanswered reset intent replaced, put back if GitLab surely did nothing. */
   private readonly replaced = new Map<TokenEntry, TokenEntry[]>();
@@ -181,7 +176,7 @@ export class TokenFile implements TokenJournal {
     const leftovers = await leftoverTemporaries(path);
     const newest = leftovers.filter((l) => l.entries !== null && l.mtimeMs >= file.mtimeMs).sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
     if (newest) file.entries = newest.entries!;
-    await file.write();
+    file.write();
     // Now that the file holds what they held, no token-bearing temporary file stays behind.
     for (const l of leftovers) await fsp.unlink(l.path).catch(() => undefined);
     return file;
@@ -278,17 +273,51 @@ export class TokenFile implements TokenJournal {
   }
 
   flushSync(): void {
+    this.write();
+  }
+
+  /**
+   * Writes now, synchronously, and resolves (or rejects) once it is on disk. Synchronous on
+   * purpose: an asynchronous write runs on libuv's threads across event-loop turns, so a
+   * second SIGTERM could flushSync and exit in the middle of one, and that write's temporary
+   * file (older entries, or empty) outlived the process and was adopted by the next open
+   * over the tokens flushSync had made durable. The file is small; an fsync per change is
+   * what the journal costs either way (the intent must be durable before the request).
+   */
+  private save(): Promise<void> {
+    try {
+      this.write();
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  private text(): string {
+    return JSON.stringify(this.entries, null, 2) + '\n';
+  }
+
+  private tmpPath(): string {
+    return join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${++this.tmpCounter}.tmp`);
+  }
+
+  /** Atomic rewrite: temporary file (0600, fsynced), rename, directory fsync. A failure leaves no temporary file. */
+  private write(): void {
     const { ops } = this;
+    const dir = dirname(this.path);
+    ops.mkdirSync(dir, { recursive: true });
     const tmp = this.tmpPath();
     let fd: number | null = null;
     try {
       fd = ops.openSync(tmp, 'wx', 0o600);
+      fs.fchmodSync(fd, 0o600); // whatever the umask
       ops.writeSync(fd, this.text());
       ops.fsyncSync(fd);
       ops.closeSync(fd);
       fd = null;
       ops.renameSync(tmp, this.path);
     } catch (err) {
+      // The temporary file holds tokens: it must not outlive a failed write or fsync.
       if (fd !== null) {
         try {
           ops.closeSync(fd);
@@ -303,48 +332,7 @@ export class TokenFile implements TokenJournal {
       }
       throw err;
     }
-  }
-
-  /** Serialises writes: each resolves once a write that includes this change is on disk. */
-  private save(): Promise<void> {
-    const next = this.queue.then(() => this.write());
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  private text(): string {
-    return JSON.stringify(this.entries, null, 2) + '\n';
-  }
-
-  private tmpPath(): string {
-    return join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${++this.tmpCounter}.tmp`);
-  }
-
-  /** Atomic rewrite: temporary file (0600, fsynced), rename, directory fsync. A failure leaves no temporary file. */
-  private async write(): Promise<void> {
-    const { ops } = this;
-    const dir = dirname(this.path);
-    await ops.mkdir(dir, { recursive: true });
-    const tmp = this.tmpPath();
-    let created = false;
-    try {
-      const handle = await ops.open(tmp, 'wx', 0o600);
-      created = true;
-      try {
-        await handle.writeFile(this.text());
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await ops.chmod(tmp, 0o600);
-      await ops.rename(tmp, this.path);
-      created = false;
-    } catch (err) {
-      // The temporary file holds tokens: it must not outlive a failed write or fsync.
-      if (created) await ops.unlink(tmp).catch(() => undefined);
-      throw err;
-    }
-    await syncDir(dir);
+    syncDir(dir);
   }
 }
 
@@ -371,13 +359,27 @@ async function leftoverTemporaries(path: string): Promise<Leftover[]> {
     if (!m || isAlive(Number(m[1]))) continue;
     const full = join(dir, name);
     try {
-      const [stat, entries] = await Promise.all([fsp.stat(full), readTokenEntries(full).catch(() => null)]);
+      const [stat, entries] = await Promise.all([fsp.stat(full), completeEntries(full)]);
       out.push({ path: full, mtimeMs: stat.mtimeMs, entries });
     } catch {
       // vanished meanwhile
     }
   }
   return out;
+}
+
+/**
+ * A temporary file's entries, or null when it is not a complete write. An empty one is a
+ * process killed between creating it and writing it, not an empty journal: adopting it
+ * as `[]` would wipe every intent and token the tokens file holds.
+ */
+async function completeEntries(path: string): Promise<TokenEntry[] | null> {
+  try {
+    if ((await fsp.readFile(path, 'utf8')).trim() === '') return null;
+    return await readTokenEntries(path);
+  } catch {
+    return null;
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -400,15 +402,15 @@ function sameScope(a: Scope, b: Scope): boolean {
 }
 
 /** Makes the rename durable; some filesystems refuse to fsync a directory, which is not an error. */
-async function syncDir(dir: string): Promise<void> {
-  let handle: fsp.FileHandle | null = null;
+function syncDir(dir: string): void {
+  let fd: number | null = null;
   try {
-    handle = await fsp.open(dir, 'r');
-    await handle.sync();
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
   } catch {
     // best effort
   } finally {
-    await handle?.close().catch(() => undefined);
+    if (fd !== null) fs.closeSync(fd);
   }
 }
 

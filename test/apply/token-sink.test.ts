@@ -1,8 +1,10 @@
 // The tokens file and journal: 0600, atomic, existing (older-format) entries kept,
 // intents durable before the request, never a token-bearing temporary file left behind.
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import * as fsp from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import * as fsSync from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TokenFile, journalRecords, readTokenEntries, type Intent } from '../../src/apply/token-sink.js';
 import { tempDir } from '../e2e/harness.js';
@@ -118,17 +120,12 @@ describe('TokenFile', () => {
     const dir = newDir();
     const path = join(dir, 'tokens.json');
     let failSync = false;
-    // The real open, whose handle's sync fails on demand (a full disk, an I/O error).
-    const open: typeof fsp.open = (async (...args: Parameters<typeof fsp.open>) => {
-      const handle = await fsp.open(...args);
-      const sync = handle.sync.bind(handle);
-      handle.sync = async () => {
-        if (failSync) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-        return sync();
-      };
-      return handle;
-    }) as typeof fsp.open;
-    const file = await TokenFile.open(path, { open });
+    // The real fsync, failing on demand (a full disk, an I/O error).
+    const fsyncSync = (fd: number) => {
+      if (failSync) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+      fsSync.fsyncSync(fd);
+    };
+    const file = await TokenFile.open(path, { fsyncSync });
     const e = await file.intend(intent('a'));
     failSync = true;
     await expect(file.store(e, issued(5, 'glrt-secret-token-000000000'))).rejects.toThrow(/EIO/);
@@ -144,14 +141,18 @@ describe('TokenFile', () => {
   it('flushSync writes the tokens in hand synchronously, and a failed flush leaves no temporary file', async () => {
     const dir = newDir();
     const path = join(dir, 'tokens.json');
+    let full = false;
     const file = await TokenFile.open(path, {
-      fsyncSync: () => {
-        throw Object.assign(new Error('ENOSPC: no space left on device, fsync'), { code: 'ENOSPC' });
+      fsyncSync: (fd) => {
+        if (full) throw Object.assign(new Error('ENOSPC: no space left on device, fsync'), { code: 'ENOSPC' });
+        fsSync.fsyncSync(fd);
       },
     });
     const e = await file.intend(intent('a'));
-    const pending = file.store(e, issued(5, 'glrt-in-hand-000000000000')); // in memory at once, on disk later
+    full = true;
+    const pending = file.store(e, issued(5, 'glrt-in-hand-000000000000')).catch((err: Error) => err);
     expect(() => file.flushSync()).toThrow(/ENOSPC/);
+    expect(await pending).toBeInstanceOf(Error);
     expect(readdirSync(dir).sort()).toEqual(['tokens.json']);
     const ok = await TokenFile.open(join(dir, 'other.json'));
     const f = await ok.intend(intent('b'));
@@ -175,5 +176,65 @@ describe('TokenFile', () => {
     expect(readdirSync(dir)).toEqual(['tokens.json']);
     expect(read(path)).toEqual(newer);
     expect(file.records()[0]).toMatchObject({ runner_id: 5, stored: true });
+  });
+
+  // Issue 8's soak (seed 42, cycle 9, TERM×2): a token the second signal's flushSync made
+  // durable was gone after the next apply opened the file. The dying process had an
+  // asynchronous write in flight; its temporary file (older entries, or empty) outlived it
+  // and open() adopted it as "newer". Writes are now synchronous: none is ever half done
+  // when a signal handler runs.
+  it('a change is on disk, with no temporary file, before the call returns to the event loop', async () => {
+    const dir = newDir();
+    const path = join(dir, 'tokens.json');
+    const file = await TokenFile.open(path);
+    const intended = file.intend(intent('a'));
+    // Nothing awaited: this is where a signal handler could run.
+    expect(read(path).map((e) => e.description)).toEqual(['a']);
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    const e = await intended;
+    const stored = file.store(e, issued(5, 'glrt-in-hand-000000000000'));
+    expect(read(path)[0].token).toBe('glrt-in-hand-000000000000');
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    await stored;
+  });
+
+  it('the tokens a second signal flushes survive the exit: the next open keeps them', async () => {
+    const dir = newDir();
+    const module = fileURLToPath(new URL('../../dist/src/apply/token-sink.js', import.meta.url));
+    // As the apply's second SIGTERM does: a token arrives while the intent is being written,
+    // flushSync, exit at once. Five times: without synchronous writes it failed about one in ten.
+    const child = `
+      const { TokenFile } = await import(${JSON.stringify(pathToFileURL(module).href)});
+      const file = await TokenFile.open(process.argv[1]);
+      const scope = { type: 'group', id: 11, path: 'acme/platform' };
+      const pending = file.intend({ scope, description: 'a', address: 'a', destination: null, runnerId: null });
+      const entry = await Promise.race([pending, Promise.resolve(null)]) ?? file.entries.at(-1);
+      file.store(entry, { id: 5, token: 'glrt-in-hand-000000000000', token_expires_at: null, source: 'create' }).catch(() => {});
+      setTimeout(() => { file.flushSync(); process.exit(143); }, Number(process.argv[2]));
+    `;
+    for (const delay of [0, 0, 1, 2, 5]) {
+      const path = join(dir, `tokens-${delay}-${Math.random().toString(36).slice(2)}.json`);
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', child, path, String(delay)], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(143);
+      const reopened = await TokenFile.open(path);
+      expect(reopened.records()).toMatchObject([{ description: 'a', runner_id: 5, stored: true }]);
+    }
+  });
+
+  it('an empty temporary file a killed process left is not an empty journal', async () => {
+    const dir = newDir();
+    const path = join(dir, 'tokens.json');
+    const kept = [{ scope, description: 'a', id: 5, token: 'glrt-kept-00000000000000', token_expires_at: null, written_at: 't0', intent_at: 't0', delivered: true }];
+    writeFileSync(path, JSON.stringify(kept));
+    // Killed between creating its temporary file and writing it: the file is newer, and empty.
+    const dead = 2 ** 22 + 12346;
+    const tmp = join(dir, `.tokens.json.${dead}.1.tmp`);
+    writeFileSync(tmp, '');
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(tmp, later, later);
+    const file = await TokenFile.open(path);
+    expect(file.records()).toMatchObject([{ runner_id: 5, stored: true }]);
+    expect(read(path)).toEqual(kept);
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
   });
 });
