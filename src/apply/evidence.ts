@@ -5,13 +5,13 @@
 import type { GitLabApi } from '../gitlab/api.js';
 import type { DesiredState, TokenEvidence } from '../model.js';
 import { redact } from '../secrets.js';
-import { variableKeyOf } from '../plan/token-dest.js';
+import { expandKey, variableKeyOf } from '../plan/token-dest.js';
 import { variableNamesRunner } from './sinks/gitlab-variable.js';
 import { journalRecords, readTokenEntries } from './token-sink.js';
 
 export interface EvidenceResult {
   evidence: TokenEvidence;
-  /** Variables that could not be read: absent from `evidence.variables` (unknown, never "absent"). */
+  /** Variables that could not be read, as sentences ("CI/CD variable K of project P holds: why"); absent from `evidence.variables` (unknown, never "absent"). */
   unreadable: string[];
 }
 
@@ -35,7 +35,8 @@ export async function gatherEvidence(api: GitLabApi, desired: DesiredState, toke
           },
           (err: unknown) => {
             // Unknown is not absent: an unreadable variable must never make the plan reset a token.
-            unreadable.push(`${key}: ${redact(err instanceof Error ? err.message : String(err))}`);
+            const where = `CI/CD variable ${expandKey(dest.key, runner.description)} of ${dest.owner.type} ${dest.owner.path}`;
+            unreadable.push(`${where} holds: ${redact(err instanceof Error ? err.message : String(err))}`);
           },
         ),
       );

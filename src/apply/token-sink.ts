@@ -165,8 +165,22 @@ export class TokenFile implements TokenJournal {
   static async open(path: string, ops: Partial<FileOps> = {}): Promise<TokenFile> {
     const file = new TokenFile(path, { ...NODE_OPS, ...ops });
     file.entries = (await readTokenEntries(path)) ?? [];
+    // A process killed between fsync and rename leaves a complete, newer temporary file: adopt it.
+    const leftovers = await leftoverTemporaries(path);
+    const newest = leftovers.filter((l) => l.entries !== null && l.mtimeMs >= file.mtimeMs).sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
+    if (newest) file.entries = newest.entries!;
     await file.write();
+    // Now that the file holds what they held, no token-bearing temporary file stays behind.
+    for (const l of leftovers) await fsp.unlink(l.path).catch(() => undefined);
     return file;
+  }
+
+  private get mtimeMs(): number {
+    try {
+      return fs.statSync(this.path).mtimeMs;
+    } catch {
+      return -Infinity;
+    }
   }
 
   records(): JournalRecord[] {
@@ -309,6 +323,48 @@ export class TokenFile implements TokenJournal {
       throw err;
     }
     await syncDir(dir);
+  }
+}
+
+interface Leftover {
+  path: string;
+  mtimeMs: number;
+  /** null when it is not a complete tokens file (killed mid-write). */
+  entries: TokenEntry[] | null;
+}
+
+/** Temporary files of earlier runnerform processes that died (never those of a live process, nor ours). */
+async function leftoverTemporaries(path: string): Promise<Leftover[]> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: Leftover[] = [];
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (!m || isAlive(Number(m[1]))) continue;
+    const full = join(dir, name);
+    try {
+      const [stat, entries] = await Promise.all([fsp.stat(full), readTokenEntries(full).catch(() => null)]);
+      out.push({ path: full, mtimeMs: stat.mtimeMs, entries });
+    } catch {
+      // vanished meanwhile
+    }
+  }
+  return out;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -59,7 +59,7 @@ export async function planWithLive(
     throw new UserError(`${(err as Error).message}. Nothing was changed.`);
   }
   for (const line of gathered.unreadable) {
-    process.stderr.write(`Note: cannot read CI/CD variable ${line}; the plan does not know whose token it holds.\n`);
+    process.stderr.write(`Note: the plan cannot tell whose token ${line.replace(/\.?$/, '')}.\n`);
   }
   const planOpts = { targets, evidence: gathered.evidence, now: new Date() };
   return { plan: computePlan(desired, live, planOpts), live };

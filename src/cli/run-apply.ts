@@ -67,7 +67,9 @@ export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJourn
     let saved = '';
     try {
       journal.flushSync();
-      saved = journal.path ? ` Tokens in hand were written to ${journal.path}.` : '';
+      saved = journal.path
+        ? ` Tokens in hand were written to ${journal.path}.`
+        : ' Without --tokens-out a token not yet delivered is lost: the next plan resets a never-contacted runner whose CI/CD variable does not name it; for a command destination run `runnerform rotate`.';
     } catch (err) {
       saved = ` Writing the tokens file failed: ${(err as Error).message}.`;
     }

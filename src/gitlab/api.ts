@@ -94,6 +94,8 @@ export interface VariableOwner {
 export interface CreateVariableBody {
   key: string;
   value: string;
+  /** Also sent with masked_and_hidden: a GitLab before 17.4 ignores that one but still masks. */
+  masked: boolean;
   masked_and_hidden: boolean;
   protected: boolean;
   raw: boolean;
@@ -104,6 +106,8 @@ export interface CreateVariableBody {
 /** Body of PUT …/variables/:key (the key and environment scope select the variable). */
 export interface UpdateVariableBody {
   value: string;
+  /** A variable someone created unmasked becomes masked (hidden can only be set on create). */
+  masked: boolean;
   protected: boolean;
   raw: boolean;
   description: string;

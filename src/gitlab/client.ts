@@ -22,7 +22,7 @@ import type {
   VariableOwner,
 } from './api.js';
 import { gitLabErrorFrom, graphQLErrorFrom, runnerRole, type GitLabError, type RequestContext } from './errors.js';
-import { graphQLErrorMessages, ownerProjectFrom, RUNNER_OWNER_FACTS_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
+import { graphQLErrorMessages, isGraphQLTimeout, ownerProjectFrom, RUNNER_OWNER_FACTS_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
 import { createLimiter } from './limiter.js';
 import type { ReadSettings } from './read-live.js';
 import { createPageGuard, MAX_PAGES, nextPage, PaginationError } from './pagination.js';
@@ -150,6 +150,8 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
       // Let got enforce limit/methods/status codes; we only choose the wait.
       enforceRetryRules: true,
       calculateDelay: ({ attemptCount, retryAfter, error }) => {
+        // The live reader splits a batch GitLab timed out on instead (0: no retry).
+        if (error.options.context.splitOnTimeout === true && isGraphQLTimeout(error.response?.statusCode, error.response?.body)) return 0;
         const reset = error.response?.headers['ratelimit-reset'];
         return retryDelayMs(policy, {
           attempt: attemptCount,
@@ -325,9 +327,8 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
           method: 'POST',
           json: call.json,
           headers: { 'private-token': undefined, authorization: `Bearer ${opts.token}` },
-          context: { readOnly: true },
-          // GitLab's 503 "Request timed out" means "ask for less": the reader splits the batch.
-          retry: { statusCodes: RETRY_STATUS_CODES.filter((c) => c !== 503) },
+          // GitLab's 503 "Request timed out" means "ask for less": not retried, the reader splits the batch.
+          context: { readOnly: true, splitOnTimeout: true },
         });
         return { status: response.statusCode, body: response.body, attempts: response.retryCount + 1 };
       } catch (err) {

@@ -79,3 +79,21 @@ export function ownerProjectFrom(body: unknown): OwnerProject | null {
     },
   };
 }
+
+/**
+ * GitLab's GraphQL timeout (503 "Request timed out. Please try a less complex
+ * query…"): asking again for the same is pointless, asking for less works. Any
+ * other 503 (a proxy, maintenance) is an outage, retried like REST's.
+ */
+export function isGraphQLTimeout(status: number | undefined, body: unknown): boolean {
+  if (status !== 503) return false;
+  let parsed = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body) as unknown;
+    } catch {
+      return false;
+    }
+  }
+  return graphQLErrorMessages(parsed).some((m) => m.startsWith('Request timed out'));
+}

@@ -5,6 +5,7 @@
 // requests as GitLab's complexity and query-size limits allow; scopes with more
 // than 100 runners are paged with their cursors. It builds exactly the
 // LiveState the REST reader (live.ts) builds for the same scopes.
+import { createCursorGuard } from './pagination.js';
 import { GITLAB_DEFAULT_ATTRS, type LiveRunner, type LiveScope, type LiveState, type Ownership, type RunnerStatus, type RunnerType, type Scope, type ScopeRef } from '../model.js';
 import type { GitLabApi } from './api.js';
 import type { RawGraphQL } from './client.js';
@@ -29,6 +30,8 @@ export interface GraphQLReadOptions extends ReadLiveOptions {
   maxQueryChars?: number;
   /** Receives one line per request (for --debug): what it asks and its estimated complexity. */
   log?: (line: string) => void;
+  /** Most pages one scope's runner list may take (default MAX_PAGES in pagination.ts). */
+  maxPages?: number;
 }
 
 /** GitLab has no usable GraphQL runner API (404, or an older schema): read through REST instead. */
@@ -213,6 +216,12 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
 
   // Next pages found while reading a round of requests, sent in the next round.
   const followUps: Part[] = [];
+  const guards = new Map<ScopeRead, ReturnType<typeof createCursorGuard>>();
+  const cursorGuard = (read: ScopeRead) => {
+    let g = guards.get(read);
+    if (!g) guards.set(read, (g = createCursorGuard(`the runners of ${scopeName(read)}`, opts.maxPages)));
+    return g;
+  };
 
   const addPage = (read: ScopeRead, conn: Connection): void => {
     for (const node of conn.nodes) {
@@ -221,7 +230,11 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
     }
     progress.runnersTotal += conn.nodes.length;
     progress.runnersDone += conn.nodes.length;
-    if (conn.pageInfo.hasNextPage && conn.pageInfo.endCursor) followUps.push(pagePart(read, conn.pageInfo.endCursor));
+    if (conn.pageInfo.hasNextPage && conn.pageInfo.endCursor) {
+      // A cursor that repeats, or pages without end, fail the read (pagination.ts).
+      cursorGuard(read).check(conn.pageInfo.endCursor);
+      followUps.push(pagePart(read, conn.pageInfo.endCursor));
+    }
     else {
       read.done = true;
       progress.scopesDone++;
@@ -316,7 +329,9 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
       answer = await graphql(query, values, context, `${batch.map((p) => p.what).join(', ')} (complexity ≈ ${cost}, ${query.length} chars)`);
     } catch (err) {
       if (isGitLabError(err) && err.status === 404) throw new GraphQLUnavailableError('GitLab answered 404 to /api/graphql');
-      if (isGitLabError(err) && (err.status === 503 || err.status === 422)) return retrySmaller(`${err.status} ${err.gitlabMessage ?? ''}`.trim());
+      // A 503 other than GitLab's timeout was already retried like any 5xx: an outage, not a request too big.
+      const timedOut = isGitLabError(err) && err.status === 503 && /^Request timed out/.test(err.gitlabMessage ?? '');
+      if (isGitLabError(err) && (timedOut || err.status === 422)) return retrySmaller(`${err.status} ${err.gitlabMessage ?? ''}`.trim());
       throw err;
     }
     const body = answer.body as { data?: Record<string, unknown> | null; errors?: PathError[] } | null;

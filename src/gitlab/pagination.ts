@@ -88,3 +88,23 @@ export function createPageGuard(maxPages = MAX_PAGES): { check: (current: URL, n
     },
   };
 }
+
+/**
+ * The same bound for a cursor walk (GraphQL `pageInfo { hasNextPage endCursor }`):
+ * every cursor must be new, and one connection may take at most `maxPages` pages.
+ */
+export function createCursorGuard(what: string, maxPages = MAX_PAGES): { check: (cursor: string) => void } {
+  const seen = new Set<string>();
+  return {
+    check: (cursor) => {
+      if (seen.has(cursor)) {
+        throw new PaginationError(`GitLab's GraphQL API announced a next page of ${what} at a cursor already read; the read stopped there`);
+      }
+      seen.add(cursor);
+      // The first page has no cursor: `seen.size` pages have been read so far.
+      if (seen.size >= maxPages) {
+        throw new PaginationError(`the read of ${what} stopped after ${seen.size} pages (the most one list may take): GitLab, or a proxy in front of it, kept announcing a next page`);
+      }
+    },
+  };
+}

@@ -4,6 +4,7 @@
 import type { LiveState, ScopeRef } from '../model.js';
 import type { GitLabApi } from './api.js';
 import type { RawGraphQL } from './client.js';
+import { GitLabError, isGitLabError } from './errors.js';
 import { readLiveState, type ReadLiveOptions } from './live.js';
 import { GraphQLUnavailableError, readLiveStateGraphQL } from './live-graphql.js';
 
@@ -40,6 +41,25 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[], opts: ReadOptio
   } catch (err) {
     if (!(err instanceof GraphQLUnavailableError)) throw err;
     opts.notice?.(`runnerform: ${err.message}; reading the runners through the REST API instead (--api rest).`);
-    return readLiveState(api, refs, opts);
+    return readLiveState(api, refs, opts).catch((restErr: unknown) => {
+      throw isGitLabError(restErr) && restErr.path === '/api/graphql' ? ownerUnreadable(api.baseUrl, err.message, restErr) : restErr;
+    });
   }
+}
+
+/**
+ * The REST reader still asks GraphQL for each project runner's owner (REST
+ * never names it). When GraphQL is what failed, say that, not "not a GitLab API".
+ */
+function ownerUnreadable(baseUrl: string, why: string, err: GitLabError): GitLabError {
+  const said = /\(trying to [^)]*\)|\(POST \/api\/graphql[^)]*\)/.exec(err.message)?.[0] ?? `(POST /api/graphql → ${err.status ?? err.code ?? 'no answer'})`;
+  return new GitLabError(
+    `Cannot read the project runners of the GitLab at ${baseUrl}: ${why}, and only GitLab's GraphQL API names the project that owns a runner ` +
+      `(REST lists the projects a runner is enabled in, not its owner) ${said}. Group and instance scopes read through REST alone.`,
+    {
+      method: err.method, path: err.path, status: err.status, code: err.code ?? undefined, attempts: err.attempts,
+      context: { subject: 'the owner of a project runner', action: 'read the owner of a project runner' },
+      kind: err.kind, gitlabMessage: err.gitlabMessage, fields: null, requiredScope: null, maybeApplied: false,
+    },
+  );
 }

@@ -90,7 +90,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
   unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);
 
   // Changes GitLab will refuse are marked (plan/refusals.ts).
-  return markRefusals({
+  const plan = markRefusals({
     format_version: 1,
     gitlab_url: live.gitlabUrl,
     scopes: pairs.map((p) => ({ ...p.live.scope })).sort(compareScopes),
@@ -101,6 +101,8 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     warnings,
     summary: summarize(changes, unmanaged.length),
   }, live);
+  // One order for all warnings, refusals included.
+  return { ...plan, warnings: [...plan.warnings].sort(compareWarnings) };
 }
 
 /** Plans one scope: match (by description, then by renamed_from), then create / update / no-op / token-reset / delete / unmanaged. */

@@ -81,9 +81,9 @@ export function changeLines(change: Change, plan: Plan): Line[] {
   const shown: AttrName[] = inPlace ? change.changed : ATTRIBUTE_NAMES.filter((n) => attrs[n] !== undefined);
   const renamed = change.action === 'update' && change.renamed_from !== null;
   const width = Math.max(renamed ? 'description'.length : 0, ...shown.map((n) => n.length));
-  if (change.action === 'update' && change.renamed_from !== null) {
+  if (renamed) {
     const label = 'description'.padEnd(width);
-    lines.push({ indent: 6, sign: '~', text: `${label} = ${quote(change.renamed_from)} -> ${quote(change.description)}` });
+    lines.push({ indent: 6, sign: '~', text: `${label} = ${quote(change.renamed_from!)} -> ${quote(change.description)}` });
   }
   for (const name of shown) {
     const label = name.padEnd(width);

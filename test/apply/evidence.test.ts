@@ -71,7 +71,7 @@ describe('gatherEvidence', () => {
       'project:acme/platform/api:RUNNER_TOKEN_NAMED:*': 7,
     });
     expect(unreadable).toHaveLength(1);
-    expect(unreadable[0]).toMatch(/^project:acme\/nowhere:RUNNER_TOKEN_HIDDEN_PROJECT:\*: /);
+    expect(unreadable[0]).toMatch(/^CI\/CD variable RUNNER_TOKEN_HIDDEN_PROJECT of project acme\/nowhere holds: .*404/);
     expect(evidence.journal).toEqual([
       { scope: { type: 'group', id: 11, path: 'acme/platform' }, description: 'x', intent_at: '2026-11-30T08:00:00.000Z', runner_id: null, stored: false, delivered: false },
     ]);

@@ -74,4 +74,59 @@ describe('applyPlan', () => {
     await expect(applyPlan(api, plan, { journal: new MemoryJournal(), sinkFor: noSinks, parallelism: 1 })).rejects.toThrow(/tokens file is required/);
     expect(fake.requests).toHaveLength(0);
   });
+
+  it('a token reset updates the changed attributes first, then resets, stores and delivers; a failing sink fails only its change', async () => {
+    const { api, plan } = await planNow();
+    const reset = (id: number, changed: ('tag_list')[]) => ({
+      action: 'token-reset' as const,
+      address: `group["acme/platform"].runner["r${id}"]`,
+      scope: plan.scopes[0],
+      description: `r${id}`,
+      reason: 'interrupted_create' as const,
+      token: { kind: 'command' as const, argv: [`sink-${id}`] },
+      refused: null,
+      runner_id: id,
+      before: {},
+      after: { tag_list: ['new'] },
+      changed,
+      status: 'never_contacted' as const,
+      contacted_at: null,
+    });
+    const journal = new TestJournal();
+    const delivered: string[] = [];
+    fake.resetStats();
+    const report = await applyPlan(api, { changes: [reset(50, ['tag_list'])] }, {
+      journal,
+      parallelism: 1,
+      sinkFor: (dest) => ({
+        describe: () => `sink ${dest.kind === 'command' ? dest.argv[0] : '?'}`,
+        deliver: async (t) => {
+          delivered.push(`${t.runnerId}:${t.token === fake.runnerToken(t.runnerId)}`);
+        },
+      }),
+    });
+    expect(report).toMatchObject({ reset: 1, failed: 0 });
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['PUT /runners/50', 'POST /runners/50/reset_authentication_token']);
+    expect(fake.runners().find((r) => r.id === 50)!.tag_list).toEqual(['new']);
+    expect(journal.entries).toEqual([{ id: 50, token: fake.runnerToken(50) }]);
+    expect(delivered).toEqual(['50:true']);
+
+    // A destination that fails: that change fails, the apply goes on with the next one.
+    const second = fake.addRunner({ runner_type: 'group_type', group: 'acme/platform', description: 'r2' });
+    const failing = await applyPlan(api, { changes: [reset(50, []), reset(second, [])] }, {
+      journal: new TestJournal(),
+      parallelism: 1,
+      sinkFor: (dest) => ({
+        describe: () => 'the sink',
+        deliver: async () => {
+          if (dest.kind === 'command' && dest.argv[0] === 'sink-50') throw new Error('exit 1');
+        },
+      }),
+    });
+    expect(failing.outcomes.map((o) => [o.runnerId, o.status])).toEqual([
+      [50, 'failed'],
+      [second, 'done'],
+    ]);
+    expect(failing.outcomes[0].error!.message).toContain('runner 50 has a new token, but delivering it to the sink failed: exit 1. The token is kept in test-journal');
+  });
 });

@@ -143,4 +143,20 @@ describe('TokenFile', () => {
     expect(read(join(dir, 'other.json'))[0].token).toBe('glrt-in-hand-111111111111');
     await Promise.all([pending, pending2]);
   });
+
+  it('adopts the complete temporary file a killed process left behind, drops a partial one, and leaves none', async () => {
+    const dir = newDir();
+    const path = join(dir, 'tokens.json');
+    const older = [{ scope, description: 'a', id: null, token_expires_at: null, written_at: 't0', intent_at: 't0', delivered: false }];
+    writeFileSync(path, JSON.stringify(older));
+    // Killed after fsync, before rename: the temporary file is the newer, complete state.
+    const newer = [{ ...older[0], id: 5, token: 'glrt-left-behind-000000000', written_at: 't1' }];
+    const dead = 2 ** 22 + 12345; // above Linux's default pid_max: no such process
+    writeFileSync(join(dir, `.tokens.json.${dead}.1.tmp`), JSON.stringify(newer));
+    writeFileSync(join(dir, `.tokens.json.${dead}.2.tmp`), '[{"scope":'); // killed mid-write
+    const file = await TokenFile.open(path);
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    expect(read(path)).toEqual(newer);
+    expect(file.records()[0]).toMatchObject({ runner_id: 5, stored: true });
+  });
 });

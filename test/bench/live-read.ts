@@ -221,7 +221,7 @@ async function main(): Promise<number> {
   {
     const { fake, url } = await FakeChild.start(benchSeed(100, 100, 0));
     try {
-      const label = '100 groups × 100 runners (10,000)';
+      const label = '100 groups × 100 runners (10,000), no latency';
       const gql = await measure(label, 'graphql', fake, url, groupRefs(100), DEFAULT_PARALLELISM, true);
       const rest = await measure(label, 'rest', fake, url, groupRefs(100), DEFAULT_PARALLELISM, true);
       runs.push(gql, rest);

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile, writes } from './harness.js';
+import { OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile } from './harness.js';
 
 const DESIRED = `version: 1
 groups:
@@ -63,7 +63,9 @@ describe('the GitLab a command talks to', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stderr.split('\n');
     expect(lines.slice(0, 2)).toEqual([`GitLab: ${fake.url} (from GITLAB_URL)`, `[debug] API ${fake.url}/api/v4, GraphQL ${fake.url}/api/graphql`]);
-    expect(lines[2]).toMatch(/^\[debug\] GET \/groups\/acme%2Fplatform\?with_projects=false 200 \d+ms$/);
+    // Then the requests themselves (GraphQL first, by default).
+    expect(lines[2]).toMatch(/^\[debug\] /);
+    expect(r.stderr).toMatch(/^\[debug\] POST \/api\/graphql 200 \d+ms$/m);
     expect(secretsIn(r.stderr)).toEqual([]);
   });
 });
@@ -73,9 +75,9 @@ describe('connection errors', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const r = await cli(['plan', '--debug'], { GITLAB_URL: url });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`Error: Could not connect to GitLab at ${url} to read (group|project) acme/platform.*ECONNREFUSED.* after 2 attempts: nothing accepts connections on 127\\.0\\.0\\.1:\\d+\\. Check --gitlab-url`));
+    expect(r.stderr).toMatch(new RegExp(`Error: Could not connect to GitLab at ${url} to read .*ECONNREFUSED.* after 2 attempts: nothing accepts connections on 127\\.0\\.0\\.1:\\d+\\. Check --gitlab-url`));
     // The scopes are read in parallel: each request is retried once at most (not 4 times).
-    const retries = r.stderr.match(/\[debug\] +retry \d\/\d of GET \S+/g) ?? [];
+    const retries = r.stderr.match(/\[debug\] +retry \d\/\d of (GET|POST) \S+/g) ?? [];
     expect(retries.length).toBeGreaterThan(0);
     expect(retries.every((l) => l.includes('retry 1/'))).toBe(true);
   });
@@ -84,16 +86,24 @@ describe('connection errors', () => {
     const url = `${fake.url}/gitlab`;
     const r = await cli(['plan'], { GITLAB_URL: url });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`Error: ${url} is not a GitLab API: its API root answered 404 (trying to read group acme/platform: GET /groups/acme%2Fplatform → 404).`);
+    // Scopes are read in parallel: whichever 404 comes first is reported.
+    expect(r.stderr).toMatch(
+      /Error: http:\/\/127\.0\.0\.1:\d+\/gitlab is not a GitLab API: its API root answered 404 \(trying to read (group acme\/platform|project acme\/platform\/api): GET \/(groups|projects)\/acme%2Fplatform(%2Fapi)? → 404\)\. Check --gitlab-url/,
+    );
+    expect(r.stderr).toContain(`Error: ${url} is not a GitLab API`);
     expect(r.stderr).not.toMatch(/not found or not visible/);
-    expect(writes(fake)).toEqual([]);
+    // Reads only (GraphQL queries at the wrong root are reads too).
+    expect(fake.requests.filter((q) => q.method !== 'GET' && !q.path.endsWith('/api/graphql'))).toEqual([]);
   });
 
-  it('a 404 on /api/graphql: "not a GitLab API", not "runner not found"', async () => {
+  // The REST API answers, so this is a GitLab without GraphQL: the read falls back to REST, which
+  // still needs GraphQL for a project runner's owner — that is what the error must say, with the URL.
+  it('a 404 on /api/graphql: falls back to REST, then says GraphQL is needed for project runners, not "runner not found"', async () => {
     fake.inject({ method: 'POST', path: '/api/graphql', times: 10, fault: { kind: 'status', status: 404 } });
     const r = await cli(['plan'], { GITLAB_URL: fake.url });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`Error: ${fake.url} is not a GitLab API: its GraphQL endpoint answered 404`);
+    expect(r.stderr).toContain('reading the runners through the REST API instead (--api rest)');
+    expect(r.stderr).toContain(`Error: Cannot read the project runners of the GitLab at ${fake.url}: GitLab answered 404 to /api/graphql`);
     expect(r.stderr).not.toMatch(/Runner #\d+ not found/i);
   });
 

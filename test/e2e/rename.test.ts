@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { OWNER_TOKEN, e2eSeed, runCli, tempDir, writeFile } from './harness.js';
+import { OWNER_TOKEN, e2eSeed, runCli, tempDir, writeFile, writes } from './harness.js';
 
 let fake: FakeGitLab;
 let dir: string;
@@ -43,8 +43,7 @@ groups:
     fake.resetStats();
     const apply = await runCli(['apply', '--auto-approve'], { cwd: dir, env });
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
-    const mutations = fake.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
-    expect(mutations).toEqual(['PUT /runners/40']);
+    expect(writes(fake)).toEqual(['PUT /runners/40']);
     const runners = fake.runners().filter((r) => r.group === 'acme/platform');
     expect(runners.map((r) => [r.id, r.description])).toEqual([[40, 'docker-new']]);
     expect(fake.runnerToken(40)).toBe(token);

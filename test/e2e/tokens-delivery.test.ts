@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile } from './harness.js';
+import { OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile, writes } from './harness.js';
 
 const RECORDER = fileURLToPath(new URL('../fixtures/sinks/record-sink.mjs', import.meta.url));
 const ADDR = (d: string) => `group["acme/platform"].runner["${d}"]`;
@@ -98,7 +98,7 @@ describe('token destinations', () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain(`${ADDR('broken')}: stored token delivered to command`);
     expect(fake.runnerToken(broken.id)).toBe(tokenBefore);
-    expect(fake.requests.filter((r) => r.method === 'POST')).toEqual([]);
+    expect(writes(fake)).toEqual([]); // no create, no reset, no variable write: only the command ran again
     const deliveries = lines('broken.jsonl');
     expect(deliveries.at(-1)!.stdin).toBe(`${tokenBefore}\n`);
     expect(secretsIn(again.stdout + again.stderr)).toEqual([]);
@@ -116,5 +116,17 @@ describe('token destinations', () => {
     expect(bare.code).toBe(1);
     expect(bare.stderr).toContain('no `token:` destination (group["acme/platform"].runner["bare"])');
     expect(bare.stderr).toContain('Nothing was changed.');
+  }, 60_000);
+
+  it('a saved plan carries the destinations: apply PLANFILE delivers where the file said', async () => {
+    writeFile(dir, 'runners.yaml', desired({ failBroken: false }));
+    const plan = await runCli(['plan', '--out', 'plan.json'], { cwd: dir, env: env() });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('# token → CI/CD variable RUNNER_TOKEN_DOCKER_AMD64 of acme/platform/api');
+    const apply = await runCli(['apply', 'plan.json'], { cwd: dir, env: env() });
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(fake.variable({ project: 'acme/platform/api' }, 'RUNNER_TOKEN_DOCKER_AMD64')!.value).toBe(fake.runnerToken(runner('docker-amd64').id));
+    expect(lines('received.jsonl')[0].stdin).toBe(`${fake.runnerToken(runner('gpu-a100').id)}\n`);
+    expect(secretsIn(apply.stdout + apply.stderr + readFileSync(join(dir, 'plan.json'), 'utf8'))).toEqual([]);
   }, 60_000);
 });

@@ -30,6 +30,8 @@ let env: Record<string, string>;
 
 beforeEach(async () => {
   const seed = e2eSeed();
+  seed.groups!.push({ id: 14, full_path: 'acme/infra' });
+  seed.projects!.push({ id: 102, path_with_namespace: 'acme/infra/runner-fleet' });
   seed.runners!.push(
     { id: 40, runner_type: 'group_type', group: 'acme/platform', description: 'build', tag_list: ['x'] },
     { id: 41, runner_type: 'group_type', group: 'acme/data', description: 'old-box', contacted_at: '2025-01-01T00:00:00.000Z', status: 'stale' },
@@ -96,19 +98,28 @@ describe('plan', () => {
     );
     expect(r.stdout).toContain('  # token → command vault kv put secret/runners/gpu-a100 token=-\n');
     expect(r.stdout).toContain('      ~ description = "build" -> "build-2"\n');
-    expect(r.stdout).toContain('\nWarnings:\n  group["acme/data"].runner["old-box"]: GitLab marks it stale (last contact 2025-01-01T00:00:00.000Z)');
+    expect(r.stdout).toContain('\nWarnings:\n  group["acme/data"].runner["old-box"]: GitLab marks it stale (last contact 2025-01-01T00:00:00Z)');
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Plan: 2 to create, 1 to update, 0 to delete (1 unchanged, 0 unmanaged).');
     expect(writes(fake)).toEqual([]);
 
     const json = await cli(['plan', '--format', 'json']);
     const plan = JSON.parse(json.stdout);
+    // The variable RUNNER_TOKEN_OLD_BOX does not exist, but old-box has contacted GitLab: a warning, never a reset.
     expect(plan.warnings).toEqual([
       {
         address: 'group["acme/data"].runner["old-box"]',
         kind: 'stale',
-        message: 'GitLab marks it stale (last contact 2025-01-01T00:00:00.000Z): its host may be gone or no longer hold a working token',
+        message: 'GitLab marks it stale (last contact 2025-01-01T00:00:00Z): its host may be gone or no longer hold a working token',
+      },
+      {
+        address: 'group["acme/data"].runner["old-box"]',
+        kind: 'contacted_without_token',
+        message:
+          'its CI/CD variable RUNNER_TOKEN_OLD_BOX of acme/infra/runner-fleet does not exist or names no runner, but it has contacted GitLab ' +
+          `(last contact 2025-01-01T00:00:00Z), so runnerform does not reset its token; if its host has no working token, run: runnerform rotate 'group["acme/data"].runner["old-box"]'`,
       },
     ]);
+    expect(plan.summary.token_reset).toBe(0);
     const byDescription = Object.fromEntries(plan.changes.map((c: { description: string }) => [c.description, c]));
     expect(byDescription['gpu-a100'].token).toEqual({ kind: 'command', argv: ['vault', 'kv', 'put', 'secret/runners/{description}', 'token=-'] });
     expect(byDescription['build-2']).toMatchObject({ action: 'update', reason: 'renamed', renamed_from: 'build', runner_id: 40, changed: [] });

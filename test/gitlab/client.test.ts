@@ -298,7 +298,8 @@ describe('GitLab client: runnerOwnerProject (GraphQL)', () => {
     const api = client(SUB_OWNER_TOKEN);
     // bob maintains acme/platform/web only: runner 7 is api's, which he cannot read; runner 6 is web's.
     expect(await api.runnerOwnerProject(7)).toBeNull();
-    expect(await api.runnerOwnerProject(6)).toEqual({ id: 100, fullPath: 'acme/platform/web' });
+    // The same answer says what the REST reader cannot know: GitLab's project count and the token's permissions.
+    expect(await api.runnerOwnerProject(6)).toEqual({ id: 100, fullPath: 'acme/platform/web', runner: { projectCount: 1, permissions: { update: true, delete: true } } });
     expect(await api.runnerOwnerProject(4)).toBeNull(); // not readable at all: runner null
     const [first] = graphql();
     expect(first.method).toBe('POST');
@@ -312,7 +313,8 @@ describe('GitLab client: runnerOwnerProject (GraphQL)', () => {
   it('retries a failed query like a GET (it changes nothing), and is never "maybe applied"', async () => {
     const api = client(OWNER_TOKEN);
     fake.inject({ method: 'POST', path: '/api/graphql', times: 2, fault: { kind: 'status', status: 503 } });
-    expect(await api.runnerOwnerProject(7)).toEqual({ id: 101, fullPath: 'acme/platform/api' });
+    // Enabled in two projects: only an administrator may delete it.
+    expect(await api.runnerOwnerProject(7)).toEqual({ id: 101, fullPath: 'acme/platform/api', runner: { projectCount: 2, permissions: { update: true, delete: false } } });
     expect(graphql().map((r) => r.status)).toEqual([503, 503, 200]);
 
     fake.inject({ method: 'POST', path: '/api/graphql', times: 10, fault: { kind: 'status', status: 500 } });

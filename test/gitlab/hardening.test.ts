@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitLabClient, type ClientOptions } from '../../src/gitlab/client.js';
 import { GitLabError } from '../../src/gitlab/errors.js';
-import { createPageGuard } from '../../src/gitlab/pagination.js';
+import { createCursorGuard, createPageGuard } from '../../src/gitlab/pagination.js';
+import { readLiveStateGraphQL } from '../../src/gitlab/live-graphql.js';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { OWNER_TOKEN, baseSeed } from './seeds.js';
 
@@ -91,6 +92,47 @@ describe('a bounded pagination walk', () => {
     for (let p = 1; p < 10; p++) guard.check(at(p), { page: String(p + 1) });
     expect(guard.pages()).toBe(9);
     expect(() => guard.check(at(10), { page: '11' })).toThrow(/stopped after 10 pages/);
+  });
+});
+
+describe('a bounded GraphQL cursor walk', () => {
+  /** Answers every runners connection of every query with a next page at `cursor(n)`. */
+  async function endlessGraphQL(cursor: (n: number) => string) {
+    let n = 0;
+    return server((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const query = (JSON.parse(body) as { query: string }).query;
+        const aliases = [...query.matchAll(/\b(a\d+): runners\b/g)].map((m) => m[1]);
+        const page = { nodes: [], pageInfo: { hasNextPage: true, endCursor: cursor(++n) } };
+        json(res, 200, { data: Object.fromEntries(aliases.map((a) => [a, page])) });
+      });
+    });
+  }
+
+  it('stops when a cursor comes back', async () => {
+    const gl = await endlessGraphQL(() => 'same');
+    const api = client(gl.url);
+    const err = await caught(readLiveStateGraphQL(api, api.graphql, [{ type: 'instance' }]));
+    expect(err.message).toMatch(/announced a next page of the runners of .*instance.* at a cursor already read/);
+    expect(gl.seen.length).toBe(2);
+  });
+
+  it('stops at the page cap when every cursor is new', async () => {
+    const gl = await endlessGraphQL((n) => `c${n}`);
+    const api = client(gl.url);
+    const err = await caught(readLiveStateGraphQL(api, api.graphql, [{ type: 'instance' }], { maxPages: 4 }));
+    expect(err.message).toMatch(/stopped after 4 pages/);
+    expect(gl.seen.length).toBe(4);
+  });
+
+  it('the guard itself: new cursors pass, a repeat or the cap throws', () => {
+    const g = createCursorGuard('x', 3);
+    g.check('a');
+    expect(() => g.check('a')).toThrow(/already read/);
+    g.check('b'); // the first page, a, b: three pages
+    expect(() => g.check('c')).toThrow(/stopped after 3 pages/);
   });
 });
 

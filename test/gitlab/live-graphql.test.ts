@@ -22,8 +22,9 @@ const client = (f: FakeGitLab, token: string, extra: { parallelism?: number; log
   createGitLabClient({ url: f.url, token, parallelism: extra.parallelism ?? 4, log: extra.log, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 10 } });
 
 /** `groups` groups of `perGroup` runners each under acme, plus `projects` projects of `perProject` runners. */
-function wideSeed(groups: number, perGroup: number, projects = 0, perProject = 0): Seed {
+function wideSeed(groups: number, perGroup: number, projects = 0, perProject = 0, instance = 0): Seed {
   const seed = baseSeed();
+  for (let i = 0; i < instance; i++) seed.runners!.push({ runner_type: 'instance_type', description: `i${i}` });
   const runners: SeedRunner[] = [];
   for (let g = 0; g < groups; g++) {
     seed.groups!.push({ id: 1000 + g, full_path: `acme/g${g}` });
@@ -47,6 +48,33 @@ describe('the complexity estimate', () => {
     const twelve = { ...conn, children: [conn.children![0], { name: 'nodes', children: Array.from({ length: 12 }, (_, i) => ({ name: `f${i}` })) }] };
     expect(complexityOf({ name: 'group', alias: 'g0', resolver: { cost: 1 }, children: [twelve] })).toBe(35);
   });
+});
+
+describe('the estimate against the fake\'s GitLab complexity, request by request', () => {
+  // At parallelism 1 the --debug line of each request comes right before it, so the two pair up.
+  const shapes: { name: string; seed: () => Seed; refs: ScopeRef[]; batchSize?: number }[] = [
+    { name: 'group paths and ids, 101 runners each (pages)', seed: () => wideSeed(4, 101), refs: [...groupRefs(3), { type: 'group', id: 1003 }] },
+    { name: 'projects by path and id, 101 runners (pages)', seed: () => wideSeed(0, 0, 6, 101), refs: [...projectRefs(3), ...[3, 4, 5].map((i): ScopeRef => ({ type: 'project', id: 5000 + i }))] },
+    { name: 'instance runners past a page, beside groups and projects', seed: () => wideSeed(30, 1, 30, 1, 150), refs: [{ type: 'instance' }, ...groupRefs(30), ...projectRefs(30)] },
+    { name: 'a batch of one', seed: () => wideSeed(5, 2, 5, 2), refs: [...groupRefs(5), ...projectRefs(5)], batchSize: 1 },
+    { name: 'a batch of 100', seed: () => wideSeed(120, 1), refs: groupRefs(120), batchSize: 100 },
+  ];
+  for (const shape of shapes) {
+    it(shape.name, async () => {
+      fake = await startFakeGitLab(shape.seed());
+      const lines: string[] = [];
+      const api = client(fake, ADMIN_TOKEN, { parallelism: 1, log: (l) => lines.push(l) });
+      await readLiveStateGraphQL(api, api.graphql, shape.refs, { batchSize: shape.batchSize });
+      const estimates = lines.flatMap((l) => /^graphql .*\(complexity ≈ (\d+), (\d+) chars\)$/.exec(l)?.slice(1).map(Number) ?? []);
+      const sent = fake.requests.map((r) => [r.graphql!.complexity!, r.graphql!.queryLength]).flat();
+      expect(estimates.length).toBe(sent.length);
+      for (let i = 0; i < sent.length; i += 2) {
+        expect(estimates[i + 1]).toBe(sent[i + 1]); // the same request
+        expect(estimates[i]).toBeGreaterThanOrEqual(sent[i]);
+        expect(sent[i]).toBeLessThanOrEqual(250);
+      }
+    });
+  }
 });
 
 describe('readLiveStateGraphQL', () => {
@@ -94,6 +122,21 @@ describe('readLiveStateGraphQL', () => {
     expect(fake.requests.at(-1)!.graphql!.complexity!).toBeLessThanOrEqual(250);
   });
 
+  it('packs requests under the query-text limit, and splits one GitLab finds too large (422 "Query too large")', async () => {
+    fake = await startFakeGitLab(wideSeed(300, 0));
+    const api = client(fake, OWNER_TOKEN);
+    await readLiveStateGraphQL(api, api.graphql, groupRefs(300), { maxQueryChars: 2000 });
+    const sent = fake.requests.map((r) => r.graphql!.queryLength);
+    expect(sent.length).toBeGreaterThan(3);
+    expect(Math.max(...sent)).toBeLessThanOrEqual(2000);
+    // Limits this client does not know about: GitLab's 10,000 characters answer 422, and the halves go through.
+    fake.resetStats();
+    const live = await readLiveStateGraphQL(api, api.graphql, groupRefs(300), { maxQueryChars: 1_000_000, complexityLimit: 1_000_000 });
+    expect(live.scopes).toHaveLength(300);
+    expect(fake.requests.some((r) => r.status === 422)).toBe(true);
+    expect(fake.requests.filter((r) => r.status === 200 && r.graphql!.complexity !== null).every((r) => r.graphql!.queryLength <= 10_000)).toBe(true);
+  });
+
   it('splits a batch that times out (503) and retries the halves', async () => {
     fake = await startFakeGitLab(wideSeed(40, 2));
     fake.setGraphQLTimeoutAbove(60);
@@ -102,6 +145,22 @@ describe('readLiveStateGraphQL', () => {
     expect(live.scopes.every((s) => s.owned.length === 2)).toBe(true);
     expect(fake.requests.some((r) => r.status === 503)).toBe(true);
     expect(fake.requests.filter((r) => r.status === 200).every((r) => r.graphql!.complexity! <= 60)).toBe(true);
+  });
+
+  it('a 503 that is not GitLab\'s timeout (a proxy, maintenance) is retried like REST\'s, never split', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    fake.inject({ path: '/api/graphql', times: 2, fault: { kind: 'status', status: 503, body: '<html>GitLab is down for maintenance</html>' } });
+    const api = client(fake, OWNER_TOKEN);
+    const live = await readLiveStateGraphQL(api, api.graphql, [{ type: 'group', path: 'acme/platform' }]);
+    expect(live.scopes[0].owned.map((r) => r.id)).toEqual([4]);
+    expect(fake.requests.map((r) => r.status)).toEqual([503, 503, 200, 200]);
+    // Still down after the retries: GitLab's error, not a split down to "the smallest possible request".
+    fake.inject({ path: '/api/graphql', times: 100, fault: { kind: 'status', status: 503, body: '<html>GitLab is down for maintenance</html>' } });
+    const before = fake.requests.length;
+    const err = (await readLiveStateGraphQL(api, api.graphql, [{ type: 'group', path: 'acme/platform' }, { type: 'group', path: 'acme' }]).catch((e: Error) => e)) as Error;
+    expect(err.message).not.toContain('smallest possible request');
+    expect(err.message).toContain('503');
+    expect(fake.requests.length - before).toBe(3);
   });
 
   it('retries a 429 with a plain-text body after Retry-After, and a 502', async () => {
@@ -154,6 +213,20 @@ describe('readLive: GraphQL by default, REST when asked or when GitLab cannot', 
     const live = await readLive(client(fake, OWNER_TOKEN), refs, { notice: (l) => notices.push(l) });
     expect(notices).toEqual(['runnerform: GitLab answered 404 to /api/graphql; reading the runners through the REST API instead (--api rest).']);
     expect(live).toEqual(rest);
+  });
+
+  it('GraphQL disabled for good (every /api/graphql is 404): groups read through REST; project scopes say why they cannot', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    fake.inject({ path: '/api/graphql', times: 1000, fault: { kind: 'status', status: 404, body: '{"message":"404 Not Found"}' } });
+    const notices: string[] = [];
+    const groups = await readLive(client(fake, OWNER_TOKEN), [refs[0]], { notice: (l) => notices.push(l) });
+    expect(groups.scopes[0].owned.map((r) => r.id)).toEqual([4]);
+    // The REST reader asks GraphQL for a project runner's owner: that is what fails, not the URL.
+    const err = (await readLive(client(fake, OWNER_TOKEN), refs, { notice: (l) => notices.push(l) }).catch((e: Error) => e)) as Error;
+    expect(notices).toHaveLength(2);
+    expect(err.message).toMatch(/^Cannot read the project runners of this GitLab: GitLab answered 404 to \/api\/graphql, and only GitLab's GraphQL API names the project that owns a runner/);
+    expect(err.message).toContain('POST /api/graphql → 404');
+    expect(err.message).not.toContain('is not a GitLab API');
   });
 
   it('an older GitLab ("Field \'x\' doesn\'t exist on type \'CiRunner\'"): one line, then REST', async () => {

@@ -50,6 +50,9 @@ function hiddenNoteSeed(): Seed {
     { id: 30, runner_type: 'project_type', projects: ['acme/platform/api'], description: 'api-own', maintenance_note: 'ask the api team' },
     // Duplicates: two owned runners with one description.
     { id: 31, runner_type: 'group_type', group: 'acme/platform', description: 'platform-docker', maintenance_note: 'second copy' },
+    // Paused and in contact: REST's deprecated status says `paused`, GraphQL says ONLINE with paused: true.
+    { id: 32, runner_type: 'project_type', projects: ['acme/platform/api'], description: 'api-paused', paused: true, status: 'online' },
+    { id: 33, runner_type: 'project_type', projects: ['acme/platform/api'], description: 'api-offline', status: 'offline' },
   ]);
   seed.users.push({ id: 9, username: 'maja', groups: { 'acme/platform': 'maintainer' } });
   seed.tokens.push({ token: 'glpat-maja-0123456789abcdefXYZ', user: 'maja', scopes: ['read_api'] });
@@ -123,7 +126,7 @@ const CASES: Case[] = [
   { name: 'below Maintainer: the same missing-role error', seed: () => baseSeed(), token: DEV_TOKEN, refs: [g('acme/platform')] },
   { name: 'below Maintainer on a project: the same missing-role error', seed: () => baseSeed(), token: DEV_TOKEN, refs: [p('acme/platform/web')] },
   { name: 'instance runners without administrator access: the same missing-role error', seed: () => baseSeed(), token: OWNER_TOKEN, refs: [INSTANCE] },
-  { name: 'duplicates (group owner)', seed: hiddenNoteSeed, token: OWNER_TOKEN, refs: [g('acme/platform'), p('acme/platform/api')] },
+  { name: 'duplicates, paused and offline runners (group owner)', seed: hiddenNoteSeed, token: OWNER_TOKEN, refs: [g('acme/platform'), p('acme/platform/api')] },
   {
     name: 'more than one page (250 runners in a group, paged by cursor)',
     seed: () => baseSeed(manyRunners('acme/platform/ci', 250, 1000)),

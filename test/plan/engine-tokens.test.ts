@@ -297,6 +297,18 @@ describe('health warnings', () => {
     expect(plan.warnings).toEqual([]);
   });
 
+  it('sorts refusals in with the other warnings, by address', () => {
+    const plan = planOf(
+      [runner('b'), runner('a', { attrs: { paused: true } })],
+      [
+        liveRunner(GROUP, 1, 'b', {}, { status: 'stale' }),
+        liveRunner(GROUP, 2, 'a', {}, { permissions: { update: false, delete: false } }),
+      ],
+      { now: NOW },
+    );
+    expect(kinds(plan)).toEqual(['refused runner["a"]', 'stale runner["b"]']);
+  });
+
   it('is deterministic: the same input gives the same plan', () => {
     const make = () =>
       planOf([runner('b'), runner('a')], [orphan(1, 'b', '2026-01-01T00:00:00.000Z'), liveRunner(GROUP, 2, 'a', {}, { status: 'stale' })], { now: NOW });

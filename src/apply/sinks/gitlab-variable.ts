@@ -21,11 +21,12 @@ export function gitlabVariableSink(api: GitLabApi, dest: VariableDestination): T
         const existing = await api.getVariable(owner, key, dest.environment_scope);
         try {
           if (existing) {
-            await api.updateVariable(owner, key, dest.environment_scope, { value: t.token, protected: dest.protected, raw: true, description });
+            await api.updateVariable(owner, key, dest.environment_scope, { value: t.token, masked: true, protected: dest.protected, raw: true, description });
           } else {
             await api.createVariable(owner, {
               key,
               value: t.token,
+              masked: true,
               masked_and_hidden: true,
               protected: dest.protected,
               raw: true,
