@@ -9,6 +9,7 @@ import { redact } from '../secrets.js';
 import { registerExport } from './export.js';
 import { registerPlan } from './plan.js';
 import { registerRotate } from './rotate.js';
+import { registerSchema } from './schema.js';
 import { registerShow } from './show.js';
 import { registerValidate } from './validate.js';
 
@@ -37,6 +38,7 @@ registerShow(program);
 registerApply(program);
 registerRotate(program);
 registerExport(program);
+registerSchema(program);
 
 // A usage error is one line and a pointer to the help, not the whole help.
 program.showHelpAfterError('Try `runnerform --help`.');

@@ -6,7 +6,8 @@ import { ATTRIBUTE_NAMES, type AttrName, type LiveRunner, type LiveScope, type L
 import { attrEqual, compareStrings, sortedTags } from '../plan/attrs.js';
 import { looksLikeToken } from '../secrets.js';
 
-export const SCHEMA_COMMENT = '# yaml-language-server: $schema=./schemas/runners.schema.json';
+// Relative to the exported file: `runnerform schema > runners.schema.json` puts the schema there.
+export const SCHEMA_COMMENT = '# yaml-language-server: $schema=./runners.schema.json';
 
 /** GitLab's own limits, repeated from the schema so an export never fails validation. */
 const MIN_TIMEOUT = 600;

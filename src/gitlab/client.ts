@@ -78,6 +78,13 @@ export interface RawGraphQLAnswer {
  */
 export type RawGraphQL = (query: string, variables: Record<string, unknown>, context: RequestContext, note?: string) => Promise<RawGraphQLAnswer>;
 
+/** Records a call's last retry; a function, because got copies plain objects in `context`. */
+function retryTracker(call: Call): (r: Call['lastRetry']) => void {
+  return (r) => {
+    call.lastRetry = r;
+  };
+}
+
 interface Call {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Below /api/v4, without leading slash; path segments already encoded. */
@@ -85,6 +92,8 @@ interface Call {
   searchParams?: Record<string, string | number>;
   json?: unknown;
   context: RequestContext;
+  /** What the last retried attempt saw (set by calculateDelay, see retryTracker). */
+  lastRetry?: { code: string | undefined; count: number };
 }
 
 const isJsonObject = (text: unknown): boolean => {
@@ -153,7 +162,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
         // The live reader splits a batch GitLab timed out on instead (0: no retry).
         if (error.options.context.splitOnTimeout === true && isGraphQLTimeout(error.response?.statusCode, error.response?.body)) return 0;
         const reset = error.response?.headers['ratelimit-reset'];
-        return retryDelayMs(policy, {
+        const delay = retryDelayMs(policy, {
           attempt: attemptCount,
           // A GraphQL query is a read sent as POST: retry it like a GET.
           method: error.options.context.readOnly === true ? 'GET' : error.options.method,
@@ -164,6 +173,16 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
           nowMs: Date.now(),
           random: Math.random(),
         });
+        // Logged and recorded here, not in a beforeRetry hook: on Node >= 24.20 the retry can fail
+        // before beforeRetry runs (see toError).
+        if (delay > 0) {
+          const what = error.response ? String(error.response.statusCode) : (error.code ?? 'error');
+          if (!error.response) log?.(`${error.options.method} ${displayPath(error.options.url as URL | undefined)} ${what} ${elapsed(error.timings?.start)}`);
+          log?.(`  retry ${attemptCount}/${policy.limit} of ${error.options.method} ${displayPath(error.options.url as URL | undefined)} after ${what}`);
+          const onRetry = error.options.context.onRetry as ((r: Call['lastRetry']) => void) | undefined;
+          onRetry?.({ code: error.response ? undefined : error.code, count: attemptCount });
+        }
+        return delay;
       },
     },
     hooks: {
@@ -186,13 +205,6 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
           return response;
         },
       ],
-      beforeRetry: [
-        (error: RequestError, retryCount: number) => {
-          const what = error.response ? String(error.response.statusCode) : (error.code ?? 'error');
-          if (!error.response) log?.(`${error.options.method} ${displayPath(error.options.url as URL | undefined)} ${what} ${elapsed(error.timings?.start)}`);
-          log?.(`  retry ${retryCount}/${policy.limit} of ${error.options.method} ${displayPath(error.options.url as URL | undefined)} after ${what}`);
-        },
-      ],
       beforeError: [
         (error: RequestError) => {
           if (!error.response) log?.(`${error.options?.method ?? '?'} ${displayPath(error.options?.url as URL | undefined)} ${error.code ?? 'error'} ${elapsed(error.timings?.start)}`);
@@ -206,6 +218,26 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
   const toError = (err: unknown, call: Call, graphql = false, notGitLab = false): GitLabError | Error => {
     const e = err as Partial<RequestError> & { name?: string };
     const display = graphql ? '/api/graphql' : `/${call.path}`;
+    // Node >= 24.20 with got 14: the retry of a refused connection fails before connecting with
+    // ERR_SOCKET_CLOSED_BEFORE_CONNECTION, outside got's retry (got#2469; fixed in got 16, which
+    // needs Node 22). Report what the attempt before it saw, and count that retry.
+    const retried = call.lastRetry;
+    if (e && typeof e === 'object' && e.code === 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION' && retried?.code) {
+      return gitLabErrorFrom({
+        graphql,
+        method: call.method,
+        path: display,
+        status: null,
+        body: undefined,
+        code: retried.code,
+        attempts: retried.count + 1,
+        context: call.context,
+        redact: redactText,
+        baseUrl,
+        proxy: proxy ? describeProxy(proxy) : undefined,
+        notGitLab,
+      });
+    }
     if (e && typeof e === 'object' && ('code' in e || 'response' in e)) {
       return gitLabErrorFrom({
         graphql,
@@ -255,6 +287,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
           method: call.method,
           searchParams: call.searchParams,
           json: call.json,
+          context: { onRetry: retryTracker(call) },
         }).json<T>();
       } catch (err) {
         throw await failure(err, call);
@@ -262,13 +295,15 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
     });
 
   /** GET every page of a list (per_page=100), following x-next-page or Link rel=next to the end. */
-  const list = <T>(call: Omit<Call, 'method'>): Promise<T[]> =>
+  const list = <T>(listCall: Omit<Call, 'method'>): Promise<T[]> =>
     limiter.run(async () => {
+      const call: Call = { ...listCall, method: 'GET' };
       const guard = createPageGuard(opts.maxPages ?? MAX_PAGES);
       try {
         return await http.paginate.all<T>(call.path, {
           method: 'GET',
           searchParams: { ...call.searchParams, per_page: PER_PAGE },
+          context: { onRetry: retryTracker(call) },
           pagination: {
             // GitLab caps offset pagination; only our own limits should end the walk.
             countLimit: Number.POSITIVE_INFINITY,
@@ -282,7 +317,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
           },
         });
       } catch (err) {
-        throw await failure(err, { ...call, method: 'GET' });
+        throw await failure(err, call);
       }
     });
 
@@ -301,7 +336,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
           method: 'POST',
           json: call.json,
           headers: { 'private-token': undefined, authorization: `Bearer ${opts.token}` },
-          context: { readOnly: true },
+          context: { readOnly: true, onRetry: retryTracker(call) },
         });
       } catch (err) {
         throw toError(err, call, true);
@@ -328,7 +363,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
           json: call.json,
           headers: { 'private-token': undefined, authorization: `Bearer ${opts.token}` },
           // GitLab's 503 "Request timed out" means "ask for less": not retried, the reader splits the batch.
-          context: { readOnly: true, splitOnTimeout: true },
+          context: { readOnly: true, splitOnTimeout: true, onRetry: retryTracker(call) },
         });
         return { status: response.statusCode, body: response.body, attempts: response.retryCount + 1 };
       } catch (err) {

@@ -75,6 +75,8 @@ interface PathError {
 }
 
 const RESOURCE_ERROR = /does not exist or you don't have permission/i;
+/** Validation errors of a GitLab older than the schema runnerform reads. */
+export const OLDER_SCHEMA = /doesn't exist on type|doesn't accept argument|isn't a defined input type|has an invalid value/;
 
 /** REST's deprecated `status`: a paused runner that has contacted GitLab reads `paused`. */
 function restStatus(node: RunnerNode): RunnerStatus {
@@ -340,7 +342,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
     if (data === undefined || data === null) {
       const tooComplex = messages.find((m) => /^Query has complexity of \d+, which exceeds max complexity of \d+/.test(m));
       if (tooComplex) return retrySmaller(tooComplex);
-      const older = messages.find((m) => /doesn't exist on type|doesn't accept argument|isn't a defined input type|has an invalid value/.test(m));
+      const older = messages.find((m) => OLDER_SCHEMA.test(m));
       if (older) throw new GraphQLUnavailableError(`this GitLab's GraphQL API lacks what runnerform reads (${older})`);
       throw new GitLabError(`GitLab's GraphQL API did not ${context.action} (POST /api/graphql → ${answer.status}: ${messages.join('; ') || 'an answer without data'}).`, {
         method: 'POST', path: '/api/graphql', status: answer.status, context, kind: 'other', gitlabMessage: messages.join('; ') || null, fields: null, requiredScope: null, maybeApplied: false,

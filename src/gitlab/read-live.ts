@@ -6,7 +6,7 @@ import type { GitLabApi } from './api.js';
 import type { RawGraphQL } from './client.js';
 import { GitLabError, isGitLabError } from './errors.js';
 import { readLiveState, type ReadLiveOptions } from './live.js';
-import { GraphQLUnavailableError, readLiveStateGraphQL } from './live-graphql.js';
+import { GraphQLUnavailableError, OLDER_SCHEMA, readLiveStateGraphQL } from './live-graphql.js';
 
 export const READ_APIS = ['graphql', 'rest'] as const;
 export type ReadApi = (typeof READ_APIS)[number];
@@ -42,7 +42,9 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[], opts: ReadOptio
     if (!(err instanceof GraphQLUnavailableError)) throw err;
     opts.notice?.(`runnerform: ${err.message}; reading the runners through the REST API instead (--api rest).`);
     return readLiveState(api, refs, opts).catch((restErr: unknown) => {
-      throw isGitLabError(restErr) && restErr.path === '/api/graphql' ? ownerUnreadable(api.baseUrl, err.message, restErr) : restErr;
+      // Only GraphQL being gone again (404, an older schema); a 429 or 5xx there stays what it is.
+      const sameCause = isGitLabError(restErr) && restErr.path === '/api/graphql' && (restErr.status === 404 || OLDER_SCHEMA.test(restErr.gitlabMessage ?? ''));
+      throw sameCause ? ownerUnreadable(api.baseUrl, err.message, restErr as GitLabError) : restErr;
     });
   }
 }

@@ -2,7 +2,7 @@
 // `runnerform …` line in it names only commands, flags and arguments that the
 // built CLI's --help lists today.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -82,20 +82,28 @@ describe('the help-based checker itself', () => {
 });
 
 describe(CI_FILE, () => {
-  it('names only real runnerform commands, flags and arguments', () => {
+  it('names only real runnerform commands, flags and arguments', async () => {
     const problems: string[] = [];
     let count = 0;
+    let versionLines = 0;
     for (const { job, line } of scriptLines()) {
       for (const words of shellCommands(line)) {
         // A runnerform word anywhere but at the start would be an invocation this check misses.
         expect(words.slice(1), `${job}: ${line}`).not.toContain('runnerform');
         if (words[0] !== 'runnerform') continue;
+        if (words.length === 2 && words[1] === '--version') {
+          versionLines++;
+          continue;
+        }
         count++;
         problems.push(...checkInvocation(words, commands).problems.map((p) => `${job}: ${p}`));
       }
     }
     expect(problems).toEqual([]);
     expect(count).toBe(5);
+    // `runnerform --version` (logs which release a job ran) is a top-level option.
+    expect(versionLines).toBe(1);
+    expect((await runCli(['--version'])).stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
 
   it('has the validate, plan and apply stages and every job in one of them', () => {
@@ -104,11 +112,62 @@ describe(CI_FILE, () => {
     for (const [name, job] of Object.entries(jobs)) expect(ci.stages, name).toContain(job.stage);
   });
 
-  it('installs the package that provides the runnerform command', () => {
+  it('installs the pinned package the organisation names, with no default to fall back on', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
     expect(Object.keys(pkg.bin)).toContain('runnerform');
-    expect(ci.variables.RUNNERFORM_PACKAGE).toBe(`${pkg.name}@${pkg.version}`);
+    // No unclaimed default: an empty value, which the before_script refuses.
+    expect(ci.variables.RUNNERFORM_PACKAGE).toBe('');
     expect(ci.default.before_script.join('\n')).toContain('npm install --global --no-audit --no-fund "$RUNNERFORM_PACKAGE"');
+  });
+
+  it('runs on a supported Node image with a cache key GitLab Runner accepts', () => {
+    expect(ci.default.image).toBe('node:24-slim');
+    for (const job of [ci.default, ...Object.values(jobs)]) {
+      if (job.image !== undefined) expect(job.image).toBe('node:24-slim');
+      const key = job.cache?.key;
+      if (key === undefined) continue;
+      // GitLab Runner 18.2+ rejects `/` in a cache key; a variable could bring one in (scoped names).
+      expect(String(key)).not.toMatch(/[/$]/);
+    }
+  });
+
+  it('refuses to install when RUNNERFORM_PACKAGE is unset or not pinned, before npm runs', () => {
+    const dir = tempDir();
+    try {
+      const bin = join(dir, 'bin');
+      mkdirSync(bin);
+      // Stand-ins that record what would be installed and run.
+      writeFileSync(join(bin, 'npm'), `#!/bin/sh\necho "npm $*" >> ${JSON.stringify(join(dir, 'calls'))}\n`, { mode: 0o755 });
+      writeFileSync(join(bin, 'runnerform'), `#!/bin/sh\necho "runnerform $*" >> ${JSON.stringify(join(dir, 'calls'))}\n`, { mode: 0o755 });
+      const run = (value: string) => {
+        rmSync(join(dir, 'calls'), { force: true });
+        const script = `set -eo pipefail\n${(ci.default.before_script as string[]).join('\n')}\n`;
+        const r = spawnSync('bash', ['-c', script], { cwd: dir, env: { PATH: `${bin}:/usr/bin:/bin`, RUNNERFORM_PACKAGE: value }, encoding: 'utf8' });
+        return { ...r, calls: existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8') : '' };
+      };
+      const unset = run('');
+      expect(unset.status).toBe(1);
+      expect(unset.stderr).toContain('RUNNERFORM_PACKAGE is not set');
+      expect(unset.calls).toBe('');
+      for (const unpinned of ['runnerform', '@acme/runnerform', '@acme/runnerform@latest', '@acme/runnerform@^1.0.0', 'git+https://gitlab.example.com/acme/runnerform.git']) {
+        const r = run(unpinned);
+        expect(r.status, unpinned).toBe(1);
+        expect(r.stderr).toContain('is not pinned');
+        expect(r.calls).toBe('');
+      }
+      for (const pinned of [
+        '@acme/runnerform@0.1.0',
+        '@acme/runnerform@1.2.0-rc.1',
+        'https://gitlab.example.com/api/v4/projects/42/packages/generic/runnerform/0.1.0/runnerform-0.1.0.tgz',
+        `git+https://gitlab.example.com/acme/runnerform.git#${'a'.repeat(40)}`,
+      ]) {
+        const r = run(pinned);
+        expect(r.status, `${pinned}: ${r.stderr}`).toBe(0);
+        expect(r.calls).toBe(`npm install --global --no-audit --no-fund ${pinned}\nrunnerform --version\n`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('validates on every push, without a token, but not in the drift schedule', () => {
@@ -143,7 +202,6 @@ describe(CI_FILE, () => {
     const apply = invocationIn('apply', 'apply');
     expect(apply.positionals).toEqual([saved]);
     expect(apply.options.has('--file') || apply.options.has('-f')).toBe(false);
-    expect(apply.options.get('--tokens-out')).toBe('$TOKENS_FILE');
 
     expect(applyJob.resource_group).toBeTruthy();
     expect(planJob.resource_group).toBe(applyJob.resource_group);
@@ -151,34 +209,15 @@ describe(CI_FILE, () => {
     expect(applyJob.variables.GITLAB_TOKEN).toBe('$RUNNERFORM_APPLY_TOKEN');
   });
 
-  it('keeps runner tokens out of artifacts and the project directory', () => {
+  it('sends runner tokens to the token: destinations of runners.yaml, never to a file, log or artifact', () => {
     const applyJob = jobs.apply;
     expect(applyJob.artifacts).toBeUndefined();
-    expect(applyJob.variables.TOKENS_FILE).toMatch(/^\/tmp\//);
-    expect(applyJob.script.join('\n')).toMatch(/trap 'rm -f "\$TOKENS_FILE"' EXIT/);
+    expect(invocationIn('apply', 'apply').options.has('--tokens-out')).toBe(false);
+    const runners = load(readFileSync('examples/gitlab-ci/runners.yaml', 'utf8')) as any;
+    expect(runners.defaults.token).toEqual({ gitlab_variable: { project: 'acme/infra/runner-fleet', key: 'RUNNER_TOKEN_{description}' } });
     for (const job of Object.values(jobs)) {
       for (const path of [...(job.artifacts?.paths ?? []), ...(job.cache?.paths ?? [])]) expect(path).not.toMatch(/token/i);
     }
-  });
-
-  it('stores the tokens of a partial apply before failing the job, then deletes the file', () => {
-    // Run the apply job's script as GitLab's shell executor does (bash -eo pipefail), with stand-ins
-    // for `runnerform` (creates one runner, then fails) and `node` (records what it was asked to store).
-    const dir = tempDir();
-    const bin = join(dir, 'bin');
-    mkdirSync(bin);
-    const tokensFile = join(dir, 'runner-tokens.json');
-    writeFileSync(join(bin, 'runnerform'), '#!/bin/sh\necho \'[{"id":1,"token":"glrt-x"}]\' > "$TOKENS_FILE"\nexit 1\n', { mode: 0o755 });
-    writeFileSync(join(bin, 'node'), `#!/bin/sh\ncp "$2" ${JSON.stringify(join(dir, 'stored.json'))}\n`, { mode: 0o755 });
-    const script = `set -eo pipefail\n${(jobs.apply.script as string[]).join('\n')}\n`;
-    const run = spawnSync('bash', ['-c', script], {
-      cwd: dir,
-      env: { PATH: `${bin}:${process.env.PATH}`, TOKENS_FILE: tokensFile },
-      encoding: 'utf8',
-    });
-    expect(run.status).toBe(1);
-    expect(readFileSync(join(dir, 'stored.json'), 'utf8')).toContain('"id":1');
-    expect(existsSync(tokensFile)).toBe(false);
   });
 
   it('fails the scheduled drift job on exit code 2', () => {

@@ -63,9 +63,9 @@ describe('the GitLab a command talks to', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stderr.split('\n');
     expect(lines.slice(0, 2)).toEqual([`GitLab: ${fake.url} (from GITLAB_URL)`, `[debug] API ${fake.url}/api/v4, GraphQL ${fake.url}/api/graphql`]);
-    // Then the requests themselves (GraphQL first, by default).
-    expect(lines[2]).toMatch(/^\[debug\] /);
-    expect(r.stderr).toMatch(/^\[debug\] POST \/api\/graphql 200 \d+ms$/m);
+    // The GraphQL read (the default): what each request asks and its estimated complexity, then the request.
+    expect(lines[2]).toMatch(/^\[debug\] graphql group acme\/platform.*\(complexity ≈ \d+, \d+ chars\)$/);
+    expect(lines[3]).toMatch(/^\[debug\] POST \/api\/graphql 200 \d+ms$/);
     expect(secretsIn(r.stderr)).toEqual([]);
   });
 });
@@ -75,9 +75,9 @@ describe('connection errors', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const r = await cli(['plan', '--debug'], { GITLAB_URL: url });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`Error: Could not connect to GitLab at ${url} to read .*ECONNREFUSED.* after 2 attempts: nothing accepts connections on 127\\.0\\.0\\.1:\\d+\\. Check --gitlab-url`));
+    expect(r.stderr).toMatch(new RegExp(`Error: Could not connect to GitLab at ${url} to read the runners of the declared scopes.*ECONNREFUSED.* after 2 attempts: nothing accepts connections on 127\\.0\\.0\\.1:\\d+\\. Check --gitlab-url`));
     // The scopes are read in parallel: each request is retried once at most (not 4 times).
-    const retries = r.stderr.match(/\[debug\] +retry \d\/\d of (GET|POST) \S+/g) ?? [];
+    const retries = r.stderr.match(/\[debug\] +retry \d\/\d of POST \/api\/graphql\b/g) ?? [];
     expect(retries.length).toBeGreaterThan(0);
     expect(retries.every((l) => l.includes('retry 1/'))).toBe(true);
   });
@@ -98,11 +98,11 @@ describe('connection errors', () => {
 
   // The REST API answers, so this is a GitLab without GraphQL: the read falls back to REST, which
   // still needs GraphQL for a project runner's owner — that is what the error must say, with the URL.
-  it('a 404 on /api/graphql: falls back to REST, then says GraphQL is needed for project runners, not "runner not found"', async () => {
+  it('a 404 on /api/graphql: one line, REST, then project runners\' owners unreadable (with the URL) — not "runner not found"', async () => {
     fake.inject({ method: 'POST', path: '/api/graphql', times: 10, fault: { kind: 'status', status: 404 } });
     const r = await cli(['plan'], { GITLAB_URL: fake.url });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('reading the runners through the REST API instead (--api rest)');
+    expect(r.stderr).toContain('runnerform: GitLab answered 404 to /api/graphql; reading the runners through the REST API instead (--api rest).');
     expect(r.stderr).toContain(`Error: Cannot read the project runners of the GitLab at ${fake.url}: GitLab answered 404 to /api/graphql`);
     expect(r.stderr).not.toMatch(/Runner #\d+ not found/i);
   });

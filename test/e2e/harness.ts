@@ -105,7 +105,7 @@ export function describeRequest(r: { method: string; path: string }): string {
 
 /** A GraphQL query (runnerform asks GraphQL for project runners' owners): a read, though sent as POST. */
 export function isGraphQLQuery(r: { method: string; path: string; body?: unknown }): boolean {
-  if (r.method !== 'POST' || r.path !== '/api/graphql') return false;
+  if (r.method !== 'POST' || !r.path.endsWith('/api/graphql')) return false;
   const query = (r.body as { query?: unknown } | undefined)?.query;
   return typeof query === 'string' && !/^\s*mutation\b/.test(query);
 }

@@ -97,7 +97,7 @@ describe('runnerform export', () => {
     expect(exported.stdout).toBe('');
 
     const text = readFileSync(file, 'utf8');
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./schemas/runners.schema.json');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./runners.schema.json');
     const doc = load(text) as any;
     expect(doc.groups.map((g: any) => g.path)).toEqual(['acme/data', 'acme/platform']);
     expect(doc.projects.map((p: any) => p.path)).toEqual(['acme/data/etl', 'acme/platform/api']);

@@ -15,7 +15,7 @@ beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'fake-gitlab-main-'));
   execFileSync(
     join(root, 'node_modules/.bin/tsc'),
-    ['--outDir', outDir, '--rootDir', root, '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022',
+    ['--ignoreConfig', '--outDir', outDir, '--rootDir', root, '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022',
       '--strict', '--skipLibCheck', '--types', 'node', join(root, 'test/fake-gitlab/main.ts')],
     { cwd: root, stdio: 'pipe' },
   );
@@ -39,7 +39,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => {
-  if (child.exitCode === null) child.kill('SIGTERM');
+  if (child?.exitCode === null) child.kill('SIGTERM');
   rmSync(outDir, { recursive: true, force: true });
 });
 

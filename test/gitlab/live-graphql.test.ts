@@ -224,9 +224,18 @@ describe('readLive: GraphQL by default, REST when asked or when GitLab cannot', 
     // The REST reader asks GraphQL for a project runner's owner: that is what fails, not the URL.
     const err = (await readLive(client(fake, OWNER_TOKEN), refs, { notice: (l) => notices.push(l) }).catch((e: Error) => e)) as Error;
     expect(notices).toHaveLength(2);
-    expect(err.message).toMatch(/^Cannot read the project runners of this GitLab: GitLab answered 404 to \/api\/graphql, and only GitLab's GraphQL API names the project that owns a runner/);
+    expect(err.message).toMatch(/^Cannot read the project runners of the GitLab at http:\/\/127\.0\.0\.1:\d+: GitLab answered 404 to \/api\/graphql, and only GitLab's GraphQL API names the project that owns a runner/);
     expect(err.message).toContain('POST /api/graphql → 404');
     expect(err.message).not.toContain('is not a GitLab API');
+  });
+
+  it('after a fallback, an owner query that fails for another reason (502) is that failure, not "cannot read owners"', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    fake.inject({ path: '/api/graphql', times: 1, fault: { kind: 'status', status: 404, body: '{"message":"404 Not Found"}' } });
+    fake.inject({ path: '/api/graphql', times: 1000, fault: { kind: 'status', status: 502 } });
+    const err = (await readLive(client(fake, OWNER_TOKEN), refs, { notice: () => {} }).catch((e: Error) => e)) as Error;
+    expect(err.message).toContain('502');
+    expect(err.message).not.toContain('Cannot read the project runners');
   });
 
   it('an older GitLab ("Field \'x\' doesn\'t exist on type \'CiRunner\'"): one line, then REST', async () => {
