@@ -185,7 +185,7 @@ describe('review: the journal across processes', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 60_000);
 
-  it.fails('two applies sharing one --tokens-out never lose a token: every created runner has its token in the file, or the second apply refuses', async () => {
+  it('two applies sharing one --tokens-out never lose a token: every created runner has its token in the file, or the second apply refuses', async () => {
     await start();
     fake.setLatencyMs(150);
     writeFile(dir, 'runners.yaml', yaml(['a', 'b'].map((d) => `      - description: ${d}\n        tag_list: [x]\n`).join('')));
