@@ -45,7 +45,7 @@ function yaml(runners: string): string {
 }
 
 describe('review: a stored token waiting for delivery', () => {
-  it.fails('is shown by plan, and --detailed-exitcode says apply has work (a CI "apply only when plan says 2" would never deliver it)', async () => {
+  it('is shown by plan, and --detailed-exitcode says apply has work (a CI "apply only when plan says 2" would never deliver it)', async () => {
     await start();
     writeFile(dir, 'runners.yaml', yaml(`      - description: a\n        tag_list: [x]\n        token:\n          ${cmdDest('a.jsonl')}\n`));
     // The destination is down: the token is stored in the journal, not delivered.
@@ -55,8 +55,8 @@ describe('review: a stored token waiting for delivery', () => {
 
     const plan = await cli(['plan', '--tokens-out', 'tokens.json', '--detailed-exitcode']);
     expect(secretsIn(plan.stdout + plan.stderr)).toEqual([]);
-    // Today: "No changes", exit 0 — a pipeline that applies only on exit 2 never delivers the token.
-    expect(plan.stdout).toMatch(/deliver/i);
+    // Before the fix: "No changes", exit 0 — a pipeline that applies only on exit 2 never delivered the token.
+    expect(plan.stderr).toMatch(/token of group\["acme\/platform"\]\.runner\["a"\] \(runner \d+\) is stored in tokens.json but never reached its destination; apply delivers it first/);
     expect(plan.code, plan.stdout + plan.stderr).toBe(2);
   }, 60_000);
 });
