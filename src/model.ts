@@ -253,9 +253,15 @@ export type NoOpChange = ChangeCommon &
 
 export type DeleteChange = ChangeCommon & ExistingRunnerFields & { action: 'delete'; after: null; changed: [] };
 
-/** Reset the token of an existing runner and deliver the new one; `changed` attributes are updated first. */
+/** Reset the token of an existing runner and deliver the new one; `changed` attributes (and a rename) are updated first. */
 export type TokenResetChange = ChangeCommon &
-  ExistingRunnerFields & { action: 'token-reset'; after: RunnerAttrs; changed: AttrName[] };
+  ExistingRunnerFields & {
+    action: 'token-reset';
+    after: RunnerAttrs;
+    changed: AttrName[];
+    /** The live description when the runner is also renamed in place; null otherwise. */
+    renamed_from: string | null;
+  };
 
 export type Change = CreateChange | UpdateChange | NoOpChange | DeleteChange | TokenResetChange;
 

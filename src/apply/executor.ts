@@ -238,8 +238,10 @@ async function createAndDeliver(change: Change & { action: 'create' }, ctx: Exec
 
 async function resetAndDeliver(change: TokenResetChange, ctx: ExecContext): Promise<{ runnerId: number; note?: string }> {
   const id = change.runner_id;
-  if (change.changed.length > 0) {
-    const asUpdate: UpdateChange = { ...change, action: 'update', renamed_from: null };
+  // A saved plan from before token resets could rename has no renamed_from.
+  const renamedFrom = change.renamed_from ?? null;
+  if (change.changed.length > 0 || renamedFrom !== null) {
+    const asUpdate: UpdateChange = { ...change, action: 'update', renamed_from: renamedFrom };
     await ctx.api.updateRunner(id, updateBody(asUpdate));
   }
   const entry = await intend(change, id, ctx);

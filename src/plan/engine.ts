@@ -178,7 +178,7 @@ function planScope(
     }
     const change = existingChange(scope, runner, match, ctx);
     changes.push(change);
-    if (change.action !== 'token-reset' && change.reason !== 'renamed') {
+    if (change.action !== 'token-reset') {
       const decision = ctx.tokens.decide(scope, runner, match);
       if (decision?.kind === 'warn') warn(runner.description, 'contacted_without_token', decision.message);
     }
@@ -250,12 +250,15 @@ function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, c
     status: live.status,
     contacted_at: live.contacted_at,
   };
-  if (live.description !== runner.description) {
-    return { ...common, action: 'update', reason: 'renamed', changed, renamed_from: live.description };
-  }
+  const renamedFrom = live.description !== runner.description ? live.description : null;
+  // A renamed runner is judged too: an interrupted create's intent names its old description, and a
+  // destination keyed on {description} is a new one (plan once, not once per apply).
   const decision = ctx.tokens.decide(scope, runner, live);
   if (decision?.kind === 'reset') {
-    return { ...common, action: 'token-reset', reason: decision.reason, token: runner.token, changed };
+    return { ...common, action: 'token-reset', reason: decision.reason, token: runner.token, changed, renamed_from: renamedFrom };
+  }
+  if (renamedFrom !== null) {
+    return { ...common, action: 'update', reason: 'renamed', changed, renamed_from: renamedFrom };
   }
   if (changed.length === 0) return { ...common, action: 'no-op', changed: [] };
   return { ...common, action: 'update', changed, renamed_from: null };

@@ -31,7 +31,7 @@ export function updateBody(change: Change): UpdateRunnerBody {
   }
   const body: UpdateRunnerBody = {};
   // GitLab changes a description in place: same id, same token.
-  if (change.action === 'update' && change.renamed_from !== null) body.description = change.description;
+  if (change.renamed_from) body.description = change.description;
   for (const name of change.changed) {
     const value = change.after[name];
     if (name === 'maximum_timeout' && !value) {

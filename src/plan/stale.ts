@@ -18,7 +18,8 @@ export function whyStale(plan: Plan, live: LiveState): string | null {
     if (change.action === 'create') continue;
     // Plan files mask tokens found in GitLab data; compare the way the file was written.
     // A rename names the runner by its new description; GitLab still has the old one.
-    const expected = change.action === 'update' && change.renamed_from !== null ? change.renamed_from : change.description;
+    const renamedFrom = change.action === 'update' || change.action === 'token-reset' ? (change.renamed_from ?? null) : null;
+    const expected = renamedFrom ?? change.description;
     if (!owned || redactTokens(owned.description) !== expected) {
       return `${change.address} names runner ${change.runner_id}, which that scope does not own (was the file edited?)`;
     }

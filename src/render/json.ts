@@ -61,7 +61,7 @@ function changeJson(c: Change): unknown {
     reason: c.reason,
     token: tokenJson(c.token),
     refused: c.refused,
-    ...(c.action === 'update' ? { renamed_from: c.renamed_from } : {}),
+    ...(c.action === 'update' || c.action === 'token-reset' ? { renamed_from: c.renamed_from ?? null } : {}),
   };
 }
 

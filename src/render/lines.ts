@@ -71,7 +71,7 @@ export function changeLines(change: Change, plan: Plan): Line[] {
   }
   if (change.action === 'token-reset') {
     lines.push({ indent: 2, sign, text: `token of ${change.address} will be reset: ${REASON_TEXT[change.reason ?? 'undelivered_token']}` });
-    if (change.changed.length === 0) return lines;
+    if (change.changed.length === 0 && !change.renamed_from) return lines;
     lines.push({ indent: 0, text: '# and first updated in-place:' });
   }
   lines.push({ indent: 2, sign, text: `${change.address} {` });
@@ -79,7 +79,7 @@ export function changeLines(change: Change, plan: Plan): Line[] {
   const inPlace = change.action === 'update' || change.action === 'token-reset';
   const attrs = change.action === 'delete' ? change.before : change.after;
   const shown: AttrName[] = inPlace ? change.changed : ATTRIBUTE_NAMES.filter((n) => attrs[n] !== undefined);
-  const renamed = change.action === 'update' && change.renamed_from !== null;
+  const renamed = (change.action === 'update' || change.action === 'token-reset') && !!change.renamed_from;
   const width = Math.max(renamed ? 'description'.length : 0, ...shown.map((n) => n.length));
   if (renamed) {
     const label = 'description'.padEnd(width);
@@ -107,7 +107,7 @@ function reasonText(change: Change, plan: Plan): string {
         c.action !== 'create' &&
         c.scope.type === change.scope.type &&
         c.scope.id === change.scope.id &&
-        (c.description === change.description || (c.action === 'update' && c.renamed_from === change.description)),
+        (c.description === change.description || ((c.action === 'update' || c.action === 'token-reset') && c.renamed_from === change.description)),
     );
     if (kept) return `a duplicate: the declared runner is the one with the lowest id, ${kept.runner_id}; its scope has prune: true`;
   }

@@ -62,7 +62,7 @@ describe('review: a stored token waiting for delivery', () => {
 });
 
 describe('review: rename in place with a {description}-keyed CI/CD variable', () => {
-  it.fails('converges in one apply: the plan after the rename has no changes (today it resets the token then)', async () => {
+  it('converges in one apply: the plan after the rename has no changes', async () => {
     const seed = e2eSeed();
     seed.runners!.push({ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'idle-old', tag_list: ['x'] });
     seed.variables = [
@@ -83,14 +83,14 @@ describe('review: rename in place with a {description}-keyed CI/CD variable', ()
     const apply = await cli(['apply', '--auto-approve']);
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     const plan2 = await cli(['plan', '--detailed-exitcode']);
-    // Today plan 2 says "token of … will be reset": the rename plan did not say so, and it takes two applies.
+    // Before the fix plan 2 said "token of … will be reset": the rename plan had not said so; it took two applies.
     expect(plan2.stdout).not.toContain('will be reset');
     expect(plan2.code, plan2.stdout).toBe(0);
   }, 60_000);
 });
 
 describe('review: an interrupted create, then a rename before the next apply', () => {
-  it.fails('still resets and delivers the orphaned token (today the rename hides it, and after it the intent never matches again)', async () => {
+  it('still resets and delivers the orphaned token', async () => {
     const seed = e2eSeed();
     seed.runners!.push({ id: 60, runner_type: 'group_type', group: 'acme/platform', description: 'build', tag_list: ['x'] });
     await start(seed);

@@ -99,7 +99,8 @@ describe('plan', () => {
     expect(r.stdout).toContain('  # token → command vault kv put secret/runners/gpu-a100 token=-\n');
     expect(r.stdout).toContain('      ~ description = "build" -> "build-2"\n');
     expect(r.stdout).toContain('\nWarnings:\n  group["acme/data"].runner["old-box"]: GitLab marks it stale (last contact 2025-01-01T00:00:00Z)');
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Plan: 2 to create, 1 to update, 0 to delete (1 unchanged, 0 unmanaged).');
+    // build never contacted GitLab and RUNNER_TOKEN_BUILD_2 does not exist: the rename comes with a token reset (in one plan, not the next).
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Plan: 2 to create, 0 to update, 0 to delete, 1 token to reset (1 unchanged, 0 unmanaged).');
     expect(writes(fake)).toEqual([]);
 
     const json = await cli(['plan', '--format', 'json']);
@@ -119,10 +120,10 @@ describe('plan', () => {
           `(last contact 2025-01-01T00:00:00Z), so runnerform does not reset its token; if its host has no working token, run: runnerform rotate 'group["acme/data"].runner["old-box"]'`,
       },
     ]);
-    expect(plan.summary.token_reset).toBe(0);
+    expect(plan.summary.token_reset).toBe(1);
     const byDescription = Object.fromEntries(plan.changes.map((c: { description: string }) => [c.description, c]));
     expect(byDescription['gpu-a100'].token).toEqual({ kind: 'command', argv: ['vault', 'kv', 'put', 'secret/runners/{description}', 'token=-'] });
-    expect(byDescription['build-2']).toMatchObject({ action: 'update', reason: 'renamed', renamed_from: 'build', runner_id: 40, changed: [] });
+    expect(byDescription['build-2']).toMatchObject({ action: 'token-reset', reason: 'undelivered_token', renamed_from: 'build', runner_id: 40, changed: [] });
   });
 
   it('applies a rename in place: same id, no create, no delete', async () => {

@@ -70,7 +70,7 @@ describe('renderJson', () => {
       withChange(index('delete'), { reason: 'renamed' }),
       withChange(index('create'), { reason: 'undeclared' }),
       withChange(reset, { reason: null }),
-      withChange(reset, { renamed_from: 'x' }),
+      withChange(index('create'), { renamed_from: 'x' }),
       withChange(rename, { renamed_from: null }),
       withChange(rename, { reason: null }),
       withChange(index('no-op'), { reason: 'duplicate' }),
