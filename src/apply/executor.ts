@@ -244,6 +244,7 @@ async function resetAndDeliver(change: TokenResetChange, ctx: ExecContext): Prom
     const asUpdate: UpdateChange = { ...change, action: 'update', renamed_from: renamedFrom };
     await ctx.api.updateRunner(id, updateBody(asUpdate));
   }
+  await withdraw(change, ctx);
   const entry = await intend(change, id, ctx);
   let reset;
   try {
@@ -278,6 +279,25 @@ async function store(change: Change, entry: TokenEntry, issued: IssuedToken, ctx
       `the runner ${change.action === 'create' ? 'was created' : 'token was reset'} (id ${issued.id}) but its token could not be written: ${(err as Error).message}. ` +
         `Get a new token with \`runnerform rotate ${change.address}\` (or POST /runners/${issued.id}/reset_authentication_token).`,
       issued.id,
+    );
+  }
+}
+
+/** Before a reset: the destination stops naming the runner (sink.withdraw); if it cannot, nothing is reset. */
+async function withdraw(change: TokenResetChange, ctx: ExecContext): Promise<void> {
+  if (!change.token) return;
+  const sink = ctx.sinkFor(change.token);
+  if (!sink.withdraw) return;
+  const runner = { runnerId: change.runner_id, address: change.address, description: change.description, scope: change.scope };
+  try {
+    await sink.withdraw(runner);
+  } catch (err) {
+    const where = sink.describe({ ...runner, token: '', tokenExpiresAt: null });
+    throw Object.assign(
+      new DeliveryError(`cannot write ${where}, so runner ${change.runner_id}'s token was not reset (the current one keeps working): ${redact((err as Error).message)}`, {
+        cause: err,
+      }),
+      { runnerId: change.runner_id },
     );
   }
 }
