@@ -68,6 +68,8 @@ export interface ApplyOptions {
    * for that runner (a fixed one), or undefined to use the one recorded with the token.
    */
   currentDestination?: (entry: TokenEntry) => TokenDestination | null | undefined;
+  /** True when the runner of a stored token no longer exists (its scope was read and does not have it): the token is void. */
+  runnerGone?: (entry: TokenEntry) => boolean;
 }
 
 /** Changes that bring a new token into the world. */
@@ -107,7 +109,7 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opt
   };
 
   // Tokens an earlier apply stored but could not deliver go first: they are already issued.
-  const redelivered = halted() ? [] : await redeliver(ctx, emit, opts.currentDestination ?? (() => undefined));
+  const redelivered = halted() ? [] : await redeliver(ctx, emit, opts.currentDestination ?? (() => undefined), opts.runnerGone ?? (() => false));
 
   const run = async (change: Change): Promise<void> => {
     if (halted()) return;
@@ -336,9 +338,15 @@ async function redeliver(
   ctx: ExecContext,
   emit: (e: ApplyEvent) => void,
   current: (entry: TokenEntry) => TokenDestination | null | undefined,
+  gone: (entry: TokenEntry) => boolean,
 ): Promise<Redelivery[]> {
   const out: Redelivery[] = [];
   for (const entry of ctx.journal.pendingDeliveries()) {
+    // A deleted runner's token is void: delivering it could overwrite the token of the runner that replaced it.
+    if (gone(entry)) {
+      await ctx.journal.forget(entry);
+      continue;
+    }
     const now = current(entry);
     // Declared without a destination now: the tokens file is where it goes, and it is there.
     if (now === null) {
