@@ -31,8 +31,9 @@ export interface TokenJudge {
  * - interrupted_create: a journal intent for this scope and description whose token was
  *   never stored, and this runner was created after it (or the intent names its id).
  * - undelivered_token: its gitlab_variable destination is absent or names another runner id,
- *   and the journal does not hold its token.
- * A token the journal holds (stored) is never reset: apply delivers it from the journal.
+ *   and the journal does not hold a token still to deliver (one it delivered went elsewhere:
+ *   the variable's key changed with a rename, or the variable was deleted).
+ * A token the journal holds and has not delivered is never reset: apply delivers it from the journal.
  * Without evidence nothing is ever reset.
  */
 export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
@@ -40,9 +41,13 @@ export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
   const journal = indexJournal(evidence.journal ?? []);
   return {
     decide(scope, runner, live) {
-      if (journal.storedIds.has(live.id)) return null;
-      const intents = journal.openIntents.get(intentKey(scope.type, scope.id, live.description)) ?? [];
-      const interrupted = journal.openIds.has(live.id) || intents.some((at) => createdAfter(live.created_at, at));
+      // Stored, not yet delivered: apply delivers it from the journal.
+      if (journal.pendingIds.has(live.id)) return null;
+      // Stored and delivered: only a variable that does not hold it (a {description} key after a rename,
+      // a deleted variable) says the token is missing where the file now wants it.
+      const stored = journal.storedIds.has(live.id);
+      const intents = stored ? [] : (journal.openIntents.get(intentKey(scope.type, scope.id, live.description)) ?? []);
+      const interrupted = !stored && (journal.openIds.has(live.id) || intents.some((at) => createdAfter(live.created_at, at)));
       const variableNote = variableMismatch(runner, live, evidence.variables);
       if (!interrupted && variableNote === null) return null;
       if (live.contacted_at !== null) {
@@ -62,6 +67,8 @@ export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
 interface JournalIndex {
   /** Runners whose token the journal holds. */
   storedIds: Set<number>;
+  /** Runners whose token the journal holds but has not delivered yet. */
+  pendingIds: Set<number>;
   /** Runners an intent names whose token was never stored. */
   openIds: Set<number>;
   /** intent_at of intents without a runner id and without a stored token, by scope and description. */
@@ -69,9 +76,10 @@ interface JournalIndex {
 }
 
 function indexJournal(records: readonly JournalRecord[]): JournalIndex {
-  const index: JournalIndex = { storedIds: new Set(), openIds: new Set(), openIntents: new Map() };
+  const index: JournalIndex = { storedIds: new Set(), pendingIds: new Set(), openIds: new Set(), openIntents: new Map() };
   for (const r of records) {
     if (r.runner_id !== null) (r.stored ? index.storedIds : index.openIds).add(r.runner_id);
+    if (r.runner_id !== null && r.stored && !r.delivered) index.pendingIds.add(r.runner_id);
     else if (!r.stored) {
       const key = intentKey(r.scope.type, r.scope.id, r.description);
       const list = index.openIntents.get(key);

@@ -89,6 +89,26 @@ describe('review: rename in place with a {description}-keyed CI/CD variable', ()
   }, 60_000);
 });
 
+describe('review: rename in place with a {description}-keyed CI/CD variable and a journal', () => {
+  it('converges in one apply too: the journal holding the token delivered to the old key does not block the new key', async () => {
+    await start();
+    const desired = (runner: string) => yaml(`${runner}        tag_list: [x]\n        token:\n          ${VAR_DEST}\n`);
+    writeFile(dir, 'runners.yaml', desired('      - description: j-old\n'));
+    const created = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(created.code, created.stdout + created.stderr).toBe(0);
+    const id = runner('j-old')!.id;
+    writeFile(dir, 'runners.yaml', desired('      - description: j-new\n        renamed_from: j-old\n'));
+    const plan1 = await cli(['plan', '--tokens-out', 'tokens.json']);
+    expect(plan1.stdout).toContain('~ description = "j-old" -> "j-new"');
+    const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(runner('j-new')!.id).toBe(id);
+    expect(fake.variable({ project: 'acme/platform/api' }, 'RUNNER_TOKEN_J_NEW')?.value === fake.runnerToken(id)).toBe(true);
+    const plan2 = await cli(['plan', '--tokens-out', 'tokens.json', '--detailed-exitcode']);
+    expect(plan2.code, plan2.stdout).toBe(0);
+  }, 90_000);
+});
+
 describe('review: an interrupted create, then a rename before the next apply', () => {
   it('still resets and delivers the orphaned token', async () => {
     const seed = e2eSeed();
