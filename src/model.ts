@@ -268,7 +268,7 @@ export type NoOpChange = ChangeCommon &
 
 export type DeleteChange = ChangeCommon & ExistingRunnerFields & { action: 'delete'; after: null; changed: [] };
 
-/** Reset the token of an existing runner and deliver the new one; `changed` attributes are updated first. */
+/** Reset the token of an existing runner and deliver the new one; `changed` attributes (and a rename) are updated first. */
 export type TokenResetChange = ChangeCommon &
   ExistingRunnerFields & {
     action: 'token-reset';

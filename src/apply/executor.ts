@@ -68,6 +68,8 @@ export interface ApplyOptions {
    * for that runner (a fixed one), or undefined to use the one recorded with the token.
    */
   currentDestination?: (entry: TokenEntry) => TokenDestination | null | undefined;
+  /** True when the runner of a stored token no longer exists (its scope was read and does not have it): the token is void. */
+  runnerGone?: (entry: TokenEntry) => boolean;
 }
 
 /** Changes that bring a new token into the world. */
@@ -107,7 +109,7 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opt
   };
 
   // Tokens an earlier apply stored but could not deliver go first: they are already issued.
-  const redelivered = halted() ? [] : await redeliver(ctx, emit, opts.currentDestination ?? (() => undefined));
+  const redelivered = halted() ? [] : await redeliver(ctx, emit, opts.currentDestination ?? (() => undefined), opts.runnerGone ?? (() => false));
 
   const run = async (change: Change): Promise<void> => {
     if (halted()) return;
@@ -246,6 +248,7 @@ async function resetAndDeliver(change: TokenResetChange, ctx: ExecContext): Prom
     const asUpdate: UpdateChange = { ...change, action: 'update', renamed_from: change.renamed_from ?? null, token_move: null };
     await ctx.api.updateRunner(id, updateBody(asUpdate));
   }
+  await withdraw(change, ctx);
   const entry = await intend(change, id, ctx);
   let reset;
   try {
@@ -302,6 +305,25 @@ async function store(change: Change, entry: TokenEntry, issued: IssuedToken, ctx
   }
 }
 
+/** Before a reset: the destination stops naming the runner (sink.withdraw); if it cannot, nothing is reset. */
+async function withdraw(change: TokenResetChange, ctx: ExecContext): Promise<void> {
+  if (!change.token) return;
+  const sink = ctx.sinkFor(change.token);
+  if (!sink.withdraw) return;
+  const runner = { runnerId: change.runner_id, address: change.address, description: change.description, scope: change.scope };
+  try {
+    await sink.withdraw(runner);
+  } catch (err) {
+    const where = sink.describe({ ...runner, token: '', tokenExpiresAt: null });
+    throw Object.assign(
+      new DeliveryError(`cannot write ${where}, so runner ${change.runner_id}'s token was not reset (the current one keeps working): ${redact((err as Error).message)}`, {
+        cause: err,
+      }),
+      { runnerId: change.runner_id },
+    );
+  }
+}
+
 /** Delivers to the change's destination; returns where it went (null: the tokens file only). */
 async function deliver(change: Change, entry: TokenEntry, issued: IssuedToken, ctx: ExecContext): Promise<string | null> {
   if (!change.token) return null;
@@ -336,9 +358,15 @@ async function redeliver(
   ctx: ExecContext,
   emit: (e: ApplyEvent) => void,
   current: (entry: TokenEntry) => TokenDestination | null | undefined,
+  gone: (entry: TokenEntry) => boolean,
 ): Promise<Redelivery[]> {
   const out: Redelivery[] = [];
   for (const entry of ctx.journal.pendingDeliveries()) {
+    // A deleted runner's token is void: delivering it could overwrite the token of the runner that replaced it.
+    if (gone(entry)) {
+      await ctx.journal.forget(entry);
+      continue;
+    }
     const now = current(entry);
     // Declared without a destination now: the tokens file is where it goes, and it is there.
     if (now === null) {

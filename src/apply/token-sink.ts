@@ -11,6 +11,7 @@ import * as fsp from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { JournalRecord, Scope, TokenDestination } from '../model.js';
 import { redact } from '../secrets.js';
+import { isAlive, lockJournal, unlockJournal } from './journal-lock.js';
 
 export interface TokenEntry {
   scope: Scope;
@@ -171,14 +172,21 @@ export class TokenFile implements TokenJournal {
    */
   static async open(path: string, ops: Partial<FileOps> = {}): Promise<TokenFile> {
     const file = new TokenFile(path, { ...NODE_OPS, ...ops });
-    file.entries = (await readTokenEntries(path)) ?? [];
-    // A process killed between fsync and rename leaves a complete, newer temporary file: adopt it.
-    const leftovers = await leftoverTemporaries(path);
-    const newest = leftovers.filter((l) => l.entries !== null && l.mtimeMs >= file.mtimeMs).sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
-    if (newest) file.entries = newest.entries!;
-    file.write();
-    // Now that the file holds what they held, no token-bearing temporary file stays behind.
-    for (const l of leftovers) await fsp.unlink(l.path).catch(() => undefined);
+    await fsp.mkdir(dirname(path), { recursive: true });
+    lockJournal(path);
+    try {
+      file.entries = (await readTokenEntries(path)) ?? [];
+      // A process killed between fsync and rename leaves a complete, newer temporary file: adopt it.
+      const leftovers = await leftoverTemporaries(path);
+      const newest = leftovers.filter((l) => l.entries !== null && l.mtimeMs >= file.mtimeMs).sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
+      if (newest) file.entries = newest.entries!;
+      file.write();
+      // Now that the file holds what they held, no token-bearing temporary file stays behind.
+      for (const l of leftovers) await fsp.unlink(l.path).catch(() => undefined);
+    } catch (err) {
+      unlockJournal(path);
+      throw err;
+    }
     return file;
   }
 
@@ -379,16 +387,6 @@ async function completeEntries(path: string): Promise<TokenEntry[] | null> {
     return await readTokenEntries(path);
   } catch {
     return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

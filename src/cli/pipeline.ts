@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import { colorFor } from './color.js';
 import { createProgress } from './progress.js';
 import { gatherEvidence } from '../apply/evidence.js';
+import { formatAddress } from '../plan/address.js';
 
 /** Loads and checks the desired state; invalid input is a UserError listing every problem. */
 export function loadValidDesiredState(files: string[]): DesiredState {
@@ -50,7 +51,7 @@ export async function planWithLive(
   desired: DesiredState,
   targets: string[],
   opts: { tokensOut?: string } = {},
-): Promise<{ plan: Plan; live: LiveState }> {
+): Promise<{ plan: Plan; live: LiveState; undelivered: number }> {
   const live = await readLive(api, desired.scopes.map((s) => s.ref));
   let gathered;
   try {
@@ -61,8 +62,16 @@ export async function planWithLive(
   for (const line of gathered.unreadable) {
     process.stderr.write(`Note: the plan cannot tell whose token ${line.replace(/\.?$/, '')}.\n`);
   }
+  // Stored tokens an earlier apply could not deliver: apply delivers them before any change, so a
+  // reviewer (and --detailed-exitcode) must hear of them even when GitLab needs no change.
+  const undelivered = (gathered.evidence.journal ?? []).filter((r) => r.stored && !r.delivered && r.runner_id !== null);
+  for (const r of undelivered) {
+    process.stderr.write(
+      `Note: the token of ${formatAddress(r.scope, r.description)} (runner ${r.runner_id}) is stored in ${opts.tokensOut} but never reached its destination; apply delivers it first.\n`,
+    );
+  }
   const planOpts = { targets, evidence: gathered.evidence, now: new Date() };
-  return { plan: computePlan(desired, live, planOpts), live };
+  return { plan: computePlan(desired, live, planOpts), live, undelivered: undelivered.length };
 }
 
 /** How plan output names the desired state: "runners.yaml", or the files joined. */

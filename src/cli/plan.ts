@@ -11,7 +11,7 @@ import { connect, addConnectionOptions } from './connection.js';
 import { mergeRequestFromEnv, upsertPlanNote } from './comment.js';
 import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
 import { addFileArguments, addFileOption, filesFrom, takePositionalFiles } from './files.js';
-import { loadValidDesiredState, makePlan, sourceLabel, useColor } from './pipeline.js';
+import { loadValidDesiredState, planWithLive, sourceLabel, useColor } from './pipeline.js';
 import { addTargetOption } from './targets.js';
 
 interface PlanOptions {
@@ -44,7 +44,7 @@ export function registerPlan(program: Command): void {
     const desired = loadValidDesiredState(files);
     const mr = opts.comment ? mergeRequestFromEnv() : null;
     const api = connect(opts);
-    const plan = await makePlan(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
+    const { plan, undelivered } = await planWithLive(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
     const source = sourceLabel(files);
     if (opts.out) await writeFile(opts.out, renderJson(plan), { mode: 0o600 });
     if (opts.gitlabReport) await writeFile(opts.gitlabReport, renderGitlabReport(plan));
@@ -55,7 +55,8 @@ export function registerPlan(program: Command): void {
       const note = await upsertPlanNote(api, mr, renderMarkdown(plan, { source }));
       process.stderr.write(`Plan comment ${note.action} on merge request !${mr.iid} (note ${note.noteId}).\n`);
     }
-    process.exitCode = opts.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
+    // A stored token still to deliver is work for apply too.
+    process.exitCode = opts.detailedExitcode && (hasChanges(plan) || undelivered > 0) ? EXIT_CHANGES : EXIT_OK;
   });
 }
 

@@ -10,7 +10,7 @@ import { sinkFor } from '../apply/sinks/index.js';
 import { MemoryJournal, TokenFile, type TokenJournal } from '../apply/token-sink.js';
 import type { GitLabApi } from '../gitlab/api.js';
 import type { DesiredState, LiveState, Plan } from '../model.js';
-import { declaredDestination } from '../plan/declared-destination.js';
+import { declaredDestination, ownsRunner } from '../plan/declared-destination.js';
 import { renderApplyEvent, renderApplySummary } from '../render/apply.js';
 import { UserError } from '../errors.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM } from './exit-codes.js';
@@ -88,6 +88,7 @@ export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJourn
       parallelism: Number(opts.parallelism ?? 8),
       signal: controller.signal,
       currentDestination: declared ? (e) => declaredDestination(declared.desired, declared.live, e.scope, e.description) : undefined,
+      runnerGone: declared ? (e) => e.id !== null && ownsRunner(declared.live, e.scope, e.id) === false : undefined,
       onEvent: (e) => process.stdout.write(renderApplyEvent(e)),
     });
     process.stdout.write(renderApplySummary(report, { signal: first ?? undefined }));

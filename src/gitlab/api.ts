@@ -105,11 +105,12 @@ export interface CreateVariableBody {
 
 /** Body of PUT …/variables/:key (the key and environment scope select the variable). */
 export interface UpdateVariableBody {
-  value: string;
+  /** Absent: the value stays (GitLab's update takes every field as optional). */
+  value?: string;
   /** A variable someone created unmasked becomes masked (hidden can only be set on create). */
-  masked: boolean;
-  protected: boolean;
-  raw: boolean;
+  masked?: boolean;
+  protected?: boolean;
+  raw?: boolean;
   description: string;
 }
 

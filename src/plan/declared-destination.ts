@@ -4,6 +4,12 @@
 import type { DesiredState, LiveState, Scope, TokenDestination } from '../model.js';
 import { refMatches } from './engine.js';
 
+/** Whether the scope owns the runner; undefined when that scope was not read (nothing is known). */
+export function ownsRunner(live: LiveState, scope: Scope, runnerId: number): boolean | undefined {
+  const liveScope = live.scopes.find((l) => l.scope.type === scope.type && (scope.type === 'instance' || l.scope.id === scope.id));
+  return liveScope ? liveScope.owned.some((r) => r.id === runnerId) : undefined;
+}
+
 /** The destination, null when the runner is declared without one, undefined when it is not declared. */
 export function declaredDestination(desired: DesiredState, live: LiveState, scope: Scope, description: string): TokenDestination | null | undefined {
   const liveScope = live.scopes.find((l) => l.scope.type === scope.type && (scope.type === 'instance' || l.scope.id === scope.id));

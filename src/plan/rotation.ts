@@ -49,8 +49,9 @@ function resetOf(c: Change, token: TokenDestination | null): TokenResetChange {
     runner_id: c.runner_id,
     before: c.before,
     after: c.after,
-    // Only the token: pending attribute changes are apply's business.
+    // Only the token: pending attribute changes (and renames) are apply's business.
     changed: [],
+    renamed_from: null,
     status: c.status,
     contacted_at: c.contacted_at,
   };

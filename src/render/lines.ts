@@ -110,7 +110,7 @@ function reasonText(change: Change, plan: Plan): string {
         c.action !== 'create' &&
         c.scope.type === change.scope.type &&
         c.scope.id === change.scope.id &&
-        (c.description === change.description || (c.action === 'update' && c.renamed_from === change.description)),
+        (c.description === change.description || ((c.action === 'update' || c.action === 'token-reset') && c.renamed_from === change.description)),
     );
     if (kept) return `a duplicate: the declared runner is the one with the lowest id, ${kept.runner_id}; its scope has prune: true`;
   }

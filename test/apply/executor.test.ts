@@ -92,6 +92,7 @@ describe('applyPlan', () => {
       before: {},
       after: { tag_list: ['new'] },
       changed,
+      renamed_from: null,
       status: 'never_contacted' as const,
       contacted_at: null,
     });

@@ -49,7 +49,7 @@ describe('TokenFile', () => {
     ]);
     // An old entry is stored and delivered: the file was its only destination.
     expect(journalRecords((await readTokenEntries(path))!)[0]).toMatchObject({ runner_id: 1, stored: true, delivered: true, intent_at: old.written_at });
-    expect(readdirSync(dir)).toEqual(['tokens.json']); // no temporary files left behind
+    expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual(['tokens.json']); // no temporary files left behind
   });
 
   it('makes the intent durable before the token exists, then stored, then delivered', async () => {
@@ -129,13 +129,13 @@ describe('TokenFile', () => {
     const e = await file.intend(intent('a'));
     failSync = true;
     await expect(file.store(e, issued(5, 'glrt-secret-token-000000000'))).rejects.toThrow(/EIO/);
-    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual(['tokens.json']);
     expect(readFileSync(path, 'utf8')).not.toContain('glrt-secret');
     // The next successful write carries the token the failed one could not.
     failSync = false;
     await file.delivered(e);
     expect(read(path)[0].token).toBe('glrt-secret-token-000000000');
-    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual(['tokens.json']);
   });
 
   it('flushSync writes the tokens in hand synchronously, and a failed flush leaves no temporary file', async () => {
@@ -153,7 +153,7 @@ describe('TokenFile', () => {
     const pending = file.store(e, issued(5, 'glrt-in-hand-000000000000')).catch((err: Error) => err);
     expect(() => file.flushSync()).toThrow(/ENOSPC/);
     expect(await pending).toBeInstanceOf(Error);
-    expect(readdirSync(dir).sort()).toEqual(['tokens.json']);
+    expect(readdirSync(dir).filter((f) => !f.endsWith('.lock')).sort()).toEqual(['tokens.json']);
     const ok = await TokenFile.open(join(dir, 'other.json'));
     const f = await ok.intend(intent('b'));
     const pending2 = ok.store(f, issued(6, 'glrt-in-hand-111111111111'));
@@ -173,7 +173,7 @@ describe('TokenFile', () => {
     writeFileSync(join(dir, `.tokens.json.${dead}.1.tmp`), JSON.stringify(newer));
     writeFileSync(join(dir, `.tokens.json.${dead}.2.tmp`), '[{"scope":'); // killed mid-write
     const file = await TokenFile.open(path);
-    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual(['tokens.json']);
     expect(read(path)).toEqual(newer);
     expect(file.records()[0]).toMatchObject({ runner_id: 5, stored: true });
   });
@@ -190,11 +190,11 @@ describe('TokenFile', () => {
     const intended = file.intend(intent('a'));
     // Nothing awaited: this is where a signal handler could run.
     expect(read(path).map((e) => e.description)).toEqual(['a']);
-    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual(['tokens.json']);
     const e = await intended;
     const stored = file.store(e, issued(5, 'glrt-in-hand-000000000000'));
     expect(read(path)[0].token).toBe('glrt-in-hand-000000000000');
-    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual(['tokens.json']);
     await stored;
   });
 
@@ -235,6 +235,6 @@ describe('TokenFile', () => {
     const file = await TokenFile.open(path);
     expect(file.records()).toMatchObject([{ runner_id: 5, stored: true }]);
     expect(read(path)).toEqual(kept);
-    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual(['tokens.json']);
   });
 });

@@ -3,12 +3,17 @@
 // environment; the command's stdout is discarded (a `vault kv put` may echo data).
 import { spawn } from 'node:child_process';
 import type { TokenDestination } from '../../model.js';
-import { looksLikeToken, redact } from '../../secrets.js';
+import { looksLikeToken, redact, REDACTED } from '../../secrets.js';
 import { describeDestination, expandArgv, scopeText } from '../../plan/token-dest.js';
 import type { DeliverableToken, TokenSink } from './sink.js';
 
 export const COMMAND_TIMEOUT_MS = 60_000;
 const STDERR_TAIL = 2_000;
+/**
+ * After the command exits, how long its stderr may stay open: a process it left in
+ * the background (`agent &`) inherits the pipe, and its exit status is what counts.
+ */
+const STDERR_GRACE_MS = 1_000;
 
 /** Environment variables that hold GitLab credentials whatever their value looks like. */
 const CREDENTIAL_VARS = new Set(['GITLAB_TOKEN', 'CI_JOB_TOKEN', 'RUNNER_TOKENS_GITLAB_TOKEN']);
@@ -55,14 +60,24 @@ export function commandSink(dest: Extract<TokenDestination, { kind: 'command' }>
           env: commandEnv(opts.env ?? process.env, t),
         });
         let stderr = '';
+        let cut = false;
         let timedOut = false;
         let settled = false;
+        let grace: NodeJS.Timeout | undefined;
         const finish = (err: Error | null) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          clearTimeout(grace);
           if (err) reject(err);
           else resolve();
+        };
+        const conclude = (code: number | null, signal: NodeJS.Signals | null) => {
+          if (code === 0 && !timedOut) return finish(null);
+          const kept = cut ? maskCutToken(stderr, t.token) : stderr;
+          const tail = mask(kept.trim()).slice(-STDERR_TAIL);
+          const status = timedOut ? `did not exit within ${Math.round(timeoutMs / 1000)} s (killed)` : code !== null ? `exited with status ${code}` : `was killed by ${signal}`;
+          finish(new Error(`the command ${status}${tail ? `; its stderr ends: ${tail}` : ''}`));
         };
         const timer = setTimeout(() => {
           timedOut = true;
@@ -73,20 +88,32 @@ export function commandSink(dest: Extract<TokenDestination, { kind: 'command' }>
           }
         }, timeoutMs);
         child.stderr!.on('data', (d: Buffer) => {
-          stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL * 2);
+          const all = stderr + d.toString('utf8');
+          cut ||= all.length > STDERR_TAIL * 2;
+          stderr = all.slice(-STDERR_TAIL * 2);
         });
         child.on('error', (err: NodeJS.ErrnoException) => {
           finish(new Error(`the command cannot be run: ${err.code ?? mask(err.message)}`));
         });
-        child.on('close', (code, signal) => {
-          if (code === 0 && !timedOut) return finish(null);
-          const tail = mask(stderr.trim()).slice(-STDERR_TAIL);
-          const status = timedOut ? `did not exit within ${Math.round(timeoutMs / 1000)} s (killed)` : code !== null ? `exited with status ${code}` : `was killed by ${signal}`;
-          finish(new Error(`the command ${status}${tail ? `; its stderr ends: ${tail}` : ''}`));
+        // 'close' waits for stderr too; a background process of the command may hold it open.
+        child.on('exit', (code, signal) => {
+          grace = setTimeout(() => {
+            child.stderr!.destroy();
+            conclude(code, signal);
+          }, STDERR_GRACE_MS);
         });
+        child.on('close', conclude);
         // A command that exits without reading its input closes the pipe: that is its exit status's story.
         child.stdin!.on('error', () => undefined);
         child.stdin!.end(`${t.token}\n`);
       }),
   };
+}
+
+/** A tail cut out of a longer stderr may start inside the token, where it no longer looks like one: mask that part. */
+export function maskCutToken(text: string, token: string): string {
+  for (let k = token.length - 1; k >= 4; k--) {
+    if (text.startsWith(token.slice(-k))) return REDACTED + text.slice(k);
+  }
+  return text;
 }

@@ -3,17 +3,24 @@
 // names the runner (variable-description.ts): that is the plan's evidence later.
 import type { GitLabApi, VariableOwner } from '../../gitlab/api.js';
 import { describeDestination, expandKey, type VariableDestination } from '../../plan/token-dest.js';
-import type { DeliverableToken, TokenSink } from './sink.js';
-import { runnerIdOfDescription, variableDescription } from './variable-description.js';
+import type { DeliverableToken, RunnerRef, TokenSink } from './sink.js';
+import { replacingDescription, runnerIdOfDescription, variableDescription } from './variable-description.js';
 
 /** A create whose answer was lost may have happened: look again, then update. */
 const ATTEMPTS = 3;
 
 export function gitlabVariableSink(api: GitLabApi, dest: VariableDestination): TokenSink {
   const owner: VariableOwner = { type: dest.owner.type, idOrPath: dest.owner.path };
-  const keyOf = (t: DeliverableToken) => expandKey(dest.key, t.description);
+  const keyOf = (t: RunnerRef) => expandKey(dest.key, t.description);
   return {
     describe: (t) => describeDestination(dest, { description: t.description, id: t.runnerId, scope: t.scope }),
+    withdraw: async (r) => {
+      const key = keyOf(r);
+      const existing = await api.getVariable(owner, key, dest.environment_scope);
+      // Absent or naming another runner: already evidence that it lacks this runner's token.
+      if (!existing || runnerIdOfDescription(existing.description) !== r.runnerId) return;
+      await api.updateVariable(owner, key, dest.environment_scope, { description: replacingDescription(r.runnerId, r.address) });
+    },
     deliver: async (t) => {
       const key = keyOf(t);
       const description = variableDescription(t.runnerId, t.address);

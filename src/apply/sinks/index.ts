@@ -5,7 +5,7 @@ import { commandSink, type CommandSinkOptions } from './command.js';
 import { gitlabVariableSink } from './gitlab-variable.js';
 import type { TokenSink } from './sink.js';
 
-export type { DeliverableToken, TokenSink } from './sink.js';
+export type { DeliverableToken, RunnerRef, TokenSink } from './sink.js';
 
 export interface SinkContext {
   api: GitLabApi;

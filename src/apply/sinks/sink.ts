@@ -12,9 +12,18 @@ export interface DeliverableToken {
   tokenExpiresAt: string | null;
 }
 
+/** The runner whose token is about to be reset. */
+export type RunnerRef = Omit<DeliverableToken, 'token' | 'tokenExpiresAt'>;
+
 export interface TokenSink {
   /** Human description for messages, e.g. `CI/CD variable RUNNER_TOKEN_A of project acme/infra`. */
   describe(token: DeliverableToken): string;
   /** Resolves once the destination has the token; rejects with a message that holds no token. */
   deliver(token: DeliverableToken): Promise<void>;
+  /**
+   * Before a token reset: a destination that is the plan's evidence (a CI/CD variable naming the
+   * runner) stops vouching for the token about to be voided, so a crash between the reset and
+   * the delivery leaves evidence. A failure means nothing was reset.
+   */
+  withdraw?(runner: RunnerRef): Promise<void>;
 }

@@ -11,6 +11,15 @@ export function variableDescription(runnerId: number, address: string): string {
   return text.length <= MAX ? text : `${text.slice(0, MAX - 1)}…`;
 }
 
+/**
+ * The description while the runner's token is being replaced: it names no runner (the
+ * value is about to be void), so a crash before the new value is written is visible to plan.
+ */
+export function replacingDescription(runnerId: number, address: string): string {
+  const text = `runnerform: replacing the token of runner #${runnerId} ${address}`;
+  return text.length <= MAX ? text : `${text.slice(0, MAX - 1)}…`;
+}
+
 /** The runner id a variable description names; null when it names none (not written by runnerform). */
 export function runnerIdOfDescription(description: string | null | undefined): number | null {
   const m = ID.exec(description ?? '');
