@@ -203,18 +203,7 @@ export class TokenFile implements TokenJournal {
   }
 
   async intend(intent: Intent): Promise<TokenEntry> {
-    const now = new Date().toISOString();
-    const entry: TokenEntry = {
-      scope: intent.scope,
-      description: intent.description,
-      id: intent.runnerId,
-      token_expires_at: null,
-      written_at: now,
-      intent_at: now,
-      address: intent.address,
-      destination: intent.destination,
-      delivered: false,
-    };
+    const entry = intentEntry(intent);
     if (intent.runnerId !== null) {
       // A reset voids the runner's previous token, and settles an interrupted create's intent.
       const old = this.entries.filter((e) => e.id === intent.runnerId || isOrphanIntentFor(e, intent));
@@ -412,6 +401,22 @@ function syncDir(dir: string): void {
   }
 }
 
+/** A new journal entry for an intent: nothing issued, nothing delivered yet. */
+function intentEntry(intent: Intent): TokenEntry {
+  const now = new Date().toISOString();
+  return {
+    scope: intent.scope,
+    description: intent.description,
+    id: intent.runnerId,
+    token_expires_at: null,
+    written_at: now,
+    intent_at: now,
+    address: intent.address,
+    destination: intent.destination,
+    delivered: false,
+  };
+}
+
 /**
  * No --tokens-out: every runner has a destination of its own. Tokens are held in
  * memory until delivered; evidence for a crash comes from the destinations (plan/).
@@ -421,18 +426,7 @@ export class MemoryJournal implements TokenJournal {
   private readonly held = new Set<TokenEntry>();
 
   async intend(intent: Intent): Promise<TokenEntry> {
-    const now = new Date().toISOString();
-    const entry: TokenEntry = {
-      scope: intent.scope,
-      description: intent.description,
-      id: intent.runnerId,
-      token_expires_at: null,
-      written_at: now,
-      intent_at: now,
-      address: intent.address,
-      destination: intent.destination,
-      delivered: false,
-    };
+    const entry = intentEntry(intent);
     this.held.add(entry);
     return entry;
   }
