@@ -168,6 +168,12 @@ function withoutTokenDestinations(text: string): string {
   return kept.replace(/\n {6}- description: docker-arm64\n[^\n]*\n/, '\n');
 }
 
+function gclTmp(): string {
+  const dir = join(work, 'tmp');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /** One gitlab-ci-local run (a pipeline of the given source, only the named jobs). */
 function gcl(jobs: string[], variables: Record<string, string> = {}): Promise<CliResult> {
   const args = [GCL, '--force-shell-executor', '--no-color', '--no-json-schema-validation', '--max-job-name-padding', '0', '--home', home, '--needs'];
@@ -177,7 +183,8 @@ function gcl(jobs: string[], variables: Record<string, string> = {}): Promise<Cl
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, args, {
       cwd: project,
-      env: { ...passThrough, PATH: PATH(join(work, 'prefix')), HOME: home, LANG: 'C.UTF-8' },
+      // gitlab-ci-local writes file variables under the temporary directory: keep them in `work`, which is removed.
+      env: { ...passThrough, PATH: PATH(join(work, 'prefix')), HOME: home, LANG: 'C.UTF-8', TMPDIR: gclTmp() },
     });
     let stdout = '';
     let stderr = '';
