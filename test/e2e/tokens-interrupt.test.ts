@@ -55,7 +55,9 @@ function start(args: string[]): {
   return { child, done, stderr: () => stderr };
 }
 
-const creates = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/user/runners').length;
+// Creates GitLab has received whole (the body read): those it carries out even if the client dies now.
+// Counting a request whose body is still unread would race a kill against the fake's own read.
+const creates = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/user/runners' && r.body !== undefined).length;
 async function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
   const until = Date.now() + ms;
   while (!cond()) {
