@@ -1,25 +1,21 @@
 // TokenEvidence as apply/ gathers it: the journal read (never written) and, per
 // declared gitlab_variable destination, the runner id the variable's description
 // names — null when absent, and left out (unknown) when it cannot be read.
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gatherEvidence } from '../../src/apply/evidence.js';
 import { runnerIdOfDescription, variableDescription } from '../../src/apply/sinks/variable-description.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import type { DesiredState, TokenDestination } from '../../src/model.js';
-import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { OWNER_TOKEN, e2eSeed, tempDir } from '../e2e/harness.js';
+import type { FakeGitLab } from '../fake-gitlab/server.js';
+import { OWNER_TOKEN, freshFakeAndDir } from '../e2e/harness.js';
 
 let fake: FakeGitLab;
 let dir: string;
-beforeEach(async () => {
-  fake = await startFakeGitLab(e2eSeed());
-  dir = tempDir();
-});
-afterEach(async () => {
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
+freshFakeAndDir((f, d) => {
+  fake = f;
+  dir = d;
 });
 
 const src = { file: 'runners.yaml', line: 1, column: 1 };

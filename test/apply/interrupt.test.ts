@@ -1,28 +1,24 @@
 // The executor under an interrupt (the CLI aborts the signal on SIGINT/SIGTERM):
 // no new change starts, and a create that lost its answer stops looking at once,
 // never creates again, and leaves its intent in the journal for the next plan.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/executor.js';
 import { TokenFile } from '../../src/apply/token-sink.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import { readLiveState } from '../../src/gitlab/live.js';
 import type { DesiredState } from '../../src/model.js';
 import { computePlan } from '../../src/plan/engine.js';
-import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { OWNER_TOKEN, e2eSeed, tempDir } from '../e2e/harness.js';
+import type { FakeGitLab } from '../fake-gitlab/server.js';
+import { OWNER_TOKEN, freshFakeAndDir } from '../e2e/harness.js';
 import { noSinks } from './test-journal.js';
 
 let fake: FakeGitLab;
 let dir: string;
-beforeEach(async () => {
-  fake = await startFakeGitLab(e2eSeed());
-  dir = tempDir();
-});
-afterEach(async () => {
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
+freshFakeAndDir((f, d) => {
+  fake = f;
+  dir = d;
 });
 
 const src = { file: 'runners.yaml', line: 1, column: 1 };

@@ -1,10 +1,12 @@
 // Spawns the built CLI against an in-process fake GitLab. Asynchronous spawn on
 // purpose: the fake serves from this process's event loop.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 import type { Seed } from '../fake-gitlab/seed.js';
+import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { tempDir as makeTempDir } from '../temp.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -47,6 +49,26 @@ export function runCli(
 }
 
 /** A temporary directory, removed after the test file (see ../temp.ts). */
+/**
+ * Before each test: a fake GitLab seeded with e2eSeed() and a temporary directory, handed to `use`;
+ * after it, the fake is closed and the directory removed.
+ */
+export function freshFakeAndDir(use: (fake: FakeGitLab, dir: string) => void): void {
+  let fake: FakeGitLab | undefined;
+  let dir: string | undefined;
+  beforeEach(async () => {
+    fake = await startFakeGitLab(e2eSeed());
+    dir = tempDir();
+    use(fake, dir);
+  });
+  afterEach(async () => {
+    await fake?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    fake = undefined;
+    dir = undefined;
+  });
+}
+
 export function tempDir(prefix = 'runnerform-e2e-'): string {
   return makeTempDir(prefix);
 }

@@ -2,10 +2,9 @@
 // its token: with the journal (--tokens-out) apply delivers the stored token (same
 // token, no reset) to the new key and leaves the old variable in place; the plan
 // shows the move under the rename and counts it as a change.
-import { rmSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile, writes } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import type { FakeGitLab } from '../fake-gitlab/server.js';
+import { OWNER_TOKEN, freshFakeAndDir, runCli, secretsIn, writeFile, writes } from './harness.js';
 
 const yaml = (description: string, renamedFrom?: string) => `version: 1
 defaults:
@@ -20,13 +19,9 @@ ${renamedFrom ? `        renamed_from: ${renamedFrom}\n` : ''}        tag_list: 
 
 let fake: FakeGitLab;
 let dir: string;
-beforeEach(async () => {
-  fake = await startFakeGitLab(e2eSeed());
-  dir = tempDir();
-});
-afterEach(async () => {
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
+freshFakeAndDir((f, d) => {
+  fake = f;
+  dir = d;
 });
 
 const env = () => ({ GITLAB_URL: fake.url, GITLAB_TOKEN: OWNER_TOKEN });

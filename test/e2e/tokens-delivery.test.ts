@@ -2,12 +2,12 @@
 // naming its runner) and a command's stdin (a real child process). Tokens never
 // appear in argv, the child's environment, stdout, stderr or plan files; a
 // failing command fails only its change and the next apply delivers its token.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile, writes } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import type { FakeGitLab } from '../fake-gitlab/server.js';
+import { OWNER_TOKEN, freshFakeAndDir, runCli, secretsIn, writeFile, writes } from './harness.js';
 
 const RECORDER = fileURLToPath(new URL('../fixtures/sinks/record-sink.mjs', import.meta.url));
 const ADDR = (d: string) => `group["acme/platform"].runner["${d}"]`;
@@ -38,13 +38,9 @@ groups:
 
 let fake: FakeGitLab;
 let dir: string;
-beforeEach(async () => {
-  fake = await startFakeGitLab(e2eSeed());
-  dir = tempDir();
-});
-afterEach(async () => {
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
+freshFakeAndDir((f, d) => {
+  fake = f;
+  dir = d;
 });
 
 const env = () => ({ GITLAB_URL: fake.url, GITLAB_TOKEN: OWNER_TOKEN });
