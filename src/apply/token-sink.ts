@@ -304,6 +304,20 @@ export class TokenFile implements TokenJournal {
     this.write();
   }
 
+  /** Drops the entries `isPrunable` allows (tokens already at their destination); returns them. */
+  async prune(opts: PruneOptions = {}): Promise<TokenEntry[]> {
+    const dropped = this.entries.filter((e) => isPrunable(e, opts));
+    if (dropped.length === 0) return [];
+    this.entries = this.entries.filter((e) => !dropped.includes(e));
+    await this.save();
+    return dropped;
+  }
+
+  /** The entries as they are now (read only). */
+  list(): readonly TokenEntry[] {
+    return this.entries;
+  }
+
   /**
    * Writes now, synchronously, and resolves (or rejects) once it is on disk. Synchronous on
    * purpose: an asynchronous write runs on libuv's threads across event-loop turns, so a
@@ -393,6 +407,23 @@ function checkRegularOrAbsent(path: string): void {
     return; // absent (or unreadable: the rename reports it)
   }
   if (!stat.isFile()) throw notAFile(path, path, stat);
+}
+
+export interface PruneOptions {
+  /** Also drop tokens whose only destination is this file (the user copied them elsewhere). */
+  includeFileOnly?: boolean;
+}
+
+/**
+ * An entry whose token is where it belongs: stored, delivered to its destination, nothing
+ * left to retry. Intents, undelivered tokens and failed deliveries are what recovery needs:
+ * never prunable. A token whose only destination is this file is kept unless asked.
+ */
+export function isPrunable(e: TokenEntry, opts: PruneOptions = {}): boolean {
+  const stored = typeof e.token === 'string' && e.token !== '' && e.id !== null;
+  if (!stored || e.delivery_error !== undefined) return false;
+  if (!e.destination) return opts.includeFileOnly === true; // this file is the destination (or a file from before the journal)
+  return e.delivered === true;
 }
 
 interface Leftover {
