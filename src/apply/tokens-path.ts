@@ -9,9 +9,12 @@ import { dirname, resolve } from 'node:path';
 
 const MAX_LINKS = 40; // as Linux's own limit on symlinks in one lookup
 
-/** The path the tokens file is read from and written to; throws when `path` names something else than a regular file. */
+/**
+ * The path the tokens file is read from and written to: `path` itself, or the final target
+ * of the symlink it names. Throws when it names something else than a regular file.
+ */
 export function resolveTokensPath(path: string): string {
-  let p = resolve(path);
+  let p = path;
   for (let hops = 0; hops <= MAX_LINKS; hops++) {
     let stat: fs.Stats;
     try {
