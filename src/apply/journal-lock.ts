@@ -136,8 +136,12 @@ function writeOwnerTemp(file: string): string {
 
 /** Removes a lock (or claim) only when it is still ours: a taken-over lock is someone else's now. */
 function releaseIfOurs(file: string): void {
-  const owner = parseOwner(readOrNull(file) ?? '');
-  if (owner && owner.pid === process.pid && owner.nonce === PROCESS_NONCE) fs.rmSync(file, { force: true });
+  try {
+    const owner = parseOwner(readOrNull(file) ?? '');
+    if (owner && owner.pid === process.pid && owner.nonce === PROCESS_NONCE) fs.rmSync(file, { force: true });
+  } catch {
+    // Runs on exit too: a lock that cannot be read or removed is reported by the next run, not by a stack trace.
+  }
 }
 
 /** A lock's owner: JSON {pid, start, nonce}, or a bare pid (locks of earlier versions). */

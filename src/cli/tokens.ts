@@ -4,7 +4,7 @@
 // tokens not yet delivered, failed deliveries (and, unless asked, tokens whose only
 // destination is the file itself).
 import type { Command } from 'commander';
-import { TokenFile, type TokenEntry } from '../apply/token-sink.js';
+import { TokenFile, readTokenEntries, type TokenEntry } from '../apply/token-sink.js';
 import { UserError } from '../errors.js';
 
 interface PruneOpts {
@@ -22,6 +22,8 @@ export function registerTokens(program: Command): void {
     .action(async (opts: PruneOpts) => {
       let file: TokenFile;
       try {
+        // Prune never creates a tokens file.
+        if ((await readTokenEntries(opts.tokensOut)) === null) throw new Error(`there is no tokens file at ${opts.tokensOut}`);
         file = await TokenFile.open(opts.tokensOut);
       } catch (err) {
         throw new UserError(`${(err as Error).message}. Nothing was pruned.`);

@@ -1,7 +1,7 @@
 // `runnerform tokens prune`: the tokens file holds runner tokens in plaintext; prune drops
 // those already delivered to their destination and keeps what recovery needs (tokens not
 // yet delivered, intents, and, unless --include-file-only, tokens the file is the only home of).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -68,7 +68,7 @@ describe('runnerform tokens prune', () => {
     expect(entries().map((e) => e.description)).toEqual(['refused']);
   }, 120_000);
 
-  it('refuses while an apply holds the tokens file, and on a path that is not a regular file', async () => {
+  it('refuses while an apply holds the tokens file, on a path that is not a regular file, and where there is no tokens file', async () => {
     writeFile(dir, 'tokens.json.lock', JSON.stringify({ pid: process.pid, start: null, nonce: 'this-test' }) + '\n');
     writeFile(dir, 'tokens.json', '[]\n');
     const held = await cli(['tokens', 'prune', '--tokens-out', 'tokens.json']);
@@ -78,5 +78,9 @@ describe('runnerform tokens prune', () => {
     expect(odd.code).toBe(1);
     expect(odd.stderr).toContain(`--tokens-out ${dir} is a directory, not a regular file`);
     expect(odd.stderr).toContain('Nothing was pruned.');
+    const none = await cli(['tokens', 'prune', '--tokens-out', 'absent.json']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('there is no tokens file at absent.json. Nothing was pruned.');
+    expect(existsSync(join(dir, 'absent.json'))).toBe(false);
   }, 60_000);
 });
