@@ -69,11 +69,14 @@ describe.skipIf(!CAN_MOUNT)('tokens file on a full filesystem (tmpfs, 16 KiB)', 
     expect(made.length).toBeLessThan(NAMES.length); // the disk filled up before the end
     // Every runner GitLab made has its token in the file, or apply said it did not keep it and how to get one.
     const notKept = made.filter((m) => stored.find((e) => e.id === m.id)?.token !== fake.runnerToken(m.id));
-    expect(notKept.length).toBe(1);
+    // The write that hits the full disk is the one storing a token (that runner is named, with how to
+    // get a new token) or the intent before a create (then nothing was sent for that runner).
+    expect(notKept.length).toBeLessThanOrEqual(1);
     for (const m of notKept) {
       expect(r.stdout).toContain(`the runner was created (id ${m.id}) but its token could not be written: ENOSPC: no space left on device, write.`);
       expect(r.stdout).toContain(`Get a new token with \`runnerform rotate group["acme/platform"].runner["${m.description}"]\``);
     }
+    if (notKept.length === 0) expect(r.stdout).toMatch(/could not write to the tokens file .*ENOSPC.*Nothing was sent to GitLab for/);
     expect(secretsIn(r.stdout + r.stderr)).toEqual([]);
 
     // Off the full disk, the next apply finds every runner the file does not hold a token for
