@@ -1,0 +1,31 @@
+// A cap on the size of one answer. got buffers a whole body before parsing it,
+// so without a cap a hostile or broken server decides how much memory runnerform
+// takes (a 600 MB answer took 1.3 GiB; 3 GB aborted V8).
+import type { CancelableRequest, HandlerFunction, Response } from 'got';
+
+/**
+ * Largest answer read. The largest real one is a GraphQL page of 100 scopes ×
+ * 100 runners with long notes and tags (measured: see docs/failure-model-rows-net.md),
+ * far below this; REST pages of 100 runners are smaller still.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** Told, through got's `context`, that an answer went over the cap (a function: got copies plain objects in `context`). */
+export type TooLargeListener = (bytes: number) => void;
+
+/** A got handler that stops reading, and cancels the request, once an answer passes `maxBytes`. */
+export function limitResponseSize(maxBytes: number): HandlerFunction {
+  return (options, next) => {
+    const result = next(options);
+    if (options.isStream) return result;
+    const request = result as CancelableRequest<Response>;
+    request.on('downloadProgress', ({ transferred, total }) => {
+      // `total` is the announced Content-Length: refused before a byte of the body is read.
+      const bytes = Math.max(transferred, total ?? 0);
+      if (bytes <= maxBytes || request.isCanceled) return;
+      (options.context.onTooLarge as TooLargeListener | undefined)?.(bytes);
+      request.cancel();
+    });
+    return result;
+  };
+}

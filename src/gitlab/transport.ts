@@ -1,0 +1,330 @@
+// How runnerform talks HTTP to one GitLab: got configured for it (TLS, proxy,
+// timeouts, retries, redirects, a size cap, a redacted --debug log) behind a
+// shared concurrency limiter, and got's errors turned into clean GitLabErrors.
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
+import got, { type Got, type RequestError, type Response } from 'got';
+import { VERSION } from '../version.js';
+import { makeRedactor, rememberSecret, type Redactor } from '../secrets.js';
+import { gitLabErrorFrom, type GitLabError, type RequestContext } from './errors.js';
+import { isGraphQLTimeout } from './graphql.js';
+import { createLimiter } from './limiter.js';
+import { createPageGuard, MAX_PAGES, nextPage, PaginationError } from './pagination.js';
+import { agentsFor, describeProxy, proxyFor } from './proxy.js';
+import { RedirectRefusedError, refuseUnsafeRedirects } from './redirects.js';
+import { limitResponseSize, MAX_RESPONSE_BYTES, type TooLargeListener } from './response-size.js';
+import { DEFAULT_RETRY, RETRY_ERROR_CODES, RETRY_METHODS, RETRY_STATUS_CODES, retryDelayMs, type RetryPolicy } from './retry.js';
+import { serverText } from './server-text.js';
+import { answerTooLarge, redirectRefused } from './transport-errors.js';
+
+export interface TransportOptions {
+  /** GitLab URL without /api/v4, e.g. https://gitlab.com or https://git.example.com/gitlab. */
+  gitlabUrl: string;
+  /** Personal, group or project access token, sent as PRIVATE-TOKEN (REST) or Bearer (GraphQL). */
+  token: string;
+  /** Most pages one list may fetch before failing (default MAX_PAGES). */
+  maxPages?: number;
+  /** Requests in flight at once, shared by all calls (default 8). */
+  parallelism?: number;
+  /** PEM file with extra CA certificates (added to the bundled ones). */
+  caFile?: string;
+  /** Receives one redacted line per request for --debug. */
+  log?: (line: string) => void;
+  retry?: Partial<RetryPolicy>;
+  /** Timeout of each attempt in ms (default 30 s). */
+  timeoutMs?: number;
+  /** Largest answer read, in bytes (default MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
+  /** Environment for HTTPS_PROXY/NO_PROXY/NODE_EXTRA_CA_CERTS (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export const DEFAULT_PARALLELISM = 8;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+const PER_PAGE = 100;
+
+/** One REST call. */
+export interface Call {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Below /api/v4, without leading slash; path segments already encoded. */
+  path: string;
+  searchParams?: Record<string, string | number>;
+  json?: unknown;
+  context: RequestContext;
+}
+
+/** What one call's attempts saw, recorded through got's `context` (functions: got copies plain objects there). */
+interface Seen {
+  /** The last retried attempt (set by calculateDelay). */
+  lastRetry?: { code: string | undefined; count: number };
+  /** Bytes of an answer over the size cap. */
+  tooLarge?: number;
+}
+
+function observer(seen: Seen): { onRetry: (r: Seen['lastRetry']) => void; onTooLarge: TooLargeListener } {
+  return {
+    onRetry: (r) => {
+      seen.lastRetry = r;
+    },
+    onTooLarge: (bytes) => {
+      seen.tooLarge = bytes;
+    },
+  };
+}
+
+/** One GraphQL answer as it arrived (status 200 with `errors` included); HTTP errors are thrown as GitLabError. */
+export interface RawGraphQLAnswer {
+  status: number;
+  body: unknown;
+  attempts: number;
+}
+
+export interface Transport {
+  /** The GitLab URL, normalised: no trailing slash, no /api/v4. */
+  readonly gitlabUrl: string;
+  readonly redact: Redactor;
+  /** The redacted --debug log, when on. */
+  readonly log?: (line: string) => void;
+  stats(): { requests: number; peakConcurrency: number };
+  /** One REST call; the answer's JSON body. */
+  request<T>(call: Call): Promise<T>;
+  /** GET every page of a list (per_page=100), following x-next-page or Link rel=next to the end. */
+  list<T>(call: Omit<Call, 'method'>): Promise<T[]>;
+  /**
+   * POST /api/graphql with the documented `Authorization: Bearer` header (no
+   * PRIVATE-TOKEN). `splitOnTimeout`: GitLab's 503 "Request timed out" is not
+   * retried, the caller asks for less instead.
+   */
+  postGraphQL(body: { query: string; variables: Record<string, unknown> }, context: RequestContext, splitOnTimeout: boolean): Promise<RawGraphQLAnswer>;
+}
+
+/** The GitLab URL as every part of runnerform spells it: no trailing slash, no /api/v4. */
+export function normaliseGitLabUrl(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** Builds the TLS CA list: bundled roots + NODE_EXTRA_CA_CERTS + --ca-file. Undefined keeps Node's default. */
+function certificateAuthorities(caFile: string | undefined, env: NodeJS.ProcessEnv): string[] | undefined {
+  if (!caFile) return undefined; // Node's defaults already include NODE_EXTRA_CA_CERTS.
+  const cas = [...tls.rootCertificates];
+  // Passing `ca` replaces Node's store, which would drop NODE_EXTRA_CA_CERTS: add it back.
+  const extra = env.NODE_EXTRA_CA_CERTS;
+  if (extra) cas.push(readFileSync(extra, 'utf8'));
+  cas.push(readFileSync(caFile, 'utf8'));
+  return cas;
+}
+
+const isJsonObject = (text: unknown): boolean => {
+  try {
+    const v: unknown = typeof text === 'string' ? JSON.parse(text) : text;
+    return typeof v === 'object' && v !== null;
+  } catch {
+    return false;
+  }
+};
+
+export function createTransport(opts: TransportOptions): Transport {
+  const gitlabUrl = normaliseGitLabUrl(opts.gitlabUrl);
+  const apiUrl = `${gitlabUrl}/api/v4`;
+  const graphqlUrl = `${gitlabUrl}/api/graphql`;
+  const origin = new URL(gitlabUrl).origin;
+  const apiPathPrefix = new URL(apiUrl).pathname;
+  const env = opts.env ?? process.env;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
+  const maxBytes = opts.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+  const limiter = createLimiter(opts.parallelism ?? DEFAULT_PARALLELISM);
+  // Every redaction in this process masks the PAT from now on, whatever its shape.
+  rememberSecret(opts.token);
+  const redact = makeRedactor([opts.token]);
+  const log = opts.log ? (line: string) => opts.log!(serverText(line, redact)) : undefined;
+  const proxy = proxyFor(new URL(gitlabUrl), env);
+  const proxyShown = proxy ? describeProxy(proxy) : undefined;
+  if (proxy) log?.(`proxy ${describeProxy(proxy)} for ${origin}`);
+  let requests = 0;
+
+  const displayPath = (url: URL | string | undefined): string => {
+    if (url === undefined) return '?';
+    const u = typeof url === 'string' ? new URL(url) : url;
+    const p = u.pathname.startsWith(apiPathPrefix) ? u.pathname.slice(apiPathPrefix.length) : u.pathname;
+    return `${p}${u.search}`;
+  };
+  const elapsed = (start: number | undefined): string => (start ? `${Math.round(Date.now() - start)}ms` : '?ms');
+  const refuseRedirect = refuseUnsafeRedirects(origin);
+
+  const http: Got = got.extend({
+    prefixUrl: apiUrl,
+    headers: { 'PRIVATE-TOKEN': opts.token, 'user-agent': `runnerform/${VERSION}`, accept: 'application/json' },
+    responseType: 'json',
+    timeout: { request: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+    agent: agentsFor(new URL(gitlabUrl), env),
+    https: { certificateAuthority: certificateAuthorities(opts.caFile, env) },
+    handlers: [limitResponseSize(maxBytes)],
+    retry: {
+      limit: policy.limit,
+      methods: [...RETRY_METHODS],
+      statusCodes: RETRY_STATUS_CODES,
+      errorCodes: RETRY_ERROR_CODES,
+      maxRetryAfter: policy.maxRetryAfterMs,
+      // Let got enforce limit/methods/status codes; we only choose the wait.
+      enforceRetryRules: true,
+      calculateDelay: ({ attemptCount, retryAfter, error }) => {
+        // The live reader splits a batch GitLab timed out on instead (0: no retry).
+        if (error.options.context.splitOnTimeout === true && isGraphQLTimeout(error.response?.statusCode, error.response?.body)) return 0;
+        const reset = error.response?.headers['ratelimit-reset'];
+        const delay = retryDelayMs(policy, {
+          attempt: attemptCount,
+          // A GraphQL query is a read sent as POST: retry it like a GET.
+          method: error.options.context.readOnly === true ? 'GET' : error.options.method,
+          code: error.response ? undefined : error.code,
+          retryAfterMs: retryAfter,
+          status: error.response?.statusCode,
+          rateLimitReset: typeof reset === 'string' ? reset : undefined,
+          nowMs: Date.now(),
+          random: Math.random(),
+        });
+        // Logged and recorded here, not in a beforeRetry hook: on Node >= 24.20 the retry can fail
+        // before beforeRetry runs (see toError).
+        if (delay > 0) {
+          const what = error.response ? String(error.response.statusCode) : (error.code ?? 'error');
+          if (!error.response) log?.(`${error.options.method} ${displayPath(error.options.url as URL | undefined)} ${what} ${elapsed(error.timings?.start)}`);
+          log?.(`  retry ${attemptCount}/${policy.limit} of ${error.options.method} ${displayPath(error.options.url as URL | undefined)} after ${what}`);
+          const onRetry = error.options.context.onRetry as ((r: Seen['lastRetry']) => void) | undefined;
+          onRetry?.({ code: error.response ? undefined : error.code, count: attemptCount });
+        }
+        return delay;
+      },
+    },
+    hooks: {
+      beforeRequest: [
+        () => {
+          requests++;
+        },
+      ],
+      beforeRedirect: [
+        (next, response) => {
+          log?.(`redirect ${response.statusCode} → ${next.url instanceof URL ? next.url.origin : '?'}`);
+          refuseRedirect(next, response);
+        },
+      ],
+      afterResponse: [
+        (response: Response) => {
+          log?.(`${response.request.options.method} ${displayPath(response.url)} ${response.statusCode} ${elapsed(response.timings.start)}`);
+          return response;
+        },
+      ],
+      beforeError: [
+        (error: RequestError) => {
+          if (!error.response) log?.(`${error.options?.method ?? '?'} ${displayPath(error.options?.url as URL | undefined)} ${error.code ?? 'error'} ${elapsed(error.timings?.start)}`);
+          return error;
+        },
+      ],
+    },
+  });
+
+  /** Converts got's error (which holds the request headers) into a clean GitLabError. */
+  const toError = (err: unknown, call: Call, seen: Seen, graphql = false, notGitLab = false): GitLabError | Error => {
+    const e = err as Partial<RequestError> & { name?: string };
+    const display = graphql ? '/api/graphql' : `/${call.path}`;
+    const where = { method: call.method, path: display, context: call.context, gitlabUrl, redact, graphql };
+    if (seen.tooLarge !== undefined) return answerTooLarge(seen.tooLarge, maxBytes, where);
+    if (e?.cause instanceof RedirectRefusedError) return redirectRefused(e.cause, where);
+    const facts = { graphql, method: call.method, path: display, context: call.context, redact, gitlabUrl, proxy: proxyShown, notGitLab };
+    // Node >= 24.20 with got 14: the retry of a refused connection fails before connecting with
+    // ERR_SOCKET_CLOSED_BEFORE_CONNECTION, outside got's retry (got#2469; fixed in got 16, which
+    // needs Node 22). Report what the attempt before it saw, and count that retry.
+    const retried = seen.lastRetry;
+    if (e && typeof e === 'object' && e.code === 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION' && retried?.code) {
+      return gitLabErrorFrom({ ...facts, status: null, body: undefined, code: retried.code, attempts: retried.count + 1 });
+    }
+    if (e && typeof e === 'object' && ('code' in e || 'response' in e)) {
+      return gitLabErrorFrom({
+        ...facts,
+        status: e.response?.statusCode ?? null,
+        body: e.response?.body,
+        code: e.response ? undefined : (e.code ?? e.name),
+        attempts: (e.request?.retryCount ?? 0) + 1,
+      });
+    }
+    if (err instanceof PaginationError) {
+      return new Error(redact(`GitLab at ${gitlabUrl}: could not ${call.context.action}: the list ${err.message}. Nothing was changed by this read; check what sits between runnerform and GitLab.`));
+    }
+    // Not a got error (a bug of ours): keep the message, drop everything else.
+    return new Error(serverText(err instanceof Error ? err.message : String(err), redact));
+  };
+
+  /**
+   * Whether the API root answers like GitLab's: asked once, and only after a
+   * 404, so that a wrong --gitlab-url is not reported as "group … not found".
+   * Any JSON answer (a 401 or 403 too) proves an API is there.
+   */
+  let apiRootProbe: Promise<boolean> | undefined;
+  const apiRootAnswers = (): Promise<boolean> =>
+    (apiRootProbe ??= http('user', { responseType: 'text', throwHttpErrors: false, retry: { limit: 0 } }).then(
+      (r) => r.statusCode !== 404 && isJsonObject(r.body),
+      () => true, // no answer at all: keep the original error
+    ));
+
+  /** The error for a failed REST call; a 404 first checks the API root is GitLab's. */
+  const failure = async (err: unknown, call: Call, seen: Seen): Promise<GitLabError | Error> => {
+    const status = (err as Partial<RequestError>)?.response?.statusCode;
+    const notGitLab = status === 404 && !(await apiRootAnswers());
+    return toError(err, call, seen, false, notGitLab);
+  };
+
+  const request = <T>(call: Call): Promise<T> =>
+    limiter.run(async () => {
+      const seen: Seen = {};
+      try {
+        return await http(call.path, { method: call.method, searchParams: call.searchParams, json: call.json, context: observer(seen) }).json<T>();
+      } catch (err) {
+        throw await failure(err, call, seen);
+      }
+    });
+
+  const list = <T>(listCall: Omit<Call, 'method'>): Promise<T[]> =>
+    limiter.run(async () => {
+      const call: Call = { ...listCall, method: 'GET' };
+      const seen: Seen = {};
+      const guard = createPageGuard(opts.maxPages ?? MAX_PAGES);
+      try {
+        return await http.paginate.all<T>(call.path, {
+          method: 'GET',
+          searchParams: { ...call.searchParams, per_page: PER_PAGE },
+          context: observer(seen),
+          pagination: {
+            // GitLab caps offset pagination; only our own limits should end the walk.
+            countLimit: Number.POSITIVE_INFINITY,
+            requestLimit: Number.POSITIVE_INFINITY,
+            paginate: ({ response }) => {
+              const next = nextPage(response.headers, origin);
+              if (next === null) return false;
+              guard.check(response.requestUrl, next);
+              return 'page' in next ? { searchParams: { page: next.page } } : { url: next.url };
+            },
+          },
+        });
+      } catch (err) {
+        throw await failure(err, call, seen);
+      }
+    });
+
+  const postGraphQL: Transport['postGraphQL'] = (body, context, splitOnTimeout) =>
+    limiter.run(async () => {
+      const call: Call = { method: 'POST', path: 'api/graphql', json: body, context };
+      const seen: Seen = {};
+      try {
+        const response = await http<unknown>(graphqlUrl, {
+          prefixUrl: '',
+          method: 'POST',
+          json: body,
+          headers: { 'private-token': undefined, authorization: `Bearer ${opts.token}` },
+          context: { readOnly: true, splitOnTimeout, ...observer(seen) },
+        });
+        return { status: response.statusCode, body: response.body, attempts: response.retryCount + 1 };
+      } catch (err) {
+        throw toError(err, call, seen, true);
+      }
+    });
+
+  return { gitlabUrl, redact, log, stats: () => ({ requests, peakConcurrency: limiter.peak }), request, list, postGraphQL };
+}
