@@ -1,19 +1,16 @@
 // How runnerform talks HTTP to one GitLab: got configured for it (TLS, proxy,
 // timeouts, retries, redirects, a size cap, a redacted --debug log) behind a
 // shared concurrency limiter, and got's errors turned into clean GitLabErrors.
-import { readFileSync } from 'node:fs';
-import tls from 'node:tls';
-import got, { type Got, type RequestError, type Response } from 'got';
-import { VERSION } from '../version.js';
+import type { RequestError } from 'got';
 import { makeRedactor, rememberSecret, type Redactor } from '../secrets.js';
 import { gitLabErrorFrom, type GitLabError, type RequestContext } from './errors.js';
-import { isGraphQLTimeout } from './graphql.js';
+import { gotFor, type RetryListener } from './got-instance.js';
 import { createLimiter } from './limiter.js';
 import { createPageGuard, MAX_PAGES, nextPage, PaginationError } from './pagination.js';
-import { agentsFor, describeProxy, proxyFor } from './proxy.js';
-import { RedirectRefusedError, refuseUnsafeRedirects } from './redirects.js';
-import { limitResponseSize, MAX_RESPONSE_BYTES, type TooLargeListener } from './response-size.js';
-import { DEFAULT_RETRY, RETRY_ERROR_CODES, RETRY_METHODS, RETRY_STATUS_CODES, retryDelayMs, type RetryPolicy } from './retry.js';
+import { describeProxy, proxyFor } from './proxy.js';
+import { RedirectRefusedError } from './redirects.js';
+import { MAX_RESPONSE_BYTES, type TooLargeListener } from './response-size.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { serverText } from './server-text.js';
 import { answerTooLarge, redirectRefused } from './transport-errors.js';
 
@@ -61,7 +58,7 @@ interface Seen {
   tooLarge?: number;
 }
 
-function observer(seen: Seen): { onRetry: (r: Seen['lastRetry']) => void; onTooLarge: TooLargeListener } {
+function observer(seen: Seen): { onRetry: RetryListener; onTooLarge: TooLargeListener } {
   return {
     onRetry: (r) => {
       seen.lastRetry = r;
@@ -103,17 +100,6 @@ export function normaliseGitLabUrl(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-/** Builds the TLS CA list: bundled roots + NODE_EXTRA_CA_CERTS + --ca-file. Undefined keeps Node's default. */
-function certificateAuthorities(caFile: string | undefined, env: NodeJS.ProcessEnv): string[] | undefined {
-  if (!caFile) return undefined; // Node's defaults already include NODE_EXTRA_CA_CERTS.
-  const cas = [...tls.rootCertificates];
-  // Passing `ca` replaces Node's store, which would drop NODE_EXTRA_CA_CERTS: add it back.
-  const extra = env.NODE_EXTRA_CA_CERTS;
-  if (extra) cas.push(readFileSync(extra, 'utf8'));
-  cas.push(readFileSync(caFile, 'utf8'));
-  return cas;
-}
-
 const isJsonObject = (text: unknown): boolean => {
   try {
     const v: unknown = typeof text === 'string' ? JSON.parse(text) : text;
@@ -125,10 +111,8 @@ const isJsonObject = (text: unknown): boolean => {
 
 export function createTransport(opts: TransportOptions): Transport {
   const gitlabUrl = normaliseGitLabUrl(opts.gitlabUrl);
-  const apiUrl = `${gitlabUrl}/api/v4`;
   const graphqlUrl = `${gitlabUrl}/api/graphql`;
   const origin = new URL(gitlabUrl).origin;
-  const apiPathPrefix = new URL(apiUrl).pathname;
   const env = opts.env ?? process.env;
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
   const maxBytes = opts.maxResponseBytes ?? MAX_RESPONSE_BYTES;
@@ -142,82 +126,17 @@ export function createTransport(opts: TransportOptions): Transport {
   if (proxy) log?.(`proxy ${describeProxy(proxy)} for ${origin}`);
   let requests = 0;
 
-  const displayPath = (url: URL | string | undefined): string => {
-    if (url === undefined) return '?';
-    const u = typeof url === 'string' ? new URL(url) : url;
-    const p = u.pathname.startsWith(apiPathPrefix) ? u.pathname.slice(apiPathPrefix.length) : u.pathname;
-    return `${p}${u.search}`;
-  };
-  const elapsed = (start: number | undefined): string => (start ? `${Math.round(Date.now() - start)}ms` : '?ms');
-  const refuseRedirect = refuseUnsafeRedirects(origin);
-
-  const http: Got = got.extend({
-    prefixUrl: apiUrl,
-    headers: { 'PRIVATE-TOKEN': opts.token, 'user-agent': `runnerform/${VERSION}`, accept: 'application/json' },
-    responseType: 'json',
-    timeout: { request: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS },
-    agent: agentsFor(new URL(gitlabUrl), env),
-    https: { certificateAuthority: certificateAuthorities(opts.caFile, env) },
-    handlers: [limitResponseSize(maxBytes)],
-    retry: {
-      limit: policy.limit,
-      methods: [...RETRY_METHODS],
-      statusCodes: RETRY_STATUS_CODES,
-      errorCodes: RETRY_ERROR_CODES,
-      maxRetryAfter: policy.maxRetryAfterMs,
-      // Let got enforce limit/methods/status codes; we only choose the wait.
-      enforceRetryRules: true,
-      calculateDelay: ({ attemptCount, retryAfter, error }) => {
-        // The live reader splits a batch GitLab timed out on instead (0: no retry).
-        if (error.options.context.splitOnTimeout === true && isGraphQLTimeout(error.response?.statusCode, error.response?.body)) return 0;
-        const reset = error.response?.headers['ratelimit-reset'];
-        const delay = retryDelayMs(policy, {
-          attempt: attemptCount,
-          // A GraphQL query is a read sent as POST: retry it like a GET.
-          method: error.options.context.readOnly === true ? 'GET' : error.options.method,
-          code: error.response ? undefined : error.code,
-          retryAfterMs: retryAfter,
-          status: error.response?.statusCode,
-          rateLimitReset: typeof reset === 'string' ? reset : undefined,
-          nowMs: Date.now(),
-          random: Math.random(),
-        });
-        // Logged and recorded here, not in a beforeRetry hook: on Node >= 24.20 the retry can fail
-        // before beforeRetry runs (see toError).
-        if (delay > 0) {
-          const what = error.response ? String(error.response.statusCode) : (error.code ?? 'error');
-          if (!error.response) log?.(`${error.options.method} ${displayPath(error.options.url as URL | undefined)} ${what} ${elapsed(error.timings?.start)}`);
-          log?.(`  retry ${attemptCount}/${policy.limit} of ${error.options.method} ${displayPath(error.options.url as URL | undefined)} after ${what}`);
-          const onRetry = error.options.context.onRetry as ((r: Seen['lastRetry']) => void) | undefined;
-          onRetry?.({ code: error.response ? undefined : error.code, count: attemptCount });
-        }
-        return delay;
-      },
-    },
-    hooks: {
-      beforeRequest: [
-        () => {
-          requests++;
-        },
-      ],
-      beforeRedirect: [
-        (next, response) => {
-          log?.(`redirect ${response.statusCode} → ${next.url instanceof URL ? next.url.origin : '?'}`);
-          refuseRedirect(next, response);
-        },
-      ],
-      afterResponse: [
-        (response: Response) => {
-          log?.(`${response.request.options.method} ${displayPath(response.url)} ${response.statusCode} ${elapsed(response.timings.start)}`);
-          return response;
-        },
-      ],
-      beforeError: [
-        (error: RequestError) => {
-          if (!error.response) log?.(`${error.options?.method ?? '?'} ${displayPath(error.options?.url as URL | undefined)} ${error.code ?? 'error'} ${elapsed(error.timings?.start)}`);
-          return error;
-        },
-      ],
+  const http = gotFor({
+    gitlabUrl,
+    token: opts.token,
+    policy,
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxBytes,
+    caFile: opts.caFile,
+    env,
+    log,
+    onRequest: () => {
+      requests++;
     },
   });
 
@@ -246,7 +165,8 @@ export function createTransport(opts: TransportOptions): Transport {
       });
     }
     if (err instanceof PaginationError) {
-      return new Error(redact(`GitLab at ${gitlabUrl}: could not ${call.context.action}: the list ${err.message}. Nothing was changed by this read; check what sits between runnerform and GitLab.`));
+      // The message quotes the server's pagination headers.
+      return new Error(serverText(`GitLab at ${gitlabUrl}: could not ${call.context.action}: the list ${err.message}. Nothing was changed by this read; check what sits between runnerform and GitLab.`, redact));
     }
     // Not a got error (a bug of ours): keep the message, drop everything else.
     return new Error(serverText(err instanceof Error ? err.message : String(err), redact));
