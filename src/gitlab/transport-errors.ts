@@ -25,7 +25,7 @@ export function redirectRefused(r: RedirectRefusedError, w: Where): GitLabError 
       ? `GitLab at ${w.gitlabUrl} answered ${req} (to ${w.context.action}) with a redirect (${r.status}) to ${to}. ` +
         'runnerform never follows a redirect on a write: it would send the request again, secrets included, to wherever the redirect points. ' +
         'Nothing was sent there. Use the URL GitLab really answers on as --gitlab-url (https:// rather than http://, the final host of a moved GitLab).'
-      : `GitLab at ${w.gitlabUrl} answered ${req} (to ${w.context.action}) with a redirect (${r.status}) to another host, ${to}. ` +
+      : `GitLab at ${w.gitlabUrl} answered ${req} (to ${w.context.action}) with a redirect (${r.status}) to another host or scheme, ${to}. ` +
         'runnerform does not send its token to another host, so nothing was sent there. If that is your GitLab, pass it as --gitlab-url.';
   return new GitLabError(w.redact(message), {
     method: w.method,

@@ -146,7 +146,7 @@ describe('redirects', () => {
     });
     const api = client(gl.url);
     const err = await caught(api.currentUser());
-    expect(err.message).toContain(`answered GET /user (to read the token's user) with a redirect (302) to another host, ${other.url}/api/v4/user`);
+    expect(err.message).toContain(`answered GET /user (to read the token's user) with a redirect (302) to another host or scheme, ${other.url}/api/v4/user`);
     expect((err as GitLabError).kind).toBe('redirect');
     expect(gl.seen.map((s) => s.token)).toEqual([OWNER_TOKEN]);
     expect(other.seen).toHaveLength(0);
