@@ -234,6 +234,20 @@ describe('server text on its way to a terminal', () => {
     expect(redact(`Error: ${echo}`)).toBe('Error: cannot parse header Bearer [REDACTED]');
   });
 
+  it('masks a runner token GitLab issued in this run, whatever its shape, when a later answer echoes it', async () => {
+    const issued = 'rt-4e1d9a7c03b25f68e9d1c7a2b4f60e83';
+    const gl = await server((req, res) => {
+      if (req.url === '/api/v4/user/runners') json(res, 201, { id: 9, token: issued });
+      else json(res, 400, { message: { token: [`${issued} is not accepted here`] } });
+    });
+    const api = client(gl.url);
+    expect((await api.createRunner(runner)).token).toBe(issued);
+    const err = await caught(api.updateRunner(9, { paused: true }));
+    expect(err.message).toContain('[REDACTED] is not accepted here');
+    expect(err.message).not.toContain(issued);
+    expect(redact(`journal: ${issued}`)).toBe('journal: [REDACTED]');
+  });
+
   it('masks a token in a redirect\'s Location', async () => {
     const gl = await server((_req, res) => res.writeHead(302, { location: `http://127.0.0.2:1/?t=${PAT}` }).end());
     const lines: string[] = [];
