@@ -107,18 +107,20 @@ groups:
     });
   }
 
-  it('307 on POST /user/runners: nothing reaches the other host, no runner is created, apply fails', async () => {
-    const other = await otherHost();
-    const gl = await front((req) => (req.method === 'POST' && req.url === '/api/v4/user/runners' ? 307 : null), other.url);
-    writeFile(dir, 'runners.yaml', yaml);
-    const before = fake.runners().length;
-    const apply = await runCli(['apply', '--auto-approve', '--tokens-out', 'tokens.json'], { cwd: dir, env: { GITLAB_URL: gl.url, GITLAB_TOKEN: OWNER_TOKEN } });
-    expect(apply.code, apply.stdout + apply.stderr).toBe(1);
-    expect(other.seen).toEqual([]);
-    expect(fake.runners()).toHaveLength(before);
-    expect(apply.stdout + apply.stderr).toContain(`with a redirect (307) to ${other.url}/api/v4/user/runners`);
-    expect(apply.stdout + apply.stderr).not.toContain('glrt-t1_OtherHostToken');
-  });
+  for (const status of [301, 302, 307, 308]) {
+    it(`${status} on POST /user/runners: nothing reaches the other host, no runner is created, apply fails`, async () => {
+      const other = await otherHost();
+      const gl = await front((req) => (req.method === 'POST' && req.url === '/api/v4/user/runners' ? status : null), other.url);
+      writeFile(dir, 'runners.yaml', yaml);
+      const before = fake.runners().length;
+      const apply = await runCli(['apply', '--auto-approve', '--tokens-out', 'tokens.json'], { cwd: dir, env: { GITLAB_URL: gl.url, GITLAB_TOKEN: OWNER_TOKEN } });
+      expect(apply.code, apply.stdout + apply.stderr).toBe(1);
+      expect(other.seen).toEqual([]);
+      expect(fake.runners()).toHaveLength(before);
+      expect(apply.stdout + apply.stderr).toContain(`with a redirect (${status}) to ${other.url}/api/v4/user/runners`);
+      expect(apply.stdout + apply.stderr).not.toContain('glrt-t1_OtherHostToken');
+    });
+  }
 });
 
 describe('text a server sends back', () => {
