@@ -37,6 +37,7 @@ export interface TransportOptions {
 }
 
 export const DEFAULT_PARALLELISM = 8;
+const MAX_LOG_LINE_BYTES = 16_000;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const PER_PAGE = 100;
 
@@ -120,7 +121,8 @@ export function createTransport(opts: TransportOptions): Transport {
   // Every redaction in this process masks the PAT from now on, whatever its shape.
   rememberSecret(opts.token);
   const redact = makeRedactor([opts.token]);
-  const log = opts.log ? (line: string) => opts.log!(serverText(line, redact)) : undefined;
+  // A debug line may quote a server (a redirect's target) and list a whole GraphQL batch: escaped, redacted, cut generously.
+  const log = opts.log ? (line: string) => opts.log!(serverText(line, redact, MAX_LOG_LINE_BYTES)) : undefined;
   const proxy = proxyFor(new URL(gitlabUrl), env);
   const proxyShown = proxy ? describeProxy(proxy) : undefined;
   if (proxy) log?.(`proxy ${describeProxy(proxy)} for ${origin}`);
