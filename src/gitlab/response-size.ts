@@ -12,7 +12,7 @@ import type { CancelableRequest, HandlerFunction, Response } from 'got';
 export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** Told, through got's `context`, that an answer went over the cap (a function: got copies plain objects in `context`). */
-export type TooLargeListener = (bytes: number) => void;
+export type TooLargeListener = (bytes: number, announced: boolean) => void;
 
 /** A got handler that stops reading, and cancels the request, once an answer passes `maxBytes`. */
 export function limitResponseSize(maxBytes: number): HandlerFunction {
@@ -22,9 +22,9 @@ export function limitResponseSize(maxBytes: number): HandlerFunction {
     const request = result as CancelableRequest<Response>;
     request.on('downloadProgress', ({ transferred, total }) => {
       // `total` is the announced Content-Length: refused before a byte of the body is read.
-      const bytes = Math.max(transferred, total ?? 0);
-      if (bytes <= maxBytes || request.isCanceled) return;
-      (options.context.onTooLarge as TooLargeListener | undefined)?.(bytes);
+      const announced = (total ?? 0) > maxBytes;
+      if ((!announced && transferred <= maxBytes) || request.isCanceled) return;
+      (options.context.onTooLarge as TooLargeListener | undefined)?.(announced ? total! : transferred, announced);
       request.cancel();
     });
     return result;

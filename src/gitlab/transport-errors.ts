@@ -41,12 +41,12 @@ export function redirectRefused(r: RedirectRefusedError, w: Where): GitLabError 
 }
 
 /** An answer cut off at the size cap: for a write, GitLab may have applied it (its answer is lost to us). */
-export function answerTooLarge(bytes: number, maxBytes: number, w: Where): GitLabError {
+export function answerTooLarge(size: { bytes: number; announced: boolean }, maxBytes: number, w: Where): GitLabError {
   const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
   const maybeApplied = MUTATING.has(w.method) && !w.graphql;
   const message =
     `GitLab at ${w.gitlabUrl} answered ${w.method} ${w.path} (to ${w.context.action}) with more than ${mib(maxBytes)} ` +
-    `(${bytes > maxBytes ? `${mib(bytes)} announced or read` : 'cut off'}); runnerform stopped reading it. ` +
+    `(${size.announced ? `Content-Length ${mib(size.bytes)}; runnerform did not read it` : `runnerform stopped reading after ${mib(size.bytes)}`}). ` +
     'No GitLab API answer runnerform asks for is that large: check what sits between runnerform and GitLab (a proxy, a login page, a wrong --gitlab-url).' +
     (maybeApplied ? ' The answer was lost: GitLab may have applied the change; read the live state before trying again.' : '');
   return new GitLabError(w.redact(message), {

@@ -55,8 +55,8 @@ export interface Call {
 interface Seen {
   /** The last retried attempt (set by calculateDelay). */
   lastRetry?: { code: string | undefined; count: number };
-  /** Bytes of an answer over the size cap. */
-  tooLarge?: number;
+  /** An answer over the size cap: its announced size, or what was read. */
+  tooLarge?: { bytes: number; announced: boolean };
 }
 
 function observer(seen: Seen): { onRetry: RetryListener; onTooLarge: TooLargeListener } {
@@ -64,8 +64,8 @@ function observer(seen: Seen): { onRetry: RetryListener; onTooLarge: TooLargeLis
     onRetry: (r) => {
       seen.lastRetry = r;
     },
-    onTooLarge: (bytes) => {
-      seen.tooLarge = bytes;
+    onTooLarge: (bytes, announced) => {
+      seen.tooLarge = { bytes, announced };
     },
   };
 }
