@@ -5,12 +5,11 @@ import { readLive as readLiveVia } from '../gitlab/read-live.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { loadDesiredState, formatProblem } from '../config/index.js';
 import { computePlan } from '../plan/engine.js';
-import type { DesiredState, LiveState, Plan, ScopeRef } from '../model.js';
+import type { DesiredState, LiveState, Plan, ScopeRef, TokenEvidence } from '../model.js';
 import { UserError } from '../errors.js';
 import { colorFor } from './color.js';
 import { createProgress } from './progress.js';
 import { gatherEvidence } from '../apply/evidence.js';
-import { formatAddress } from '../plan/address.js';
 
 /** Loads and checks the desired state; invalid input is a UserError listing every problem. */
 export function loadValidDesiredState(files: string[]): DesiredState {
@@ -51,7 +50,7 @@ export async function planWithLive(
   desired: DesiredState,
   targets: string[],
   opts: { tokensOut?: string } = {},
-): Promise<{ plan: Plan; live: LiveState; undelivered: number }> {
+): Promise<{ plan: Plan; live: LiveState; evidence: TokenEvidence }> {
   const live = await readLive(api, desired.scopes.map((s) => s.ref));
   let gathered;
   try {
@@ -62,16 +61,9 @@ export async function planWithLive(
   for (const line of gathered.unreadable) {
     process.stderr.write(`Note: the plan cannot tell whose token ${line.replace(/\.?$/, '')}.\n`);
   }
-  // Stored tokens an earlier apply could not deliver: apply delivers them before any change, so a
-  // reviewer (and --detailed-exitcode) must hear of them even when GitLab needs no change.
-  const undelivered = (gathered.evidence.journal ?? []).filter((r) => r.stored && !r.delivered && r.runner_id !== null);
-  for (const r of undelivered) {
-    process.stderr.write(
-      `Note: the token of ${formatAddress(r.scope, r.description)} (runner ${r.runner_id}) is stored in ${opts.tokensOut} but never reached its destination; apply delivers it first.\n`,
-    );
-  }
+  // Stored tokens to deliver are part of the plan (Plan.deliveries): every output shows them.
   const planOpts = { targets, evidence: gathered.evidence, now: new Date() };
-  return { plan: computePlan(desired, live, planOpts), live, undelivered: undelivered.length };
+  return { plan: computePlan(desired, live, planOpts), live, evidence: gathered.evidence };
 }
 
 /** How plan output names the desired state: "runners.yaml", or the files joined. */
