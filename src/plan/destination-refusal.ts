@@ -10,5 +10,5 @@ export function destinationRefusal(dest: TokenDestination | null, description: s
   const why = unwritable[variableKeyOf(dest, description)];
   if (why === undefined) return null;
   const where = describeDestination(dest, { description, scope: { type: 'instance', id: null, path: null }, id: null });
-  return `its token could not be written to ${where}: ${why.replace(/\.$/, '')}`;
+  return `its token cannot be written to ${where}: ${why.replace(/\.$/, '')}`;
 }

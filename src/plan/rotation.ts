@@ -39,7 +39,8 @@ export function rotationPlan(plan: Plan, desired: DesiredState, live: LiveState,
     });
   const rotation: Plan = {
     ...plan,
-    targets: addresses.map((a) => a.trim()),
+    // Not --target: every change says it is a rotate (reason), and nothing else is in the plan to hide.
+    targets: [],
     changes,
     deliveries: [],
     unmanaged: [],
