@@ -94,7 +94,7 @@ export class DeliveryError extends Error {
 }
 
 /** The token was issued (or is held) and its destination failed: a failed delivery, not a failed change. */
-function isDeliveryFailure(outcome: ApplyOutcome): boolean {
+export function isDeliveryFailure(outcome: ApplyOutcome): boolean {
   return outcome.status === 'failed' && outcome.error instanceof DeliveryError && (outcome.applied || outcome.change.action === 'update');
 }
 

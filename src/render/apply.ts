@@ -1,5 +1,5 @@
 // Lines printed while applying, and the closing summary. Model in, string out.
-import type { ApplyEvent, ApplyReport } from '../apply/executor.js';
+import { isDeliveryFailure, type ApplyEvent, type ApplyReport } from '../apply/executor.js';
 import type { Change } from '../model.js';
 import { plural } from './lines.js';
 
@@ -54,9 +54,12 @@ export function renderApplySummary(report: ApplyReport, how: { signal?: string }
     : [`\nApply failed: ${counts}; ${failures}.`];
   const redeliveryFailed = report.redelivered.filter((r) => r.error);
   if (redeliveryFailed.length) lines.push('Stored tokens not delivered:', ...redeliveryFailed.map((r) => `  ${r.address}: ${r.error!.message}`));
-  const failed = report.outcomes.filter((o) => o.status === 'failed');
+  const undelivered = report.outcomes.filter(isDeliveryFailure);
+  const failed = report.outcomes.filter((o) => o.status === 'failed' && !isDeliveryFailure(o));
   const notStarted = report.outcomes.filter((o) => o.status === 'not-started');
-  if (failed.length) lines.push('Failed:', ...failed.map((o) => `  ${o.change.address}: ${o.error?.message ?? 'unknown error'}`));
+  const why = (o: (typeof failed)[number]) => `  ${o.change.address}: ${o.error?.message ?? 'unknown error'}`;
+  if (undelivered.length) lines.push('Tokens not delivered:', ...undelivered.map(why));
+  if (failed.length) lines.push('Failed:', ...failed.map(why));
   if (notStarted.length) lines.push('Not started:', ...notStarted.map((o) => `  ${o.change.address} (${o.change.action})`));
   lines.push(
     report.interrupted
