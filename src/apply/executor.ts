@@ -72,8 +72,9 @@ export interface ApplyOptions {
   /** Aborted on SIGINT/SIGTERM: no new change starts; changes in flight finish. */
   signal?: AbortSignal;
   /**
-   * Where a stored, undelivered token goes now: the destination the desired state declares
-   * for that runner (a fixed one), or undefined to use the one recorded with the token.
+   * For journal bookkeeping of stored, undelivered tokens the plan does not deliver: the destination the
+   * desired state declares for that runner (null: none, the tokens file is its home), or undefined when unknown.
+   * Where a token goes is the plan's decision (Plan.deliveries), never this.
    */
   currentDestination?: (entry: TokenEntry) => TokenDestination | null | undefined;
   /** True when the runner of a stored token no longer exists (its scope was read and does not have it): the token is void. */

@@ -41,10 +41,6 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[]): Promise<LiveSt
  * Reads GitLab and the token evidence (the --tokens-out journal, read only, and the
  * declared CI/CD variables' descriptions), then plans. `now` is the only clock the engine sees.
  */
-export async function makePlan(api: GitLabApi, desired: DesiredState, targets: string[], opts: { tokensOut?: string } = {}): Promise<Plan> {
-  return (await planWithLive(api, desired, targets, opts)).plan;
-}
-
 export async function planWithLive(
   api: GitLabApi,
   desired: DesiredState,

@@ -407,7 +407,7 @@ function rejectAliasedScopes(pairs: { desired: DesiredScope; live: LiveScope }[]
 
 const TYPE_ORDER = { group: 0, project: 1, instance: 2 } as const;
 
-export function compareScopes(a: Scope, b: Scope): number {
+function compareScopes(a: Scope, b: Scope): number {
   return (
     TYPE_ORDER[a.type] - TYPE_ORDER[b.type] ||
     compareStrings((a.path ?? '').toLowerCase(), (b.path ?? '').toLowerCase()) ||
@@ -417,7 +417,7 @@ export function compareScopes(a: Scope, b: Scope): number {
 }
 
 /** By address, then in WARNING_KINDS order, then by message: the same input gives the same list. */
-export function compareWarnings(a: PlanWarning, b: PlanWarning): number {
+function compareWarnings(a: PlanWarning, b: PlanWarning): number {
   return (
     compareStrings(a.address, b.address) ||
     WARNING_KINDS.indexOf(a.kind) - WARNING_KINDS.indexOf(b.kind) ||
@@ -426,7 +426,7 @@ export function compareWarnings(a: PlanWarning, b: PlanWarning): number {
 }
 
 /** Deletions first, then by scope, description and runner id (creates, having none, first). */
-export function compareChanges(a: Change, b: Change): number {
+function compareChanges(a: Change, b: Change): number {
   return (
     Number(b.action === 'delete') - Number(a.action === 'delete') ||
     compareScopes(a.scope, b.scope) ||

@@ -176,7 +176,7 @@ function variableMismatch(runner: DesiredRunner, live: LiveRunner, variables: To
 }
 
 /** created_at not earlier than intent_at minus the clock-skew tolerance; unknown times never match. */
-export function createdAfter(createdAt: string | null, intentAt: string): boolean {
+function createdAfter(createdAt: string | null, intentAt: string): boolean {
   if (createdAt === null) return false;
   const created = Date.parse(createdAt);
   const intent = Date.parse(intentAt);

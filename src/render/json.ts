@@ -11,7 +11,7 @@ export function renderJson(plan: Plan): string {
 }
 
 /** The plan as plain data with a stable key order. */
-export function planToJson(plan: Plan): unknown {
+function planToJson(plan: Plan): unknown {
   return {
     format_version: plan.format_version,
     gitlab_url: plan.gitlab_url,

@@ -5,7 +5,6 @@ import { diffLines } from 'diff';
 import { ATTRIBUTE_NAMES, type AttrName, type Change, type Delivery, type DeleteChange, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
 import { escapeInvisible, quote } from '../plan/address.js';
 import { compareStrings } from '../plan/attrs.js';
-import { refusalLines, refusedSummary } from './refusal.js';
 import { describeDestination } from '../plan/token-dest.js';
 
 export type Sign = '+' | '~' | '-';
@@ -18,7 +17,7 @@ export interface Line {
   style?: 'bold' | 'danger';
 }
 
-export const SIGN: Record<Exclude<Change['action'], 'no-op'>, Sign> = { create: '+', update: '~', delete: '-', 'token-reset': '~' };
+const SIGN: Record<Exclude<Change['action'], 'no-op'>, Sign> = { create: '+', update: '~', delete: '-', 'token-reset': '~' };
 
 const ACTION_WORDS: Record<Sign, string> = { '+': 'create', '~': 'update in-place', '-': 'delete' };
 
@@ -144,13 +143,13 @@ export function deliveryLines(delivery: Delivery): Line[] {
     { indent: 0, text: `# ${delivery.address} will get its stored token delivered (same token, no reset)`, style: 'bold' },
     { indent: 0, text: `# (id ${delivery.runner_id}: ${DELIVERY_TEXT[delivery.reason]})` },
   ];
-  if (delivery.refused !== null) lines.push({ indent: 0, text: `# GitLab will refuse this: ${delivery.refused}`, style: 'danger' });
+  lines.push(...refusalLines(delivery));
   lines.push({ indent: 0, text: `# token → ${where}` });
   return lines;
 }
 
 /** Where the new token goes, as the plan shows it (never the token itself). */
-export function tokenDestinationText(change: Change): string {
+function tokenDestinationText(change: Change): string {
   if (change.token === null) return 'the --tokens-out file (no token: destination declared)';
   return describeDestination(change.token, { description: change.description, scope: change.scope, id: change.runner_id });
 }
@@ -161,6 +160,17 @@ function movedFromText(change: Change & { action: 'update' }): string {
   if (move.from === null) return 'the --tokens-out file only';
   const where = describeDestination(move.from, { description: move.from_description, scope: change.scope, id: change.runner_id });
   return move.from.kind === 'gitlab_variable' ? `${where}, which is left in place` : where;
+}
+
+/** `# GitLab will refuse this: …` under a change's or delivery's header (the engine decided), or nothing. */
+function refusalLines(item: { refused: string | null }): Line[] {
+  return item.refused === null ? [] : [{ indent: 0, text: `# GitLab will refuse this: ${item.refused}`, style: 'danger' }];
+}
+
+/** ` 1 GitLab will refuse (apply skips it).` after the summary, or nothing. */
+function refusedSummary(plan: Plan): string {
+  const n = plan.summary.refused;
+  return n > 0 ? ` ${n} GitLab will refuse (apply skips ${n === 1 ? 'it' : 'them'}).` : '';
 }
 
 /** `ADDRESS: message` lines of the plan's warnings (already sorted by the engine). */
@@ -228,7 +238,7 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-export function formatValue(value: unknown): string {
+function formatValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return quote(value);
   if (Array.isArray(value)) return `[${value.map((v) => formatValue(v)).join(', ')}]`;

@@ -84,13 +84,13 @@ function blockText(change: Change, paint: Paint): string[] {
   return changeLines(change).map((l) => renderLine(l, paint));
 }
 
-export function renderLine(line: Line, paint: Paint): string {
+function renderLine(line: Line, paint: Paint): string {
   const text = line.style === 'bold' ? paint.bold(line.text) : line.style === 'danger' ? paint.danger(line.text) : line.text;
   return `${' '.repeat(line.indent)}${line.sign ? `${paint.sign(line.sign)} ` : '  '}${text}`;
 }
 
 /** A box nobody scrolls past: how many runners go, why (their reasons), and that it cannot be undone. */
-export function deletionBanner(deletes: DeleteChange[], source: string): string[] {
+function deletionBanner(deletes: DeleteChange[], source: string): string[] {
   const n = deletes.length;
   const messages = [
     `WARNING: ${plural(n, 'runner')} will be DELETED from GitLab.`,
