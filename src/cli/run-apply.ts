@@ -30,6 +30,14 @@ export async function openJournal(plan: Plan, tokensOut: string | undefined, wha
       throw new UserError(`${(err as Error).message}. Nothing was changed.`);
     }
   }
+  // Only a plan made with --tokens-out has deliveries: their tokens are in that file.
+  const stored = plan.deliveries.filter((d) => d.refused === null);
+  if (stored.length > 0) {
+    throw new UserError(
+      `${what} delivers ${stored.length === 1 ? 'a stored token' : `${stored.length} stored tokens`} (${stored[0].address}${stored.length > 1 ? ', …' : ''}) ` +
+        'kept in the tokens file it was made with: pass that file as --tokens-out. Nothing was changed.',
+    );
+  }
   const bare = plan.changes.filter((c) => issuesToken(c) && !c.token);
   if (bare.length > 0) {
     const names = bare.slice(0, 3).map((c) => c.address).join(', ') + (bare.length > 3 ? `, … (${bare.length} in all)` : '');

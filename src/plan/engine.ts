@@ -54,6 +54,7 @@ export interface PlanOptions {
 interface ScopedWarning {
   scope: Scope;
   description: string;
+  runnerId: number;
   warning: PlanWarning;
 }
 
@@ -67,8 +68,8 @@ interface ScopeContext {
 export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOptions = {}): Plan {
   const targetTexts = (opts.targets ?? []).map((t) => t.trim());
   const targets = targetTexts.map(parseTarget);
-  const selected = (scope: Scope, description: string): boolean =>
-    targets.length === 0 || targets.some((t) => matchesTarget(t, scope, description));
+  const selected = (scope: Scope, description: string, runnerId: number | null = null): boolean =>
+    targets.length === 0 || targets.some((t) => matchesTarget(t, scope, description, runnerId));
 
   const pairs = desired.scopes.map((d) => ({ desired: d, live: findLiveScope(live, d.ref) }));
   rejectAliasedScopes(pairs);
@@ -89,22 +90,22 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
   const all = planned.flatMap((p) => [...p.changes, ...p.unmanaged, ...p.deliveries]);
   // A mistyped --target would plan nothing and pass a drift check: refuse it.
   targets.forEach((t, i) => {
-    if (!all.some((c) => matchesTarget(t, c.scope, c.description))) {
+    if (!all.some((c) => matchesTarget(t, c.scope, c.description, c.runner_id))) {
       throw new UserError(
         `--target ${targetTexts[i]} matches no runner: no declared runner and no runner owned by a declared scope has that address`,
       );
     }
   });
-  const changes = planned.flatMap((p) => p.changes).filter((c) => selected(c.scope, c.description));
+  const changes = planned.flatMap((p) => p.changes).filter((c) => selected(c.scope, c.description, c.runner_id));
   // Only the selected changes: one runner's conflict must not block a --target on another.
   for (const change of changes) rejectUntaggedWithoutTags(change, pairs);
-  const unmanaged = planned.flatMap((p) => p.unmanaged).filter((u) => selected(u.scope, u.description));
+  const unmanaged = planned.flatMap((p) => p.unmanaged).filter((u) => selected(u.scope, u.description, u.runner_id));
   const deliveries = [...planned.flatMap((p) => p.deliveries), ...unplanned]
-    .filter((d) => selected(d.scope, d.description))
+    .filter((d) => selected(d.scope, d.description, d.runner_id))
     .sort((a, b) => compareStrings(a.address, b.address) || a.runner_id - b.runner_id);
   const warnings = planned
     .flatMap((p) => p.warnings)
-    .filter((w) => selected(w.scope, w.description))
+    .filter((w) => selected(w.scope, w.description, w.runnerId))
     .map((w) => w.warning)
     .sort(compareWarnings);
   changes.sort(compareChanges);
@@ -138,8 +139,8 @@ function planScope(
   const changes: Change[] = [];
   const deliveries: Delivery[] = [];
   const warnings: ScopedWarning[] = [];
-  const warn = (description: string, kind: PlanWarning['kind'], message: string) =>
-    warnings.push({ scope: { ...scope }, description, warning: { address: formatAddress(scope, description), kind, message } });
+  const warn = (description: string, runnerId: number, kind: PlanWarning['kind'], message: string) =>
+    warnings.push({ scope: { ...scope }, description, runnerId, warning: { address: formatAddress(scope, description), kind, message } });
 
   const seen = new Set<string>();
   for (const runner of desired.runners) {
@@ -193,6 +194,7 @@ function planScope(
         if (!left) continue;
         warn(
           runner.description,
+          match.id,
           'renamed_from_obsolete',
           `renamed_from ${quote(old)} can be removed: a runner named ${quote(runner.description)} exists (id ${match.id}) and is the match; ` +
             `the runner still named ${quote(old)} (id ${left.id}) is not declared`,
@@ -203,9 +205,9 @@ function planScope(
     const change = existingChange(scope, runner, match, decision, ctx.unwritable(runner.token, runner.description));
     changes.push(change);
     if (decision?.kind === 'deliver') deliveries.push(deliveryOf(change, runner.token!, decision.reason, ctx.unwritable(runner.token, runner.description)));
-    if (decision?.kind === 'warn') warn(runner.description, 'contacted_without_token', decision.message);
+    if (decision?.kind === 'warn') warn(runner.description, match.id, 'contacted_without_token', decision.message);
     const address = formatAddress(scope, runner.description);
-    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset')) warn(runner.description, w.kind, w.message);
+    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset')) warn(runner.description, match.id, w.kind, w.message);
   }
 
   // A second owned runner with the description a declared runner was matched by is a duplicate of it.

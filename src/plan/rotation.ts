@@ -22,7 +22,7 @@ export function rotationPlan(plan: Plan, desired: DesiredState, live: LiveState,
   const chosen = new Set<Change>();
   for (const text of addresses) {
     const target = parseTarget(text.trim());
-    const hits = candidates.filter((c) => matchesTarget(target, c.scope, c.description));
+    const hits = candidates.filter((c) => matchesTarget(target, c.scope, c.description, c.runner_id));
     if (hits.length === 0) {
       throw new UserError(
         `${text.trim()} matches no declared runner that exists in GitLab and is owned by its scope: nothing was reset. ` +

@@ -66,6 +66,11 @@ describe('a stored token to deliver is part of the plan', () => {
     expect(md.stdout).toContain('**Plan: 0 to create, 0 to update, 0 to delete, 1 stored token to deliver (1 unchanged, 0 unmanaged).**');
     expect(md.stdout).not.toContain('No changes');
 
+    // The saved plan delivers a token kept in the tokens file: without that file it changes nothing.
+    const bare = await cli(['apply', 'plan.json']);
+    expect(bare.code, bare.stdout + bare.stderr).toBe(1);
+    expect(bare.stderr).toContain(`the plan delivers a stored token (${ADDR('broken')}) kept in the tokens file it was made with: pass that file as --tokens-out. Nothing was changed.`);
+
     const token = fake.runnerToken(runner('broken').id);
     fake.resetStats();
     const apply = await cli(['apply', 'plan.json', '--tokens-out', 'tokens.json']);

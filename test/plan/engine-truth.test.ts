@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasChanges, type DesiredRunner, type JournalRecord, type Plan, type TokenDestination, type TokenEvidence } from '../../src/model.js';
 import { computePlan } from '../../src/plan/engine.js';
+import { parseTarget } from '../../src/plan/address.js';
 import { parsePlan } from '../../src/plan/planfile.js';
 import { rotationPlan } from '../../src/plan/rotation.js';
 import { variableKeyOf, type VariableDestination } from '../../src/plan/token-dest.js';
@@ -66,6 +67,18 @@ describe('addresses are unique within a plan', () => {
     const deposed = twice.changes.find((c) => c.address.endsWith('#25'))!;
     deposed.address = ADDRESS('arm');
     expect(() => parsePlan(JSON.stringify(twice))).toThrow(/names two runners of the plan/);
+  });
+
+  it('an address with its id (#25), copied from a plan, selects that runner only (--target, rotate)', () => {
+    const owned = [liveRunner(GROUP, 21, 'arm'), liveRunner(GROUP, 25, 'arm')];
+    expect(parseTarget(`${ADDRESS('arm')}#25`)).toEqual({ type: 'group', path: 'acme/platform', description: 'arm', runnerId: 25 });
+    expect(() => parseTarget(`${ADDRESS('arm')}#x`)).toThrow(/a runner id is written #25/);
+    expect(() => parseTarget(`${ADDRESS('arm')}#0`)).toThrow(/a runner id is written #25/);
+    const targeted = planOf([runner('arm', { attrs: { paused: true } })], owned, { prune: true, targets: [`${ADDRESS('arm')}#25`] });
+    expect(targeted.changes.map((c) => [c.action, c.runner_id])).toEqual([['delete', 25]]);
+    const both = planOf([runner('arm', { attrs: { paused: true } })], owned, { prune: true, targets: [ADDRESS('arm')] });
+    expect(both.changes.map((c) => [c.action, c.runner_id])).toEqual([['delete', 25], ['update', 21]]);
+    expect(() => planOf([runner('arm')], owned, { prune: true, targets: [`${ADDRESS('arm')}#99`] })).toThrow(/matches no runner/);
   });
 });
 
