@@ -63,9 +63,8 @@ function resetOf(c: Change, token: TokenDestination | null, refused: string | nu
     runner_id: c.runner_id,
     before: c.before,
     after: c.after,
-    // Only the token: pending attribute changes (and renames) are apply's business.
+    // Only the token: pending attribute changes (and renames, so no renamed_from) are apply's business.
     changed: [],
-    renamed_from: null,
     status: c.status,
     contacted_at: c.contacted_at,
   };

@@ -10,6 +10,7 @@ import { computePlan } from '../../src/plan/engine.js';
 import { renderJson } from '../../src/render/json.js';
 import { renderGitlabReport, renderMarkdown } from '../../src/render/markdown.js';
 import { renderText } from '../../src/render/text.js';
+import { parsePlan } from '../../src/plan/planfile.js';
 import { rotationPlan } from '../../src/plan/rotation.js';
 import type { Plan } from '../../src/model.js';
 import {
@@ -48,8 +49,9 @@ const scenarios: Record<string, { make: () => Scenario; targets?: string[] }> = 
   tokens: { make: tokensScenario },
 };
 
-/** Every rendering of one plan. */
+/** Every rendering of one plan; its JSON reads back (schema and consistency checks) as the same plan. */
 function goldenPlan(name: string, plan: Plan): void {
+  expect(parsePlan(renderJson(plan))).toEqual(plan);
   golden(name, 'plan.txt', renderText(plan, { color: false, source: 'runners.yaml' }));
   golden(name, 'plan.color.txt', renderText(plan, { color: true, source: 'runners.yaml' }));
   golden(name, 'plan.md', renderMarkdown(plan, { source: 'runners.yaml' }));
