@@ -1,6 +1,7 @@
 // The terminal rendering of a plan, after Terraform: a symbol legend, deletions
-// first under a banner, then creates and updates showing only what changes,
-// the unmanaged runners, and one summary line. Colour only when asked.
+// first under a banner (saying why: undeclared or duplicate), then the stored
+// tokens to deliver, creates and updates showing only what changes, the unmanaged
+// runners, and one summary line. Colour only when asked.
 import { hasChanges, type Change, type DeleteChange, type Plan } from '../model.js';
 import {
   LEGEND_TITLE,
