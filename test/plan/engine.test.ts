@@ -19,7 +19,6 @@ import {
   want,
 } from './fixtures.js';
 
-const byAddress = (plan: Plan, address: string): Change[] => plan.changes.filter((c) => c.address === address);
 // Action, address and runner id (`#id`: a deposed address already ends with it).
 const actions = (plan: Plan) =>
   plan.changes.map((c) => `${c.action} ${c.address}${c.runner_id && !c.address.endsWith(`#${c.runner_id}`) ? `#${c.runner_id}` : ''}`);
