@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasChanges, type Change, type Plan } from '../../src/model.js';
+import { hasChanges, type Plan } from '../../src/model.js';
 import { computePlan } from '../../src/plan/engine.js';
 import { fingerprintLive } from '../../src/plan/fingerprint.js';
 import {
