@@ -88,6 +88,11 @@ export interface DesiredRunner {
   token: TokenDestination | null;
   /** Earlier descriptions (`renamed_from:`), newest first as written; [] when none. */
   renamed_from: string[];
+  /**
+   * Projects besides its owner project a project runner is enabled in (`also_in:`), as written
+   * (full path or id); absent: not managed (plan/project-enablement.ts).
+   */
+  also_in?: { ref: string | number; source: SourcePos }[];
 }
 
 // ---------------------------------------------------------------- token destinations
@@ -162,6 +167,11 @@ export interface LiveRunner {
   /** Number of projects a project runner is enabled in (GitLab refuses a non-admin delete when > 1); absent when unknown. */
   project_count?: number;
   /**
+   * The projects a project runner is enabled in that the token can see (its owner included), sorted by
+   * path; absent when not read (gitlab/enabled-projects.ts reads them only when a plan needs them).
+   */
+  projects?: ProjectLink[];
+  /**
    * Attributes GitLab hid from this token (GraphQL's maintenanceNote without update_runner, when REST
    * could not show it either): their attrs value is null and the plan never compares them.
    */
@@ -181,6 +191,23 @@ export interface LiveScope {
 export interface LiveState {
   gitlabUrl: string;
   scopes: LiveScope[];
+  /** What a plan of `also_in:` and of multi-project deletes needs to know (gitlab/enabled-projects.ts); absent: not read. */
+  enablement?: EnablementFacts;
+}
+
+/** A project as GitLab resolved it. */
+export interface ProjectLink {
+  id: number;
+  path: string;
+}
+
+export interface EnablementFacts {
+  /** The token's user is an administrator (GitLab's enable/disable rules exempt them). */
+  admin: boolean;
+  /** Each project `also_in:` names, keyed by the ref as written (`String(ref)`, paths lower-cased). */
+  projects: Record<string, ProjectLink>;
+  /** Ids of the projects where the token may manage runners (Maintainer role: GET /projects/:id/runners answers). */
+  maintains: number[];
 }
 
 // ---------------------------------------------------------------- plan
@@ -201,6 +228,17 @@ export type Action = (typeof ACTIONS)[number];
 export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token'] as const;
 export type ActionReason = (typeof ACTION_REASONS)[number];
 
+/**
+ * Enabling a project runner in one more project, or disabling it there (POST / DELETE
+ * /projects/:id/runners): a sub-change of the runner's change (plan/project-enablement.ts).
+ */
+export interface Enablement {
+  action: 'enable' | 'disable';
+  project: ProjectLink;
+  /** Set when GitLab will refuse it: apply never sends it. */
+  refused: string | null;
+}
+
 interface ChangeCommon {
   /** e.g. group["acme/platform"].runner["docker-amd64"]; see plan/address.ts */
   address: string;
@@ -215,6 +253,11 @@ interface ChangeCommon {
    * apply never sends it and reports it failed with this text.
    */
   refused: string | null;
+  /**
+   * Projects the runner is enabled in or disabled from with this change (a delete's disables go first),
+   * sorted by action then path; absent or empty when none.
+   */
+  enablements?: Enablement[];
 }
 
 interface ExistingRunnerFields {
@@ -366,6 +409,10 @@ export interface PlanSummary {
   unmanaged: number;
   /** Changes GitLab will refuse (counted in their action too). */
   refused: number;
+  /** Enablements in another project (sub-changes); present only when the plan has any. */
+  enable?: number;
+  /** Disablements in another project (sub-changes); present only when the plan has any. */
+  disable?: number;
 }
 
 export interface Plan {
