@@ -201,6 +201,11 @@ export interface ProjectLink {
   path: string;
 }
 
+/** How `also_in` entries and EnablementFacts.projects are keyed: an id as written, a path lower-cased (GitLab's routes ignore case). */
+export function alsoInKey(ref: string | number): string {
+  return typeof ref === 'number' ? String(ref) : ref.toLowerCase();
+}
+
 export interface EnablementFacts {
   /** The token's user is an administrator (GitLab's enable/disable rules exempt them). */
   admin: boolean;
@@ -208,6 +213,11 @@ export interface EnablementFacts {
   projects: Record<string, ProjectLink>;
   /** Ids of the projects where the token may manage runners (Maintainer role: GET /projects/:id/runners answers). */
   maintains: number[];
+  /**
+   * The owner project's path of each runner a declared scope only borrows under a description that declares
+   * `also_in:` (GraphQL ownerProject), keyed by runner id; null: an owner the token cannot see.
+   */
+  owners: Record<string, string | null>;
 }
 
 // ---------------------------------------------------------------- plan
@@ -332,6 +342,7 @@ export type Change = CreateChange | UpdateChange | NoOpChange | DeleteChange | T
  *   contacted GitLab, so it is never reset automatically (`runnerform rotate`)
  * - renamed_from_obsolete: both the new and an old description exist; `renamed_from` can go
  * - refused: GitLab will refuse a planned change (see Change.refused)
+ * - hidden_projects: a runner whose `also_in:` is managed is enabled in projects the token cannot see (left alone)
  */
 export const WARNING_KINDS = [
   'never_contacted',
@@ -341,6 +352,7 @@ export const WARNING_KINDS = [
   'contacted_without_token',
   'renamed_from_obsolete',
   'refused',
+  'hidden_projects',
 ] as const;
 export type WarningKind = (typeof WARNING_KINDS)[number];
 

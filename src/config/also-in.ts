@@ -2,7 +2,7 @@
 // project (the scope it is declared under). What the schema cannot check:
 // only project runners have it, each project once, never the owner itself.
 // Whether a project exists is known only at plan time (gitlab/enabled-projects.ts).
-import type { SourcePos } from '../model.js';
+import { alsoInKey, type SourcePos } from '../model.js';
 import { isRecord, rawRunners, rawScopes, type RawScope, type SourceDoc } from './document.js';
 import type { Problem } from './problem.js';
 import { show } from './schema.js';
@@ -11,11 +11,6 @@ import { show } from './schema.js';
 export function alsoInOf(doc: SourceDoc, at: (string | number)[], raw: unknown): { ref: string | number; source: SourcePos }[] | undefined {
   if (!Array.isArray(raw)) return undefined;
   return raw.flatMap((v, i) => (typeof v === 'string' || typeof v === 'number' ? [{ ref: v, source: doc.at([...at, i]) }] : []));
-}
-
-/** The key two entries naming one project share (paths compare case-insensitively, as GitLab's routes do). */
-export function alsoInKey(ref: string | number): string {
-  return typeof ref === 'number' ? String(ref) : ref.toLowerCase();
 }
 
 /** Per-file checks of `also_in:`. */

@@ -24,6 +24,7 @@ import type {
 import { gitLabErrorFrom, graphQLErrorFrom, runnerRole, type GitLabError, type RequestContext } from './errors.js';
 import { graphQLErrorMessages, isGraphQLTimeout, ownerProjectFrom, RUNNER_OWNER_FACTS_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
 import { createLimiter } from './limiter.js';
+import { projectRunnerCalls } from './project-runner-calls.js';
 import type { ReadSettings } from './read-live.js';
 import { createPageGuard, MAX_PAGES, nextPage, PaginationError } from './pagination.js';
 import { agentsFor, describeProxy, proxyFor } from './proxy.js';
@@ -453,6 +454,8 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
         },
       });
     },
+
+    ...projectRunnerCalls(request, enc),
 
     updateRunner: (id, body: UpdateRunnerBody) =>
       request<ApiRunnerDetails>({ method: 'PUT', path: `runners/${id}`, json: body, context: runnerCtx(id, 'update') }),

@@ -6,6 +6,7 @@ import { ATTRIBUTE_NAMES, type AttrName, type Change, type Plan, type RunnerAttr
 import { escapeInvisible, quote } from '../plan/address.js';
 import { compareStrings } from '../plan/attrs.js';
 import { refusalLines, refusedSummary } from './refusal.js';
+import { enablementLines, enablementSummary, onlyEnablements } from './enablements.js';
 import { describeDestination } from '../plan/token-dest.js';
 
 export type Sign = '+' | '~' | '-';
@@ -30,7 +31,7 @@ export function plural(n: number, word: string): string {
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
   const resets = s.token_reset > 0 ? `, ${plural(s.token_reset, 'token')} to reset` : '';
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${resets} (${s.no_op} unchanged, ${s.unmanaged} unmanaged).${refusedSummary(plan)}`;
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${resets}${enablementSummary(plan)} (${s.no_op} unchanged, ${s.unmanaged} unmanaged).${refusedSummary(plan)}`;
 }
 
 export const LEGEND_TITLE = 'Runner actions are indicated with the following symbols:';
@@ -75,9 +76,12 @@ export function changeLines(change: Change, plan: Plan): Line[] {
   const renamedFrom = change.action === 'update' || change.action === 'token-reset' ? (change.renamed_from ?? null) : null;
   if (change.action === 'token-reset') {
     lines.push({ indent: 2, sign, text: `token of ${change.address} will be reset: ${REASON_TEXT[change.reason ?? 'undelivered_token']}` });
-    if (change.changed.length === 0 && renamedFrom === null) return lines;
+    if (change.changed.length === 0 && renamedFrom === null) return [...lines, ...enablementLines(change)];
     lines.push({ indent: 0, text: renamedFrom === null ? '# and first updated in-place:' : `# and first renamed in place from ${quote(renamedFrom)}:` });
   }
+  // Enabling in or disabling from other projects: no attribute block when that is all (render/enablements.ts).
+  if (onlyEnablements(change)) return [...lines, ...enablementLines(change)];
+  if (change.action === 'delete') lines.push(...enablementLines(change));
   lines.push({ indent: 2, sign, text: `${change.address} {` });
 
   const inPlace = change.action === 'update' || change.action === 'token-reset';
@@ -98,6 +102,7 @@ export function changeLines(change: Change, plan: Plan): Line[] {
     if (hidden > 0) lines.push({ indent: 6, text: `# (${plural(hidden, 'unchanged attribute')} hidden)` });
   }
   lines.push({ indent: 2, text: '}' });
+  if (change.action !== 'delete') lines.push(...enablementLines(change));
   return lines;
 }
 
