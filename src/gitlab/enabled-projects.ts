@@ -91,7 +91,7 @@ async function resolveProjects(api: GitLabApi, refs: { ref: string | number; sou
   const distinct = new Map<string, (typeof refs)[number][]>();
   for (const r of refs) distinct.set(alsoInKey(r.ref), [...(distinct.get(alsoInKey(r.ref)) ?? []), r]);
   const out: Record<string, ProjectLink> = {};
-  const unknown: string[] = [];
+  const unknown: { at: [string, number, number]; text: string }[] = [];
   await Promise.all(
     [...distinct].map(async ([key, uses]) => {
       try {
@@ -99,13 +99,17 @@ async function resolveProjects(api: GitLabApi, refs: { ref: string | number; sou
         out[key] = { id: p.id, path: p.path_with_namespace };
       } catch (err) {
         if (!(isGitLabError(err) && err.kind === 'not_found')) throw err;
-        for (const u of uses) unknown.push(`${u.source.file}:${u.source.line}:${u.source.column}: also_in names project ${JSON.stringify(String(u.ref))}, which does not exist or this token cannot see`);
+        for (const u of uses) {
+          const { file, line, column } = u.source;
+          unknown.push({ at: [file, line, column], text: `${file}:${line}:${column}: also_in names project ${JSON.stringify(String(u.ref))}, which does not exist or this token cannot see` });
+        }
       }
     }),
   );
   if (unknown.length > 0) {
-    unknown.sort();
-    throw new UserError(`${unknown.join('\n')}\n${unknown.length} unknown project${unknown.length === 1 ? '' : 's'} in also_in; nothing was sent to GitLab.`);
+    // In file order, whatever order GitLab answered in.
+    unknown.sort((a, b) => (a.at[0] < b.at[0] ? -1 : a.at[0] > b.at[0] ? 1 : a.at[1] - b.at[1] || a.at[2] - b.at[2]));
+    throw new UserError(`${unknown.map((u) => u.text).join('\n')}\n${unknown.length} unknown project${unknown.length === 1 ? '' : 's'} in also_in; nothing was sent to GitLab.`);
   }
   // A stable key order, whatever order the answers came in.
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
