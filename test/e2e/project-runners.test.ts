@@ -183,4 +183,21 @@ describe('also_in', () => {
     expect(writes(fake)).toEqual(['POST /projects/101/runners']);
     expect(projectsOf(5)).toEqual(['acme/api', 'acme/web']);
   });
+
+  it('counts GitLab\'s "already been taken" answer as done: a saved plan applied after someone else enabled the runner', async () => {
+    writeFile(dir, 'runners.yaml', file('\n        also_in: [acme/web]', KEEP_OTHERS));
+    expect((await cli(['plan', '--out', 'plan.json'])).code).toBe(0);
+    const other = await fetch(`${fake.url}/api/v4/projects/101/runners`, {
+      method: 'POST',
+      headers: { 'PRIVATE-TOKEN': OWNER, 'content-type': 'application/json' },
+      body: '{"runner_id":5}',
+    });
+    expect(other.status).toBe(201);
+    fake.resetStats();
+    const apply = await cli(['apply', '--auto-approve', 'plan.json']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(apply.stdout).toContain('(enabled in acme/web (already))');
+    expect(writes(fake)).toEqual(['POST /projects/101/runners']);
+    expect(projectsOf(5)).toEqual(['acme/api', 'acme/web']);
+  });
 });
