@@ -2,7 +2,7 @@
 // them in plan/project-enablement.ts; this only prints them).
 import type { Change, Plan } from '../model.js';
 import { escapeInvisible } from '../plan/address.js';
-import type { Line } from './lines.js';
+import type { Line, Sign } from './lines.js';
 
 /** `+ enable in acme/web`, `- disable in acme/legacy`, each with GitLab's refusal when there is one. */
 export function enablementLines(change: Change): Line[] {
@@ -16,6 +16,11 @@ export function enablementLines(change: Change): Line[] {
     if (e.refused !== null) lines.push({ indent: 4, text: `# GitLab will refuse this: ${e.refused}`, style: 'danger' });
   }
   return lines;
+}
+
+/** The signs the change's enablement lines use (for the legend). */
+export function enablementSigns(change: Change): Sign[] {
+  return (change.enablements ?? []).map((e) => (e.action === 'enable' ? '+' : '-'));
 }
 
 /** True when the change's only work is enabling or disabling: no attribute block to show. */

@@ -6,7 +6,7 @@ import { ATTRIBUTE_NAMES, type AttrName, type Change, type Plan, type RunnerAttr
 import { escapeInvisible, quote } from '../plan/address.js';
 import { compareStrings } from '../plan/attrs.js';
 import { refusalLines, refusedSummary } from './refusal.js';
-import { enablementLines, enablementSummary, onlyEnablements } from './enablements.js';
+import { enablementLines, enablementSigns, enablementSummary, onlyEnablements } from './enablements.js';
 import { describeDestination } from '../plan/token-dest.js';
 
 export type Sign = '+' | '~' | '-';
@@ -38,7 +38,7 @@ export const LEGEND_TITLE = 'Runner actions are indicated with the following sym
 
 /** The symbol legend entries, only for the symbols the plan uses. */
 export function legendLines(plan: Plan): Line[] {
-  const used = (['+', '~', '-'] as Sign[]).filter((sign) => plan.changes.some((c) => c.action !== 'no-op' && SIGN[c.action] === sign));
+  const used = (['+', '~', '-'] as Sign[]).filter((sign) => plan.changes.some((c) => (c.action !== 'no-op' && SIGN[c.action] === sign) || enablementSigns(c).includes(sign)));
   return used.map((sign): Line => ({ indent: 2, sign, text: ACTION_WORDS[sign] }));
 }
 
