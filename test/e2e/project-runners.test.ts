@@ -9,6 +9,8 @@ import { rmSync } from 'node:fs';
 
 const OWNER = 'glpat-e2e-share-owner-0000000000';
 const MAINT = 'glpat-e2e-share-maint-0000000000';
+/** Maintainer of acme/api only: cannot see acme/legacy, where runner 6 is enabled too. */
+const SOLO = 'glpat-e2e-share-solo-00000000000';
 
 /** acme/api owns e2e-pool (only there), multi (also in acme/legacy) and locked-pool (locked); maint is Maintainer of acme. */
 function shareSeed(): Seed {
@@ -17,10 +19,12 @@ function shareSeed(): Seed {
       { id: 1, username: 'root', admin: true },
       { id: 2, username: 'owner', groups: { acme: 'owner' } },
       { id: 3, username: 'maint', groups: { acme: 'maintainer' } },
+      { id: 4, username: 'solo', projects: { 'acme/api': 'maintainer' } },
     ],
     tokens: [
       { token: OWNER, user: 'owner', scopes: ['api'] },
       { token: MAINT, user: 'maint', scopes: ['api'] },
+      { token: SOLO, user: 'solo', scopes: ['api'] },
     ],
     groups: [{ id: 10, full_path: 'acme' }],
     projects: [
@@ -199,5 +203,19 @@ describe('also_in', () => {
     expect(apply.stdout).toContain('(enabled in acme/web (already))');
     expect(writes(fake)).toEqual(['POST /projects/101/runners']);
     expect(projectsOf(5)).toEqual(['acme/api', 'acme/web']);
+  });
+
+  it('says so instead of disabling a project the token cannot see, through both readers alike', async () => {
+    writeFile(dir, 'runners.yaml', file('', '      - description: multi\n        also_in: []\n      - description: locked-pool\n'));
+    const plan = await cli(['plan', '--detailed-exitcode'], SOLO);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain(
+      'project["acme/api"].runner["multi"]: GitLab says runner #6 is enabled in 1 more project this token cannot see: they are not compared with also_in and stay as they are',
+    );
+    const rest = await cli(['plan', '--api', 'rest', '--format', 'json'], SOLO);
+    expect(rest.stdout).toBe((await cli(['plan', '--format', 'json'], SOLO)).stdout);
+    expect((await cli(['apply', '--auto-approve'], SOLO)).code).toBe(0);
+    expect(writes(fake)).toEqual([]);
+    expect(projectsOf(6)).toEqual(['acme/api', 'acme/legacy']);
   });
 });
