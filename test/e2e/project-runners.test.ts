@@ -218,4 +218,20 @@ describe('also_in', () => {
     expect(writes(fake)).toEqual([]);
     expect(projectsOf(6)).toEqual(['acme/api', 'acme/legacy']);
   });
+
+  it('creates a new runner first, then enables it in the other projects', async () => {
+    writeFile(dir, 'runners.yaml', file('', KEEP_OTHERS + '      - description: fresh\n        tag_list: [f]\n        also_in: [acme/web, 102]\n'));
+    const plan = await cli(['plan']);
+    expect(plan.stdout).toContain('  # project["acme/api"].runner["fresh"] will be created');
+    expect(plan.stdout).toContain('    }\n  # projects besides its owner project (also_in):\n  + enable in acme/web\n  + enable in acme/worker\n');
+    const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    const sent = writes(fake);
+    expect(sent[0]).toBe('POST /user/runners');
+    expect(sent.slice(1).sort()).toEqual(['POST /projects/101/runners', 'POST /projects/102/runners']);
+    const fresh = fake.runners().find((r) => r.description === 'fresh')!;
+    expect(fresh.projects).toEqual(['acme/api', 'acme/web', 'acme/worker']);
+    expect((await cli(['plan', '--detailed-exitcode', '--tokens-out', 'tokens.json'])).code).toBe(0);
+    expect(secretsIn(apply.stdout + apply.stderr)).toEqual([]);
+  });
 });
