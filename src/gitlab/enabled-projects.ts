@@ -71,6 +71,8 @@ function sortByPath(list: ProjectLink[]): ProjectLink[] {
   return [...list].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.id - b.id));
 }
 
+// `live` is what readLive read for `desired.scopes.map((s) => s.ref)`: its scopes are in the same order.
+
 /** Owned project runners of project scopes that declare `also_in:` somewhere, or that prune. */
 function runnersNeedingProjects(desired: DesiredState, live: LiveState): Set<LiveRunner> {
   const out = new Set<LiveRunner>();

@@ -102,7 +102,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     warnings,
     summary: summarize(changes, unmanaged.length),
   }, live);
-  const plan = planEnablements(refused, desired, live);
+  const plan = planEnablements(refused, pairs, live);
   // One order for all warnings, refusals included.
   return { ...plan, warnings: [...plan.warnings].sort(compareWarnings) };
 }

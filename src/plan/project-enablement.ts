@@ -21,7 +21,7 @@ import {
   alsoInKey,
   type Change,
   type DesiredRunner,
-  type DesiredState,
+  type DesiredScope,
   type Enablement,
   type EnablementFacts,
   type LiveRunner,
@@ -33,20 +33,26 @@ import {
 } from '../model.js';
 import { quote } from './address.js';
 
+/** A declared scope and the live scope read for it (the engine pairs them). */
+export interface ScopePair {
+  desired: DesiredScope;
+  live: LiveScope;
+}
+
 interface Context {
   facts: EnablementFacts;
   maintains: Set<number>;
 }
 
 /** The plan with enable/disable sub-changes, their refusals, warnings and summary counts; unchanged when nothing manages them. */
-export function planEnablements(plan: Plan, desired: DesiredState, live: LiveState): Plan {
+export function planEnablements(plan: Plan, pairs: ScopePair[], live: LiveState): Plan {
   const facts = live.enablement;
   if (!facts) return plan;
   const ctx: Context = { facts, maintains: new Set(facts.maintains) };
   const warnings: PlanWarning[] = [];
   const dropWarnings = new Set<string>();
   const changes = plan.changes.map((change) => {
-    const pair = pairOf(change, desired, live);
+    const pair = pairOf(change, pairs);
     if (!pair) return change;
     const { scope, runner, declared } = pair;
     if (change.action === 'delete') {
@@ -102,13 +108,13 @@ export function planEnablements(plan: Plan, desired: DesiredState, live: LiveSta
 }
 
 /** The live scope, live runner and declared runner a change is about (project scopes only). */
-function pairOf(change: Change, desired: DesiredState, live: LiveState): { scope: LiveScope; runner: LiveRunner | undefined; declared: DesiredRunner | undefined } | null {
+function pairOf(change: Change, pairs: ScopePair[]): { scope: LiveScope; runner: LiveRunner | undefined; declared: DesiredRunner | undefined } | null {
   if (change.scope.type !== 'project') return null;
-  const index = live.scopes.findIndex((s) => s.scope.type === 'project' && s.scope.id === change.scope.id);
-  if (index < 0) return null;
-  const scope = live.scopes[index];
+  const pair = pairs.find((p) => p.live.scope.type === 'project' && p.live.scope.id === change.scope.id);
+  if (!pair) return null;
+  const scope = pair.live;
   const runner = change.runner_id === null ? undefined : scope.owned.find((r) => r.id === change.runner_id);
-  const declared = change.action === 'delete' ? undefined : desired.scopes[index]?.runners.find((r) => r.description === change.description);
+  const declared = change.action === 'delete' ? undefined : pair.desired.runners.find((r) => r.description === change.description);
   return { scope, runner, declared };
 }
 
