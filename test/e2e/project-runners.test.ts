@@ -11,6 +11,8 @@ const OWNER = 'glpat-e2e-share-owner-0000000000';
 const MAINT = 'glpat-e2e-share-maint-0000000000';
 /** Maintainer of acme/api only: cannot see acme/legacy, where runner 6 is enabled too. */
 const SOLO = 'glpat-e2e-share-solo-00000000000';
+/** Maintainer of acme/api, only a Developer of acme/web. */
+const DEV = 'glpat-e2e-share-dev-000000000000';
 
 /** acme/api owns e2e-pool (only there), multi (also in acme/legacy) and locked-pool (locked); maint is Maintainer of acme. */
 function shareSeed(): Seed {
@@ -20,11 +22,13 @@ function shareSeed(): Seed {
       { id: 2, username: 'owner', groups: { acme: 'owner' } },
       { id: 3, username: 'maint', groups: { acme: 'maintainer' } },
       { id: 4, username: 'solo', projects: { 'acme/api': 'maintainer' } },
+      { id: 5, username: 'dev', projects: { 'acme/api': 'maintainer', 'acme/web': 'developer' } },
     ],
     tokens: [
       { token: OWNER, user: 'owner', scopes: ['api'] },
       { token: MAINT, user: 'maint', scopes: ['api'] },
       { token: SOLO, user: 'solo', scopes: ['api'] },
+      { token: DEV, user: 'dev', scopes: ['api'] },
     ],
     groups: [{ id: 10, full_path: 'acme' }],
     projects: [
@@ -233,5 +237,17 @@ describe('also_in', () => {
     expect(fresh.projects).toEqual(['acme/api', 'acme/web', 'acme/worker']);
     expect((await cli(['plan', '--detailed-exitcode', '--tokens-out', 'tokens.json'])).code).toBe(0);
     expect(secretsIn(apply.stdout + apply.stderr)).toEqual([]);
+  });
+
+  it('predicts the refusal of an enable in a project where the token is only a Developer, and sends nothing', async () => {
+    writeFile(dir, 'runners.yaml', file('\n        also_in: [acme/web]', KEEP_OTHERS));
+    const plan = await cli(['plan'], DEV);
+    expect(plan.stdout).toContain('  + enable in acme/web\n      # GitLab will refuse this: this token needs the Maintainer role on project acme/web to enable runners there\n');
+    // The role was read, not guessed: GitLab's own rule (GET /projects/:id/runners) answered 403.
+    expect(fake.requests.some((r) => r.method === 'GET' && r.path === '/projects/101/runners' && r.status === 403)).toBe(true);
+    const rest = await cli(['plan', '--api', 'rest', '--format', 'json'], DEV);
+    expect(rest.stdout).toBe((await cli(['plan', '--format', 'json'], DEV)).stdout);
+    expect((await cli(['apply', '--auto-approve'], DEV)).code).not.toBe(0);
+    expect(writes(fake)).toEqual([]);
   });
 });
