@@ -15,7 +15,7 @@ export function mutateAlsoIn(scopes: SoakScope[], projects: string[], rng: Rng):
   let edits = 0;
   for (const s of scopes.filter((x) => x.kind === 'project')) {
     for (const r of s.runners) {
-      if (r.alsoIn === undefined ? rng.chance(0.3) : rng.chance(0.25)) {
+      if (r.alsoIn === undefined ? rng.chance(0.5) : rng.chance(0.3)) {
         r.alsoIn = others(s.path, projects).filter(() => rng.chance(0.5));
         edits++;
       }
