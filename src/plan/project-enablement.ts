@@ -50,60 +50,60 @@ export function planEnablements(plan: Plan, pairs: ScopePair[], live: LiveState)
   if (!facts) return plan;
   const ctx: Context = { facts, maintains: new Set(facts.maintains) };
   const warnings: PlanWarning[] = [];
-  const dropWarnings = new Set<string>();
+  // The engine's refusal warnings that a planned disable (or a better reason) replaces: `address\nmessage`.
+  const replaced = new Set<string>();
   const changes = plan.changes.map((change) => {
     const pair = pairOf(change, pairs);
     if (!pair) return change;
-    const { scope, runner, declared } = pair;
-    if (change.action === 'delete') {
-      if (!runner) return change;
-      const next = deleteWithDisables(change, runner, scope, ctx);
-      if (next !== change && next.refused === null) dropWarnings.add(change.address);
-      if (next.refused !== null && next.refused !== change.refused) {
-        dropWarnings.add(change.address);
-        warnings.push({ address: change.address, kind: 'refused', message: `GitLab will refuse this: ${next.refused}` });
-      }
-      return next;
-    }
-    if (!declared?.also_in) return change;
-    if (change.action === 'create') rejectBorrowed(declared, scope, ctx);
-    const { enablements, hidden } = wanted(change, declared, runner, scope, ctx);
-    if (hidden > 0) {
-      warnings.push({
-        address: change.address,
-        kind: 'hidden_projects',
-        message:
-          `GitLab says runner #${runner!.id} is enabled in ${hidden} more project${hidden === 1 ? '' : 's'} this token cannot see: ` +
-          'they are not compared with also_in and stay as they are (a token that can see them would disable them)',
-      });
-    }
-    for (const e of enablements) {
-      if (e.refused) warnings.push({ address: change.address, kind: 'refused', message: `GitLab will refuse to ${e.action} it in ${e.project.path}: ${e.refused}` });
-    }
-    if (enablements.length === 0) return change;
-    if (change.action !== 'no-op') return { ...change, enablements };
-    // Enabling or disabling is a change of the runner even when its attributes match; when GitLab
-    // will refuse all of it, the whole change is refused (apply sends nothing and says why).
-    const allRefused = enablements.every((e) => e.refused !== null);
-    const refused = allRefused ? enablements.map((e) => `${e.action} in ${e.project.path}: ${e.refused}`).join('; ') : null;
-    return { ...change, action: 'update', renamed_from: null, refused, enablements } as Change;
+    if (change.action !== 'delete') return pair.declared?.also_in ? declaredChange(change, pair.declared, pair.runner, pair.scope, ctx, warnings) : change;
+    if (!pair.runner) return change;
+    const next = deleteWithDisables(change, pair.runner, pair.scope, ctx);
+    if (next.refused === change.refused) return next;
+    if (change.refused !== null) replaced.add(`${change.address}\nGitLab will refuse this: ${change.refused}`);
+    if (next.refused !== null) warnings.push({ address: change.address, kind: 'refused', message: `GitLab will refuse this: ${next.refused}` });
+    return next;
   });
-  if (!changes.some((c) => (c.enablements?.length ?? 0) > 0) && warnings.length === 0 && dropWarnings.size === 0) return plan;
-  const kept = plan.warnings.filter((w) => !(w.kind === 'refused' && dropWarnings.has(w.address)));
+  if (!changes.some((c) => (c.enablements?.length ?? 0) > 0) && warnings.length === 0 && replaced.size === 0) return plan;
+  const kept = plan.warnings.filter((w) => !(w.kind === 'refused' && replaced.has(`${w.address}\n${w.message}`)));
+  return { ...plan, changes, warnings: [...kept, ...warnings], summary: recount(plan, changes) };
+}
+
+/** A declared runner's change with the enablements that bring its projects to `also_in`, and their warnings. */
+function declaredChange(change: Change, declared: DesiredRunner, runner: LiveRunner | undefined, scope: LiveScope, ctx: Context, warnings: PlanWarning[]): Change {
+  if (change.action === 'create') rejectBorrowed(declared, scope, ctx);
+  const { enablements, hidden } = wanted(change, declared, runner, scope, ctx);
+  if (hidden > 0) {
+    warnings.push({
+      address: change.address,
+      kind: 'hidden_projects',
+      message:
+        `GitLab says runner #${runner!.id} is enabled in ${hidden} more project${hidden === 1 ? '' : 's'} this token cannot see: ` +
+        'they are not compared with also_in and stay as they are (a token that can see them would disable them)',
+    });
+  }
+  for (const e of enablements) {
+    if (e.refused) warnings.push({ address: change.address, kind: 'refused', message: `GitLab will refuse to ${e.action} it in ${e.project.path}: ${e.refused}` });
+  }
+  if (enablements.length === 0) return change;
+  if (change.action !== 'no-op') return { ...change, enablements };
+  // Enabling or disabling is a change of the runner even when its attributes match; when GitLab
+  // will refuse all of it, the whole change is refused (apply sends nothing and says why).
+  const allRefused = enablements.every((e) => e.refused !== null);
+  const refused = allRefused ? enablements.map((e) => `${e.action} in ${e.project.path}: ${e.refused}`).join('; ') : null;
+  return { ...change, action: 'update', renamed_from: null, refused, enablements };
+}
+
+/** The summary after enablements: no-ops that became updates, refusals, and the enable/disable counts (only when there are any). */
+function recount(plan: Plan, changes: Change[]): Plan['summary'] {
   const subs = changes.flatMap((c) => c.enablements ?? []);
   const count = (a: Change['action']) => changes.filter((c) => c.action === a).length;
   return {
-    ...plan,
-    changes,
-    warnings: [...kept, ...warnings],
-    summary: {
-      ...plan.summary,
-      update: count('update'),
-      no_op: count('no-op'),
-      // A refused change counts once; refused sub-changes of a change that is sent count each.
-      refused: changes.reduce((n, c) => n + (c.refused !== null ? 1 : (c.enablements ?? []).filter((e) => e.refused !== null).length), 0),
-      ...(subs.length > 0 ? { enable: subs.filter((e) => e.action === 'enable').length, disable: subs.filter((e) => e.action === 'disable').length } : {}),
-    },
+    ...plan.summary,
+    update: count('update'),
+    no_op: count('no-op'),
+    // A refused change counts once; refused sub-changes of a change that is sent count each.
+    refused: changes.reduce((n, c) => n + (c.refused !== null ? 1 : (c.enablements ?? []).filter((e) => e.refused !== null).length), 0),
+    ...(subs.length > 0 ? { enable: subs.filter((e) => e.action === 'enable').length, disable: subs.filter((e) => e.action === 'disable').length } : {}),
   };
 }
 
