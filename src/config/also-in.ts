@@ -30,7 +30,7 @@ function checkOne(doc: SourceDoc, scope: RawScope, at: (string | number)[], raw:
   const problems: Problem[] = [];
   const first = new Map<string, number>();
   const owner = isRecord(scope.body) ? scope.body : {};
-  const ownerKeys = [owner.path, owner.id].filter((v) => typeof v === 'string' || typeof v === 'number').map((v) => alsoInKey(v as string | number));
+  const ownerKeys = [owner.path, owner.id].filter((v) => typeof v === 'string' || typeof v === 'number').map((v) => alsoInKey(v));
   raw.forEach((v, i) => {
     if (typeof v !== 'string' && typeof v !== 'number') return;
     const key = alsoInKey(v);

@@ -29,7 +29,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
   const t = createTransport(opts);
   return {
     ...restEndpoints(t),
-    ...projectRunnerCalls(t.request, (idOrPath) => encodeURIComponent(String(idOrPath))),
+    ...projectRunnerCalls((call) => t.request(call), (idOrPath) => encodeURIComponent(String(idOrPath))),
     gitlabUrl: t.gitlabUrl,
     stats: t.stats,
     graphql: rawGraphQL(t),
