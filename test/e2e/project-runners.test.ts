@@ -250,4 +250,14 @@ describe('also_in', () => {
     expect((await cli(['apply', '--auto-approve'], DEV)).code).not.toBe(0);
     expect(writes(fake)).toEqual([]);
   });
+
+  it('refuses also_in on a runner declared under a project that only borrows it, naming the owner project', async () => {
+    writeFile(dir, 'runners.yaml', 'version: 1\nprojects:\n  - path: acme/legacy\n    runners:\n      - description: multi\n        also_in: [acme/api]\n');
+    const plan = await cli(['plan']);
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain(
+      'runners.yaml:5:9: runner "multi" (#6) is enabled in project acme/legacy but owned by project acme/api: declare it under its owner project, with acme/legacy in also_in',
+    );
+    expect(writes(fake)).toEqual([]);
+  });
 });
