@@ -88,6 +88,11 @@ export interface DesiredRunner {
   token: TokenDestination | null;
   /** Earlier descriptions (`renamed_from:`), newest first as written; [] when none. */
   renamed_from: string[];
+  /**
+   * Projects besides its owner project a project runner is enabled in (`also_in:`), as written
+   * (full path or id); absent: not managed (plan/project-enablement.ts).
+   */
+  also_in?: { ref: string | number; source: SourcePos }[];
 }
 
 // ---------------------------------------------------------------- token destinations
@@ -162,6 +167,11 @@ export interface LiveRunner {
   /** Number of projects a project runner is enabled in (GitLab refuses a non-admin delete when > 1); absent when unknown. */
   project_count?: number;
   /**
+   * The projects a project runner is enabled in that the token can see (its owner included), sorted by
+   * path; absent when not read (gitlab/enabled-projects.ts reads them only when a plan needs them).
+   */
+  projects?: ProjectLink[];
+  /**
    * Attributes GitLab hid from this token (GraphQL's maintenanceNote without update_runner, when REST
    * could not show it either): their attrs value is null and the plan never compares them.
    */
@@ -181,6 +191,33 @@ export interface LiveScope {
 export interface LiveState {
   gitlabUrl: string;
   scopes: LiveScope[];
+  /** What a plan of `also_in:` and of multi-project deletes needs to know (gitlab/enabled-projects.ts); absent: not read. */
+  enablement?: EnablementFacts;
+}
+
+/** A project as GitLab resolved it. */
+export interface ProjectLink {
+  id: number;
+  path: string;
+}
+
+/** How `also_in` entries and EnablementFacts.projects are keyed: an id as written, a path lower-cased (GitLab's routes ignore case). */
+export function alsoInKey(ref: string | number): string {
+  return typeof ref === 'number' ? String(ref) : ref.toLowerCase();
+}
+
+export interface EnablementFacts {
+  /** The token's user is an administrator (GitLab's enable/disable rules exempt them). */
+  admin: boolean;
+  /** Each project `also_in:` names, keyed by the ref as written (`String(ref)`, paths lower-cased). */
+  projects: Record<string, ProjectLink>;
+  /** Ids of the projects where the token may manage runners (Maintainer role: GET /projects/:id/runners answers). */
+  maintains: number[];
+  /**
+   * The owner project's path of each runner a declared scope only borrows under a description that declares
+   * `also_in:` (GraphQL ownerProject), keyed by runner id; null: an owner the token cannot see.
+   */
+  owners: Record<string, string | null>;
 }
 
 // ---------------------------------------------------------------- plan
@@ -204,6 +241,17 @@ export type ActionReason = (typeof ACTION_REASONS)[number];
 export type DeleteReason = Extract<ActionReason, 'undeclared' | 'duplicate'>;
 export type TokenResetReason = Extract<ActionReason, 'interrupted_create' | 'undelivered_token' | 'rotate'>;
 
+/**
+ * Enabling a project runner in one more project, or disabling it there (POST / DELETE
+ * /projects/:id/runners): a sub-change of the runner's change (plan/project-enablement.ts).
+ */
+export interface Enablement {
+  action: 'enable' | 'disable';
+  project: ProjectLink;
+  /** Set when GitLab will refuse it: apply never sends it. */
+  refused: string | null;
+}
+
 interface ChangeCommon {
   /**
    * e.g. group["acme/platform"].runner["docker-amd64"]; see plan/address.ts. Unique within a plan:
@@ -220,6 +268,11 @@ interface ChangeCommon {
    * token destination GitLab will not let this token write): apply never sends it and reports it failed with this text.
    */
   refused: string | null;
+  /**
+   * Projects the runner is enabled in or disabled from with this change (a delete's disables go first),
+   * sorted by action then path; absent or empty when none.
+   */
+  enablements?: Enablement[];
 }
 
 interface ExistingRunnerFields {
@@ -327,6 +380,7 @@ export interface Delivery {
  *   contacted GitLab, so it is never reset automatically (`runnerform rotate`)
  * - renamed_from_obsolete: both the new and an old description exist; `renamed_from` can go
  * - refused: GitLab will refuse a planned change (see Change.refused)
+ * - hidden_projects: a runner whose `also_in:` is managed is enabled in projects the token cannot see (left alone)
  */
 export const WARNING_KINDS = [
   'never_contacted',
@@ -336,6 +390,7 @@ export const WARNING_KINDS = [
   'contacted_without_token',
   'renamed_from_obsolete',
   'refused',
+  'hidden_projects',
 ] as const;
 export type WarningKind = (typeof WARNING_KINDS)[number];
 
@@ -412,6 +467,10 @@ export interface PlanSummary {
   unmanaged: number;
   /** Changes and deliveries GitLab will refuse (counted in their action too). */
   refused: number;
+  /** Enablements in another project (sub-changes); present only when the plan has any. */
+  enable?: number;
+  /** Disablements in another project (sub-changes); present only when the plan has any. */
+  disable?: number;
 }
 
 export interface Plan {

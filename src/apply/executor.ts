@@ -11,6 +11,7 @@ import { createBody, updateBody } from './requests.js';
 import { redact } from '../secrets.js';
 import { createRunnerOnce, CreateRecoveryError, DEFAULT_RECOVERY, resetToken, type RecoverySchedule } from './create.js';
 import { reviewLostCreates } from './lost-create-review.js';
+import { RefusedEnablementError, sendEnablements } from './enablements.js';
 import { refusalError } from './refused.js';
 import type { DeliverableToken, TokenSink } from './sinks/index.js';
 import type { IssuedToken, TokenEntry, TokenJournal } from './token-sink.js';
@@ -143,10 +144,11 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[]; deliv
       emit({ type: 'done', change, runnerId, note });
     } catch (err) {
       // A destination's failure is its own: GitLab is fine, the other changes go on.
-      if (!(err instanceof DeliveryError)) stopped = true;
+      // So is a refused enablement (apply/enablements.ts): GitLab did the rest of the change.
+      if (!(err instanceof DeliveryError || err instanceof RefusedEnablementError)) stopped = true;
       outcome.status = 'failed';
       outcome.error = err as Error;
-      if (err instanceof DeliveryError || err instanceof CreateRecoveryError) outcome.runnerId = runnerIdOf(err) ?? outcome.runnerId;
+      if (err instanceof DeliveryError || err instanceof CreateRecoveryError || err instanceof RefusedEnablementError) outcome.runnerId = runnerIdOf(err) ?? outcome.runnerId;
       // GitLab made the runner, though its token was lost on the way: it was created.
       if (change.action === 'create' && err instanceof CreateRecoveryError && err.runnerId !== null) outcome.applied = true;
       emit({ type: 'failed', change, error: err as Error });
@@ -207,8 +209,17 @@ interface ExecContext {
   signal?: AbortSignal;
 }
 
-/** `applied` is called once GitLab has done its part, before the token's delivery. */
+/** The runner's change, with its enablements in other projects: a delete's disables first, the others' after (apply/enablements.ts). */
 async function execute(change: Change, ctx: ExecContext, applied: () => void): Promise<{ runnerId: number; note?: string }> {
+  if (!change.enablements?.length) return executeRunner(change, ctx, applied);
+  const first = change.action === 'delete' ? await sendEnablements(ctx.api, change, change.runner_id) : undefined;
+  const done = await executeRunner(change, ctx, applied);
+  const after = change.action === 'delete' ? undefined : await sendEnablements(ctx.api, change, done.runnerId);
+  return { ...done, note: [done.note, first, after].filter(Boolean).join('; ') || undefined };
+}
+
+/** `applied` is called once GitLab has done its part, before the token's delivery. */
+async function executeRunner(change: Change, ctx: ExecContext, applied: () => void): Promise<{ runnerId: number; note?: string }> {
   const { api } = ctx;
   switch (change.action) {
     case 'delete': {

@@ -11,6 +11,13 @@ import { colorFor } from './color.js';
 import { createProgress } from './progress.js';
 import { gatherEvidence } from '../apply/evidence.js';
 import { resolveTokensPath } from '../apply/tokens-path.js';
+import { readEnablementFacts, type EnablementReadOptions } from '../gitlab/enabled-projects.js';
+
+/** How the runners' projects are read: through GraphQL when the live state was (gitlab/enabled-projects.ts). */
+export function enablementReadOptions(api: GitLabApi): EnablementReadOptions {
+  const client = api as Partial<GitLabClient>;
+  return client.readSettings?.api !== 'rest' && client.graphql ? { graphql: client.graphql } : {};
+}
 
 /** Loads and checks the desired state; invalid input is a UserError listing every problem. */
 export function loadValidDesiredState(files: string[]): DesiredState {
@@ -50,7 +57,7 @@ export async function planWithLive(
 ): Promise<{ plan: Plan; live: LiveState; evidence: TokenEvidence }> {
   // A --tokens-out that is not a regular file (a FIFO, a device) is refused before GitLab is asked anything.
   if (opts.tokensOut) checkTokensOut(opts.tokensOut);
-  const live = await readLive(api, desired.scopes.map((s) => s.ref));
+  const live = await readEnablementFacts(api, desired, await readLive(api, desired.scopes.map((s) => s.ref)), enablementReadOptions(api));
   let gathered;
   try {
     gathered = await gatherEvidence(api, desired, opts.tokensOut);

@@ -5,6 +5,7 @@ import { graphQLQuery, rawGraphQL, type RawGraphQL } from './graphql-call.js';
 import { ownerProjectFrom, RUNNER_OWNER_FACTS_QUERY, runnerGid } from './graphql.js';
 import type { ReadSettings } from './read-live.js';
 import { restEndpoints } from './rest-endpoints.js';
+import { projectRunnerCalls } from './project-runner-calls.js';
 import { createTransport, type TransportOptions } from './transport.js';
 
 export { DEFAULT_PARALLELISM, DEFAULT_TIMEOUT_MS, type RawGraphQLAnswer } from './transport.js';
@@ -28,6 +29,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
   const t = createTransport(opts);
   return {
     ...restEndpoints(t),
+    ...projectRunnerCalls((call) => t.request(call), (idOrPath) => encodeURIComponent(String(idOrPath))),
     gitlabUrl: t.gitlabUrl,
     stats: t.stats,
     graphql: rawGraphQL(t),

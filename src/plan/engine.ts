@@ -36,6 +36,7 @@ import { formatAddress, matchesTarget, parseTarget, quote } from './address.js';
 import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './attrs.js';
 import { fingerprintLive } from './fingerprint.js';
 import { markRefusals } from './refusals.js';
+import { planEnablements } from './project-enablement.js';
 import { comparableAttrs } from './hidden.js';
 import { healthWarnings } from './health.js';
 import { tokenJudge, type TokenDecision, type TokenJudge } from './token-reset.js';
@@ -111,8 +112,8 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
   changes.sort(compareChanges);
   unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);
 
-  // Changes GitLab will refuse are marked (plan/refusals.ts).
-  const plan = markRefusals({
+  // Changes GitLab will refuse are marked (plan/refusals.ts); then enablements in other projects (plan/project-enablement.ts).
+  const refused = markRefusals({
     format_version: 1,
     gitlab_url: live.gitlabUrl,
     scopes: pairs.map((p) => ({ ...p.live.scope })).sort(compareScopes),
@@ -124,6 +125,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     warnings,
     summary: summarize(changes, deliveries.length, unmanaged.length),
   }, live);
+  const plan = planEnablements(refused, pairs, live);
   // One order for all warnings, refusals included.
   return { ...plan, warnings: [...plan.warnings].sort(compareWarnings) };
 }

@@ -31,6 +31,7 @@ function planToJson(plan: Plan): unknown {
       deliver: plan.summary.deliver,
       unmanaged: plan.summary.unmanaged,
       refused: plan.summary.refused,
+      ...(plan.summary.enable !== undefined ? { enable: plan.summary.enable, disable: plan.summary.disable ?? 0 } : {}),
     },
   };
 }
@@ -68,6 +69,8 @@ function changeJson(c: Change): unknown {
     // Only when set: plans without a move or a renamed reset read as before.
     ...(c.action === 'update' && c.token_move ? { token_move: { from: tokenJson(c.token_move.from), from_description: c.token_move.from_description } } : {}),
     ...(c.action === 'token-reset' && c.renamed_from ? { renamed_from: c.renamed_from } : {}),
+    // Only when there are any: plans without also_in read as before.
+    ...(c.enablements?.length ? { enablements: c.enablements.map((e) => ({ action: e.action, project: { id: e.project.id, path: e.project.path }, refused: e.refused })) } : {}),
   };
 }
 

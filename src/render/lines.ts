@@ -5,6 +5,7 @@ import { diffLines } from 'diff';
 import { ATTRIBUTE_NAMES, type AttrName, type Change, type Delivery, type DeleteChange, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
 import { escapeInvisible, quote } from '../plan/address.js';
 import { compareStrings } from '../plan/attrs.js';
+import { enablementLines, enablementSigns, enablementSummary, onlyEnablements } from './enablements.js';
 import { describeDestination } from '../plan/token-dest.js';
 
 export type Sign = '+' | '~' | '-';
@@ -33,7 +34,7 @@ export function summaryLine(plan: Plan): string {
   const s = plan.summary;
   const resets = s.token_reset > 0 ? `, ${plural(s.token_reset, 'token')} to reset` : '';
   const deliveries = s.deliver > 0 ? `, ${plural(s.deliver, 'stored token')} to deliver` : '';
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${resets}${deliveries} (${s.no_op} unchanged, ${s.unmanaged} unmanaged).${refusedSummary(plan)}`;
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${resets}${deliveries}${enablementSummary(plan)} (${s.no_op} unchanged, ${s.unmanaged} unmanaged).${refusedSummary(plan)}`;
 }
 
 /** Why these runners are deleted, from their reasons: `Their scope has prune: true and runners.yaml does not declare them.` */
@@ -54,7 +55,7 @@ export const LEGEND_TITLE = 'Runner actions are indicated with the following sym
 
 /** The symbol legend entries, only for the symbols the plan uses. */
 export function legendLines(plan: Plan): Line[] {
-  const used = (['+', '~', '-'] as Sign[]).filter((sign) => plan.changes.some((c) => c.action !== 'no-op' && SIGN[c.action] === sign));
+  const used = (['+', '~', '-'] as Sign[]).filter((sign) => plan.changes.some((c) => (c.action !== 'no-op' && SIGN[c.action] === sign) || enablementSigns(c).includes(sign)));
   return used.map((sign): Line => ({ indent: 2, sign, text: ACTION_WORDS[sign] }));
 }
 
@@ -99,9 +100,12 @@ export function changeLines(change: Change): Line[] {
   const renamedFrom = change.action === 'update' || change.action === 'token-reset' ? (change.renamed_from ?? null) : null;
   if (change.action === 'token-reset') {
     lines.push({ indent: 2, sign, text: `token of ${change.address} will be reset: ${REASON_TEXT[change.reason]}` });
-    if (change.changed.length === 0 && renamedFrom === null) return lines;
+    if (change.changed.length === 0 && renamedFrom === null) return [...lines, ...enablementLines(change)];
     lines.push({ indent: 0, text: renamedFrom === null ? '# and first updated in-place:' : `# and first renamed in place from ${quote(renamedFrom)}:` });
   }
+  // Enabling in or disabling from other projects: no attribute block when that is all (render/enablements.ts).
+  if (onlyEnablements(change)) return [...lines, ...enablementLines(change)];
+  if (change.action === 'delete') lines.push(...enablementLines(change));
   lines.push({ indent: 2, sign, text: `${change.address} {` });
 
   const inPlace = change.action === 'update' || change.action === 'token-reset';
@@ -122,6 +126,7 @@ export function changeLines(change: Change): Line[] {
     if (hidden > 0) lines.push({ indent: 6, text: `# (${plural(hidden, 'unchanged attribute')} hidden)` });
   }
   lines.push({ indent: 2, text: '}' });
+  if (change.action !== 'delete') lines.push(...enablementLines(change));
   return lines;
 }
 
