@@ -7,11 +7,15 @@ import { COLOR_MODES, setColorMode, type ColorMode } from './color.js';
 import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../secrets.js';
 import { registerExport } from './export.js';
+import { guardOutput, reportLostOutput } from './output.js';
 import { registerPlan } from './plan.js';
 import { registerRotate } from './rotate.js';
 import { registerSchema } from './schema.js';
 import { registerShow } from './show.js';
 import { registerValidate } from './validate.js';
+
+// First: a closed or full stdout must never kill the work in flight (output.ts).
+guardOutput();
 
 const program = new Command()
   .name('runnerform')
@@ -46,8 +50,11 @@ for (const cmd of program.commands) cmd.showHelpAfterError(`Try \`runnerform ${c
 
 // User errors and GitLab errors carry messages written for the user; anything else
 // is still shown as one line (redacted once more, as a last guard), never as a stack.
-program.parseAsync(process.argv).catch((err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`Error: ${redact(message)}\n`);
-  process.exitCode = EXIT_ERROR;
-});
+program
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`Error: ${redact(message)}\n`);
+    process.exitCode = EXIT_ERROR;
+  })
+  .finally(reportLostOutput);
