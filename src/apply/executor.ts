@@ -29,6 +29,8 @@ export interface ApplyOutcome {
   status: OutcomeStatus;
   runnerId: number | null;
   error?: Error;
+  /** Failed after GitLab did its part (created, reset, updated): only the token's delivery failed. */
+  deliveryFailed?: boolean;
 }
 
 export interface Redelivery {
@@ -44,7 +46,10 @@ export interface ApplyReport {
   deleted: number;
   /** Token resets done (their tokens stored and delivered). */
   reset: number;
+  /** Every change that failed, delivery failures included. */
   failed: number;
+  /** Of those, the changes GitLab carried out whose new token did not reach its destination (counted as created/reset/updated too). */
+  deliveryFailed: number;
   notStarted: number;
   /** Stored tokens of earlier applies delivered at the start of this one. */
   redelivered: Redelivery[];
@@ -61,7 +66,7 @@ export interface ApplyOptions {
   onEvent?: (event: ApplyEvent) => void;
   /** Waits after a lost create answer and between token resets; the default looks for about 30 s. Tests pass milliseconds. */
   recovery?: Partial<RecoverySchedule>;
-  /** Aborted on SIGINT/SIGTERM: no new change starts; changes in flight finish. */
+  /** Aborted on SIGINT/SIGTERM/SIGHUP: no new change starts; changes in flight finish. */
   signal?: AbortSignal;
   /**
    * Where a stored, undelivered token goes now: the destination the desired state declares
@@ -79,6 +84,8 @@ export function issuesToken(change: Change): boolean {
 
 /** A destination failed; GitLab did its part. Fails only this change. */
 export class DeliveryError extends Error {
+  /** True when GitLab issued the token before the delivery failed (not a withdraw refused before a reset). */
+  issued = false;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'DeliveryError';
@@ -131,6 +138,7 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opt
       if (!(err instanceof DeliveryError)) stopped = true;
       outcome.status = 'failed';
       outcome.error = err as Error;
+      outcome.deliveryFailed = err instanceof DeliveryError && err.issued;
       if (err instanceof DeliveryError || err instanceof CreateRecoveryError) outcome.runnerId = runnerIdOf(err) ?? outcome.runnerId;
       emit({ type: 'failed', change, error: err as Error });
     }
@@ -142,7 +150,8 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opt
   if (!halted() || lostCreates.size > 0) await reportLostCreates(api, [...lostCreates].map((c) => outcomes.get(c)!), emit);
 
   const all = [...outcomes.values()];
-  const count = (action: Change['action']) => all.filter((o) => o.status === 'done' && o.change.action === action).length;
+  // GitLab did the change also when only its delivery failed: the runner exists, its token is new.
+  const count = (action: Change['action']) => all.filter((o) => (o.status === 'done' || o.deliveryFailed) && o.change.action === action).length;
   return {
     outcomes: all,
     created: count('create'),
@@ -150,6 +159,7 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opt
     deleted: count('delete'),
     reset: count('token-reset'),
     failed: all.filter((o) => o.status === 'failed').length,
+    deliveryFailed: all.filter((o) => o.status === 'failed' && o.deliveryFailed).length,
     notStarted: all.filter((o) => o.status === 'not-started').length,
     redelivered,
     interrupted: opts.signal?.aborted === true && all.some((o) => o.status === 'not-started'),
@@ -340,13 +350,14 @@ async function deliver(change: Change, entry: TokenEntry, issued: IssuedToken, c
   try {
     await sink.deliver(token);
   } catch (err) {
-    const why = redact((err as Error).message, [issued.token]);
+    const why = redact((err as Error).message, [issued.token]).replace(/\.$/, '');
     await ctx.journal.undelivered(entry, why).catch(() => undefined);
     const kept = ctx.journal.path
       ? `The token is kept in ${ctx.journal.path}; the next apply delivers it again.`
       : `The token was not kept (no --tokens-out); run \`runnerform rotate ${change.address}\` once the destination works.`;
     throw Object.assign(new DeliveryError(`runner ${issued.id} has a new token, but delivering it to ${where} failed: ${why}. ${kept}`, { cause: err }), {
       runnerId: issued.id,
+      issued: true,
     });
   }
   await ctx.journal.delivered(entry).catch(() => undefined);

@@ -30,9 +30,15 @@ export function renderApplySummary(report: ApplyReport, how: { signal?: string }
   const counts = `${report.created} created, ${report.updated} updated, ${report.deleted} deleted${resets}`;
   const redeliveryFailed = report.redelivered.filter((r) => r.error);
   if (report.failed === 0 && report.notStarted === 0 && redeliveryFailed.length === 0) return `\nApply complete: ${counts}.\n`;
+  // A change GitLab carried out whose token did not arrive is counted as done above and named here.
+  const undelivered = report.deliveryFailed + redeliveryFailed.length;
+  const deliveries = undelivered > 0 ? `${undelivered} delivery failed, ` : '';
+  const failures = `${deliveries}${report.failed - report.deliveryFailed} failed, ${report.notStarted} not started`;
   const lines = report.interrupted
-    ? [`\nApply interrupted${how.signal ? ` by ${how.signal}` : ''}: ${counts}; ${report.failed} failed, ${report.notStarted} not started. Changes in flight finished and their tokens were stored and delivered.`]
-    : [`\nApply failed: ${counts}; ${report.failed + redeliveryFailed.length} failed, ${report.notStarted} not started.`];
+    ? [
+        `\nApply interrupted${how.signal ? ` by ${how.signal}` : ''}: ${counts}; ${failures}. Changes in flight finished and their tokens were stored${undelivered > 0 ? '' : ' and delivered'}.`,
+      ]
+    : [`\nApply failed: ${counts}; ${failures}.`];
   if (redeliveryFailed.length) lines.push('Stored tokens not delivered:', ...redeliveryFailed.map((r) => `  ${r.address}: ${r.error!.message}`));
   const failed = report.outcomes.filter((o) => o.status === 'failed');
   const notStarted = report.outcomes.filter((o) => o.status === 'not-started');
