@@ -32,8 +32,15 @@ export function renderApplySummary(report: ApplyReport, how: { signal?: string }
   if (report.failed === 0 && report.notStarted === 0 && redeliveryFailed.length === 0) return `\nApply complete: ${counts}.\n`;
   // A change GitLab carried out whose token did not arrive is counted as done above and named here.
   const undelivered = report.deliveryFailed + redeliveryFailed.length;
-  const deliveries = undelivered > 0 ? `${undelivered} delivery failed, ` : '';
-  const failures = `${deliveries}${report.failed - report.deliveryFailed} failed, ${report.notStarted} not started`;
+  const changesFailed = report.failed - report.deliveryFailed;
+  // Only the parts that are not zero (the same wording as the plan-truth branch's summary).
+  const failures = [
+    undelivered > 0 ? `${undelivered} ${undelivered === 1 ? 'delivery' : 'deliveries'} failed` : null,
+    changesFailed > 0 ? `${changesFailed} failed` : null,
+    report.notStarted > 0 ? `${report.notStarted} not started` : null,
+  ]
+    .filter((p) => p !== null)
+    .join(', ');
   const lines = report.interrupted
     ? [
         `\nApply interrupted${how.signal ? ` by ${how.signal}` : ''}: ${counts}; ${failures}. Changes in flight finished and their tokens were stored${undelivered > 0 ? '' : ' and delivered'}.`,
