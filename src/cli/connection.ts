@@ -1,8 +1,6 @@
 // Where to reach GitLab and with which credentials: the connection flags
 // shared by plan and apply, and the checks that keep the token safe.
-import { lookup as systemLookup, type LookupAddress } from 'node:dns';
 import { accessSync, constants, readFileSync } from 'node:fs';
-import type { LookupFunction } from 'node:net';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createGitLabClient, DEFAULT_PARALLELISM, type GitLabClient } from '../gitlab/client.js';
 import { UserError } from '../errors.js';
@@ -95,25 +93,6 @@ export function isLoopback(hostname: string): boolean {
   return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
-/**
- * Resolves `*.localhost` to the loopback addresses without asking DNS (RFC 6761 §6.3):
- * isLoopback lets the token travel over plain http to such a name, so a resolver that
- * answered with another host's address would send it there. Other names: the system's lookup.
- */
-export const loopbackLookup: LookupFunction = (hostname, options, callback) => {
-  if (!hostname.toLowerCase().replace(/\.$/, '').endsWith('.localhost')) return systemLookup(hostname, options, callback);
-  const v6 = options.family === 6 || options.family === 'IPv6';
-  const v4 = options.family === 4 || options.family === 'IPv4';
-  const all: LookupAddress[] = [
-    ...(v6 ? [] : [{ address: '127.0.0.1', family: 4 }]),
-    ...(v4 ? [] : [{ address: '::1', family: 6 }]),
-  ];
-  process.nextTick(() => {
-    if (options.all) (callback as unknown as (err: null, addresses: LookupAddress[]) => void)(null, all);
-    else callback(null, all[0].address, all[0].family);
-  });
-};
-
 /** The token from --token-file, else GITLAB_TOKEN; never from the command line (it would show in `ps`). */
 export function resolveToken(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): string {
   if (opts.token !== undefined) {
@@ -171,7 +150,6 @@ export function connect(
     caFile: opts.caFile,
     env,
     log,
-    dnsLookup: loopbackLookup,
     read: { api: opts.api ?? 'graphql', batchSize: typeof opts.graphqlBatch === 'string' ? parseBatch(opts.graphqlBatch) : opts.graphqlBatch },
   });
 }

@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import got, { type Got, type RequestError, type Response } from 'got';
-import type { LookupFunction } from 'node:net';
 import { VERSION } from '../version.js';
 import type {
   ApiCreatedRunner,
@@ -51,8 +50,6 @@ export interface ClientOptions {
   env?: NodeJS.ProcessEnv;
   /** How the live state is read (--api, --graphql-batch); default GraphQL. */
   read?: ReadSettings;
-  /** Resolves host names (default: the system's); cli/connection.ts keeps `*.localhost` on loopback. */
-  dnsLookup?: LookupFunction;
 }
 
 export const DEFAULT_PARALLELISM = 8;
@@ -152,7 +149,6 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
     responseType: 'json',
     timeout: { request: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS },
     agent: agentsFor(new URL(baseUrl), env),
-    dnsLookup: opts.dnsLookup,
     https: { certificateAuthority: certificateAuthorities(opts.caFile, env) },
     retry: {
       limit: policy.limit,

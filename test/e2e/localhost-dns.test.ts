@@ -4,7 +4,7 @@
 // (`unshare -m`, root only): gitlab.localhost → 192.0.2.1, a documentation address.
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { loopbackLookup } from '../../src/cli/connection.js';
+import { localhostLookup } from '../../src/gitlab/localhost-lookup.js';
 import { CLI, OWNER_TOKEN, freshFakeAndDir, writeFile, type CliResult } from './harness.js';
 import type { FakeGitLab } from '../fake-gitlab/server.js';
 import type { LookupAddress } from 'node:dns';
@@ -13,11 +13,11 @@ const canUnshare = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true
 
 function lookupAll(hostname: string, family?: number): Promise<LookupAddress[]> {
   return new Promise((resolve, reject) =>
-    loopbackLookup(hostname, { all: true, family }, (err, addresses) => (err ? reject(err) : resolve(addresses as unknown as LookupAddress[]))),
+    localhostLookup(hostname, { all: true, family }, (err, addresses) => (err ? reject(err) : resolve(addresses as unknown as LookupAddress[]))),
   );
 }
 
-describe('loopbackLookup', () => {
+describe('localhostLookup', () => {
   it('answers loopback addresses for *.localhost names without asking any resolver', async () => {
     expect(await lookupAll('gitlab.localhost')).toEqual([
       { address: '127.0.0.1', family: 4 },
