@@ -19,6 +19,8 @@ export interface Spawned {
   done: Promise<Run>;
   /** false when the process had already exited. */
   kill(signal: NodeJS.Signals): boolean;
+  /** Closes the reading end of its stdout (`… | head -1`): its next write fails with EPIPE. False when it had exited. */
+  closeStdout(): boolean;
 }
 
 export function spawnCli(args: string[], cwd: string): Spawned {
@@ -38,7 +40,16 @@ export function spawnCli(args: string[], cwd: string): Spawned {
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
     });
   });
-  return { done, kill: (signal) => child.exitCode === null && child.signalCode === null && child.kill(signal) };
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return {
+    done,
+    kill: (signal) => running() && child.kill(signal),
+    closeStdout: () => {
+      if (!running()) return false;
+      child.stdout.destroy();
+      return true;
+    },
+  };
 }
 
 export function exitText(run: Run): string {
