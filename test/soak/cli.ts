@@ -23,11 +23,13 @@ export interface Spawned {
   closeStdout(): boolean;
 }
 
-export function spawnCli(args: string[], cwd: string): Spawned {
+/** `prefix`: a command that runs the CLI (given as its last arguments), e.g. full-disk.ts's namespace. */
+export function spawnCli(args: string[], cwd: string, prefix: string[] = []): Spawned {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const k of ['GITLAB_URL', 'GITLAB_TOKEN', 'CI_SERVER_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) delete env[k];
   const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [file, ...rest] = [...prefix, process.execPath, CLI, ...args];
+  const child = spawn(file, rest, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

@@ -1,6 +1,7 @@
 // `npm run soak`: plan/apply cycles of a changing desired state against the fake
 // GitLab with random 429/5xx/lost answers, redirects to another origin (redirector.ts),
-// and random SIGTERM/SIGKILL/SIGHUP of the apply or its stdout closed (EPIPE).
+// random SIGTERM/SIGKILL/SIGHUP of the apply or its stdout closed (EPIPE), and (as root)
+// a full disk under the tokens file (full-disk.ts).
 // After each cycle a converging apply (no faults, no signal) must leave nothing to
 // plan, every runner's current token must be stored or delivered somewhere, and no
 // secret may reach another origin (misplaced).
@@ -11,7 +12,7 @@
 //
 // --stable-keys: a renamed runner keeps its CI/CD variable key (by default the key follows
 // the description, as RUNNER_TOKEN_{description} does).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,7 @@ import { audit, type Audit } from './audit.js';
 import { exitText, spawnCli, tail } from './cli.js';
 import { DesiredModel, type Features } from './desired.js';
 import { FaultInjector } from './faults.js';
+import { fullDiskPrefix, fullDiskUnavailable } from './full-disk.js';
 import { misplacedSecrets, startRedirector } from './redirector.js';
 import { Rng } from './rng.js';
 import { soakSeed, OWNER_PAT, VARIABLE_PROJECT } from './seed.js';
@@ -123,7 +125,11 @@ async function main(): Promise<void> {
     const tokenFile = join(dir, 'gitlab-token');
     writeFileSync(tokenFile, `${OWNER_PAT}\n`, { mode: 0o600 });
     const yamlFile = join(dir, 'runners.yaml');
-    const journal = join(dir, 'tokens.json');
+    // In a directory of its own: a full-disk cycle mounts a small tmpfs there.
+    const journalDir = join(dir, 'journal');
+    mkdirSync(journalDir, { mode: 0o700 });
+    const journal = join(journalDir, 'tokens.json');
+    const noFullDisk = fullDiskUnavailable();
     const commandOut = join(dir, 'command-out.txt');
     const conn = ['--gitlab-url', front.url, '--token-file', tokenFile, '-f', yamlFile];
 
@@ -141,6 +147,7 @@ async function main(): Promise<void> {
         `CLI features: renamed_from ${features.renamedFrom ? 'yes' : 'no'}, token command ${features.tokenCommand ? 'yes' : 'no'}, ` +
         `token gitlab_variable ${features.tokenVariable ? 'yes' : 'no'} (without them tokens go only to --tokens-out), ` +
         `plan reads the journal ${planReadsJournal ? 'yes' : 'no'}\n` +
+        `full disk under the tokens file: ${noFullDisk ? `skipped (${noFullDisk}: a private tmpfs needs root and unshare -m)` : 'yes (a small tmpfs in a private mount namespace)'}\n` +
         `replay: node dist/test/soak/main.js --seed ${opts.seed} --cycles ${opts.cycles}${opts.stableKeys ? ' --stable-keys' : ''}\n\n`,
     );
 
@@ -171,6 +178,7 @@ async function main(): Promise<void> {
     let created = 0;
     const signalled: Record<Stop, number> = { SIGTERM: 0, SIGKILL: 0, SIGHUP: 0, EPIPE: 0 };
     let misplacedTotal = 0;
+    let diskCycles = 0;
     let faultHits = 0;
     const knownIds = new Set<number>();
     const destinationOf = (scope: string, description: string) =>
@@ -215,9 +223,11 @@ async function main(): Promise<void> {
       const delayMs = chaos.int(0, latency * 4);
       const profile = injector.arm(chaos.fork('faults'), { slowFaults: chaos.chance(0.1) });
       if (chaos.chance(0.3)) front.arm(chaos.fork('redirects'), 0.05);
+      // A full disk instead of a signal: the apply runs under unshare's shell, which a signal would not reach.
+      const fullDisk = !noFullDisk && signal === null && chaos.chance(0.25) ? fullDiskPrefix(journalDir, join(dir, 'stage'), chaos.int(0, 12_000)) : null;
       fake.setLatencyMs(latency);
       fake.resetStats();
-      const apply = spawnCli(['apply', '--auto-approve', '--tokens-out', journal, ...conn], dir);
+      const apply = spawnCli(['apply', '--auto-approve', '--tokens-out', journal, ...conn], dir, fullDisk?.prefix);
       const stop = { done: false };
       let signalText = '-';
       const watcher =
@@ -241,7 +251,9 @@ async function main(): Promise<void> {
       front.disarm();
       const injected = injector.hits();
       const redirects = front.hits();
-      const hits = { total: injected.total, text: [injected.text === '-' ? '' : injected.text, redirects].filter(Boolean).join(' ') || '-' };
+      const disk = fullDisk ? `disk${Math.round(fullDisk.sizeBytes / 1024)}k` : '';
+      if (fullDisk) diskCycles++;
+      const hits = { total: injected.total, text: [disk, injected.text === '-' ? '' : injected.text, redirects].filter(Boolean).join(' ') || '-' };
       faultHits += hits.total;
       fake.setLatencyMs(0);
       secrets += secretsIn(applied.stdout + applied.stderr);
@@ -338,6 +350,7 @@ async function main(): Promise<void> {
     line('applies stopped (TERM / KILL / HUP / EPIPE)', STOPS.map((s) => signalled[s]).join(' / '));
     line('  of which while creates were in flight', interrupted);
     line('  of which signalled twice', twice);
+    line('applies with a full disk under the journal', noFullDisk ? `skipped` : diskCycles);
     line('runners created (distinct ids)', created);
     line('faults that hit a request', faultHits);
     line('runners without stored token after the', results.reduce((n, r) => n + r.unstored, 0));
