@@ -131,6 +131,21 @@ describe('stdout closed by its reader (apply … | head -1)', () => {
   }, 120_000);
 });
 
+describe('stdout and stderr closed by their reader (apply … 2>&1 | head -1)', () => {
+  it('still finishes the apply and keeps every token, exit 1', async () => {
+    const run = start(APPLY, { gated: true });
+    await waitFor(deliveryInFlight, 'the first delivery');
+    run.child.stdout!.destroy();
+    run.child.stderr!.destroy();
+    release();
+    const r = await run.done;
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    expectEveryTokenKept(NAMES.length);
+    await planSaysNoChanges();
+  }, 120_000);
+});
+
 describe('stdout on a full device (> /dev/full)', () => {
   it('says so in one line on stderr, finishes the apply and keeps every token, exit 1', async () => {
     const full = openSync('/dev/full', 'w');
