@@ -60,6 +60,7 @@ describe('token destinations', () => {
     expect(apply.stdout).toContain(`${ADDR('gpu-a100')}: Creation complete`);
     expect(apply.stdout).toMatch(/runner\["broken"\]: FAILED: runner \d+ has a new token, but delivering it to command .* exited with status 3; its stderr ends: refused: glrt-\[REDACTED\]/);
     expect(apply.stdout).toContain('The token is kept in tokens.json; the next apply delivers it again.');
+    // What happened: three runners were created; one token did not reach its destination.
     expect(apply.stdout).toContain('Apply failed: 3 created, 0 updated, 0 deleted; 1 delivery failed.');
 
     // The CI/CD variable: masked and hidden, protected, the runner's current token, a description naming it.
