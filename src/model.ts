@@ -190,29 +190,34 @@ export type Action = (typeof ACTIONS)[number];
 
 /**
  * Why the engine chose an action, beyond "the file says so" (Terraform's ActionReason).
- * Renderers print it; they never re-derive it.
+ * Each action has its own reasons (create and no-op none); renderers print them, never re-derive them.
  * - undeclared: delete of an owned runner the file does not declare (prune: true)
- * - duplicate: delete of a second owned runner with a declared description (prune: true)
+ * - duplicate: delete of a second owned runner with the description of a declared one (prune: true); `duplicate_of` is the kept one
  * - renamed: update that changes the description in place (`renamed_from`)
  * - interrupted_create: token-reset of a runner an interrupted apply created and whose token was never stored
  * - undelivered_token: token-reset of a never-contacted runner whose gitlab_variable destination is absent or
  *   names another runner, and whose token the journal does not hold (a stored token is re-delivered, never reset)
+ * - rotate: token-reset asked for by `runnerform rotate`
  */
-export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token'] as const;
+export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token', 'rotate'] as const;
 export type ActionReason = (typeof ACTION_REASONS)[number];
+export type DeleteReason = Extract<ActionReason, 'undeclared' | 'duplicate'>;
+export type TokenResetReason = Extract<ActionReason, 'interrupted_create' | 'undelivered_token' | 'rotate'>;
 
 interface ChangeCommon {
-  /** e.g. group["acme/platform"].runner["docker-amd64"]; see plan/address.ts */
+  /**
+   * e.g. group["acme/platform"].runner["docker-amd64"]; see plan/address.ts. Unique within a plan:
+   * a runner that shares its description with the one the address names gets `#ID` (`runner["x"]#25`).
+   */
   address: string;
   scope: Scope;
   /** The desired description (for delete: the live one). */
   description: string;
-  reason: ActionReason | null;
   /** Where a new token goes (create, token-reset); null for the others or when only --tokens-out. */
   token: TokenDestination | null;
   /**
-   * Set when the plan knows GitLab will refuse this change (from the runner's permissions):
-   * apply never sends it and reports it failed with this text.
+   * Set when the plan knows GitLab will refuse this change (from the runner's permissions, or a
+   * token destination GitLab will not let this token write): apply never sends it and reports it failed with this text.
    */
   refused: string | null;
 }
@@ -228,6 +233,7 @@ interface ExistingRunnerFields {
 
 export type CreateChange = ChangeCommon & {
   action: 'create';
+  reason: null;
   runner_id: null;
   before: null;
   /** Only the managed attributes. */
@@ -241,6 +247,7 @@ export type CreateChange = ChangeCommon & {
 export type UpdateChange = ChangeCommon &
   ExistingRunnerFields & {
     action: 'update';
+    reason: 'renamed' | null;
     after: RunnerAttrs;
     /** Attributes that differ, in ATTRIBUTE_NAMES order (may be empty for a pure rename). */
     changed: AttrName[];
@@ -264,14 +271,23 @@ export interface TokenMove {
 }
 
 export type NoOpChange = ChangeCommon &
-  ExistingRunnerFields & { action: 'no-op'; after: RunnerAttrs; changed: [] };
+  ExistingRunnerFields & { action: 'no-op'; reason: null; after: RunnerAttrs; changed: [] };
 
-export type DeleteChange = ChangeCommon & ExistingRunnerFields & { action: 'delete'; after: null; changed: [] };
+export type DeleteChange = ChangeCommon &
+  ExistingRunnerFields & {
+    action: 'delete';
+    reason: DeleteReason;
+    /** For a duplicate: the id of the declared runner that is kept; null for an undeclared runner. */
+    duplicate_of: number | null;
+    after: null;
+    changed: [];
+  };
 
 /** Reset the token of an existing runner and deliver the new one; `changed` attributes (and a rename) are updated first. */
 export type TokenResetChange = ChangeCommon &
   ExistingRunnerFields & {
     action: 'token-reset';
+    reason: TokenResetReason;
     after: RunnerAttrs;
     changed: AttrName[];
     /** The live description when the runner is also renamed in place first (its token's destination moved); null or absent: no rename. */
@@ -279,6 +295,28 @@ export type TokenResetChange = ChangeCommon &
   };
 
 export type Change = CreateChange | UpdateChange | NoOpChange | DeleteChange | TokenResetChange;
+
+/**
+ * Why a token the journal holds is delivered again (same token, no reset):
+ * - undelivered: an earlier apply stored it but could not deliver it
+ * - destination_lost: the journal says it was delivered, but its CI/CD variable is absent or names another runner
+ */
+export const DELIVERY_REASONS = ['undelivered', 'destination_lost'] as const;
+export type DeliveryReason = (typeof DELIVERY_REASONS)[number];
+
+/** A stored token (--tokens-out) that apply delivers before any change: work of the plan like a change. */
+export interface Delivery {
+  /** The runner's address (as its change has it, when it has one). */
+  address: string;
+  scope: Scope;
+  description: string;
+  runner_id: number;
+  reason: DeliveryReason;
+  /** Where it goes: the destination declared now, or the one recorded with the token when the runner is not declared. */
+  token: TokenDestination;
+  /** Set when the plan knows the destination cannot be written: apply does not try, the token stays stored. */
+  refused: string | null;
+}
 
 /**
  * Something a reviewer should know that is not a change (Terraform's diagnostics of severity warning).
@@ -345,6 +383,12 @@ export interface TokenEvidence {
    * or null when the variable is absent or names none. A key left out means "not known" (no decision).
    */
   variables: Record<string, number | null>;
+  /**
+   * gitlab_variable destinations GitLab will not let this token write (same keys as `variables`), with
+   * GitLab's answer: the owner does not exist for this token (404) or it may not manage its variables (403).
+   * Reading and writing a CI/CD variable need the same permission (admin_cicd_variables).
+   */
+  unwritable?: Record<string, string>;
 }
 
 /** An owned live runner the file does not declare, kept because its scope has prune: false. */
@@ -363,8 +407,10 @@ export interface PlanSummary {
   delete: number;
   no_op: number;
   token_reset: number;
+  /** Stored tokens to deliver (`deliveries`). */
+  deliver: number;
   unmanaged: number;
-  /** Changes GitLab will refuse (counted in their action too). */
+  /** Changes and deliveries GitLab will refuse (counted in their action too). */
   refused: number;
 }
 
@@ -379,12 +425,14 @@ export interface Plan {
   targets: string[];
   /** Deletions first, then by scope, then by description. */
   changes: Change[];
+  /** Stored tokens apply delivers first, by address. */
+  deliveries: Delivery[];
   unmanaged: UnmanagedRunner[];
   warnings: PlanWarning[];
   summary: PlanSummary;
 }
 
-/** True when applying the plan would change anything. */
+/** True when applying the plan would change anything (a stored token to deliver included). */
 export function hasChanges(plan: Plan): boolean {
-  return plan.changes.some((c) => c.action !== 'no-op');
+  return plan.changes.some((c) => c.action !== 'no-op') || plan.deliveries.length > 0;
 }

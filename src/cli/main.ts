@@ -12,6 +12,7 @@ import { registerPlan } from './plan.js';
 import { registerRotate } from './rotate.js';
 import { registerSchema } from './schema.js';
 import { registerShow } from './show.js';
+import { registerTokens } from './tokens.js';
 import { registerValidate } from './validate.js';
 
 // First: a closed or full stdout must never kill the work in flight (output.ts).
@@ -43,6 +44,7 @@ registerApply(program);
 registerRotate(program);
 registerExport(program);
 registerSchema(program);
+registerTokens(program);
 
 // A usage error is one line and a pointer to the help, not the whole help.
 program.showHelpAfterError('Try `runnerform --help`.');

@@ -39,7 +39,7 @@ const desired: DesiredState = {
 };
 
 async function planNow() {
-  const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+  const api = createGitLabClient({ gitlabUrl: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
   const live = await readLiveState(api, desired.scopes.map((s) => s.ref));
   return { api, plan: computePlan(desired, live) };
 }
@@ -63,7 +63,7 @@ describe('applyPlan', () => {
   it('stops when a token cannot be kept, naming the runner and how to get a new token', async () => {
     const { api, plan } = await planNow();
     const report = await applyPlan(api, plan, { journal: new TestJournal(1), sinkFor: noSinks, parallelism: 1 });
-    expect(report).toMatchObject({ deleted: 1, created: 0, failed: 1, notStarted: 1 });
+    expect(report).toMatchObject({ deleted: 1, created: 1, failed: 1, notStarted: 1 });
     const failed = report.outcomes.find((o) => o.status === 'failed')!;
     const id = fake.runners().find((r) => r.description === 'a')!.id;
     expect(failed.error!.message).toContain(`the runner was created (id ${id}) but its token could not be written: ENOSPC`);
@@ -161,7 +161,7 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
   });
 
   it('delivers the journal\'s token to the new destination without a request to GitLab; a failure keeps it pending there', async () => {
-    const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+    const api = createGitLabClient({ gitlabUrl: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
     const id = fake.addRunner({ runner_type: 'group_type', group: 'acme/platform', description: 'm' });
     const dir = mkdtempSync(join(tmpdir(), 'runnerform-move-'));
     dirs.push(dir);
@@ -190,14 +190,14 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
     const done = await applyPlan(api, { changes: [move(id)] }, { journal, parallelism: 1, sinkFor: sinkFor as never });
     expect(done).toMatchObject({ updated: 1, failed: 0 });
     expect(done.outcomes[0].status).toBe('done');
-    // The pending delivery first (to the destination it now records), then the move itself: the same token, no reset.
-    expect(delivered).toEqual(['new-sink:glrt-stored-token', 'new-sink:glrt-stored-token']);
+    // Delivered once, by the move itself: the same token, no reset (a plan made now would show a delivery instead).
+    expect(delivered).toEqual(['new-sink:glrt-stored-token']);
     expect(journal.pendingDeliveries()).toEqual([]);
     expect(fake.requests.some((r) => r.path.includes('reset_authentication_token'))).toBe(false);
   });
 
   it('fails the change, naming rotate, when this apply has no journal holding the token', async () => {
-    const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+    const api = createGitLabClient({ gitlabUrl: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
     const id = fake.addRunner({ runner_type: 'group_type', group: 'acme/platform', description: 'm' });
     const report = await applyPlan(api, { changes: [move(id)] }, { journal: new MemoryJournal(), parallelism: 1, sinkFor: noSinks });
     expect(report.outcomes[0].status).toBe('failed');

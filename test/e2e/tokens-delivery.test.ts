@@ -94,6 +94,8 @@ describe('token destinations', () => {
     const again = await runCli(['apply', '--auto-approve', '--tokens-out', 'tokens.json'], { cwd: dir, env: env() });
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain(`${ADDR('broken')}: stored token delivered to command`);
+    expect(again.stdout).toContain('Apply complete: 0 created, 0 updated, 0 deleted, 1 stored token delivered.');
+    expect(again.stdout).not.toContain('Modifying');
     expect(fake.runnerToken(broken.id)).toBe(tokenBefore);
     expect(writes(fake)).toEqual([]); // no create, no reset, no variable write: only the command ran again
     const deliveries = lines('broken.jsonl');
