@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Entry point: the only place that touches argv and exit codes.
 import { Command, Option } from 'commander';
+import { guardOutput } from './output.js';
 import { VERSION } from '../version.js';
 import { registerApply } from './apply.js';
 import { COLOR_MODES, setColorMode, type ColorMode } from './color.js';
 import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../secrets.js';
 import { registerExport } from './export.js';
-import { guardOutput, reportLostOutput } from './output.js';
 import { registerPlan } from './plan.js';
 import { registerRotate } from './rotate.js';
 import { registerSchema } from './schema.js';
@@ -52,11 +52,8 @@ for (const cmd of program.commands) cmd.showHelpAfterError(`Try \`runnerform ${c
 
 // User errors and GitLab errors carry messages written for the user; anything else
 // is still shown as one line (redacted once more, as a last guard), never as a stack.
-program
-  .parseAsync(process.argv)
-  .catch((err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`Error: ${redact(message)}\n`);
-    process.exitCode = EXIT_ERROR;
-  })
-  .finally(reportLostOutput);
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`Error: ${redact(message)}\n`);
+  process.exitCode = EXIT_ERROR;
+});

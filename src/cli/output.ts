@@ -12,11 +12,15 @@ const broken = new Map<Stream, string>();
 
 const NAMES = new Map<Stream, string>();
 
-/** Installs the handlers on process.stdout and process.stderr; call once, first thing. */
+/**
+ * Installs the handlers on process.stdout and process.stderr; call once, first thing.
+ * When the command has nothing left to do, reportLostOutput says what was lost.
+ */
 export function guardOutput(): void {
   NAMES.set(process.stdout, 'standard output');
   NAMES.set(process.stderr, 'standard error');
   for (const stream of NAMES.keys()) stream.on('error', (err: NodeJS.ErrnoException) => breakStream(stream, err));
+  process.once('beforeExit', reportLostOutput);
 }
 
 function breakStream(stream: Stream, err: NodeJS.ErrnoException): void {
