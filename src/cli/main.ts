@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Entry point: the only place that touches argv and exit codes.
 import { Command, Option } from 'commander';
-import { guardOutput } from './output.js';
+// First: a closed or full stdout must never kill the work in flight (output.ts guards both streams on import).
+import './output.js';
 import { VERSION } from '../version.js';
 import { registerApply } from './apply.js';
 import { COLOR_MODES, setColorMode, type ColorMode } from './color.js';
@@ -14,9 +15,6 @@ import { registerSchema } from './schema.js';
 import { registerShow } from './show.js';
 import { registerTokens } from './tokens.js';
 import { registerValidate } from './validate.js';
-
-// First: a closed or full stdout must never kill the work in flight (output.ts).
-guardOutput();
 
 const program = new Command()
   .name('runnerform')

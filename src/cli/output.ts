@@ -13,10 +13,12 @@ const broken = new Map<Stream, string>();
 const NAMES = new Map<Stream, string>();
 
 /**
- * Installs the handlers on process.stdout and process.stderr; call once, first thing.
- * When the command has nothing left to do, reportLostOutput says what was lost.
+ * Installs the handlers on process.stdout and process.stderr (done when this module is
+ * first imported: main.ts imports it first). When the command has nothing left to do,
+ * reportLostOutput says what was lost.
  */
 export function guardOutput(): void {
+  if (NAMES.size > 0) return;
   NAMES.set(process.stdout, 'standard output');
   NAMES.set(process.stderr, 'standard error');
   for (const stream of NAMES.keys()) stream.on('error', (err: NodeJS.ErrnoException) => breakStream(stream, err));
@@ -59,3 +61,5 @@ export function reportLostOutput(): void {
   process.stderr.write(`Error: ${why}; the rest of the output was dropped, the work went on to the end. Run \`runnerform plan\` to see the result.\n`);
   if (!process.exitCode) process.exitCode = EXIT_ERROR;
 }
+
+guardOutput();
