@@ -162,11 +162,15 @@ export interface LiveRunner {
   /** Number of projects a project runner is enabled in (GitLab refuses a non-admin delete when > 1); absent when unknown. */
   project_count?: number;
   /**
-   * Attributes GitLab hid from this token (GraphQL's maintenanceNote without update_runner, when REST
-   * could not show it either): their attrs value is null and the plan never compares them.
+   * Fields GitLab hid from this token: the maintenance note from a caller who may not update the runner
+   * (REST and GraphQL), the token expiry without read_runner_sensitive_data. Unknown, not null: their
+   * value here is null, the plan never compares them and says once that they are hidden.
    */
-  hidden?: AttrName[];
+  hidden?: HiddenField[];
 }
+
+/** A field GitLab may hide from a token (see LiveRunner.hidden). */
+export type HiddenField = AttrName | 'token_expires_at';
 
 export interface LiveScope {
   /** The ref as declared, so the plan engine can pair it with its DesiredScope. */
@@ -289,6 +293,8 @@ export type Change = CreateChange | UpdateChange | NoOpChange | DeleteChange | T
  *   contacted GitLab, so it is never reset automatically (`runnerform rotate`)
  * - renamed_from_obsolete: both the new and an old description exist; `renamed_from` can go
  * - refused: GitLab will refuse a planned change (see Change.refused)
+ * - hidden_fields: GitLab hid fields of owned runners from this token (LiveRunner.hidden): not compared;
+ *   one per hidden field per plan, its address the scopes of those runners
  */
 export const WARNING_KINDS = [
   'never_contacted',
@@ -298,6 +304,7 @@ export const WARNING_KINDS = [
   'contacted_without_token',
   'renamed_from_obsolete',
   'refused',
+  'hidden_fields',
 ] as const;
 export type WarningKind = (typeof WARNING_KINDS)[number];
 

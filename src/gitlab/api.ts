@@ -135,6 +135,11 @@ export interface GitLabApi {
   /** The GitLab URL, e.g. https://gitlab.example.com (no trailing slash, no /api/v4). LiveState.gitlabUrl and Plan.gitlab_url use it. */
   readonly baseUrl: string;
   currentUser(): Promise<ApiUser>;
+  /**
+   * The access level (10 Guest … 50 Owner) of user `userId` in group `groupId`, direct
+   * or inherited (GET /groups/:id/members/all/:user_id); null when not a member.
+   */
+  groupAccessLevel(groupId: number, userId: number): Promise<number | null>;
   getGroup(idOrPath: number | string): Promise<ApiGroup>;
   getProject(idOrPath: number | string): Promise<ApiProject>;
   /** `fullPath` (optional) only names the group in error messages. */

@@ -21,7 +21,7 @@ import type {
   UpdateVariableBody,
   VariableOwner,
 } from './api.js';
-import { gitLabErrorFrom, graphQLErrorFrom, runnerRole, type GitLabError, type RequestContext } from './errors.js';
+import { gitLabErrorFrom, graphQLErrorFrom, isGitLabError, runnerRole, type GitLabError, type RequestContext } from './errors.js';
 import { graphQLErrorMessages, isGraphQLTimeout, ownerProjectFrom, RUNNER_OWNER_FACTS_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
 import { createLimiter } from './limiter.js';
 import type { ReadSettings } from './read-live.js';
@@ -393,6 +393,19 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
 
     currentUser: () =>
       request<ApiUser>({ method: 'GET', path: 'user', context: { subject: 'the current user', action: 'read the token\'s user' } }),
+
+    groupAccessLevel: (groupId, userId) =>
+      request<{ access_level: number }>({
+        method: 'GET',
+        path: `groups/${groupId}/members/all/${userId}`,
+        context: { subject: `the token's membership of group ${groupId}`, action: `read the token's role in group ${groupId}` },
+      }).then(
+        (m) => m.access_level,
+        (err: unknown) => {
+          if (isGitLabError(err) && err.status === 404) return null;
+          throw err;
+        },
+      ),
 
     getGroup: (idOrPath) =>
       request<ApiGroup>({

@@ -6,7 +6,7 @@
 // than 100 runners are paged with their cursors. It builds exactly the
 // LiveState the REST reader (live.ts) builds for the same scopes.
 import { createCursorGuard } from './pagination.js';
-import { GITLAB_DEFAULT_ATTRS, type LiveRunner, type LiveScope, type LiveState, type Ownership, type RunnerStatus, type RunnerType, type Scope, type ScopeRef } from '../model.js';
+import { GITLAB_DEFAULT_ATTRS, type HiddenField, type LiveRunner, type LiveScope, type LiveState, type Ownership, type RunnerStatus, type RunnerType, type Scope, type ScopeRef } from '../model.js';
 import type { GitLabApi } from './api.js';
 import type { RawGraphQL } from './client.js';
 import { GitLabError, isGitLabError, runnerRole, type RequestContext } from './errors.js';
@@ -112,12 +112,23 @@ export function toLiveRunnerFromNode(node: RunnerNode, ownership: Ownership): Li
     runner.permissions = { update: node.userPermissions.updateRunner, delete: node.userPermissions.deleteRunner };
     if (runner.runner_type === 'project_type' && typeof node.projectCount === 'number') runner.project_count = node.projectCount;
   }
+  const hidden = ownership === 'owned' ? hiddenFields(node, runner.runner_type) : [];
+  if (hidden.length > 0) runner.hidden = hidden;
   return runner;
 }
 
-/** True when GitLab hid the note (the token may not update the runner), not when there is none. */
-export function noteHidden(node: RunnerNode): boolean {
-  return node.maintenanceNote === null && node.userPermissions !== null && node.userPermissions.updateRunner === false;
+/**
+ * The fields GitLab hid from this token, which are unknown rather than null:
+ * maintenanceNote (`authorize: :update_runner`) and tokenExpiresAt
+ * (`authorize: :read_runner_sensitive_data`, which runner_policy.rb denies on
+ * instance runners to whoever cannot administer them): app/graphql/types/ci/runner_type.rb.
+ */
+export function hiddenFields(node: RunnerNode, type: RunnerType): HiddenField[] {
+  const mayUpdate = node.userPermissions?.updateRunner;
+  const out: HiddenField[] = [];
+  if (node.maintenanceNote === null && mayUpdate === false) out.push('maintenance_note');
+  if (node.tokenExpiresAt === null && type === 'instance_type' && mayUpdate === false) out.push('token_expires_at');
+  return out;
 }
 
 // ------------------------------------------------------------------ the work
@@ -137,7 +148,7 @@ interface ScopeRead {
   scope?: Scope;
   kind: RunnersKind;
   /** Converted as each page arrives, so a big answer is garbage as soon as it is read. */
-  runners: { runner: LiveRunner; hidden: boolean }[];
+  runners: LiveRunner[];
   done: boolean;
 }
 
@@ -228,7 +239,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   const addPage = (read: ScopeRead, conn: Connection): void => {
     for (const node of conn.nodes) {
       // Nodes the token may not read are dropped by GitLab (null in some versions).
-      if (node !== null) read.runners.push({ runner: toLiveRunnerFromNode(node, ownershipOfNode(read, node)), hidden: noteHidden(node) });
+      if (node !== null) read.runners.push(toLiveRunnerFromNode(node, ownershipOfNode(read, node)));
     }
     progress.runnersTotal += conn.nodes.length;
     progress.runnersDone += conn.nodes.length;
@@ -437,30 +448,8 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   };
   await firstPages();
 
-  // ---------------------------------------------------------------- hidden notes
-
-  // GitLab hides maintenanceNote from a token that may not update the runner;
-  // REST's details show it, so read those few runners there (the plan must not
-  // see a hidden note as "no note").
-  const hiddenIds = [...new Set(reads.flatMap((r) => r.runners.filter((n) => n.hidden && n.runner.ownership === 'owned').map((n) => n.runner.id)))];
-  const notes = new Map<number, string | null>();
-  await Promise.all(
-    hiddenIds.map(async (id) => {
-      try {
-        notes.set(id, (await api.getRunner(id)).maintenance_note ?? null);
-      } catch (err) {
-        if (!(isGitLabError(err) && (err.kind === 'forbidden' || err.kind === 'not_found'))) throw err;
-      }
-    }),
-  );
-
   const scopes: LiveScope[] = reads.map((read) => {
-    const runners = read.runners.map(({ runner, hidden }) => {
-      if (!hidden || runner.ownership !== 'owned') return runner;
-      if (notes.has(runner.id)) runner.attrs.maintenance_note = notes.get(runner.id)!;
-      else runner.hidden = ['maintenance_note'];
-      return runner;
-    });
+    const runners = read.runners;
     const byId = (a: LiveRunner, b: LiveRunner) => a.id - b.id;
     return {
       ref: read.ref,
