@@ -6,7 +6,7 @@
 // than 100 runners are paged with their cursors. It builds exactly the
 // LiveState the REST reader (live.ts) builds for the same scopes.
 import { createCursorGuard } from './pagination.js';
-import { GITLAB_DEFAULT_ATTRS, type HiddenField, type LiveRunner, type LiveScope, type LiveState, type Ownership, type RunnerStatus, type RunnerType, type Scope, type ScopeRef } from '../model.js';
+import { GITLAB_DEFAULT_ATTRS, RUNNER_TYPE, type HiddenField, type LiveRunner, type LiveScope, type LiveState, type Ownership, type RunnerStatus, type RunnerType, type Scope, type ScopeRef } from '../model.js';
 import type { GitLabApi } from './api.js';
 import type { RawGraphQL } from './client.js';
 import { GitLabError, isGitLabError, runnerRole, type RequestContext } from './errors.js';
@@ -54,7 +54,8 @@ interface RunnerNode {
   accessLevel: string;
   maximumTimeout: number | null;
   maintenanceNote: string | null;
-  runnerType: string;
+  /** Non-null in GitLab's schema, yet seen null: then the scope's `type:` filter says what it is. */
+  runnerType: string | null;
   status: string;
   contactedAt: string | null;
   createdAt: string | null;
@@ -86,13 +87,13 @@ function restStatus(node: RunnerNode): RunnerStatus {
 }
 
 /** The LiveRunner of a node, as the REST reader would build it from the runner's details. */
-export function toLiveRunnerFromNode(node: RunnerNode, ownership: Ownership): LiveRunner {
+export function toLiveRunnerFromNode(node: RunnerNode, ownership: Ownership, listedAs: RunnerType): LiveRunner {
   const id = idFromGid(node.id, 'Ci::Runner');
   if (id === null) throw new Error(`GitLab's GraphQL API answered a runner id "${node.id}" that is not a runner's global id`);
   const runner: LiveRunner = {
     id,
     description: node.description ?? '',
-    runner_type: node.runnerType.toLowerCase() as RunnerType,
+    runner_type: typeOfNode(node, listedAs),
     attrs: {
       paused: node.paused,
       locked: node.locked ?? GITLAB_DEFAULT_ATTRS.locked,
@@ -205,6 +206,23 @@ function missingRole(read: ScopeRead, message: string): GitLabError {
   });
 }
 
+/** An error on a scope's `runners` field other than a refusal: GitLab's own words, not a guessed role. */
+function runnersFailed(read: ScopeRead, message: string): GitLabError {
+  const name = read.kind === 'instance' ? 'the instance' : `${read.kind} ${read.scope?.path ?? String(read.ref.path ?? read.ref.id)}`;
+  const action = `list the runners of ${name}`;
+  return new GitLabError(`GitLab's GraphQL API did not ${action} (POST /api/graphql → ${message}).`, {
+    method: 'POST',
+    path: '/api/graphql',
+    status: 200,
+    context: { subject: name, action },
+    kind: 'other',
+    gitlabMessage: message,
+    fields: null,
+    requiredScope: null,
+    maybeApplied: false,
+  });
+}
+
 function asConnection(value: unknown): Connection | null {
   if (value === null || value === undefined) return null;
   const c = value as Connection;
@@ -239,7 +257,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   const addPage = (read: ScopeRead, conn: Connection): void => {
     for (const node of conn.nodes) {
       // Nodes the token may not read are dropped by GitLab (null in some versions).
-      if (node !== null) read.runners.push(toLiveRunnerFromNode(node, ownershipOfNode(read, node)));
+      if (node !== null) read.runners.push(toLiveRunnerFromNode(node, ownershipOfNode(read, node), RUNNER_TYPE[read.kind]));
     }
     progress.runnersTotal += conn.nodes.length;
     progress.runnersDone += conn.nodes.length;
@@ -259,8 +277,10 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   const takeRunners = (read: ScopeRead, value: unknown, errors: PathError[]): void => {
     const conn = asConnection(value);
     if (conn === null) {
-      const e = errors.find((x) => RESOURCE_ERROR.test(x.message)) ?? errors[0];
-      throw missingRole(read, e?.message ?? 'runners: null');
+      // Only GitLab's resource error means a missing role; any other error is said as GitLab said it.
+      const denied = errors.find((x) => RESOURCE_ERROR.test(x.message));
+      if (denied || errors.length === 0) throw missingRole(read, denied?.message ?? 'runners: null');
+      throw runnersFailed(read, errors.map((e) => e.message).join('; '));
     }
     addPage(read, conn);
   };
@@ -461,9 +481,14 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   return { gitlabUrl: api.baseUrl, scopes };
 }
 
+/** A node's runner type; a null one is the type the scope's list was filtered by. */
+function typeOfNode(node: RunnerNode, listedAs: RunnerType): RunnerType {
+  return typeof node.runnerType === 'string' ? (node.runnerType.toLowerCase() as RunnerType) : listedAs;
+}
+
 /** The REST reader's ownership rules, with GraphQL's answers: DIRECT group runners are the group's own; a project owns what ownerProject names it. */
 function ownershipOfNode(read: ScopeRead, node: RunnerNode): Ownership {
-  const type = node.runnerType.toLowerCase();
+  const type = typeOfNode(node, RUNNER_TYPE[read.kind]);
   if (read.kind === 'instance') return type === 'instance_type' ? 'owned' : 'instance';
   if (read.kind === 'group') return type === 'group_type' ? 'owned' : type === 'instance_type' ? 'instance' : 'borrowed';
   if (type !== 'project_type') return type === 'instance_type' ? 'instance' : 'inherited';

@@ -253,3 +253,31 @@ describe('readLive: GraphQL by default, REST when asked or when GitLab cannot', 
     expect(live.scopes[0].owned.map((r) => r.id)).toEqual([4]);
   });
 });
+
+describe('answers GitLab may give that the schema does not promise (issue 13 item 14)', () => {
+  const answer = (body: unknown) => ({ kind: 'status' as const, status: 200, body: JSON.stringify(body) });
+  const groupNode = (runners: unknown) => ({ data: { a0: { nodes: [{ id: 'gid://gitlab/Group/11', fullPath: 'acme/platform', runners }] } } });
+  const node = {
+    id: 'gid://gitlab/Ci::Runner/3', description: 'platform-docker', paused: false, locked: false, runUntagged: true, tagList: [], accessLevel: 'NOT_PROTECTED',
+    maximumTimeout: null, maintenanceNote: null, runnerType: null, status: 'ONLINE', contactedAt: null, createdAt: null, tokenExpiresAt: null,
+    userPermissions: { updateRunner: true, deleteRunner: true },
+  };
+
+  it('a runner whose runnerType is null is the type its scope was listed by', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    fake.inject({ path: '/api/graphql', times: 1, fault: answer(groupNode({ pageInfo: { hasNextPage: false, endCursor: null }, nodes: [node] })) });
+    const api = client(fake, OWNER_TOKEN);
+    const live = await readLiveStateGraphQL(api, api.graphql, [{ type: 'group', id: 11 }]);
+    expect(live.scopes[0].owned.map((r) => [r.id, r.runner_type])).toEqual([[3, 'group_type']]);
+  });
+
+  it('an error on a runners field that is not a refusal is said as GitLab said it, not as a missing role', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    const body = { ...groupNode(null), errors: [{ message: 'Timeout on Group.runners', path: ['a0', 'nodes', 0, 'runners'] }] };
+    fake.inject({ path: '/api/graphql', times: 1, fault: answer(body) });
+    const api = client(fake, OWNER_TOKEN);
+    const err = (await readLiveStateGraphQL(api, api.graphql, [{ type: 'group', id: 11 }]).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe("GitLab's GraphQL API did not list the runners of group acme/platform (POST /api/graphql → Timeout on Group.runners).");
+    expect(err.message).not.toMatch(/Owner role/);
+  });
+});
