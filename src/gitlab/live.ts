@@ -15,6 +15,7 @@ import type { ApiRunnerDetails, ApiRunnerListItem, GitLabApi } from './api.js';
 import { isGitLabError } from './errors.js';
 import type { OwnerProject } from './graphql.js';
 import { isoTime } from './live-time.js';
+import { valuesOrProblems } from './read-problems.js';
 import { tokenUser, withRestPermissions } from './rest-permissions.js';
 
 export interface LiveProgress {
@@ -203,7 +204,7 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
   report();
 
   // Two refs naming one scope (path and id) are refused by the plan engine, which knows where they were declared.
-  const scopes = await Promise.all(refs.map((ref) => resolveScope(api, ref)));
+  const scopes = await Promise.allSettled(refs.map((ref) => resolveScope(api, ref)));
 
   // A runner can show up in several scopes (an ancestor group's runner in each
   // subgroup's list): read its details once.
@@ -261,6 +262,13 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
     };
   };
 
-  const liveScopes = await Promise.all(refs.map((ref, i) => readScope(ref, scopes[i])));
+  // Every unknown or unlistable scope is reported at once (read-problems.ts).
+  const reads = await Promise.allSettled(
+    refs.map((ref, i) => {
+      const resolved = scopes[i];
+      return resolved.status === 'fulfilled' ? readScope(ref, resolved.value) : Promise.reject(resolved.reason as Error);
+    }),
+  );
+  const liveScopes = valuesOrProblems(reads);
   return { gitlabUrl: api.baseUrl, scopes: liveScopes };
 }
