@@ -147,3 +147,18 @@ projects:
     }
   });
 });
+
+describe('token expiry GitLab shows (tokenExpiresAt, read_runner_sensitive_data)', () => {
+  it('an expiry within 7 days is warned about', async () => {
+    await fake.close();
+    const s = seed();
+    const soon = new Date(Date.now() + 2 * 24 * 3600 * 1000).toISOString();
+    s.runners = s.runners!.map((r) => (r.id === 20 ? { ...r, token_expires_at: soon } : r));
+    fake = await startFakeGitLab(s);
+    writeFile(dir, 'runners.yaml', 'version: 1\ngroups:\n  - path: acme/ci\n    runners:\n      - description: ci-docker\n        tag_list: [docker]\n');
+    const plan = await cli(['plan', '--format', 'json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    const warnings = (JSON.parse(plan.stdout) as { warnings: { kind: string; address: string }[] }).warnings;
+    expect(warnings.map((w) => [w.address, w.kind])).toEqual([['group["acme/ci"].runner["ci-docker"]', 'token_expiring']]);
+  });
+});

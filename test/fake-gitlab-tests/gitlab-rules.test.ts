@@ -106,3 +106,15 @@ describe('list items (lib/api/entities/ci/runner.rb)', () => {
     expect(edge.find((i) => i.id === 4)).toMatchObject({ online: false });
   });
 });
+
+describe('GET /groups/:id/members/all/:user_id (lib/api/members.rb)', () => {
+  it('answers the effective access level, inherited ones included; 404 for a non-member', async () => {
+    const inherited = await call(fake, 'GET', '/groups/acme%2Fplatform%2Fedge/members/all/2', { token: TOKENS.maintainer });
+    expect(inherited.status).toBe(200);
+    expect(inherited.body).toMatchObject({ id: 2, username: 'owner', access_level: 50 });
+    expect((await call(fake, 'GET', '/groups/11/members/all/4', { token: TOKENS.maintainer })).body.access_level).toBe(40);
+    const none = await call(fake, 'GET', '/groups/11/members/all/6', { token: TOKENS.owner });
+    expect(none.status).toBe(404);
+    expect(none.body).toEqual({ message: '404 Member Not Found' });
+  });
+});
