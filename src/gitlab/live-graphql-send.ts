@@ -49,6 +49,8 @@ export interface Sender {
   run(parts: Part[]): Promise<void>;
   /** Queues a part (a next page) for the next round. */
   later(part: Part): void;
+  /** True when `parts` fit one request. */
+  fitsOne(parts: Part[]): boolean;
 }
 
 export function halves<T>(items: T[]): [T[], T[]] | null {
@@ -131,7 +133,7 @@ export function createSender(graphql: RawGraphQL, opts: SendOptions): Sender {
     }
   };
 
-  return { run, later: (part) => queued.push(part) };
+  return { run, later: (part) => queued.push(part), fitsOne: (parts) => pack(parts).length <= 1 };
 }
 
 /** Packs root fields into requests under the complexity budget and the query-text limit, in order. */

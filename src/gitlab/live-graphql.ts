@@ -1,6 +1,10 @@
-// Reads the live state through GitLab's GraphQL API in a handful of requests,
-// in three phases: (1) group paths are resolved with `group(fullPath:)`
-// aliases; (2) every scope's first page of runners comes from `groups(ids:)`,
+// Reads the live state through GitLab's GraphQL API in a handful of requests.
+// A fleet whose scopes fit one request is read in one round trip: each group
+// named by path is a `group(fullPath:) { runners }` alias beside the other
+// scopes' fields. A larger one is read in three phases, since an alias per group
+// costs far more of GitLab's complexity budget than one `groups(ids:)` field
+// for 50 groups (and GitLab's `groups` takes no paths): (1) group paths are
+// resolved with `group(fullPath:)` aliases; (2) every scope's first page of runners comes from `groups(ids:)`,
 // `projects(fullPaths:)`, `projects(ids:)` and `runners(type: INSTANCE_TYPE)`,
 // packed into as few requests as GitLab's limits allow (live-graphql-send.ts),
 // and scopes with more than 100 runners are paged with their cursors; (3) the
@@ -64,9 +68,48 @@ interface Session {
  */
 export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, refs: ScopeRef[], opts: GraphQLReadOptions = {}): Promise<LiveState> {
   const s = startSession(graphql, refs, opts);
-  await resolveGroupPaths(s);
-  await readRunners(s);
+  if (!(await readInOneRoundTrip(s))) {
+    await resolveGroupPaths(s);
+    await readRunners(s);
+  }
   return assemble(s, api.baseUrl);
+}
+
+/** Reads every scope's first page in one request when they fit one; false (nothing sent) when not. */
+async function readInOneRoundTrip(s: Session): Promise<boolean> {
+  const paths = [...new Set(s.reads.filter((r) => r.kind === 'group' && r.ref.path !== undefined).map((r) => r.ref.path!))];
+  const parts = [...paths.map((path) => groupByPathPart(s, path)), ...firstPageParts(s, s.reads.filter((r) => r.ref.path === undefined || r.kind !== 'group'))];
+  if (!s.sender.fitsOne(parts)) return false;
+  await s.sender.run(parts);
+  return true;
+}
+
+/** A group named by path and its first page of runners: group(fullPath:) { id fullPath runners }. */
+function groupByPathPart(s: Session, path: string): Part {
+  const readsOf = () => s.reads.filter((r) => r.kind === 'group' && r.ref.path === path);
+  return {
+    what: `group ${path}`,
+    field: (alias) => ({
+      alias, name: 'group', args: { fullPath: `$${alias}` }, resolver: { cost: 1 },
+      children: [{ name: 'id' }, { name: 'fullPath' }, runnersConnection('group')],
+    }),
+    variables: (alias) => ({ [alias]: { type: 'ID!', value: path } }),
+    split: () => null,
+    take: (value, errors) => {
+      if (value === null || value === undefined) {
+        const error = notFound(`group ${path}`, 'group(fullPath:) is null');
+        for (const read of readsOf()) fail(s, read, error);
+        return;
+      }
+      const g = value as { id: string; fullPath: string; runners: unknown };
+      const id = idFromGid(g.id, 'Group');
+      if (id === null) throw new Error(`GitLab's GraphQL API answered group id "${g.id}" for ${path}`);
+      for (const read of readsOf()) {
+        read.scope = { type: 'group', id, path: g.fullPath };
+        takeRunners(s, read, g.runners, errors.filter((e) => e.path[1] === 'runners'));
+      }
+    },
+  };
 }
 
 function startSession(graphql: RawGraphQL, refs: ScopeRef[], opts: GraphQLReadOptions): Session {
@@ -133,24 +176,28 @@ function resolvePart(s: Session, path: string): Part {
 // ---------------------------------------------------------------- phase 2: every scope's runners
 
 async function readRunners(s: Session): Promise<void> {
+  await s.sender.run(firstPageParts(s, s.reads.filter((r) => !r.failed)));
+}
+
+/** The fields that read the first page of `reads`: groups by id (paths resolved in phase 1), projects by path and by id, the instance. */
+function firstPageParts(s: Session, live: ScopeRead[]): Part[] {
   const batchSize = Math.max(1, Math.min(PAGE_SIZE, s.opts.batchSize ?? DEFAULT_BATCH_SIZE));
-  const live = s.reads.filter((r) => !r.failed);
   const uniq = <T>(xs: T[]) => [...new Set(xs)];
-  const groupIds = uniq(live.filter((r) => r.kind === 'group').map((r) => groupIdOf(s, r)));
+  const groupIds = uniq(live.filter((r) => r.kind === 'group').map((r) => groupIdOf(s, r)).filter((id): id is number => id !== undefined));
   const projectPaths = uniq(live.filter((r) => r.kind === 'project' && r.ref.path !== undefined).map((r) => r.ref.path!));
   const projectIds = uniq(live.filter((r) => r.kind === 'project' && r.ref.id !== undefined).map((r) => r.ref.id!));
   const chunk = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
-  await s.sender.run([
+  return [
     ...chunk(groupIds, batchSize).map((ids) => listPart(s, 'groupIds', ids)),
     ...chunk(projectPaths, Math.min(batchSize, MAX_PROJECT_PATHS)).map((ps) => listPart(s, 'projectPaths', ps)),
     ...chunk(projectIds, Math.min(batchSize, MAX_PROJECT_PATHS)).map((ids) => listPart(s, 'projectIds', ids)),
     ...(live.some((r) => r.kind === 'instance') ? [instancePart(s)] : []),
-  ]);
+  ];
 }
 
-/** A group named by path is asked for by the id phase 1 resolved. */
-function groupIdOf(s: Session, r: ScopeRead): number {
-  return r.ref.id ?? s.groupByPath.get(r.ref.path!)!.id!;
+/** A group named by path is asked for by the id phase 1 resolved (undefined before). */
+function groupIdOf(s: Session, r: ScopeRead): number | undefined {
+  return r.ref.id ?? s.groupByPath.get(r.ref.path!)?.id ?? undefined;
 }
 
 type ListKind = 'groupIds' | 'projectPaths' | 'projectIds';
