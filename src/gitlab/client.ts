@@ -394,11 +394,11 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
     currentUser: () =>
       request<ApiUser>({ method: 'GET', path: 'user', context: { subject: 'the current user', action: 'read the token\'s user' } }),
 
-    groupAccessLevel: (groupId, userId) =>
+    groupAccessLevel: (group, userId) =>
       request<{ access_level: number }>({
         method: 'GET',
-        path: `groups/${groupId}/members/all/${userId}`,
-        context: { subject: `the token's membership of group ${groupId}`, action: `read the token's role in group ${groupId}` },
+        path: `groups/${enc(group)}/members/all/${userId}`,
+        context: { subject: `the token's membership of group ${group}`, action: `read the token's role in group ${group}` },
       }).then(
         (m) => m.access_level,
         (err: unknown) => {
@@ -422,10 +422,10 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
         context: { subject: `project ${idOrPath}`, action: `read project ${idOrPath}` },
       }),
 
-    listGroupRunners: (groupId, fullPath) => {
-      const name = fullPath ?? String(groupId);
+    listGroupRunners: (group, fullPath) => {
+      const name = fullPath ?? String(group);
       return list<ApiRunnerListItem>({
-        path: `groups/${groupId}/runners`,
+        path: `groups/${enc(group)}/runners`,
         searchParams: { type: 'group_type' },
         context: { subject: `group ${name}`, action: `list the runners of group ${name}`, role: runnerRole('group_type', name) },
       });

@@ -74,16 +74,20 @@ export function ownershipByOwner(scope: Scope, owner: OwnerProject | null): 'own
  * the group but not its parent holds its role on the group directly, and GitLab
  * names a group the token is a direct member of (`authorized_groups`).
  */
-export async function parentGroupRunnerIds(api: GitLabApi, scope: Scope): Promise<Set<number> | null> {
-  const slash = scope.path?.lastIndexOf('/') ?? -1;
-  if (scope.type !== 'group' || scope.path === null || slash < 0) return new Set();
+export async function parentGroupRunnerIds(api: GitLabApi, parentPath: string | null): Promise<Set<number> | null> {
+  if (parentPath === null) return new Set();
   try {
-    const parent = await api.getGroup(scope.path.slice(0, slash));
-    return new Set((await api.listGroupRunners(parent.id, parent.full_path)).filter((r) => r.runner_type === 'group_type').map((r) => r.id));
+    return new Set((await api.listGroupRunners(parentPath, parentPath)).filter((r) => r.runner_type === 'group_type').map((r) => r.id));
   } catch (err) {
     if (isGitLabError(err) && (err.kind === 'forbidden' || err.kind === 'not_found')) return null;
     throw err;
   }
+}
+
+/** The full path of a group scope's parent; null for a top-level group (or a scope of another type). */
+export function parentPathOf(scope: Scope): string | null {
+  const slash = scope.path?.lastIndexOf('/') ?? -1;
+  return scope.type === 'group' && scope.path && slash > 0 ? scope.path.slice(0, slash) : null;
 }
 
 /** Answers shared by the runners of one read: GraphQL's ownerProject per runner, a parent group's runner ids per scope. */
@@ -98,7 +102,8 @@ export function ownershipSources(api: GitLabApi): OwnershipSources {
   const parents = new Map<string, Promise<Set<number> | null>>();
   return {
     ownerOf: (id) => getOrSet(owners, id, () => api.runnerOwnerProject(id)),
-    parentIds: (scope) => getOrSet(parents, `${scope.type}:${scope.id}`, () => parentGroupRunnerIds(api, scope)),
+    // Keyed by the parent: sibling scopes share one list.
+    parentIds: (scope) => getOrSet(parents, parentPathOf(scope) ?? '', () => parentGroupRunnerIds(api, parentPathOf(scope))),
   };
 }
 

@@ -23,25 +23,32 @@ const OWNER = 50;
 export interface TokenUser {
   isAdmin(): Promise<boolean>;
   /** Owner of the group (inherited roles count), or an administrator. */
-  ownsGroup(groupId: number): Promise<boolean>;
+  ownsGroup(fullPath: string): Promise<boolean>;
 }
 
+/**
+ * Roles are asked from the top-level group down and inherited: an Owner of
+ * `acme` owns every group below it after one request, however many are declared.
+ */
 export function tokenUser(api: GitLabApi): TokenUser {
   let user: Promise<ApiUser> | undefined;
   const me = (): Promise<ApiUser> => (user ??= api.currentUser());
-  const owners = new Map<number, Promise<boolean>>();
+  const owners = new Map<string, Promise<boolean>>();
   const isAdmin = async (): Promise<boolean> => (await me()).is_admin === true;
-  return {
-    isAdmin,
-    ownsGroup: (groupId) => {
-      let p = owners.get(groupId);
-      if (!p) {
-        p = (async () => (await isAdmin()) || ((await api.groupAccessLevel(groupId, (await me()).id)) ?? 0) >= OWNER)();
-        owners.set(groupId, p);
-      }
-      return p;
-    },
+  const ownsGroup = (path: string): Promise<boolean> => {
+    let p = owners.get(path);
+    if (!p) {
+      const slash = path.lastIndexOf('/');
+      p = (async () => {
+        if (await isAdmin()) return true;
+        if (slash > 0 && (await ownsGroup(path.slice(0, slash)))) return true;
+        return ((await api.groupAccessLevel(path, (await me()).id)) ?? 0) >= OWNER;
+      })();
+      owners.set(path, p);
+    }
+    return p;
   };
+  return { isAdmin, ownsGroup };
 }
 
 /** Adds permissions (and project_count for project runners) to an owned runner read from its REST details. */
@@ -53,7 +60,7 @@ export async function withRestPermissions(runner: LiveRunner, detail: ApiRunnerD
 async function permitted(runner: LiveRunner, detail: ApiRunnerDetails, scope: Scope, who: TokenUser, owner?: OwnerProject | null): Promise<LiveRunner> {
   if (runner.runner_type === 'instance_type') return { ...runner, permissions: { update: true, delete: true } };
   if (runner.runner_type === 'group_type') {
-    const may = await who.ownsGroup(scope.id!);
+    const may = await who.ownsGroup(scope.path!);
     return { ...runner, permissions: { update: may, delete: may } };
   }
   const facts = owner?.runner;
