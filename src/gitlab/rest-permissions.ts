@@ -4,7 +4,7 @@
 //   (runner_policy.rb `can_admin_runner`: admin_runners on the owner group, which
 //   group_policy.rb gives to Owners) or an administrator. REST learns the role
 //   from the token's user (GET /user) and its membership, inherited ones
-//   included (GET /groups/:id/members/all/:user_id), once per group;
+//   included (GET /groups/:id/members/all/:user_id), from the top-level group down;
 // - a runner's `projects` list only the projects the token may read, so a
 //   project runner also enabled in a project the token cannot see counts too
 //   few projects. The owner query the REST reader already sends for project
