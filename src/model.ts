@@ -33,6 +33,11 @@ export interface Scope {
   path: string | null;
 }
 
+/** Whether two resolved scopes are the same GitLab scope (by type and id; paths can be spelt in several cases). */
+export function scopeEquals(a: Scope, b: Scope): boolean {
+  return a.type === b.type && (a.type === 'instance' || a.id === b.id);
+}
+
 // ---------------------------------------------------------------- attributes
 
 export const ACCESS_LEVELS = ['not_protected', 'ref_protected'] as const;
