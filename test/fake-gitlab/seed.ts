@@ -54,6 +54,8 @@ export interface SeedRunner {
   contacted_at?: string | null;
   /** Overrides the status derived from contacted_at/paused. */
   status?: 'online' | 'offline' | 'stale' | 'never_contacted';
+  /** When the runner's authentication token expires (ISO 8601); default: the expiration interval's, or never. */
+  token_expires_at?: string | null;
 }
 
 export interface SeedMergeRequest {
@@ -91,4 +93,10 @@ export interface Seed {
   variables?: SeedVariable[];
   /** Applied to every request, in milliseconds. */
   latency_ms?: number;
+  /**
+   * GitLab's runner token expiration interval (application setting
+   * `runner_token_expiration_interval`, in seconds): a token made by a create or a
+   * reset expires that long after. Default: tokens never expire.
+   */
+  runner_token_expiration_interval?: number;
 }

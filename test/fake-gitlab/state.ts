@@ -66,6 +66,8 @@ export interface RunnerRec {
   createdAt: string;
   /** Authentication token (glrt-…); never logged, never in snapshots. */
   token: string;
+  /** When `token` expires (ISO 8601), null: never. */
+  tokenExpiresAt: string | null;
 }
 
 export interface NoteRec {
@@ -141,7 +143,11 @@ export class FakeState {
   private nextMrId = 1;
   private readonly seededAt = new Date().toISOString();
 
+  /** Seconds a new runner token lives (Seed.runner_token_expiration_interval); null: forever. */
+  private readonly tokenLifetimeS: number | null;
+
   constructor(seed: Seed) {
+    this.tokenLifetimeS = seed.runner_token_expiration_interval ?? null;
     this.loadGroups(seed);
     this.loadProjects(seed);
     for (const u of seed.users ?? []) this.loadUser(u);
@@ -332,8 +338,14 @@ export class FakeState {
       statusOverride: r.status ?? null,
       createdAt: new Date().toISOString(),
       token: newRunnerToken(r.runner_type),
+      tokenExpiresAt: r.token_expires_at !== undefined ? r.token_expires_at : this.newTokenExpiry(),
     });
     return id;
+  }
+
+  /** The expiry of a token made now: Ci::Runner's `token_expires_at` from the expiration interval setting. */
+  newTokenExpiry(): string | null {
+    return this.tokenLifetimeS === null ? null : new Date(Date.now() + this.tokenLifetimeS * 1000).toISOString();
   }
 
   addNote(mr: MergeRequestRec, author: UserRec, body: string): NoteRec {

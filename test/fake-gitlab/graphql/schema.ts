@@ -9,6 +9,7 @@ import {
   canListGroupRunners,
   canManageRunner,
   canReadRunner,
+  canReadRunnerSensitiveData,
   canSeeGroup,
   canSeeProject,
   isProjectMaintainer,
@@ -292,8 +293,9 @@ const RESOLVERS: Resolvers = {
     maintenanceNote: (r: RunnerRec, _args, ctx) => (ctx.user && canManageRunner(ctx.state, ctx.user, r) ? r.maintenanceNote : null),
     contactedAt: (r: RunnerRec) => gqlTime(r.contactedAt),
     createdAt: (r: RunnerRec) => gqlTime(r.createdAt),
-    // The fake's runner tokens never expire (GitLab's default without an expiry setting).
-    tokenExpiresAt: () => null,
+    // `authorize: :read_runner_sensitive_data` (app/graphql/types/ci/runner_type.rb): null for a caller
+    // without it, e.g. anyone but an administrator on an instance runner (runner_policy.rb).
+    tokenExpiresAt: (r: RunnerRec, _args, ctx) => (ctx.user && canReadRunnerSensitiveData(ctx.state, ctx.user, r) ? gqlTime(r.tokenExpiresAt) : null),
     ownerProject: (r: RunnerRec, _args, ctx) => {
       const owner = r.runnerType === 'project_type' ? r.projects[0] : undefined;
       return owner && visibleProjects(ctx, [owner]).length ? owner : null;
