@@ -2,16 +2,10 @@
 // Entry point: the only place that touches argv and exit codes.
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
-import { registerApply } from './apply.js';
 import { COLOR_MODES, setColorMode, type ColorMode } from './color.js';
+import { commandsToLoad } from './lazy-commands.js';
 import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../secrets.js';
-import { registerExport } from './export.js';
-import { registerPlan } from './plan.js';
-import { registerRotate } from './rotate.js';
-import { registerSchema } from './schema.js';
-import { registerShow } from './show.js';
-import { registerValidate } from './validate.js';
 
 const program = new Command()
   .name('runnerform')
@@ -32,13 +26,9 @@ const program = new Command()
     setColorMode(color === false ? 'never' : color);
   });
 
-registerValidate(program);
-registerPlan(program);
-registerShow(program);
-registerApply(program);
-registerRotate(program);
-registerExport(program);
-registerSchema(program);
+// Only the command being run is loaded (its modules are a separate chunk of the bundle):
+// `--version` loads none, `--help` and an unknown command load all.
+for (const register of await commandsToLoad(process.argv.slice(2))) register(program);
 
 // A usage error is one line and a pointer to the help, not the whole help.
 program.showHelpAfterError('Try `runnerform --help`.');
