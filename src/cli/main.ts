@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { COLOR_MODES, setColorMode, type ColorMode } from './color.js';
 import { commandsToLoad } from './lazy-commands.js';
+import { terraformHabits } from './terraform-habits.js';
 import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../secrets.js';
 
@@ -28,7 +29,14 @@ const program = new Command()
 
 // Only the command being run is loaded (its modules are a separate chunk of the bundle):
 // `--version` loads none, `--help` and an unknown command load all.
-for (const register of await commandsToLoad(process.argv.slice(2))) register(program);
+let args: string[];
+try {
+  args = terraformHabits(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`error: ${redact((err as Error).message)}\nTry \`runnerform --help\`.\n`);
+  process.exit(EXIT_ERROR);
+}
+for (const register of await commandsToLoad(args)) register(program);
 
 // A usage error is one line and a pointer to the help, not the whole help.
 program.showHelpAfterError('Try `runnerform --help`.');
@@ -36,7 +44,7 @@ for (const cmd of program.commands) cmd.showHelpAfterError(`Try \`runnerform ${c
 
 // User errors and GitLab errors carry messages written for the user; anything else
 // is still shown as one line (redacted once more, as a last guard), never as a stack.
-program.parseAsync(process.argv).catch((err: unknown) => {
+program.parseAsync(args, { from: 'user' }).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`Error: ${redact(message)}\n`);
   process.exitCode = EXIT_ERROR;
