@@ -388,9 +388,14 @@ describe.skipIf(!rsync)('the CI/CD component (templates/runnerform.yml) run by g
     expect(drift.code, log(drift)).toBe(0);
   }, 600_000);
 
-  it('the health job is off by default', async () => {
-    const r = await run(['runnerform:health'], { CI_PIPELINE_SOURCE: 'schedule' });
-    expect(log(r)).not.toMatch(/PASS +runnerform:health/);
-    expect(log(r)).not.toMatch(/runnerform health -f/);
+  it('each pipeline gets its jobs (the rules), and the health job is off by default', async () => {
+    const jobs = async (variables: Record<string, string>) => {
+      const r = await run(['--list'], variables);
+      expect(r.code, log(r)).toBe(0);
+      return [...r.stdout.matchAll(/^(runnerform:\S+)/gm)].map((m) => m[1]).sort();
+    };
+    expect(await jobs({ CI_PIPELINE_SOURCE: 'schedule' })).toEqual(['runnerform:drift']);
+    expect(await jobs(mr)).toEqual(['runnerform:plan:merge-request', 'runnerform:validate']);
+    expect(await jobs({ CI_PIPELINE_SOURCE: 'push' })).toEqual(['runnerform:apply', 'runnerform:plan:default-branch', 'runnerform:validate']);
   }, 300_000);
 });
