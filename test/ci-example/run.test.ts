@@ -19,6 +19,8 @@ const GCL = join(root, 'node_modules/gitlab-ci-local/dist/index.js');
 const EXAMPLE = join(root, 'examples/gitlab-ci');
 const APPLY_TOKEN = 'glpat-ci-example-apply-00000000';
 const PLAN_TOKEN = 'glpat-ci-example-plan-000000000';
+/** A project access token of the GitOps project, Reporter role: it posts the MR note. */
+const NOTE_TOKEN = 'glpat-ci-example-note-000000000';
 const CONFIG_PROJECT = { id: 1217, path: 'acme/runner-config' }; // 1217: gitlab-ci-local's CI_PROJECT_ID
 
 function hasRsync(): boolean {
@@ -34,10 +36,15 @@ if (!rsync) console.warn('SKIPPED: the gitlab-ci-local run of examples/gitlab-ci
 
 function seed(): Seed {
   return {
-    users: [{ id: 2, username: 'owner', groups: { acme: 'owner' } }],
+    users: [
+      { id: 2, username: 'owner', groups: { acme: 'owner' } },
+      { id: 5, username: 'project_1217_bot', projects: { [CONFIG_PROJECT.path]: 'reporter' } },
+    ],
     tokens: [
       { token: APPLY_TOKEN, user: 'owner', scopes: ['api'] },
-      { token: PLAN_TOKEN, user: 'owner', scopes: ['api'] },
+      // Least privilege: the merge-request plan and the drift check only read.
+      { token: PLAN_TOKEN, user: 'owner', scopes: ['read_api'] },
+      { token: NOTE_TOKEN, user: 'project_1217_bot', scopes: ['api'] },
     ],
     groups: [
       { id: 10, full_path: 'acme' },
@@ -136,6 +143,7 @@ beforeAll(async () => {
       global: {
         RUNNERFORM_PACKAGE: plain(tarball),
         RUNNERFORM_PLAN_TOKEN: PLAN_TOKEN,
+        RUNNERFORM_NOTE_TOKEN: NOTE_TOKEN,
         RUNNERFORM_APPLY_TOKEN: APPLY_TOKEN,
         // Stand-ins for a fresh container: the global install goes to a prefix of its own, and the
         // npm cache to a temporary directory (gitlab-ci-local expands the example's
@@ -232,6 +240,9 @@ describe.skipIf(!rsync)('examples/gitlab-ci run by gitlab-ci-local against the f
     const notes1 = fake.notes(CONFIG_PROJECT.path, 1);
     expect(notes1).toHaveLength(1);
     expect(notes1[0].body).toContain('docker-amd64');
+    // Posted by the Reporter bot: the plan's own token (read_api) could not have.
+    const listed = await fetch(`${fake.url}/api/v4/projects/${CONFIG_PROJECT.id}/merge_requests/1/notes`, { headers: { 'PRIVATE-TOKEN': PLAN_TOKEN } });
+    expect(((await listed.json()) as { author: { username: string } }[]).map((n) => n.author.username)).toEqual(['project_1217_bot']);
 
     const second = await gcl(['plan:merge-request'], mr);
     expect(second.code, log(second)).toBe(0);
@@ -293,15 +304,10 @@ describe.skipIf(!rsync)('examples/gitlab-ci run by gitlab-ci-local against the f
  * posted by a Reporter project access token, only the default branch uses the Owner api token.
  */
 const READ_TOKEN = 'glpat-ci-component-read-0000000';
-const NOTE_TOKEN = 'glpat-ci-component-note-0000000';
 
 function componentSeed(): Seed {
   const base = seed();
-  return {
-    ...base,
-    users: [...base.users, { id: 5, username: 'project_1217_bot', projects: { [CONFIG_PROJECT.path]: 'reporter' } }],
-    tokens: [...base.tokens, { token: READ_TOKEN, user: 'owner', scopes: ['read_api'] }, { token: NOTE_TOKEN, user: 'project_1217_bot', scopes: ['api'] }],
-  };
+  return { ...base, tokens: [...base.tokens, { token: READ_TOKEN, user: 'owner', scopes: ['read_api'] }] };
 }
 
 /** The consumer's .gitlab-ci.yml, as docs/ci.md shows it. */
@@ -335,7 +341,7 @@ describe.skipIf(!rsync)('the CI/CD component (templates/runnerform.yml) run by g
     // The component's token variables, beside the example's (from $HOME, never in argv).
     const vars = join(home, '.gitlab-ci-local/variables.yml');
     const all = load(readFileSync(vars, 'utf8')) as { global: Record<string, unknown> };
-    Object.assign(all.global, { RUNNERFORM_READ_TOKEN: READ_TOKEN, RUNNERFORM_NOTE_TOKEN: NOTE_TOKEN });
+    Object.assign(all.global, { RUNNERFORM_READ_TOKEN: READ_TOKEN });
     writeFileSync(vars, dump(all));
   }, 300_000);
   afterAll(async () => {
