@@ -1,16 +1,23 @@
 import { readFileSync } from 'node:fs';
 
-// package.json sits two levels above both src/ and dist/src/.
-function readVersion(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
+/**
+ * The package root (a URL ending in /) and its version: the nearest package.json named
+ * runnerform above this module, which sits in src/, dist/src/, or the bundle's dist/src/cli/
+ * or its chunks/.
+ */
+function findPackage(): { root: URL; version: string } {
+  for (const rel of ['../', '../../', '../../../', '../../../../']) {
+    const root = new URL(rel, import.meta.url);
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'runnerform' && pkg.version) return pkg.version;
+      const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'runnerform' && pkg.version) return { root, version: pkg.version };
     } catch {
       // try the next candidate
     }
   }
-  return '0.0.0';
+  return { root: new URL('../', import.meta.url), version: '0.0.0' };
 }
 
-export const VERSION = readVersion();
+const found = findPackage();
+export const PACKAGE_ROOT = found.root;
+export const VERSION = found.version;

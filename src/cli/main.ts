@@ -4,17 +4,11 @@ import { Command, Option } from 'commander';
 // First: a closed or full stdout must never kill the work in flight (output.ts guards both streams on import).
 import './output.js';
 import { VERSION } from '../version.js';
-import { registerApply } from './apply.js';
 import { COLOR_MODES, setColorMode, type ColorMode } from './color.js';
+import { commandsToLoad } from './lazy-commands.js';
+import { terraformHabits } from './terraform-habits.js';
 import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../secrets.js';
-import { registerExport } from './export.js';
-import { registerPlan } from './plan.js';
-import { registerRotate } from './rotate.js';
-import { registerSchema } from './schema.js';
-import { registerShow } from './show.js';
-import { registerTokens } from './tokens.js';
-import { registerValidate } from './validate.js';
 
 const program = new Command()
   .name('runnerform')
@@ -35,14 +29,16 @@ const program = new Command()
     setColorMode(color === false ? 'never' : color);
   });
 
-registerValidate(program);
-registerPlan(program);
-registerShow(program);
-registerApply(program);
-registerRotate(program);
-registerExport(program);
-registerSchema(program);
-registerTokens(program);
+// Only the command being run is loaded (its modules are a separate chunk of the bundle):
+// `--version` loads none, `--help` and an unknown command load all.
+let args: string[];
+try {
+  args = terraformHabits(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`error: ${redact((err as Error).message)}\nTry \`runnerform --help\`.\n`);
+  process.exit(EXIT_ERROR);
+}
+for (const register of await commandsToLoad(args)) register(program);
 
 // A usage error is one line and a pointer to the help, not the whole help.
 program.showHelpAfterError('Try `runnerform --help`.');
@@ -50,7 +46,7 @@ for (const cmd of program.commands) cmd.showHelpAfterError(`Try \`runnerform ${c
 
 // User errors and GitLab errors carry messages written for the user; anything else
 // is still shown as one line (redacted once more, as a last guard), never as a stack.
-program.parseAsync(process.argv).catch((err: unknown) => {
+program.parseAsync(args, { from: 'user' }).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`Error: ${redact(message)}\n`);
   process.exitCode = EXIT_ERROR;

@@ -3,12 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { EXIT_OK } from './exit-codes.js';
+import { PACKAGE_ROOT } from '../version.js';
 
-/**
- * The shipped file itself, byte for byte: schemas/ sits at the package root, three levels
- * above dist/src/cli/ (the same path in a checkout and in the installed package).
- */
-export const SCHEMA_FILE = new URL('../../../schemas/runners.schema.json', import.meta.url);
+/** The shipped file itself, byte for byte, from schemas/ at the package root (checkout or installed package). */
+export const SCHEMA_FILE = new URL('schemas/runners.schema.json', PACKAGE_ROOT);
 
 export function registerSchema(program: Command): void {
   program

@@ -12,6 +12,7 @@ import { readLive, type ReadApi } from '../../src/gitlab/read-live.js';
 import type { ScopeRef } from '../../src/model.js';
 import type { Seed, SeedRunner } from '../fake-gitlab/seed.js';
 import type { ChildReply, ChildRequest } from './fake-child.js';
+import { coldStart, coldStartTable, type ColdStartRow } from './cold-start.js';
 
 const TOKEN = 'glpat-bench-0123456789abcdefghij';
 const MiB = 1024 * 1024;
@@ -159,6 +160,7 @@ function table(runs: Run[]): string {
 async function main(): Promise<number> {
   const checks: { what: string; ok: boolean; detail: string }[] = [];
   const runs: Run[] = [];
+  let spawned: ColdStartRow[] = [];
 
   const limits = (r: Run) =>
     checks.push({
@@ -200,6 +202,10 @@ async function main(): Promise<number> {
         checks.push({ what: `${r.api}: peak concurrency ≤ ${r.parallelism}`, ok: r.peakConcurrency <= r.parallelism, detail: String(r.peakConcurrency) });
         checks.push({ what: `${r.api}: all 1000 runners owned at parallelism ${r.parallelism}`, ok: r.runners === 1000, detail: String(r.runners) });
       }
+      // The whole CLI, spawned, on the same fleet: start-up and plan, before and after bundling.
+      const cold = await coldStart({ url, token: TOKEN });
+      spawned = cold.rows;
+      checks.push(...cold.checks);
     } finally {
       await fake.close();
     }
@@ -241,7 +247,7 @@ async function main(): Promise<number> {
     }
   }
 
-  process.stdout.write(`${table(runs)}\n\n`);
+  process.stdout.write(`${table(runs)}\n\n${coldStartTable(spawned)}\n\n`);
   for (const c of checks) process.stdout.write(`${c.ok ? 'PASS' : 'FAIL'}  ${c.what}: ${c.detail}\n`);
   const failed = checks.filter((c) => !c.ok).length;
   process.stdout.write(`\n${checks.length - failed} targets met, ${failed} missed (node ${process.version}).\n`);

@@ -1,4 +1,5 @@
-// The GitLab CI example, run job by job with gitlab-ci-local (a GitLab CI emulator; 4.73.0 is
+// The GitLab CI example, and the CI/CD component (templates/runnerform.yml) included by a
+// consumer project with `include: component:`, run job by job with gitlab-ci-local (a GitLab CI emulator; 4.73.0 is
 // the last release that runs on Node 20) against the fake GitLab: the jobs install the packed
 // tarball through RUNNERFORM_PACKAGE exactly as the example says, then validate, comment on
 // the merge request, apply the saved plan and check drift. Slow: `npm run test:ci-example`.
@@ -7,7 +8,7 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sym
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { dump } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import type { Seed } from '../fake-gitlab/seed.js';
@@ -18,6 +19,8 @@ const GCL = join(root, 'node_modules/gitlab-ci-local/dist/index.js');
 const EXAMPLE = join(root, 'examples/gitlab-ci');
 const APPLY_TOKEN = 'glpat-ci-example-apply-00000000';
 const PLAN_TOKEN = 'glpat-ci-example-plan-000000000';
+/** A project access token of the GitOps project, Reporter role: it posts the MR note. */
+const NOTE_TOKEN = 'glpat-ci-example-note-000000000';
 const CONFIG_PROJECT = { id: 1217, path: 'acme/runner-config' }; // 1217: gitlab-ci-local's CI_PROJECT_ID
 
 function hasRsync(): boolean {
@@ -33,10 +36,15 @@ if (!rsync) console.warn('SKIPPED: the gitlab-ci-local run of examples/gitlab-ci
 
 function seed(): Seed {
   return {
-    users: [{ id: 2, username: 'owner', groups: { acme: 'owner' } }],
+    users: [
+      { id: 2, username: 'owner', groups: { acme: 'owner' } },
+      { id: 5, username: 'project_1217_bot', projects: { [CONFIG_PROJECT.path]: 'reporter' } },
+    ],
     tokens: [
       { token: APPLY_TOKEN, user: 'owner', scopes: ['api'] },
-      { token: PLAN_TOKEN, user: 'owner', scopes: ['api'] },
+      // Least privilege: the merge-request plan and the drift check only read.
+      { token: PLAN_TOKEN, user: 'owner', scopes: ['read_api'] },
+      { token: NOTE_TOKEN, user: 'project_1217_bot', scopes: ['api'] },
     ],
     groups: [
       { id: 10, full_path: 'acme' },
@@ -135,6 +143,7 @@ beforeAll(async () => {
       global: {
         RUNNERFORM_PACKAGE: plain(tarball),
         RUNNERFORM_PLAN_TOKEN: PLAN_TOKEN,
+        RUNNERFORM_NOTE_TOKEN: NOTE_TOKEN,
         RUNNERFORM_APPLY_TOKEN: APPLY_TOKEN,
         // Stand-ins for a fresh container: the global install goes to a prefix of its own, and the
         // npm cache to a temporary directory (gitlab-ci-local expands the example's
@@ -175,14 +184,14 @@ function gclTmp(): string {
 }
 
 /** One gitlab-ci-local run (a pipeline of the given source, only the named jobs). */
-function gcl(jobs: string[], variables: Record<string, string> = {}): Promise<CliResult> {
+function gcl(jobs: string[], variables: Record<string, string> = {}, cwd = project): Promise<CliResult> {
   const args = [GCL, '--force-shell-executor', '--no-color', '--no-json-schema-validation', '--max-job-name-padding', '0', '--home', home, '--needs'];
   if (Object.keys(variables).length > 0) args.push('--ignore-predefined-vars', Object.keys(variables).join(','));
   for (const [k, v] of Object.entries(variables)) args.push('--variable', `${k}=${v}`);
   args.push(...jobs);
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, args, {
-      cwd: project,
+      cwd,
       // gitlab-ci-local writes file variables under the temporary directory: keep them in `work`, which is removed.
       env: { ...passThrough, PATH: PATH(join(work, 'prefix')), HOME: home, LANG: 'C.UTF-8', TMPDIR: gclTmp() },
     });
@@ -231,6 +240,9 @@ describe.skipIf(!rsync)('examples/gitlab-ci run by gitlab-ci-local against the f
     const notes1 = fake.notes(CONFIG_PROJECT.path, 1);
     expect(notes1).toHaveLength(1);
     expect(notes1[0].body).toContain('docker-amd64');
+    // Posted by the Reporter bot: the plan's own token (read_api) could not have.
+    const listed = await fetch(`${fake.url}/api/v4/projects/${CONFIG_PROJECT.id}/merge_requests/1/notes`, { headers: { 'PRIVATE-TOKEN': PLAN_TOKEN } });
+    expect(((await listed.json()) as { author: { username: string } }[]).map((n) => n.author.username)).toEqual(['project_1217_bot']);
 
     const second = await gcl(['plan:merge-request'], mr);
     expect(second.code, log(second)).toBe(0);
@@ -281,5 +293,115 @@ describe.skipIf(!rsync)('examples/gitlab-ci run by gitlab-ci-local against the f
     const r = await gcl(['drift'], { CI_PIPELINE_SOURCE: 'schedule' });
     expect(r.code, log(r)).toBe(0);
     expect(log(r)).toMatch(/PASS +drift/);
+  }, 300_000);
+});
+
+/**
+ * The CI/CD component, as GitLab tests a component in its own project: the consumer's
+ * `include: - component: $CI_SERVER_FQDN/<this project>/runnerform@$CI_COMMIT_SHA` resolves to
+ * templates/runnerform.yml of the same commit (gitlab-ci-local does the same, offline).
+ * Least privilege: the merge-request plan and drift read with a read_api token, the note is
+ * posted by a Reporter project access token, only the default branch uses the Owner api token.
+ */
+const READ_TOKEN = 'glpat-ci-component-read-0000000';
+
+function componentSeed(): Seed {
+  const base = seed();
+  return { ...base, tokens: [...base.tokens, { token: READ_TOKEN, user: 'owner', scopes: ['read_api'] }] };
+}
+
+/** The consumer's .gitlab-ci.yml, as docs/ci.md shows it. */
+export function consumerCi(packageSpec: string): string {
+  return [
+    'include:',
+    '  - component: $CI_SERVER_FQDN/acme/runner-config/runnerform@$CI_COMMIT_SHA',
+    '    inputs:',
+    `      package: ${JSON.stringify(packageSpec)}`,
+    'stages: [validate, plan, apply]',
+    '',
+  ].join('\n');
+}
+
+describe.skipIf(!rsync)('the CI/CD component (templates/runnerform.yml) run by gitlab-ci-local against the fake GitLab', () => {
+  let consumer: string;
+  let cfake: FakeGitLab;
+  beforeAll(async () => {
+    cfake = await startFakeGitLab(componentSeed());
+    consumer = join(work, 'component-consumer');
+    mkdirSync(join(consumer, 'templates'), { recursive: true });
+    copyFileSync(join(root, 'templates/runnerform.yml'), join(consumer, 'templates/runnerform.yml'));
+    writeFileSync(join(consumer, '.gitlab-ci.yml'), consumerCi(tarball));
+    const runnersYaml = readFileSync(join(EXAMPLE, 'runners.yaml'), 'utf8');
+    writeFileSync(join(consumer, 'runners.yaml'), tokenDestinations ? runnersYaml : withoutTokenDestinations(runnersYaml));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: consumer, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'add', '-A');
+    git('-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qm', 'runners');
+    git('remote', 'add', 'origin', `${cfake.url}/${CONFIG_PROJECT.path}.git`);
+    // The component's token variables, beside the example's (from $HOME, never in argv).
+    const vars = join(home, '.gitlab-ci-local/variables.yml');
+    const all = load(readFileSync(vars, 'utf8')) as { global: Record<string, unknown> };
+    Object.assign(all.global, { RUNNERFORM_READ_TOKEN: READ_TOKEN });
+    writeFileSync(vars, dump(all));
+  }, 300_000);
+  afterAll(async () => {
+    await cfake?.close();
+  });
+
+  const run = (jobs: string[], variables: Record<string, string> = {}) => gcl(jobs, variables, consumer);
+  const mr = { CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_IID: '1', CI_PROJECT_ID: String(CONFIG_PROJECT.id) };
+
+  it('runnerform:validate installs the package given as the input and validates', async () => {
+    const r = await run(['runnerform:validate']);
+    expect(r.code, log(r)).toBe(0);
+    expect(r.stdout).toMatch(/Valid: runners\.yaml/);
+    expectNoSecrets(r);
+  }, 300_000);
+
+  it('runnerform:plan:merge-request reads with read_api and posts the note as the Reporter bot', async () => {
+    const r = await run(['runnerform:plan:merge-request'], mr);
+    expect(r.code, log(r)).toBe(0);
+    expectNoSecrets(r);
+    const res = await fetch(`${cfake.url}/api/v4/projects/${CONFIG_PROJECT.id}/merge_requests/1/notes`, { headers: { 'PRIVATE-TOKEN': READ_TOKEN } });
+    const notes = (await res.json()) as { author: { username: string }; body: string }[];
+    expect(notes.map((n) => n.author.username)).toEqual(['project_1217_bot']);
+    expect(notes[0].body).toContain('docker-amd64');
+  }, 300_000);
+
+  it('without a note token the merge-request plan still runs, and posts nothing', async () => {
+    const before = cfake.notes(CONFIG_PROJECT.path, 1).length;
+    const r = await run(['runnerform:plan:merge-request'], { ...mr, RUNNERFORM_NOTE_TOKEN: '' });
+    expect(r.code, log(r)).toBe(0);
+    expect(r.stdout).toContain('No note token: the plan is not posted');
+    expect(cfake.notes(CONFIG_PROJECT.path, 1)).toHaveLength(before);
+  }, 300_000);
+
+  it('runnerform:drift reads with read_api and fails on drift', async () => {
+    const r = await run(['runnerform:drift'], { CI_PIPELINE_SOURCE: 'schedule' });
+    expect(r.code).not.toBe(0);
+    expect(log(r)).toMatch(/runnerform:drift finished in .*FAIL 2/);
+  }, 300_000);
+
+  it('runnerform:apply applies the saved plan of runnerform:plan:default-branch with the apply token', async () => {
+    const r = await run(['runnerform:apply']);
+    expect(r.code, log(r)).toBe(0);
+    expect(log(r)).toMatch(/PASS +runnerform:plan:default-branch/);
+    expect(log(r)).toMatch(/PASS +runnerform:apply/);
+    expectNoSecrets(r);
+    const amd64 = cfake.runners().find((x) => x.description === 'docker-amd64');
+    expect(amd64?.tag_list?.slice().sort()).toEqual(['amd64', 'docker']);
+    const drift = await run(['runnerform:drift'], { CI_PIPELINE_SOURCE: 'schedule' });
+    expect(drift.code, log(drift)).toBe(0);
+  }, 600_000);
+
+  it('each pipeline gets its jobs (the rules), and the health job is off by default', async () => {
+    const jobs = async (variables: Record<string, string>) => {
+      const r = await run(['--list'], variables);
+      expect(r.code, log(r)).toBe(0);
+      return [...r.stdout.matchAll(/^(runnerform:\S+)/gm)].map((m) => m[1]).sort();
+    };
+    expect(await jobs({ CI_PIPELINE_SOURCE: 'schedule' })).toEqual(['runnerform:drift']);
+    expect(await jobs(mr)).toEqual(['runnerform:plan:merge-request', 'runnerform:validate']);
+    expect(await jobs({ CI_PIPELINE_SOURCE: 'push' })).toEqual(['runnerform:apply', 'runnerform:plan:default-branch', 'runnerform:validate']);
   }, 300_000);
 });

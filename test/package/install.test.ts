@@ -20,17 +20,19 @@ let contents: Map<string, string>;
 let prefix: string;
 let elsewhere: string;
 let tarball: string;
+let installLog: string;
 
 /** npm with a PATH that reaches this Node first, so lifecycle scripts and shebangs use it too. */
 const PATH = `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`;
 
-async function npm(args: string[], cwd: string): Promise<string> {
-  const { stdout } = await execFileP('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+/** npm's stdout, and its stderr too when `loglevel` lets warnings through. */
+async function npm(args: string[], cwd: string, loglevel = 'error'): Promise<string> {
+  const { stdout, stderr } = await execFileP('npm', [...args, '--no-audit', '--no-fund', `--loglevel=${loglevel}`], {
     cwd,
     env: { ...process.env, PATH, npm_config_update_notifier: 'false' },
     maxBuffer: 64 * 1024 * 1024,
   });
-  return stdout;
+  return loglevel === 'error' ? stdout : stdout + stderr;
 }
 
 beforeAll(async () => {
@@ -56,7 +58,7 @@ beforeAll(async () => {
   prefix = join(work, 'prefix');
   elsewhere = join(work, 'elsewhere');
   mkdirSync(elsewhere);
-  await npm(['install', '--global', '--prefix', prefix, '--omit=dev', '--prefer-offline', tarball], elsewhere);
+  installLog = await npm(['install', '--global', '--prefix', prefix, '--omit=dev', '--prefer-offline', tarball], elsewhere, 'warn');
 }, 300_000);
 
 afterAll(() => {
@@ -81,15 +83,31 @@ function runnerform(args: string[], env: Record<string, string> = {}): Promise<C
 }
 
 describe('the packed tarball', () => {
-  it('holds the built CLI, the schemas, README, LICENSE and package.json, nothing else', () => {
+  it('holds the bundled CLI, the schemas, the licences, README and package.json, nothing else', () => {
     const unexpected = files.filter(
-      (f) => !/^dist\/src\/[\w/.-]+\.js$/.test(f) && !/^(dist\/)?schemas\/[\w.-]+\.schema\.json$/.test(f) && !['package.json', 'README.md', 'LICENSE'].includes(f),
+      (f) =>
+        !/^dist\/src\/cli\/(main|chunks\/[\w-]+)\.js$/.test(f) &&
+        !/^schemas\/[\w.-]+\.schema\.json$/.test(f) &&
+        !['package.json', 'README.md', 'LICENSE', 'dist/THIRD-PARTY-LICENSES.txt'].includes(f),
     );
     expect(unexpected).toEqual([]);
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/src/cli/main.js', 'schemas/runners.schema.json', 'schemas/plan.schema.json']));
-    // Every module of the CLI is there (a missing one would fail at import time).
-    const sources = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-    expect(files.filter((f) => f.startsWith('dist/src/')).sort()).toEqual(sources.map((f) => `dist/src/${f.replace(/\.ts$/, '.js')}`).sort());
+  });
+
+  it('bundles its dependencies: the manifest declares none and keeps their licences', () => {
+    const manifest = JSON.parse(contents.get('package.json')!) as { dependencies?: object; scripts: Record<string, string> };
+    expect(manifest.dependencies ?? {}).toEqual({});
+    const licences = contents.get('dist/THIRD-PARTY-LICENSES.txt')!;
+    for (const dep of ['got', 'commander', 'js-yaml', 'diff', 'hpagent', 'ajv']) expect(licences).toMatch(new RegExp(`^${dep}@\\S+ \\(`, 'm'));
+    expect(licences).toContain('Permission is hereby granted'); // the texts, not only the names
+  });
+
+  it('has no install script (prepare only builds a git install and is stripped from the tarball)', () => {
+    const manifest = JSON.parse(contents.get('package.json')!) as { scripts: Record<string, string> };
+    const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'].filter((s) => s in manifest.scripts);
+    expect(installScripts).toEqual([]);
+    // The checkout's package.json is back as it was: prepare still builds a git install.
+    expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.prepare).toBe('npm run build');
   });
 
   it('has no test file, fixture, source map, key or token-shaped string', () => {
@@ -105,17 +123,21 @@ describe('the packed tarball', () => {
   });
 
   it('stays small', () => {
-    expect(files.length).toBeLessThan(150); // 92 today; 483 when tests and fixtures were shipped
+    expect(files.length).toBeLessThan(40); // ~25 with the bundle; 92 unbundled; 483 when tests and fixtures were shipped
     const bytes = [...contents.values()].reduce((n, t) => n + Buffer.byteLength(t), 0);
-    expect(bytes).toBeLessThan(600_000);
+    expect(bytes).toBeLessThan(1_200_000); // ~0.9 MB unpacked: the dependencies are inside now
   });
 });
 
 describe('installed from the tarball without dev dependencies', () => {
-  it('brings none of the dev dependencies', () => {
+  it('installs no other package: every runtime dependency is in the bundle', () => {
     const modules = join(prefix, 'lib/node_modules/runnerform/node_modules');
     for (const dev of Object.keys(pkg.devDependencies)) expect(existsSync(join(modules, dev)), dev).toBe(false);
-    expect(existsSync(join(modules, 'commander/package.json'))).toBe(true);
+    expect(existsSync(modules) ? readdirSync(modules) : []).toEqual([]);
+  });
+
+  it('installs without an install-script warning', () => {
+    expect(installLog).not.toMatch(/install-scripts|prepare/);
   });
 
   it('runnerform --version prints the package version', async () => {

@@ -1,5 +1,6 @@
-// vitest globalSetup: compile src/ and test/ before any test file runs, so a plain
-// `npx vitest run` spawns the current CLI and fake GitLab, never a stale dist/.
+// vitest globalSetup: compile src/ and test/ and bundle the CLI (as the package ships it) before
+// any test file runs, so a plain `npx vitest run` spawns the current CLI and fake GitLab, never a
+// stale dist/.
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
@@ -14,5 +15,11 @@ export default function setup(): void {
   } catch (err) {
     const out = (err as { stdout?: Buffer }).stdout?.toString() ?? '';
     throw new Error(`tsc -p tsconfig.json failed:\n${out}`);
+  }
+  // Over tsc's dist/src/cli/main.js: the tests spawn the bundle the package ships.
+  try {
+    execFileSync(process.execPath, [join(root, 'scripts/bundle.mjs')], { cwd: root, stdio: 'pipe' });
+  } catch (err) {
+    throw new Error(`scripts/bundle.mjs failed:\n${(err as { stderr?: Buffer }).stderr?.toString() ?? ''}`);
   }
 }
