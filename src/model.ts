@@ -88,6 +88,8 @@ export interface DesiredRunner {
   token: TokenDestination | null;
   /** Earlier descriptions (`renamed_from:`), newest first as written; [] when none. */
   renamed_from: string[];
+  /** Its health rules (`health:` of the file, its scope and itself merged); absent: built before health rules. */
+  health?: HealthSettings;
 }
 
 // ---------------------------------------------------------------- token destinations
@@ -115,6 +117,8 @@ export type TokenDestination =
 export interface DesiredScope {
   ref: ScopeRef;
   prune: boolean;
+  /** The scope's health rules (file-wide merged with its own); absent: built before health rules. */
+  health?: HealthSettings;
   runners: DesiredRunner[];
   source: SourcePos;
 }
@@ -161,6 +165,8 @@ export interface LiveRunner {
   permissions?: { update: boolean; delete: boolean };
   /** Number of projects a project runner is enabled in (GitLab refuses a non-admin delete when > 1); absent when unknown. */
   project_count?: number;
+  /** What `runnerform health` reads besides the record (absent: not asked for). */
+  health?: RunnerHealthFacts;
   /**
    * Attributes GitLab hid from this token (GraphQL's maintenanceNote without update_runner, when REST
    * could not show it either): their attrs value is null and the plan never compares them.
@@ -181,6 +187,42 @@ export interface LiveScope {
 export interface LiveState {
   gitlabUrl: string;
   scopes: LiveScope[];
+}
+
+// ---------------------------------------------------------------- health
+
+/** The `health:` rules in effect for a scope or runner (durations in milliseconds). */
+export interface HealthSettings {
+  /** Minor versions a runner manager may trail GitLab by (GitLab's upgrade rule: 2). */
+  max_minor_skew: number;
+  stale_after_ms: number;
+  never_contacted_after_ms: number;
+  offline_managers_after_ms: number;
+  /** apply renews a token expiring within this window; null: no renewal (health still warns within 7 days). */
+  token_renew_before_ms: number | null;
+}
+
+export const MANAGER_STATUSES = ['online', 'offline', 'stale', 'never_contacted'] as const;
+export type ManagerStatus = (typeof MANAGER_STATUSES)[number];
+
+/** One gitlab-runner process registered with a runner's token (GitLab's Ci::RunnerManager). null: GitLab did not say. */
+export interface LiveManager {
+  system_id: string;
+  version: string | null;
+  revision: string | null;
+  platform: string | null;
+  architecture: string | null;
+  status: ManagerStatus;
+  contacted_at: string | null;
+  job_execution_status: 'active' | 'idle' | null;
+}
+
+/** Facts about a runner only health reads. null: this GitLab (or this API) does not say: unknown, never healthy. */
+export interface RunnerHealthFacts {
+  managers: LiveManager[] | null;
+  /** More managers than one page: only the first page was read. */
+  managers_truncated: boolean;
+  creation_method: 'authenticated_user' | 'registration_token' | null;
 }
 
 // ---------------------------------------------------------------- plan

@@ -3,6 +3,7 @@ import type { DesiredRunner, DesiredScope, DesiredState, ScopeRef } from '../mod
 import { effectiveAttrs } from './defaults.js';
 import { isRecord, rawRunners, rawScopes, type RawScope, type SourceDoc } from './document.js';
 import { destinationOf, effectiveToken, renamedFromOf } from './token.js';
+import { runnerHealth, scopeHealth } from './health.js';
 
 /** Only call with documents that passed the shape and semantic checks. */
 export function buildDesiredState(docs: SourceDoc[]): DesiredState {
@@ -15,16 +16,19 @@ export function buildDesiredState(docs: SourceDoc[]): DesiredState {
 function buildScope(doc: SourceDoc, scope: RawScope): DesiredScope {
   const value = doc.value as Record<string, unknown>;
   const defaults = isRecord(value.defaults) ? value.defaults : undefined;
+  const health = scopeHealth(value, scope.body);
   const runners: DesiredRunner[] = rawRunners(scope).map(({ index, body }) => ({
     description: body.description as string,
     attrs: effectiveAttrs(defaults, body),
     source: doc.at([...scope.segments, 'runners', index]),
     token: destinationOf(effectiveToken(defaults, body)?.raw),
     renamed_from: renamedFromOf(body.renamed_from).map((r) => r.value),
+    health: runnerHealth(health, body),
   }));
   return {
     ref: refOf(scope),
     prune: scope.body.prune === true,
+    health,
     runners,
     source: doc.at(scope.segments, scope.type === 'instance' ? 'key' : 'value'),
   };

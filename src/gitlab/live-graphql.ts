@@ -14,6 +14,7 @@ import { graphQLErrorMessages, idFromGid } from './graphql.js';
 import { complexityOf, PAGE_SIZE, printQuery, runnersConnection, type Field, type RunnersKind } from './graphql-query.js';
 import type { LiveProgress, ReadLiveOptions } from './live.js';
 import { isoTime } from './live-time.js';
+import { healthFactsOfNode, healthNodeFields } from './health-fields.js';
 
 /** GitLab's limits for an authenticated user (an administrator gets 300; 250 is safe for both). */
 export const USER_COMPLEXITY_LIMIT = 250;
@@ -32,6 +33,8 @@ export interface GraphQLReadOptions extends ReadLiveOptions {
   log?: (line: string) => void;
   /** Most pages one scope's runner list may take (default MAX_PAGES in pagination.ts). */
   maxPages?: number;
+  /** Also read each runner's managers and creation method (health-fields.ts). */
+  health?: boolean;
 }
 
 /** GitLab has no usable GraphQL runner API (404, or an older schema): read through REST instead. */
@@ -108,6 +111,8 @@ export function toLiveRunnerFromNode(node: RunnerNode, ownership: Ownership): Li
     created_at: isoTime(node.createdAt),
     token_expires_at: isoTime(node.tokenExpiresAt),
   };
+  const health = healthFactsOfNode(node as Parameters<typeof healthFactsOfNode>[0]);
+  if (health) runner.health = health;
   if (ownership === 'owned' && node.userPermissions) {
     runner.permissions = { update: node.userPermissions.updateRunner, delete: node.userPermissions.deleteRunner };
     if (runner.runner_type === 'project_type' && typeof node.projectCount === 'number') runner.project_count = node.projectCount;
@@ -215,6 +220,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
 
   const reads: ScopeRead[] = refs.map((ref, index) => ({ index, ref, kind: ref.type, runners: [], done: false }));
   const context: RequestContext = { subject: 'the runners of the declared scopes', action: 'read the runners of the declared scopes' };
+  const extra = opts.health ? healthNodeFields() : [];
 
   // Next pages found while reading a round of requests, sent in the next round.
   const followUps: Part[] = [];
@@ -258,7 +264,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   const pagePart = (read: ScopeRead, cursor: string): Part => ({
     what: `next page of ${scopeName(read)}`,
     field: (alias) => {
-      const conn = runnersConnection(read.kind, `${alias}c`);
+      const conn = runnersConnection(read.kind, `${alias}c`, extra);
       if (read.kind === 'instance') return { ...conn, alias };
       return { alias, name: read.kind, args: { fullPath: `$${alias}` }, resolver: { cost: 1 }, children: [conn] };
     },
@@ -378,7 +384,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
         args: { [kind === 'projectPaths' ? 'fullPaths' : 'ids']: `$${alias}`, first: keys.length },
         // Query.groups has `sort` with a default (+1); Query.projects is counted the same way to stay on the safe side.
         resolver: { cost: 2, first: keys.length },
-        children: [{ name: 'nodes', children: [{ name: 'id' }, { name: 'fullPath' }, runnersConnection(isGroup ? 'group' : 'project')] }],
+        children: [{ name: 'nodes', children: [{ name: 'id' }, { name: 'fullPath' }, runnersConnection(isGroup ? 'group' : 'project', undefined, extra)] }],
       }),
       variables: (alias) => ({
         [alias]: {
@@ -414,7 +420,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
 
   const instancePart = (): Part => ({
     what: 'instance runners',
-    field: (alias) => ({ ...runnersConnection('instance'), alias }),
+    field: (alias) => ({ ...runnersConnection('instance', undefined, extra), alias }),
     variables: () => ({}),
     split: () => null,
     take: (value, errors) => {

@@ -11,9 +11,10 @@ import {
 import { me, runnerById, visibleGroup, visibleProject, type Ctx, type Reply } from './context.js';
 import { rawStatus, runnerDetails, runnerListItem } from './entities.js';
 import { errors, present, toBool, toInt, toSentence, toTagList, ApiError } from './http-io.js';
+import { renewToken } from './managers.js';
 import { paginate } from './pagination.js';
 import { applyPatch, coerceRunnerParams, fullMessages, validateRunner, type RunnerAttrState } from './runner-params.js';
-import { newRunnerToken, type GroupRec, type ProjectRec, type RunnerRec, type RunnerTypeName } from './state.js';
+import { type GroupRec, type ProjectRec, type RunnerRec, type RunnerTypeName } from './state.js';
 
 const RUNNER_TYPES: readonly RunnerTypeName[] = ['instance_type', 'group_type', 'project_type'];
 const STATUS_FILTERS = ['online', 'offline', 'stale', 'never_contacted', 'active', 'paused'];
@@ -159,8 +160,7 @@ export function deleteRunner(ctx: Ctx): Reply {
 export function resetRunnerToken(ctx: Ctx): Reply {
   const runner = runnerById(ctx, ctx.args[0]);
   if (!canManageRunner(ctx.state, me(ctx), runner)) throw errors.forbidden('No access granted');
-  runner.token = newRunnerToken(runner.runnerType);
-  return { status: 201, body: { token: runner.token, token_expires_at: null } };
+  return { status: 201, body: renewToken(ctx.state, runner) };
 }
 
 /** Grape's `requires`/`given` checks of POST /user/runners. */
@@ -228,7 +228,7 @@ export function createRunner(ctx: Ctx): Reply {
     maximum_timeout: attrs.maximumTimeout,
     maintenance_note: attrs.maintenanceNote,
   });
-  return { status: 201, body: { id, token: state.runners.get(id)!.token, token_expires_at: null } };
+  return { status: 201, body: { id, token: state.runners.get(id)!.token, token_expires_at: state.runners.get(id)!.tokenExpiresAt } };
 }
 
 /** POST /projects/:id/runners {runner_id}: enable a project runner in one more project. */

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Role, Seed, SeedRunner, SeedToken, SeedUser, TokenScope } from './seed.js';
 import { VariableStore } from './variables.js';
+import { managerFromSeed, type ManagerRec } from './managers.js';
 
 export type RunnerTypeName = SeedRunner['runner_type'];
 export type AccessLevelName = 'not_protected' | 'ref_protected';
@@ -33,6 +34,8 @@ export interface GroupRec {
   name: string;
   parent: GroupRec | null;
   createdAt: string;
+  /** EE's namespace_settings.allow_stale_runner_pruning (Group.allowStaleRunnerPruning). */
+  allowStaleRunnerPruning: boolean;
 }
 
 export interface ProjectRec {
@@ -66,6 +69,12 @@ export interface RunnerRec {
   createdAt: string;
   /** Authentication token (glrt-…); never logged, never in snapshots. */
   token: string;
+  /** When the token expires (managers.ts expiryFrom); null: no expiry policy. */
+  tokenExpiresAt: string | null;
+  /** Ci::Runner#creation_method: POST /user/runners, or a legacy registration token. */
+  creationMethod: 'authenticated_user' | 'registration_token';
+  /** Its runner managers (managers.ts), oldest first. */
+  managers: ManagerRec[];
 }
 
 export interface NoteRec {
@@ -108,6 +117,12 @@ function impliedContact(status: SeedRunner['status']): string | null {
   return minutesAgo === null ? null : new Date(Date.now() - minutesAgo * 60_000).toISOString();
 }
 
+/** Ci::Runner#contacted_at follows its managers' heartbeats: the latest of them. */
+function latestContact(managers: SeedRunner['managers']): string | null {
+  const times = (managers ?? []).map((m) => m.contacted_at).filter((t): t is string => typeof t === 'string');
+  return times.length === 0 ? null : times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
+}
+
 function titleCase(path: string): string {
   return path
     .split(/[-_.]/)
@@ -140,8 +155,14 @@ export class FakeState {
   private nextNoteId = 1;
   private nextMrId = 1;
   private readonly seededAt = new Date().toISOString();
+  /** GitLab's version (Query.metadata.version). */
+  readonly gitlabVersion: string;
+  /** The runner token expiration interval in seconds (application setting); null: tokens never expire. */
+  runnerTokenExpirationIntervalS: number | null;
 
   constructor(seed: Seed) {
+    this.gitlabVersion = seed.gitlab_version ?? '18.6.0';
+    this.runnerTokenExpirationIntervalS = seed.runner_token_expiration_interval_s ?? null;
     this.loadGroups(seed);
     this.loadProjects(seed);
     for (const u of seed.users ?? []) this.loadUser(u);
@@ -190,7 +211,15 @@ export class FakeState {
       }
       taken.add(id);
       const path = lastSegment(g.full_path);
-      const rec: GroupRec = { id, fullPath: g.full_path, path, name: titleCase(path), parent, createdAt: this.seededAt };
+      const rec: GroupRec = {
+        id,
+        fullPath: g.full_path,
+        path,
+        name: titleCase(path),
+        parent,
+        createdAt: this.seededAt,
+        allowStaleRunnerPruning: g.allow_stale_runner_pruning ?? false,
+      };
       this.groups.set(id, rec);
       this.groupPaths.set(rec.fullPath.toLowerCase(), rec);
     }
@@ -328,10 +357,13 @@ export class FakeState {
       accessLevel: r.access_level ?? 'not_protected',
       maximumTimeout: r.maximum_timeout ?? null,
       maintenanceNote: r.maintenance_note ?? null,
-      contactedAt: r.contacted_at ?? impliedContact(r.status),
+      contactedAt: r.contacted_at ?? latestContact(r.managers) ?? impliedContact(r.status),
       statusOverride: r.status ?? null,
-      createdAt: new Date().toISOString(),
+      createdAt: r.created_at ?? new Date().toISOString(),
       token: newRunnerToken(r.runner_type),
+      tokenExpiresAt: r.token_expires_at !== undefined ? r.token_expires_at : this.runnerTokenExpirationIntervalS === null ? null : new Date(Date.now() + this.runnerTokenExpirationIntervalS * 1000).toISOString(),
+      creationMethod: r.creation_method ?? 'authenticated_user',
+      managers: (r.managers ?? []).map((m) => managerFromSeed(m, r.created_at ?? new Date().toISOString())),
     });
     return id;
   }
