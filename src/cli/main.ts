@@ -7,6 +7,7 @@ import { COLOR_MODES, setColorMode, type ColorMode } from './color.js';
 import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../secrets.js';
 import { registerExport } from './export.js';
+import { registerHealth } from './health.js';
 import { registerPlan } from './plan.js';
 import { registerRotate } from './rotate.js';
 import { registerSchema } from './schema.js';
@@ -37,6 +38,7 @@ registerPlan(program);
 registerShow(program);
 registerApply(program);
 registerRotate(program);
+registerHealth(program);
 registerExport(program);
 registerSchema(program);
 

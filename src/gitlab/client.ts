@@ -22,6 +22,7 @@ import type {
   VariableOwner,
 } from './api.js';
 import { gitLabErrorFrom, graphQLErrorFrom, runnerRole, type GitLabError, type RequestContext } from './errors.js';
+import type { ApiRunnerManager } from './health-fields.js';
 import { graphQLErrorMessages, isGraphQLTimeout, ownerProjectFrom, RUNNER_OWNER_FACTS_QUERY, runnerGid, UnexpectedAnswerError, type OwnerProject } from './graphql.js';
 import { createLimiter } from './limiter.js';
 import type { ReadSettings } from './read-live.js';
@@ -63,6 +64,8 @@ export interface GitLabClient extends GitLabApi {
   readonly readSettings: ReadSettings;
   /** The redacted --debug log, when on. */
   readonly log?: (line: string) => void;
+  /** GET /runners/:id/managers (lib/api/ci/runners.rb). */
+  runnerManagers(id: number): Promise<ApiRunnerManager[]>;
 }
 
 /** One GraphQL answer as it arrived (status 200 with `errors` included); HTTP errors are thrown as GitLabError. */
@@ -435,6 +438,9 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
       }),
 
     getRunner: (id) => request<ApiRunnerDetails>({ method: 'GET', path: `runners/${id}`, context: runnerCtx(id, 'read') }),
+
+    // Only `runnerform health` over REST asks (gitlab/health-read.ts).
+    runnerManagers: (id: number) => list<ApiRunnerManager>({ path: `runners/${id}/managers`, context: runnerCtx(id, 'read') }),
 
     runnerOwnerProject: (id): Promise<OwnerProject | null> =>
       graphqlQuery(RUNNER_OWNER_FACTS_QUERY, { id: runnerGid(id) }, { subject: `runner #${id}`, action: `read the owner project of runner #${id}` }, ownerProjectFrom),

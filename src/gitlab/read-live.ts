@@ -24,6 +24,8 @@ export interface ReadOptions extends ReadLiveOptions {
   notice?: (line: string) => void;
   /** --debug lines of the GraphQL reader. */
   log?: (line: string) => void;
+  /** Also read each runner's managers and creation method (health-read.ts). */
+  health?: boolean;
 }
 
 /** A client that can send raw GraphQL queries (GitLabClient can; other GitLabApi implementations read through REST). */
