@@ -239,8 +239,9 @@ export type Action = (typeof ACTIONS)[number];
  * - interrupted_create: token-reset of a runner an interrupted apply created and whose token was never stored
  * - undelivered_token: token-reset of a never-contacted runner whose gitlab_variable destination is absent or
  *   names another runner, and whose token the journal does not hold (a stored token is re-delivered, never reset)
+ * - renew: token-reset of a runner whose token expires within its `health.token_renew_before` (plan/renewal.ts)
  */
-export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token'] as const;
+export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token', 'renew'] as const;
 export type ActionReason = (typeof ACTION_REASONS)[number];
 
 interface ChangeCommon {

@@ -34,6 +34,7 @@ import { fingerprintLive } from './fingerprint.js';
 import { markRefusals } from './refusals.js';
 import { comparableAttrs } from './hidden.js';
 import { healthWarnings } from './health.js';
+import { renewal } from './renewal.js';
 import { tokenJudge, type TokenDecision, type TokenJudge } from './token-reset.js';
 
 export interface PlanOptions {
@@ -176,7 +177,9 @@ function planScope(
         );
       }
     }
-    const decision = ctx.tokens.decide(scope, runner, match);
+    const judged = ctx.tokens.decide(scope, runner, match);
+    // A token about to expire is replaced anyway: renewal also answers "its destination lacks it".
+    const decision = judged === null || judged.kind === 'warn' ? (renewal(runner, match, ctx.now) ?? judged) : judged;
     const change = existingChange(scope, runner, match, decision);
     changes.push(change);
     if (decision?.kind === 'warn') warn(runner.description, 'contacted_without_token', decision.message);

@@ -53,6 +53,7 @@ const REASON_TEXT = {
   renamed: 'renamed in place: same id, same token',
   interrupted_create: 'created by an interrupted apply, its token was never stored',
   undelivered_token: 'its token never reached its destination and is not stored, and it has never contacted GitLab',
+  renew: 'renewal: its token expires within health.token_renew_before',
 } as const satisfies Record<NonNullable<Change['reason']>, string>;
 
 /** The block for one create, update, token reset or delete (no-ops are not shown). */

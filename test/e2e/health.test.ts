@@ -135,3 +135,75 @@ describe('runnerform health', () => {
     expect(f).toEqual([expect.objectContaining({ rule: 'unknown', address: 'gitlab' })]);
   });
 });
+
+describe('token renewal and self-rotation', () => {
+  const RENEW_YAML = `version: 1
+health:
+  token_renew_before: 7d
+groups:
+  - path: acme/platform
+    runners:
+      - description: docker
+        token:
+          gitlab_variable:
+            group: acme/platform
+            key: RUNNER_TOKEN
+            protected: false
+`;
+  const cli = (args: string[]) => runCli(args, { cwd: dir, env: { GITLAB_URL: fake!.url, GITLAB_TOKEN: OWNER_TOKEN } });
+
+  it('plans a token expiring in 3 days as a renewal, and apply resets it and delivers the new token', async () => {
+    await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', token_expires_at: inFuture(3 * DAY), managers: [online('s_a')] }], [], {
+      patch: (s) => (s.runner_token_expiration_interval_s = 30 * 24 * 3600),
+    });
+    writeFile(dir!, 'runners.yaml', RENEW_YAML);
+    const plan = await cli(['plan', '--format', 'json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    const change = (JSON.parse(plan.stdout) as { changes: { address: string; action: string; reason: string | null }[] }).changes[0];
+    expect(change).toEqual(expect.objectContaining({ address: ADDR, action: 'token-reset', reason: 'renew' }));
+    const text = await cli(['plan']);
+    expect(text.stdout).toContain('will be reset: renewal: its token expires within health.token_renew_before');
+
+    const before = fake!.runnerToken(50);
+    const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(fake!.runnerToken(50)).not.toBe(before);
+    expect(fake!.variable({ group: 'acme/platform' }, 'RUNNER_TOKEN')?.value).toBe(fake!.runnerToken(50));
+    // Renewed: the next plan has nothing to do and health no longer warns.
+    const again = await cli(['plan', '--detailed-exitcode']);
+    expect(again.code, again.stdout).toBe(0);
+    const { code } = await findings();
+    expect(code).toBe(0);
+  });
+
+  it('detects a token gitlab-runner rotated itself: its expiry moved without runnerform', async () => {
+    await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', token_expires_at: inFuture(3 * DAY), managers: [online('s_a')] }], [], {
+      patch: (s) => (s.runner_token_expiration_interval_s = 30 * 24 * 3600),
+    });
+    writeFile(dir!, 'runners.yaml', RENEW_YAML);
+    const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect((await findings(['--tokens-out', 'tokens.json'])).code).toBe(0);
+
+    // What gitlab-runner does at ~75 % of the lifetime: POST /runners/reset_authentication_token with its own token.
+    // The fake's clock is real, so the new expiry is later by the time that passed; make it clearly later.
+    const later = Date.now() + 5 * 60_000;
+    const realNow = Date.now;
+    Date.now = () => later;
+    let rotated: Response;
+    try {
+      rotated = await fetch(`${fake!.url}/api/v4/runners/reset_authentication_token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: fake!.runnerToken(50) }),
+      });
+    } finally {
+      Date.now = realNow;
+    }
+    expect(rotated.status).toBe(201);
+    const { code, findings: f } = await findings(['--tokens-out', 'tokens.json']);
+    expect(code).toBe(2);
+    expect(f).toEqual([expect.objectContaining({ rule: 'token_self_rotated', address: ADDR })]);
+    expect(f[0].remedy).toContain('FF_DISABLE_AUTOMATIC_TOKEN_ROTATION');
+  });
+});
