@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import type { Seed, SeedRunner } from '../fake-gitlab/seed.js';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { OWNER_TOKEN, e2eSeed, runCli, tempDir, writeFile } from './harness.js';
 
 const HOUR = 3600_000;
@@ -205,5 +206,39 @@ groups:
     expect(code).toBe(2);
     expect(f).toEqual([expect.objectContaining({ rule: 'token_self_rotated', address: ADDR })]);
     expect(f[0].remedy).toContain('FF_DISABLE_AUTOMATIC_TOKEN_ROTATION');
+  });
+});
+
+describe('runnerform health --format openmetrics', () => {
+  it('writes gauges a Prometheus text parser reads back, one family per metric, ending in # EOF', async () => {
+    await setup(
+      [
+        { id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', token_expires_at: inFuture(3 * DAY), managers: [online('s_a'), online('s_old', '18.2.0')] },
+        { id: 51, runner_type: 'group_type', group: 'acme/platform', description: 'say "hi"\\now', managers: [{ ...online('s_gone'), contacted_at: ago(5 * HOUR) }] },
+      ],
+      ['docker', '\'say "hi"\\now\''],
+    );
+    const r = await health(['--format', 'openmetrics']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout.endsWith('\n# EOF\n')).toBe(true);
+    const families = parsePrometheusTextFormat(r.stdout);
+    const byName = Object.fromEntries(families.map((f) => [f.name, f]));
+    expect(families.map((f) => [f.name, f.type])).toEqual([
+      ['runnerform_runner_managers', 'GAUGE'],
+      ['runnerform_runner_version_skew_minors', 'GAUGE'],
+      ['runnerform_runner_token_expires_seconds', 'GAUGE'],
+      ['runnerform_health_findings', 'GAUGE'],
+    ]);
+    const odd = 'group["acme/platform"].runner["say \\"hi\\"\\\\now"]';
+    const managers = byName.runnerform_runner_managers.metrics.map((m) => [m.labels!.address, m.labels!.status, Number(m.value)]);
+    expect(managers).toContainEqual([ADDR, 'online', 2]);
+    expect(managers).toContainEqual([odd, 'offline', 1]);
+    expect(managers).toContainEqual([odd, 'online', 0]);
+    expect(byName.runnerform_runner_version_skew_minors.metrics.map((m) => [m.labels!.address, Number(m.value)])).toEqual([[ADDR, 4], [odd, 0]]);
+    const expires = Number(byName.runnerform_runner_token_expires_seconds.metrics[0].value);
+    expect(expires).toBeGreaterThan(3 * 86400 - 600);
+    expect(expires).toBeLessThanOrEqual(3 * 86400);
+    const findingCounts = Object.fromEntries(byName.runnerform_health_findings.metrics.map((m) => [m.labels!.rule, Number(m.value)]));
+    expect(findingCounts).toEqual(expect.objectContaining({ version_skew: 1, offline_manager: 1, token_expiring: 1, legacy_registration: 0 }));
   });
 });
