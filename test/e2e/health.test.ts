@@ -223,6 +223,14 @@ describe('runnerform health --format openmetrics', () => {
     expect(r.stdout.endsWith('\n# EOF\n')).toBe(true);
     const families = parsePrometheusTextFormat(r.stdout);
     const byName = Object.fromEntries(families.map((f) => [f.name, f]));
+    // The parser is lenient: nothing it read may be lost or half-read.
+    const sampleLines = r.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    const samples = families.flatMap((f) => f.metrics);
+    expect(samples).toHaveLength(sampleLines.length);
+    for (const m of samples) {
+      expect(Number.isFinite(Number(m.value)) && m.value !== '').toBe(true);
+      expect(Object.keys(m.labels ?? {}).length).toBeGreaterThan(0);
+    }
     expect(families.map((f) => [f.name, f.type])).toEqual([
       ['runnerform_runner_managers', 'GAUGE'],
       ['runnerform_runner_version_skew_minors', 'GAUGE'],
