@@ -129,6 +129,19 @@ describe('runnerform health', () => {
     ]);
   });
 
+  it('reads managers over REST with --api rest (GET /runners/:id/managers); the creation method REST never says is unknown', async () => {
+    const gone = { ...online('s_gone'), contacted_at: ago(5 * HOUR) };
+    await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', managers: [online('s_a'), gone] }], ['docker']);
+    const { code, findings: f } = await findings(['--api', 'rest']);
+    expect(code).toBe(2);
+    expect(f.map((x) => [x.rule, x.system_id])).toEqual([
+      ['offline_manager', 's_gone'],
+      ['unknown', null],
+    ]);
+    expect(f[1].message).toContain('legacy registrations not checked');
+    expect(fake!.requests.some((r) => r.method === 'GET' && r.path === '/runners/50/managers')).toBe(true);
+  });
+
   it('says what it could not check: a manager without a version is unknown, never healthy', async () => {
     await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', managers: [{ ...online('s_a'), version: null }] }], ['docker']);
     const { code, findings: f } = await findings();
