@@ -1,6 +1,8 @@
 // `runnerform health`: reads GitLab (runners, their managers, GitLab's version,
 // groups' stale pruning) and checks the declared health rules. Changes nothing.
 // Exit 0 healthy, 1 error, 2 findings (as `plan --detailed-exitcode`).
+import { rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { readTokenEntries } from '../apply/token-sink.js';
 import type { GitLabClient } from '../gitlab/client.js';
@@ -20,6 +22,7 @@ const FORMATS = ['text', 'json', 'openmetrics'] as const;
 interface HealthOptions {
   format: (typeof FORMATS)[number];
   tokensOut?: string;
+  out?: string;
 }
 
 export function registerHealth(program: Command): void {
@@ -27,7 +30,8 @@ export function registerHealth(program: Command): void {
     .command('health')
     .description("Check the declared runners' health (managers, versions, contact, tokens, legacy registrations, stale pruning); changes nothing. Exit 0 healthy, 2 findings, 1 error")
     .addOption(new Option('--format <format>', 'output format (openmetrics: for Prometheus\' textfile collector)').choices([...FORMATS]).default('text'))
-    .option('--tokens-out <file>', "apply's tokens file, read (never written) to tell a token gitlab-runner rotated itself");
+    .option('--tokens-out <file>', "apply's tokens file, read (never written) to tell a token gitlab-runner rotated itself")
+    .option('-o, --out <file>', "write the report to this file (replaced atomically, as Prometheus' textfile collector needs) instead of stdout");
   addFileOption(cmd);
   addFileArguments(cmd);
   addConnectionOptions(cmd);
@@ -47,7 +51,8 @@ export function registerHealth(program: Command): void {
     });
     const out =
       opts.format === 'json' ? renderHealthJson(report) : opts.format === 'openmetrics' ? renderHealthMetrics(report) : renderHealthText(report, sourceLabel(files));
-    process.stdout.write(out);
+    if (opts.out) await writeAtomically(opts.out, out);
+    else process.stdout.write(out);
     process.exitCode = report.findings.length > 0 ? EXIT_CHANGES : EXIT_OK;
   });
 }
@@ -63,6 +68,13 @@ async function readWithProgress(api: GitLabClient, refs: Parameters<typeof readH
   } finally {
     progress.done();
   }
+}
+
+/** A temporary file renamed over `path`: a reader never sees half a report. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  await writeFile(tmp, text);
+  await rename(tmp, path);
 }
 
 /** Runner id → the expiry of the token runnerform stored last for it. */

@@ -1,6 +1,7 @@
 // `runnerform health` end to end against the fake GitLab: one test per rule,
 // each built so that it fails when its rule is taken out.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import type { Seed, SeedRunner } from '../fake-gitlab/seed.js';
@@ -118,14 +119,16 @@ describe('runnerform health', () => {
       [
         { id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', token_expires_at: inFuture(3 * DAY), managers: [online('s_a')] },
         { id: 51, runner_type: 'group_type', group: 'acme/platform', description: 'quiet', contacted_at: ago(8 * DAY), managers: [] },
+        { id: 52, runner_type: 'group_type', group: 'acme/platform', description: 'unstarted', created_at: ago(2 * HOUR), managers: [] },
       ],
-      ['docker', 'quiet'],
+      ['docker', 'quiet', 'unstarted'],
     );
     const { code, findings: f } = await findings();
     expect(code).toBe(2);
     expect(f.map((x) => [x.rule, x.address])).toEqual([
       ['token_expiring', ADDR],
       ['stale', 'group["acme/platform"].runner["quiet"]'],
+      ['never_contacted', 'group["acme/platform"].runner["unstarted"]'],
     ]);
   });
 
@@ -233,6 +236,12 @@ describe('runnerform health --format openmetrics', () => {
     );
     const r = await health(['--format', 'openmetrics']);
     expect(r.code, r.stderr).toBe(2);
+    // --out writes the same report to a file (renamed into place) and nothing to stdout.
+    const toFile = await health(['--format', 'openmetrics', '--out', 'health.prom']);
+    expect([toFile.code, toFile.stdout]).toEqual([2, '']);
+    expect(readFileSync(join(dir!, 'health.prom'), 'utf8').replace(/(expires_seconds\{[^}]*\}) -?\d+/, '$1 N')).toBe(
+      r.stdout.replace(/(expires_seconds\{[^}]*\}) -?\d+/, '$1 N'),
+    );
     expect(r.stdout.endsWith('\n# EOF\n')).toBe(true);
     const families = parsePrometheusTextFormat(r.stdout);
     const byName = Object.fromEntries(families.map((f) => [f.name, f]));
