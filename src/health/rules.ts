@@ -162,7 +162,7 @@ function pruningRule({ runner, now, add }: Ctx): void {
   if (from === null) return;
   const at = Date.parse(from) + PRUNE_AFTER_MS;
   if (runner.contacted_at !== null && at - now > PRUNE_AFTER_MS / 7) return; // in contact recently: not at risk
-  const when = at <= now ? 'at its next pruning run' : `after ${new Date(at).toISOString()}`;
+  const when = at <= now ? 'at its next pruning run' : `after ${new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
   add(
     'stale_pruning',
     `its group prunes stale runners: GitLab deletes it ${when} unless its host contacts GitLab, and the next apply creates it again with a new token`,
