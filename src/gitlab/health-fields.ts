@@ -11,20 +11,44 @@ export const MANAGERS_PAGE = 50;
 
 const leaves = (...names: string[]): Field[] => names.map((name) => ({ name }));
 
-/** The extra runner-node fields of a health read. */
-export function healthNodeFields(): Field[] {
-  return [
-    leaf('creationMethod'),
-    {
+const MANAGER_FIELDS = ['systemId', 'version', 'revision', 'platformName', 'architectureName', 'status', 'contactedAt', 'jobExecutionStatus'];
+
+/** The fields of CiRunner and CiRunnerManager this GitLab has (from introspection); absent: assume all. */
+export interface SchemaFields {
+  runner: ReadonlySet<string>;
+  manager: ReadonlySet<string>;
+}
+
+/**
+ * The extra runner-node fields of a health read: only those this GitLab has, so an older GitLab
+ * (no creationMethod before 17.0, no jobExecutionStatus before 16.3, no managers before 16.0)
+ * still answers, and what it lacks reads as unknown.
+ */
+export function healthNodeFields(has?: SchemaFields): Field[] {
+  const out: Field[] = [];
+  if (!has || has.runner.has('creationMethod')) out.push(leaf('creationMethod'));
+  const managerFields = MANAGER_FIELDS.filter((f) => !has || has.manager.has(f));
+  if ((!has || has.runner.has('managers')) && managerFields.includes('systemId')) {
+    out.push({
       name: 'managers',
       args: { first: MANAGERS_PAGE },
       resolver: { cost: 1, first: MANAGERS_PAGE },
       children: [
         { name: 'pageInfo', children: leaves('hasNextPage') },
-        { name: 'nodes', children: leaves('systemId', 'version', 'revision', 'platformName', 'architectureName', 'status', 'contactedAt', 'jobExecutionStatus') },
+        { name: 'nodes', children: leaves(...managerFields) },
       ],
-    },
-  ];
+    });
+  }
+  return out;
+}
+
+/** One introspection request: which CiRunner and CiRunnerManager fields exist. */
+export const SCHEMA_FIELDS_QUERY = 'query RunnerformHealthFields { r: __type(name: "CiRunner") { fields { name } } m: __type(name: "CiRunnerManager") { fields { name } } }';
+
+export function schemaFieldsFrom(data: unknown): SchemaFields | null {
+  const d = data as { r?: { fields?: { name: string }[] } | null; m?: { fields?: { name: string }[] } | null } | null;
+  if (!d?.r?.fields) return null;
+  return { runner: new Set(d.r.fields.map((f) => f.name)), manager: new Set((d.m?.fields ?? []).map((f) => f.name)) };
 }
 
 function leaf(name: string): Field {
@@ -42,9 +66,9 @@ interface ManagerNode {
   jobExecutionStatus?: string | null;
 }
 
-/** The health facts of a runner node; undefined when the node was read without the health fields. */
-export function healthFactsOfNode(node: { creationMethod?: string | null; managers?: { pageInfo?: { hasNextPage: boolean }; nodes: (ManagerNode | null)[] } | null }): RunnerHealthFacts | undefined {
-  if (!('managers' in node) && !('creationMethod' in node)) return undefined;
+/** The health facts of a runner node read for health; a field this GitLab lacks reads as null (unknown). */
+export function healthFactsOfNode(node: { creationMethod?: string | null; managers?: { pageInfo?: { hasNextPage: boolean }; nodes: (ManagerNode | null)[] } | null }): RunnerHealthFacts {
+  if (!('managers' in node) && !('creationMethod' in node)) return { managers: null, managers_truncated: false, creation_method: null };
   const m = node.managers;
   return {
     managers: m ? m.nodes.filter((n): n is ManagerNode => n !== null).map(managerOfNode) : null,
@@ -65,7 +89,7 @@ export function managerOfNode(n: ManagerNode): LiveManager {
     revision: n.revision ?? null,
     platform: n.platformName ?? null,
     architecture: n.architectureName ?? null,
-    status: n.status.toLowerCase() as ManagerStatus,
+    status: (n.status ?? 'NEVER_CONTACTED').toLowerCase() as ManagerStatus,
     contacted_at: isoTime(n.contactedAt),
     job_execution_status: n.jobExecutionStatus === 'ACTIVE' ? 'active' : n.jobExecutionStatus === 'IDLE' ? 'idle' : null,
   };

@@ -1,5 +1,6 @@
 // The live read of `runnerform health`: the usual read with each runner's
-// managers and creation method (GraphQL: the same handful of requests; REST:
+// managers and creation method (GraphQL: the same handful of requests, asking
+// only for the fields one introspection request says this GitLab has; REST:
 // GET /runners/:id/managers per owned runner), plus one GraphQL request for
 // GitLab's version (Query.metadata) and each declared group's stale-runner
 // pruning (EE's Group.allowStaleRunnerPruning). What GitLab does not say stays
@@ -8,7 +9,8 @@ import type { LiveState, ScopeRef } from '../model.js';
 import type { GitLabApi } from './api.js';
 import type { RawGraphQL } from './client.js';
 import { graphQLErrorMessages } from './graphql.js';
-import { managerOfRest, type ApiRunnerManager } from './health-fields.js';
+import { isGitLabError } from './errors.js';
+import { managerOfRest, SCHEMA_FIELDS_QUERY, schemaFieldsFrom, type ApiRunnerManager, type SchemaFields } from './health-fields.js';
 import { readLive, type ReadOptions } from './read-live.js';
 
 export interface FleetFacts {
@@ -25,9 +27,10 @@ const GROUPS_PER_REQUEST = 100;
 type ManagersApi = GitLabApi & { runnerManagers?: (id: number) => Promise<ApiRunnerManager[]> };
 
 export async function readHealthLive(api: GitLabApi, refs: ScopeRef[], opts: ReadOptions = {}): Promise<{ live: LiveState; fleet: FleetFacts }> {
-  const live = await readLive(api, refs, { ...opts, health: true });
-  await addRestManagers(api as ManagersApi, live);
   const graphql = (api as { graphql?: RawGraphQL }).graphql;
+  const fields = typeof graphql === 'function' && opts.settings?.api !== 'rest' ? await schemaFields(graphql) : null;
+  const live = await readLive(api, refs, { ...opts, health: fields ?? true });
+  await addRestManagers(api as ManagersApi, live);
   const fleet = typeof graphql === 'function' ? await readFleet(graphql, live) : { gitlab_version: null, pruning: {} };
   return { live, fleet };
 }
@@ -42,6 +45,19 @@ async function addRestManagers(api: ManagersApi, live: LiveState): Promise<void>
       r.health = { managers, managers_truncated: false, creation_method: null };
     }),
   );
+}
+
+/** Which health fields this GitLab has (one introspection request); null when it will not say (then all are asked for). */
+async function schemaFields(graphql: RawGraphQL): Promise<SchemaFields | null> {
+  const context = { subject: "GitLab's runner fields", action: "read which runner fields GitLab's GraphQL API has" };
+  try {
+    const answer = await graphql(SCHEMA_FIELDS_QUERY, {}, context, 'CiRunner and CiRunnerManager fields');
+    return schemaFieldsFrom((answer.body as { data?: unknown } | null)?.data ?? null);
+  } catch (err) {
+    // No GraphQL at all (404): the live read says so and falls back to REST.
+    if (isGitLabError(err) && err.status === 404) return null;
+    throw err;
+  }
 }
 
 async function readFleet(graphql: RawGraphQL, live: LiveState): Promise<FleetFacts> {

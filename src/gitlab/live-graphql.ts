@@ -14,7 +14,7 @@ import { graphQLErrorMessages, idFromGid } from './graphql.js';
 import { complexityOf, PAGE_SIZE, printQuery, runnersConnection, type Field, type RunnersKind } from './graphql-query.js';
 import type { LiveProgress, ReadLiveOptions } from './live.js';
 import { isoTime } from './live-time.js';
-import { healthFactsOfNode, healthNodeFields } from './health-fields.js';
+import { healthFactsOfNode, healthNodeFields, type SchemaFields } from './health-fields.js';
 
 /** GitLab's limits for an authenticated user (an administrator gets 300; 250 is safe for both). */
 export const USER_COMPLEXITY_LIMIT = 250;
@@ -33,8 +33,8 @@ export interface GraphQLReadOptions extends ReadLiveOptions {
   log?: (line: string) => void;
   /** Most pages one scope's runner list may take (default MAX_PAGES in pagination.ts). */
   maxPages?: number;
-  /** Also read each runner's managers and creation method (health-fields.ts). */
-  health?: boolean;
+  /** Also read each runner's managers and creation method (health-fields.ts): true, or the fields this GitLab has. */
+  health?: boolean | SchemaFields;
 }
 
 /** GitLab has no usable GraphQL runner API (404, or an older schema): read through REST instead. */
@@ -89,7 +89,7 @@ function restStatus(node: RunnerNode): RunnerStatus {
 }
 
 /** The LiveRunner of a node, as the REST reader would build it from the runner's details. */
-export function toLiveRunnerFromNode(node: RunnerNode, ownership: Ownership): LiveRunner {
+export function toLiveRunnerFromNode(node: RunnerNode, ownership: Ownership, health = false): LiveRunner {
   const id = idFromGid(node.id, 'Ci::Runner');
   if (id === null) throw new Error(`GitLab's GraphQL API answered a runner id "${node.id}" that is not a runner's global id`);
   const runner: LiveRunner = {
@@ -111,8 +111,7 @@ export function toLiveRunnerFromNode(node: RunnerNode, ownership: Ownership): Li
     created_at: isoTime(node.createdAt),
     token_expires_at: isoTime(node.tokenExpiresAt),
   };
-  const health = healthFactsOfNode(node as Parameters<typeof healthFactsOfNode>[0]);
-  if (health) runner.health = health;
+  if (health) runner.health = healthFactsOfNode(node as Parameters<typeof healthFactsOfNode>[0]);
   if (ownership === 'owned' && node.userPermissions) {
     runner.permissions = { update: node.userPermissions.updateRunner, delete: node.userPermissions.deleteRunner };
     if (runner.runner_type === 'project_type' && typeof node.projectCount === 'number') runner.project_count = node.projectCount;
@@ -220,7 +219,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
 
   const reads: ScopeRead[] = refs.map((ref, index) => ({ index, ref, kind: ref.type, runners: [], done: false }));
   const context: RequestContext = { subject: 'the runners of the declared scopes', action: 'read the runners of the declared scopes' };
-  const extra = opts.health ? healthNodeFields() : [];
+  const extra = opts.health ? healthNodeFields(opts.health === true ? undefined : opts.health) : [];
 
   // Next pages found while reading a round of requests, sent in the next round.
   const followUps: Part[] = [];
@@ -234,7 +233,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
   const addPage = (read: ScopeRead, conn: Connection): void => {
     for (const node of conn.nodes) {
       // Nodes the token may not read are dropped by GitLab (null in some versions).
-      if (node !== null) read.runners.push({ runner: toLiveRunnerFromNode(node, ownershipOfNode(read, node)), hidden: noteHidden(node) });
+      if (node !== null) read.runners.push({ runner: toLiveRunnerFromNode(node, ownershipOfNode(read, node), Boolean(opts.health)), hidden: noteHidden(node) });
     }
     progress.runnersTotal += conn.nodes.length;
     progress.runnersDone += conn.nodes.length;

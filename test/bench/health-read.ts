@@ -1,6 +1,6 @@
 // `npm run bench:health`: the health read of 1,000 runners with 2 managers
 // each (10 groups × 100) against the fake GitLab at 20 ms per request:
-// requests (target ≤ 10), wall time, and GitLab's complexity and size limits.
+// requests (target ≤ 10; 4 in 2026-12: fields, groups, runners, metadata), wall time, and GitLab's limits.
 // Not a test: it measures, prints a table and exits non-zero if a target is missed.
 import { createGitLabClient, DEFAULT_PARALLELISM } from '../../src/gitlab/client.js';
 import { readHealthLive } from '../../src/gitlab/health-read.js';
