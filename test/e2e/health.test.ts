@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import type { Seed, SeedRunner } from '../fake-gitlab/seed.js';
+import { Ajv } from 'ajv';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { OWNER_TOKEN, e2eSeed, runCli, tempDir, writeFile } from './harness.js';
 
@@ -178,6 +179,9 @@ groups:
     expect(plan.code, plan.stderr).toBe(0);
     const change = (JSON.parse(plan.stdout) as { changes: { address: string; action: string; reason: string | null }[] }).changes[0];
     expect(change).toEqual(expect.objectContaining({ address: ADDR, action: 'token-reset', reason: 'renew' }));
+    const planSchema = JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8'));
+    const validate = new Ajv({ allErrors: true, strict: true }).compile(planSchema);
+    expect(validate(JSON.parse(plan.stdout)), JSON.stringify(validate.errors)).toBe(true);
     const text = await cli(['plan']);
     expect(text.stdout).toContain('will be reset: renewal: its token expires within health.token_renew_before');
 
