@@ -146,6 +146,15 @@ describe('runnerform health', () => {
     expect(fake!.requests.some((r) => r.method === 'GET' && r.path === '/runners/50/managers')).toBe(true);
   });
 
+  it('exits 1 on an error (a declared group GitLab does not show), with no report on stdout', async () => {
+    await setup([], []);
+    writeFile(dir!, 'runners.yaml', 'version: 1\ngroups:\n  - path: acme/nope\n    runners: []\n');
+    const r = await health();
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('acme/nope');
+  });
+
   it('says what it could not check: a manager without a version is unknown, never healthy', async () => {
     await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', managers: [{ ...online('s_a'), version: null }] }], ['docker']);
     const { code, findings: f } = await findings();
