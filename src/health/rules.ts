@@ -1,6 +1,6 @@
 // The health rules over what the health read returned. Pure: the clock, the
 // journal's token expiries and GitLab's answers are handed in.
-import type { DesiredRunner, DesiredState, HealthSettings, LiveManager, LiveRunner, LiveState, ManagerStatus } from '../model.js';
+import type { DesiredState, HealthSettings, LiveManager, LiveRunner, LiveState, ManagerStatus } from '../model.js';
 import { MANAGER_STATUSES } from '../model.js';
 import { formatAddress } from '../plan/address.js';
 import { shellQuote } from '../plan/token-reset.js';
@@ -56,7 +56,7 @@ export function checkHealth(input: HealthInput): HealthReport {
       tokenRules(ctx, input.stored_expiry[runner.id]);
       legacyRule(ctx, true, unknown);
       if (live.scope.type === 'group' && input.pruning[live.scope.id!] === true) pruningRule(ctx);
-      rows.push(rowOf(ctx, d));
+      rows.push(rowOf(ctx));
     }
     for (const runner of live.owned.filter((r) => !declared.has(r.description))) {
       const address = formatAddress(live.scope, runner.description);
@@ -170,7 +170,7 @@ function pruningRule({ runner, now, add }: Ctx): void {
   );
 }
 
-function rowOf({ address, runner, now, gitlab }: Ctx, _d: DesiredRunner): RunnerHealthRow {
+function rowOf({ address, runner, now, gitlab }: Ctx): RunnerHealthRow {
   const managers = runner.health?.managers ?? null;
   let counts: Record<ManagerStatus, number> | null = null;
   let skew: number | null = null;
