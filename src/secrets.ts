@@ -11,15 +11,34 @@ const REGISTRATION_TOKEN = /\bGR1348941[A-Za-z0-9_\-]{8,}/g;
 
 export const REDACTED = '[REDACTED]';
 
-/** Returns `text` with every GitLab-style token and every given secret masked. */
+/** Very short "secrets" would mask ordinary words; real tokens are long. */
+const MIN_SECRET_LENGTH = 8;
+
+/**
+ * The secret values of this run: the PAT the client was given and every runner
+ * token GitLab issued. A token without a known prefix (an OAuth token, a custom
+ * prefix) is only recognisable by its value, so every redaction masks these.
+ */
+const known = new Set<string>();
+
+/** Makes every later redaction in this process mask `value` (ignored when too short to be a token). */
+export function rememberSecret(value: string | undefined): void {
+  if (value !== undefined && value.length >= MIN_SECRET_LENGTH) known.add(value);
+}
+
+/** True when `text` holds one of the secrets of this run or of `extra`. */
+export function holdsSecret(text: string, extra: readonly string[] = []): boolean {
+  return [...extra, ...known].some((s) => s.length >= MIN_SECRET_LENGTH && text.includes(s));
+}
+
+/** Returns `text` with every GitLab-style token, every secret of this run and every given secret masked. */
 export function redact(text: string, secrets: readonly string[] = []): string {
+  // Longest first: a secret that contains another is masked whole.
+  const values = [...new Set([...secrets, ...known])].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
   let out = text
     .replace(PREFIXED_TOKEN, (m) => `${m.slice(0, m.indexOf('-') + 1)}${REDACTED}`)
     .replace(REGISTRATION_TOKEN, `GR1348941${REDACTED}`);
-  for (const s of secrets) {
-    // Very short "secrets" would mask ordinary words; real tokens are long.
-    if (s.length >= 8) out = out.split(s).join(REDACTED);
-  }
+  for (const s of values) out = out.split(s).join(REDACTED);
   return out;
 }
 

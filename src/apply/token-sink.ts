@@ -11,7 +11,8 @@ import * as fsp from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { JournalRecord, Scope, TokenDestination } from '../model.js';
 import { redact } from '../secrets.js';
-import { isAlive, lockJournal, unlockJournal } from './journal-lock.js';
+import { PROCESS_NONCE, lockJournal, unlockJournal } from './journal-lock.js';
+import { notAFile, resolveTokensPath } from './tokens-path.js';
 
 export interface TokenEntry {
   scope: Scope;
@@ -94,7 +95,8 @@ export interface TokenJournal {
 export interface FileOps {
   mkdirSync: typeof fs.mkdirSync;
   openSync: typeof fs.openSync;
-  writeSync: (fd: number, text: string) => number;
+  /** write(2): may write fewer bytes than asked (a full filesystem), without an error. */
+  writeSync: (fd: number, data: Uint8Array, offset: number, length: number) => number;
   fsyncSync: typeof fs.fsyncSync;
   closeSync: typeof fs.closeSync;
   renameSync: typeof fs.renameSync;
@@ -104,21 +106,27 @@ export interface FileOps {
 const NODE_OPS: FileOps = {
   mkdirSync: fs.mkdirSync,
   openSync: fs.openSync,
-  writeSync: (fd, text) => fs.writeSync(fd, text),
+  writeSync: (fd, data, offset, length) => fs.writeSync(fd, data, offset, length),
   fsyncSync: fs.fsyncSync,
   closeSync: fs.closeSync,
   renameSync: fs.renameSync,
   unlinkSync: fs.unlinkSync,
 };
 
-/** Reads a tokens file without changing it; null when it does not exist. */
+/**
+ * Reads a tokens file without changing it; null when it does not exist. A symlink is
+ * followed; a path that is not a regular file is refused without blocking (a FIFO).
+ */
 export async function readTokenEntries(path: string): Promise<TokenEntry[] | null> {
+  const real = resolveTokensPath(path);
   let text: string;
   try {
-    text = await fsp.readFile(path, 'utf8');
+    text = await readRegularFile(path, real);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`cannot read tokens file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === undefined) throw err;
+    throw new Error(`cannot read tokens file ${path}: ${code}`);
   }
   if (text.trim() === '') return [];
   let parsed: unknown;
@@ -131,6 +139,27 @@ export async function readTokenEntries(path: string): Promise<TokenEntry[] | nul
     throw new Error(`tokens file ${path} exists but is not a JSON array of tokens; choose another --tokens-out`);
   }
   return parsed as TokenEntry[];
+}
+
+/** Opens without following a link and without blocking, then reads only if it is a regular file (checked on the open file). */
+async function readRegularFile(given: string, real: string): Promise<string> {
+  const { O_RDONLY, O_NONBLOCK, O_NOFOLLOW } = fs.constants;
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(real, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+  } catch (err) {
+    // ENXIO: a socket; ELOOP: it became a symlink since resolveTokensPath.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENXIO' || code === 'ELOOP') throw notAFile(given, real, await fsp.lstat(real));
+    throw err;
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw notAFile(given, real, stat);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 function isEntryLike(e: unknown): boolean {
@@ -170,7 +199,9 @@ export class TokenFile implements TokenJournal {
    * Opens (or creates) the file and proves it is writable before any change is
    * made. Existing entries are kept; an unreadable file is an error, not overwritten.
    */
-  static async open(path: string, ops: Partial<FileOps> = {}): Promise<TokenFile> {
+  static async open(given: string, ops: Partial<FileOps> = {}): Promise<TokenFile> {
+    // A symlink is followed: the file (its lock, its temporary files) lives at the target.
+    const path = resolveTokensPath(given);
     const file = new TokenFile(path, { ...NODE_OPS, ...ops });
     await fsp.mkdir(dirname(path), { recursive: true });
     lockJournal(path);
@@ -273,6 +304,20 @@ export class TokenFile implements TokenJournal {
     this.write();
   }
 
+  /** Drops the entries `isPrunable` allows (tokens already at their destination); returns them. */
+  async prune(opts: PruneOptions = {}): Promise<TokenEntry[]> {
+    const dropped = this.entries.filter((e) => isPrunable(e, opts));
+    if (dropped.length === 0) return [];
+    this.entries = this.entries.filter((e) => !dropped.includes(e));
+    await this.save();
+    return dropped;
+  }
+
+  /** The entries as they are now (read only). */
+  list(): readonly TokenEntry[] {
+    return this.entries;
+  }
+
   /**
    * Writes now, synchronously, and resolves (or rejects) once it is on disk. Synchronous on
    * purpose: an asynchronous write runs on libuv's threads across event-loop turns, so a
@@ -295,26 +340,34 @@ export class TokenFile implements TokenJournal {
   }
 
   private tmpPath(): string {
-    return join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${++this.tmpCounter}.tmp`);
+    // The nonce: in a container every run may be pid 1; an earlier run's file is never taken for ours.
+    return join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${PROCESS_NONCE}.${++this.tmpCounter}.tmp`);
   }
 
-  /** Atomic rewrite: temporary file (0600, fsynced), rename, directory fsync. A failure leaves no temporary file. */
+  /**
+   * Atomic rewrite: temporary file (0600, every byte written, fsynced), rename, directory fsync.
+   * Any failure (ENOSPC, EIO, a short write) throws and leaves the previous file as it was;
+   * the temporary file this call made is removed, and no other one is ever touched.
+   */
   private write(): void {
     const { ops } = this;
     const dir = dirname(this.path);
     ops.mkdirSync(dir, { recursive: true });
     const tmp = this.tmpPath();
     let fd: number | null = null;
+    let created = false;
     try {
       fd = ops.openSync(tmp, 'wx', 0o600);
+      created = true;
       fs.fchmodSync(fd, 0o600); // whatever the umask
-      ops.writeSync(fd, this.text());
+      writeAll(ops, fd, Buffer.from(this.text(), 'utf8'));
       ops.fsyncSync(fd);
       ops.closeSync(fd);
       fd = null;
+      checkRegularOrAbsent(this.path);
       ops.renameSync(tmp, this.path);
+      created = false;
     } catch (err) {
-      // The temporary file holds tokens: it must not outlive a failed write or fsync.
       if (fd !== null) {
         try {
           ops.closeSync(fd);
@@ -322,15 +375,55 @@ export class TokenFile implements TokenJournal {
           // already failing: the unlink below matters more
         }
       }
-      try {
-        ops.unlinkSync(tmp);
-      } catch {
-        // never created
+      // Our own partial file holds tokens: it must not outlive a failed write or fsync.
+      if (created) {
+        try {
+          ops.unlinkSync(tmp);
+        } catch {
+          // gone already
+        }
       }
       throw err;
     }
     syncDir(dir);
   }
+}
+
+/** Writes every byte: on a full filesystem write(2) may return a short count without an error. */
+function writeAll(ops: FileOps, fd: number, data: Buffer): void {
+  for (let done = 0; done < data.length; ) {
+    const n = ops.writeSync(fd, data, done, data.length - done);
+    if (n <= 0) throw Object.assign(new Error(`ENOSPC: no space left on device, write (${done} of ${data.length} bytes written)`), { code: 'ENOSPC' });
+    done += n;
+  }
+}
+
+/** Rename replaces whatever is at the path: refuse if something else than the tokens file appeared there. */
+function checkRegularOrAbsent(path: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(path);
+  } catch {
+    return; // absent (or unreadable: the rename reports it)
+  }
+  if (!stat.isFile()) throw notAFile(path, path, stat);
+}
+
+export interface PruneOptions {
+  /** Also drop tokens whose only destination is this file (the user copied them elsewhere). */
+  includeFileOnly?: boolean;
+}
+
+/**
+ * An entry whose token is where it belongs: stored, delivered to its destination, nothing
+ * left to retry. Intents, undelivered tokens and failed deliveries are what recovery needs:
+ * never prunable. A token whose only destination is this file is kept unless asked.
+ */
+export function isPrunable(e: TokenEntry, opts: PruneOptions = {}): boolean {
+  const stored = typeof e.token === 'string' && e.token !== '' && e.id !== null;
+  if (!stored || e.delivery_error !== undefined) return false;
+  if (!e.destination) return opts.includeFileOnly === true; // this file is the destination (or a file from before the journal)
+  return e.delivered === true;
 }
 
 interface Leftover {
@@ -340,7 +433,10 @@ interface Leftover {
   entries: TokenEntry[] | null;
 }
 
-/** Temporary files of earlier runnerform processes that died (never those of a live process, nor ours). */
+/**
+ * Temporary files of earlier runnerform processes (never ours). Called with the lock held:
+ * any other process's temporary file is one it left when it died, whatever its pid now is.
+ */
 async function leftoverTemporaries(path: string): Promise<Leftover[]> {
   const dir = dirname(path);
   const prefix = `.${basename(path)}.`;
@@ -352,12 +448,13 @@ async function leftoverTemporaries(path: string): Promise<Leftover[]> {
   }
   const out: Leftover[] = [];
   for (const name of names) {
-    const m = name.startsWith(prefix) ? /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length)) : null;
-    if (!m || isAlive(Number(m[1]))) continue;
+    // pid.nonce.n.tmp, or pid.n.tmp (written before the nonce).
+    const m = name.startsWith(prefix) ? /^(\d+)\.(?:([0-9a-f]+)\.)?\d+\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (!m || (Number(m[1]) === process.pid && m[2] === PROCESS_NONCE)) continue;
     const full = join(dir, name);
     try {
-      const [stat, entries] = await Promise.all([fsp.stat(full), completeEntries(full)]);
-      out.push({ path: full, mtimeMs: stat.mtimeMs, entries });
+      const [stat, entries] = await Promise.all([fsp.lstat(full), completeEntries(full)]);
+      if (stat.isFile()) out.push({ path: full, mtimeMs: stat.mtimeMs, entries });
     } catch {
       // vanished meanwhile
     }
@@ -388,14 +485,18 @@ function sameScope(a: Scope, b: Scope): boolean {
   return a.type === b.type && (a.type === 'instance' || a.id === b.id);
 }
 
-/** Makes the rename durable; some filesystems refuse to fsync a directory, which is not an error. */
+/**
+ * Makes the rename durable. Some filesystems cannot fsync a directory (EINVAL and the like):
+ * not an error. An I/O error is one: the rename may not survive a crash.
+ */
 function syncDir(dir: string): void {
   let fd: number | null = null;
   try {
     fd = fs.openSync(dir, 'r');
     fs.fsyncSync(fd);
-  } catch {
-    // best effort
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EIO' || code === 'ENOSPC' || code === 'EDQUOT') throw err;
   } finally {
     if (fd !== null) fs.closeSync(fd);
   }

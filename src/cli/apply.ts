@@ -68,8 +68,8 @@ async function applySavedPlan(planfile: string, opts: ApplyOptions, command: Com
   const plan = await readPlanFile(planfile);
   const api = connect(opts);
   // Checked again by whyStale; here it saves reading a GitLab the plan was never meant for.
-  if (plan.gitlab_url !== api.baseUrl) {
-    throw new UserError(`plan is stale: it was made for ${plan.gitlab_url}, not ${api.baseUrl}. Nothing was changed.`);
+  if (plan.gitlab_url !== api.gitlabUrl) {
+    throw new UserError(`plan is stale: it was made for ${plan.gitlab_url}, not ${api.gitlabUrl}. Nothing was changed.`);
   }
   const journal = await openJournal(plan, opts.tokensOut);
   // Re-read exactly the scopes the plan covers and refuse if anything moved since.

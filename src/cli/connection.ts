@@ -144,7 +144,7 @@ export function connect(
   const log = opts.debug ? (line: string) => writeLine(stderr, `[debug] ${line}`) : undefined;
   log?.(`API ${url}/api/v4, GraphQL ${url}/api/graphql`);
   return createGitLabClient({
-    url,
+    gitlabUrl: url,
     token,
     parallelism,
     caFile: opts.caFile,

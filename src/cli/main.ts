@@ -12,6 +12,7 @@ import { registerPlan } from './plan.js';
 import { registerRotate } from './rotate.js';
 import { registerSchema } from './schema.js';
 import { registerShow } from './show.js';
+import { registerTokens } from './tokens.js';
 import { registerValidate } from './validate.js';
 
 const program = new Command()
@@ -41,6 +42,7 @@ registerRotate(program);
 registerHealth(program);
 registerExport(program);
 registerSchema(program);
+registerTokens(program);
 
 // A usage error is one line and a pointer to the help, not the whole help.
 program.showHelpAfterError('Try `runnerform --help`.');

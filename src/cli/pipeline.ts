@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import { colorFor } from './color.js';
 import { createProgress } from './progress.js';
 import { gatherEvidence } from '../apply/evidence.js';
+import { resolveTokensPath } from '../apply/tokens-path.js';
 import { formatAddress } from '../plan/address.js';
 
 /** Loads and checks the desired state; invalid input is a UserError listing every problem. */
@@ -52,6 +53,8 @@ export async function planWithLive(
   targets: string[],
   opts: { tokensOut?: string } = {},
 ): Promise<{ plan: Plan; live: LiveState; undelivered: number }> {
+  // A --tokens-out that is not a regular file (a FIFO, a device) is refused before GitLab is asked anything.
+  if (opts.tokensOut) checkTokensOut(opts.tokensOut);
   const live = await readLive(api, desired.scopes.map((s) => s.ref));
   let gathered;
   try {
@@ -72,6 +75,14 @@ export async function planWithLive(
   }
   const planOpts = { targets, evidence: gathered.evidence, now: new Date() };
   return { plan: computePlan(desired, live, planOpts), live, undelivered: undelivered.length };
+}
+
+function checkTokensOut(path: string): void {
+  try {
+    resolveTokensPath(path);
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}. Nothing was changed.`);
+  }
 }
 
 /** How plan output names the desired state: "runners.yaml", or the files joined. */

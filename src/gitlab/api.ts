@@ -133,7 +133,7 @@ export interface ApiUser {
  */
 export interface GitLabApi {
   /** The GitLab URL, e.g. https://gitlab.example.com (no trailing slash, no /api/v4). LiveState.gitlabUrl and Plan.gitlab_url use it. */
-  readonly baseUrl: string;
+  readonly gitlabUrl: string;
   currentUser(): Promise<ApiUser>;
   getGroup(idOrPath: number | string): Promise<ApiGroup>;
   getProject(idOrPath: number | string): Promise<ApiProject>;

@@ -5,6 +5,7 @@ import type { RunnerType } from '../model.js';
 import { graphQLErrorMessages } from './graphql.js';
 import { redact } from '../secrets.js';
 import { NEVER_SENT_CODES } from './retry.js';
+import { serverText } from './server-text.js';
 
 export type GitLabErrorKind =
   | 'unauthorized'
@@ -18,6 +19,8 @@ export type GitLabErrorKind =
   | 'network'
   /** The URL answers, but not as a GitLab API (wrong root, another server). */
   | 'not_gitlab'
+  /** GitLab answered with a redirect runnerform does not follow (a write, or another host). */
+  | 'redirect'
   | 'other';
 
 /** What a request was trying to do, so errors can name the thing and the role it needs. */
@@ -49,7 +52,7 @@ export interface GitLabErrorFacts {
   /** A request to /api/graphql (`path` is then that, not a path below /api/v4). */
   graphql?: boolean;
   /** The GitLab URL the client talks to (without /api/v4): connection errors name it. */
-  baseUrl?: string;
+  gitlabUrl?: string;
   /** The proxy the request went through (without credentials), if any: a refused connection is then the proxy's. */
   proxy?: string;
   /** Set by the client when a 404 came with an API root that does not answer like GitLab's. */
@@ -77,13 +80,15 @@ export class GitLabError extends Error {
   readonly attempts: number;
 
   constructor(message: string, facts: GitLabErrorFacts & { kind: GitLabErrorKind; gitlabMessage: string | null; fields: Record<string, string[]> | null; requiredScope: string | null; maybeApplied: boolean }) {
-    super(message);
+    // Every GitLabError is printable as it is, whoever built it from whatever GitLab said
+    // (the GraphQL reader builds its own from answers): secrets masked, escapes shown, length capped.
+    super(serverText(message, redact, MAX_MESSAGE_BYTES));
     this.name = 'GitLabError';
     this.kind = facts.kind;
     this.status = facts.status;
     this.method = facts.method;
     this.path = facts.path;
-    this.gitlabMessage = facts.gitlabMessage;
+    this.gitlabMessage = facts.gitlabMessage === null ? null : serverText(facts.gitlabMessage);
     this.fields = facts.fields;
     this.requiredScope = facts.requiredScope;
     this.code = facts.code ?? null;
@@ -91,6 +96,9 @@ export class GitLabError extends Error {
     this.attempts = facts.attempts ?? 1;
   }
 }
+
+/** Most bytes of a whole error message: room for our words around GitLab's (each cut to MAX_SERVER_TEXT_BYTES). */
+const MAX_MESSAGE_BYTES = 8_000;
 
 export function isGitLabError(e: unknown): e is GitLabError {
   return e instanceof GitLabError;
@@ -117,7 +125,8 @@ export function parseErrorBody(body: unknown): ParsedBody {
         // not JSON after all: keep the text
       }
     }
-    out.message = text.length > 0 ? text.slice(0, 500) : null;
+    // Cut later, after redaction (see serverText): a token cut in half is no longer recognisable.
+    out.message = text.length > 0 ? text : null;
     return out;
   }
   if (typeof body !== 'object' || body === null) return out;
@@ -186,7 +195,7 @@ export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
   const path = r(facts.path);
   const parsed = scrub(parseErrorBody(facts.body), r);
   const kind = kindOf(status, parsed, facts);
-  const gitlab = facts.baseUrl ? `GitLab at ${facts.baseUrl}` : 'GitLab';
+  const gitlab = facts.gitlabUrl ? `GitLab at ${facts.gitlabUrl}` : 'GitLab';
   const req = `${method} ${path}`;
   // GitLab's messages usually start with the status ("404 Group Not Found"): do not repeat it.
   const said = parsed.message ?? statusText(status ?? 0);
@@ -230,7 +239,7 @@ export function gitLabErrorFrom(facts: GitLabErrorFacts): GitLabError {
       break;
     case 'not_gitlab':
       message =
-        `${facts.baseUrl ?? 'The GitLab URL'} is not a GitLab API: ${facts.graphql ? 'its GraphQL endpoint' : 'its API root'} answered 404 ` +
+        `${facts.gitlabUrl ?? 'The GitLab URL'} is not a GitLab API: ${facts.graphql ? 'its GraphQL endpoint' : 'its API root'} answered 404 ` +
         `(trying to ${context.action}: ${req} → 404). ${URL_ADVICE}`;
       break;
     default:
@@ -270,7 +279,7 @@ export function graphQLErrorFrom(facts: {
   redact?: (text: string) => string;
 }): GitLabError {
   const r = facts.redact ?? ((t: string) => redact(t));
-  const said = facts.messages.length > 0 ? facts.messages.map(r).join('; ') : 'an answer without the data asked for';
+  const said = facts.messages.length > 0 ? facts.messages.map((m) => serverText(m, r)).join('; ') : 'an answer without the data asked for';
   // GitLab's wording when a resource is hidden or an action is not allowed.
   const kind: GitLabErrorKind = /permission|not allowed|forbidden/i.test(said) ? 'forbidden' : 'other';
   const message = `GitLab's GraphQL API did not ${facts.context.action} (POST /api/graphql → ${facts.status}: ${said}).`;
@@ -288,13 +297,15 @@ export function graphQLErrorFrom(facts: {
   });
 }
 
+/** GitLab's words made printable: secrets masked, control characters escaped, each string cut to a sane length. */
 function scrub(p: ParsedBody, r: (t: string) => string): ParsedBody {
-  const fields = p.fields ? Object.fromEntries(Object.entries(p.fields).map(([k, v]) => [r(k), v.map(r)])) : null;
+  const safe = (t: string) => serverText(t, r);
+  const fields = p.fields ? Object.fromEntries(Object.entries(p.fields).slice(0, 50).map(([k, v]) => [safe(k), v.slice(0, 20).map(safe)])) : null;
   return {
-    message: p.message === null ? null : r(p.message),
+    message: p.message === null ? null : safe(p.message),
     fields,
     errorCode: p.errorCode,
-    scope: p.scope === null ? null : r(p.scope),
+    scope: p.scope === null ? null : safe(p.scope),
   };
 }
 
@@ -305,7 +316,7 @@ const URL_ADVICE =
 function networkMessage(facts: GitLabErrorFacts, gitlab: string, where: string): string {
   const { code, context } = facts;
   const tries = retried(facts.attempts);
-  const host = facts.baseUrl ? safeHost(facts.baseUrl) : 'the host';
+  const host = facts.gitlabUrl ? safeHost(facts.gitlabUrl) : 'the host';
   if (facts.proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
     return `Could not reach the proxy ${facts.proxy} (HTTPS_PROXY/HTTP_PROXY) on the way to ${gitlab} to ${context.action} ${where}${tries}. Check the proxy variables, or NO_PROXY for a GitLab reached directly.`;
   }

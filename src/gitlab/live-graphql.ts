@@ -474,7 +474,7 @@ export async function readLiveStateGraphQL(api: GitLabApi, graphql: RawGraphQL, 
       visible: runners.filter((r) => r.ownership !== 'owned').sort(byId),
     };
   });
-  return { gitlabUrl: api.baseUrl, scopes };
+  return { gitlabUrl: api.gitlabUrl, scopes };
 }
 
 /** The REST reader's ownership rules, with GraphQL's answers: DIRECT group runners are the group's own; a project owns what ownerProject names it. */

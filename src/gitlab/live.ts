@@ -222,5 +222,5 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
   };
 
   const liveScopes = await Promise.all(refs.map((ref, i) => readScope(ref, scopes[i])));
-  return { gitlabUrl: api.baseUrl, scopes: liveScopes };
+  return { gitlabUrl: api.gitlabUrl, scopes: liveScopes };
 }

@@ -47,7 +47,7 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[], opts: ReadOptio
     return readLiveState(api, refs, opts).catch((restErr: unknown) => {
       // Only GraphQL being gone again (404, an older schema); a 429 or 5xx there stays what it is.
       const sameCause = isGitLabError(restErr) && restErr.path === '/api/graphql' && (restErr.status === 404 || OLDER_SCHEMA.test(restErr.gitlabMessage ?? ''));
-      throw sameCause ? ownerUnreadable(api.baseUrl, err.message, restErr as GitLabError) : restErr;
+      throw sameCause ? ownerUnreadable(api.gitlabUrl, err.message, restErr as GitLabError) : restErr;
     });
   }
 }
@@ -56,10 +56,10 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[], opts: ReadOptio
  * The REST reader still asks GraphQL for each project runner's owner (REST
  * never names it). When GraphQL is what failed, say that, not "not a GitLab API".
  */
-function ownerUnreadable(baseUrl: string, why: string, err: GitLabError): GitLabError {
+function ownerUnreadable(gitlabUrl: string, why: string, err: GitLabError): GitLabError {
   const said = /\(trying to [^)]*\)|\(POST \/api\/graphql[^)]*\)/.exec(err.message)?.[0] ?? `(POST /api/graphql → ${err.status ?? err.code ?? 'no answer'})`;
   return new GitLabError(
-    `Cannot read the project runners of the GitLab at ${baseUrl}: ${why}, and only GitLab's GraphQL API names the project that owns a runner ` +
+    `Cannot read the project runners of the GitLab at ${gitlabUrl}: ${why}, and only GitLab's GraphQL API names the project that owns a runner ` +
       `(REST lists the projects a runner is enabled in, not its owner) ${said}. Group and instance scopes read through REST alone.`,
     {
       method: err.method, path: err.path, status: err.status, code: err.code ?? undefined, attempts: err.attempts,

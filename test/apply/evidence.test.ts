@@ -59,7 +59,7 @@ describe('gatherEvidence', () => {
     fake.addVariable({ project: 'acme/platform/api', key: 'RUNNER_TOKEN_BY_HAND', value: 'glrt-bbbbbbbbbbbbbbbbbbbb', description: 'pasted by hand' });
     const journalPath = join(dir, 'tokens.json');
     writeFileSync(journalPath, JSON.stringify([{ scope: { type: 'group', id: 11, path: 'acme/platform' }, description: 'x', id: null, token_expires_at: null, written_at: '2026-11-30T08:00:00.000Z', intent_at: '2026-11-30T08:00:00.000Z', delivered: false }]));
-    const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+    const api = createGitLabClient({ gitlabUrl: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
     const { evidence, unreadable } = await gatherEvidence(api, desired, journalPath);
     expect(evidence.variables).toEqual({
       'project:acme/platform/api:RUNNER_TOKEN_ABSENT:*': null,

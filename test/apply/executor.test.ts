@@ -39,7 +39,7 @@ const desired: DesiredState = {
 };
 
 async function planNow() {
-  const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+  const api = createGitLabClient({ gitlabUrl: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
   const live = await readLiveState(api, desired.scopes.map((s) => s.ref));
   return { api, plan: computePlan(desired, live) };
 }
@@ -161,7 +161,7 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
   });
 
   it('delivers the journal\'s token to the new destination without a request to GitLab; a failure keeps it pending there', async () => {
-    const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+    const api = createGitLabClient({ gitlabUrl: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
     const id = fake.addRunner({ runner_type: 'group_type', group: 'acme/platform', description: 'm' });
     const dir = mkdtempSync(join(tmpdir(), 'runnerform-move-'));
     dirs.push(dir);
@@ -197,7 +197,7 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
   });
 
   it('fails the change, naming rotate, when this apply has no journal holding the token', async () => {
-    const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+    const api = createGitLabClient({ gitlabUrl: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
     const id = fake.addRunner({ runner_type: 'group_type', group: 'acme/platform', description: 'm' });
     const report = await applyPlan(api, { changes: [move(id)] }, { journal: new MemoryJournal(), parallelism: 1, sinkFor: noSinks });
     expect(report.outcomes[0].status).toBe('failed');

@@ -36,7 +36,7 @@ const desired: DesiredState = {
 
 describe('applyPlan interrupted', () => {
   it('stops looking for a lost create at once, never creates again, keeps the intent; nothing new starts', async () => {
-    const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+    const api = createGitLabClient({ gitlabUrl: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
     const plan = computePlan(desired, await readLiveState(api, desired.scopes.map((s) => s.ref)));
     // The first create's answer is lost and GitLab carries it out only much later.
     fake.inject({ method: 'POST', path: '/user/runners', times: 1, fault: { kind: 'late-apply', afterMs: 60_000 } });

@@ -38,7 +38,7 @@ async function apply(
   onEvent?: (e: ApplyEvent) => void,
   state: DesiredState = desired,
 ): Promise<{ report: ApplyReport; sink: TestJournal; events: ApplyEvent[] }> {
-  const api = createGitLabClient({ url: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+  const api = createGitLabClient({ gitlabUrl: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
   const plan = computePlan(state, await readLiveState(api, state.scopes.map((s) => s.ref)));
   fake.resetStats();
   faults();

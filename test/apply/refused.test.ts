@@ -27,7 +27,7 @@ describe('apply with a refused change', () => {
   for (const api of ['rest', 'graphql'] as const) {
     it(`reports the refused delete failed without sending it, and creates the other runner (${api} read)`, async () => {
       fake = await startFakeGitLab(borrowSeed());
-      const client = createGitLabClient({ url: fake.url, token: BOTH_TOKEN, retry: { limit: 0 } });
+      const client = createGitLabClient({ gitlabUrl: fake.url, token: BOTH_TOKEN, retry: { limit: 0 } });
       const live = await readLive(client, desired.scopes.map((s) => s.ref), { settings: { api } });
       const plan = computePlan(desired, live);
       const del = plan.changes.find((c) => c.action === 'delete')!;

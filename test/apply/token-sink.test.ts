@@ -237,4 +237,44 @@ describe('TokenFile', () => {
     expect(read(path)).toEqual(kept);
     expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual(['tokens.json']);
   });
+
+  // Issue 13, item 1: on a full filesystem write(2) returns fewer bytes than asked, without an
+  // error; a single unchecked write once installed a cut-off tokens file.
+  it('a short write is continued, and a write that stops (0 bytes) fails loudly, leaving the previous file whole', async () => {
+    const dir = newDir();
+    const path = join(dir, 'tokens.json');
+    let stop = false;
+    const file = await TokenFile.open(path, {
+      // At most 64 bytes per call, as a nearly full filesystem does; nothing at all once it is full.
+      writeSync: (fd, data, offset, length) => (stop ? 0 : fsSync.writeSync(fd, data, offset, Math.min(length, 64))),
+    });
+    const e = await file.intend(intent('a'));
+    await file.store(e, issued(5, 'glrt-whole-00000000000000'));
+    expect(read(path)[0].token).toBe('glrt-whole-00000000000000');
+    const before = readFileSync(path, 'utf8');
+    stop = true;
+    const f = await file.intend(intent('b')).catch((err: Error) => err);
+    expect(f).toBeInstanceOf(Error);
+    expect((f as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    expect(readdirSync(dir).filter((n) => !n.endsWith('.lock'))).toEqual(['tokens.json']);
+  });
+
+  // Issue 13, item 7: in a container every run is pid 1. A temporary file an earlier pid-1
+  // process left was skipped as "ours", then the first write's name collided with it and the
+  // error path deleted it, with its tokens.
+  it('a temporary file left by an earlier process with our own pid is taken over, never deleted unread', async () => {
+    const dir = newDir();
+    const path = join(dir, 'tokens.json');
+    writeFileSync(path, '[]');
+    const newer = [{ scope, description: 'a', id: 5, token: 'glrt-left-by-pid-one-0000', token_expires_at: null, written_at: 't1', intent_at: 't0', delivered: true }];
+    const tmp = join(dir, `.tokens.json.${process.pid}.1.tmp`);
+    writeFileSync(tmp, JSON.stringify(newer));
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(tmp, later, later);
+    const file = await TokenFile.open(path);
+    expect(read(path)).toEqual(newer);
+    expect(file.records()[0]).toMatchObject({ runner_id: 5, stored: true });
+    expect(readdirSync(dir).filter((n) => !n.endsWith('.lock'))).toEqual(['tokens.json']);
+  });
 });

@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   try {
     const refs: ScopeRef[] = Array.from({ length: GROUPS }, (_, g) => ({ type: 'group', path: `bench/g${g}` }));
     await fake.call({ cmd: 'reset' });
-    const client = createGitLabClient({ url, token: TOKEN, parallelism: DEFAULT_PARALLELISM });
+    const client = createGitLabClient({ gitlabUrl: url, token: TOKEN, parallelism: DEFAULT_PARALLELISM });
     const start = performance.now();
     const { live, fleet } = await readHealthLive(client, refs, {
       settings: { api: 'graphql' },

@@ -73,7 +73,7 @@ async function measure(label: string, api: ReadApi, fake: FakeChild, url: string
     peakHeap = Math.max(peakHeap, m.heapUsed);
   };
   const timer = sampleMemory ? setInterval(sample, 25) : undefined;
-  const client = createGitLabClient({ url, token: TOKEN, parallelism });
+  const client = createGitLabClient({ gitlabUrl: url, token: TOKEN, parallelism });
   const start = performance.now();
   const live = await readLive(client, refs, {
     settings: { api },

@@ -22,7 +22,7 @@ let fake: FakeGitLab;
 const FAST_RETRY = { limit: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
 function client(token: string, extra: Partial<ClientOptions> = {}) {
-  return createGitLabClient({ url: fake.url, token, retry: FAST_RETRY, timeoutMs: 5_000, ...extra });
+  return createGitLabClient({ gitlabUrl: fake.url, token, retry: FAST_RETRY, timeoutMs: 5_000, ...extra });
 }
 
 async function caught(p: Promise<unknown>): Promise<GitLabError> {
@@ -56,7 +56,7 @@ describe('GitLab client', () => {
     expect(req.path).toBe('/groups/acme%2Fplatform');
     expect(req.headers['private-token']).toBe(OWNER_TOKEN);
     expect(req.headers['user-agent']).toBe(`runnerform/${VERSION}`);
-    expect(api.baseUrl).toBe(fake.url);
+    expect(api.gitlabUrl).toBe(fake.url);
   });
 
   it('follows pagination past 250 runners with per_page=100', async () => {

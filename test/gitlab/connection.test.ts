@@ -181,7 +181,7 @@ async function startConnectProxy(): Promise<{ url: string; targets: string[] }> 
 describe('TLS and proxy', () => {
   it('trusts a private CA given with --ca-file, and explains an untrusted certificate', async () => {
     const gl = await startTlsGitLab();
-    const opts = { url: gl.url, token: OWNER_TOKEN, env: {}, retry: { limit: 0 } };
+    const opts = { gitlabUrl: gl.url, token: OWNER_TOKEN, env: {}, retry: { limit: 0 } };
     const err = await createGitLabClient(opts).currentUser().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GitLabError);
     expect((err as GitLabError).message).toMatch(/TLS certificate.*--ca-file/);
@@ -194,9 +194,9 @@ describe('TLS and proxy', () => {
     const proxy = await startConnectProxy();
     const caFile = join(fixtures, 'server-cert.pem');
     const host = new URL(gl.url).host;
-    await createGitLabClient({ url: gl.url, token: OWNER_TOKEN, caFile, env: { HTTPS_PROXY: proxy.url } }).currentUser();
+    await createGitLabClient({ gitlabUrl: gl.url, token: OWNER_TOKEN, caFile, env: { HTTPS_PROXY: proxy.url } }).currentUser();
     expect(proxy.targets).toEqual([host]);
-    await createGitLabClient({ url: gl.url, token: OWNER_TOKEN, caFile, env: { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } }).currentUser();
+    await createGitLabClient({ gitlabUrl: gl.url, token: OWNER_TOKEN, caFile, env: { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } }).currentUser();
     expect(proxy.targets).toEqual([host]);
   });
 });

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 const client = (f: FakeGitLab, token: string, extra: { parallelism?: number; log?: (l: string) => void } = {}): GitLabClient =>
-  createGitLabClient({ url: f.url, token, parallelism: extra.parallelism ?? 4, log: extra.log, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 10 } });
+  createGitLabClient({ gitlabUrl: f.url, token, parallelism: extra.parallelism ?? 4, log: extra.log, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 10 } });
 
 /** `groups` groups of `perGroup` runners each under acme, plus `projects` projects of `perProject` runners. */
 function wideSeed(groups: number, perGroup: number, projects = 0, perProject = 0, instance = 0): Seed {

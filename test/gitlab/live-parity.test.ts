@@ -36,7 +36,7 @@ afterEach(async () => {
 });
 
 const client = (f: FakeGitLab, token: string): GitLabClient =>
-  createGitLabClient({ url: f.url, token, parallelism: 4, retry: { limit: 1, baseDelayMs: 5, maxDelayMs: 10 } });
+  createGitLabClient({ gitlabUrl: f.url, token, parallelism: 4, retry: { limit: 1, baseDelayMs: 5, maxDelayMs: 10 } });
 
 const fixtureSeed = (name: string): Seed => JSON.parse(readFileSync(new URL(`../fixtures/seeds/${name}.json`, import.meta.url), 'utf8')) as Seed;
 

@@ -30,7 +30,7 @@ async function start(seed = baseSeed()) {
 }
 
 const api = (f: FakeGitLab, token: string, parallelism = 8) =>
-  createGitLabClient({ url: f.url, token, parallelism, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 10 } });
+  createGitLabClient({ gitlabUrl: f.url, token, parallelism, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 10 } });
 
 const ids = (s: LiveScope, which: 'owned' | 'visible') => s[which].map((r) => r.id);
 

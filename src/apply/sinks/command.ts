@@ -3,7 +3,7 @@
 // environment; the command's stdout is discarded (a `vault kv put` may echo data).
 import { spawn } from 'node:child_process';
 import type { TokenDestination } from '../../model.js';
-import { looksLikeToken, redact, REDACTED } from '../../secrets.js';
+import { holdsSecret, looksLikeToken, redact, rememberSecret, REDACTED } from '../../secrets.js';
 import { describeDestination, expandArgv, scopeText } from '../../plan/token-dest.js';
 import type { DeliverableToken, TokenSink } from './sink.js';
 
@@ -26,11 +26,15 @@ export interface CommandSinkOptions {
   secrets?: readonly string[];
 }
 
-/** The child's environment: ours without GitLab credentials, plus what names the runner. */
-export function commandEnv(base: NodeJS.ProcessEnv, t: DeliverableToken): NodeJS.ProcessEnv {
+/**
+ * The child's environment: ours without GitLab credentials, plus what names the runner.
+ * A credential is dropped by name, by shape, and by value: any variable holding a
+ * secret of this run (the PAT under another name, a runner token) stays behind.
+ */
+export function commandEnv(base: NodeJS.ProcessEnv, t: DeliverableToken, secrets: readonly string[] = []): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(base)) {
-    if (v === undefined || CREDENTIAL_VARS.has(k) || looksLikeToken(v) || v.includes(t.token)) continue;
+    if (v === undefined || CREDENTIAL_VARS.has(k) || looksLikeToken(v) || holdsSecret(v, [t.token, ...secrets])) continue;
     env[k] = v;
   }
   env.RUNNERFORM_RUNNER_ID = String(t.runnerId);
@@ -49,6 +53,8 @@ export function commandSink(dest: Extract<TokenDestination, { kind: 'command' }>
     describe: shown,
     deliver: (t) =>
       new Promise<void>((resolve, reject) => {
+        // A token read back from the journal is a secret of this run too.
+        rememberSecret(t.token);
         const [file, ...args] = argvOf(t);
         const timeoutMs = opts.timeoutMs ?? COMMAND_TIMEOUT_MS;
         const mask = (text: string) => redact(text, [t.token, ...(opts.secrets ?? [])]);
@@ -57,7 +63,7 @@ export function commandSink(dest: Extract<TokenDestination, { kind: 'command' }>
           shell: false,
           detached: true,
           stdio: ['pipe', 'ignore', 'pipe'],
-          env: commandEnv(opts.env ?? process.env, t),
+          env: commandEnv(opts.env ?? process.env, t, opts.secrets),
         });
         let stderr = '';
         let cut = false;
