@@ -30,17 +30,18 @@ export async function readHealthLive(api: GitLabApi, refs: ScopeRef[], opts: Rea
   const graphql = (api as { graphql?: RawGraphQL }).graphql;
   const fields = typeof graphql === 'function' && opts.settings?.api !== 'rest' ? await schemaFields(graphql) : null;
   const live = await readLive(api, refs, { ...opts, health: fields ?? true });
-  await addRestManagers(api as ManagersApi, live);
+  await addRestManagers(api, live);
   const fleet = typeof graphql === 'function' ? await readFleet(graphql, live) : { gitlab_version: null, pruning: {} };
   return { live, fleet };
 }
 
 /** REST (`--api rest`, or the fallback) read no managers: ask GET /runners/:id/managers for each owned runner. */
-async function addRestManagers(api: ManagersApi, live: LiveState): Promise<void> {
+async function addRestManagers(api: GitLabApi, live: LiveState): Promise<void> {
   const owned = live.scopes.flatMap((s) => s.owned).filter((r) => r.health === undefined);
   await Promise.all(
     owned.map(async (r) => {
-      const managers = api.runnerManagers ? (await api.runnerManagers(r.id)).map(managerOfRest) : null;
+      const list = (api as ManagersApi).runnerManagers;
+      const managers = list ? (await list(r.id)).map(managerOfRest) : null;
       // REST never says how a runner was created.
       r.health = { managers, managers_truncated: false, creation_method: null };
     }),

@@ -176,8 +176,8 @@ function rowOf({ address, runner, now, gitlab }: Ctx): RunnerHealthRow {
   let skew: number | null = null;
   if (managers !== null) {
     counts = Object.fromEntries(MANAGER_STATUSES.map((s) => [s, managers.filter((m) => m.status === s).length])) as Record<ManagerStatus, number>;
-    const versions = managers.map((m) => parseVersion(m.version));
-    if (gitlab !== null && versions.length > 0 && versions.every((v) => v !== null)) skew = Math.max(...versions.map((v) => minorsBehind(v!, gitlab)));
+    const versions = managers.map((m) => parseVersion(m.version)).filter((v): v is Version => v !== null);
+    if (gitlab !== null && versions.length > 0 && versions.length === managers.length) skew = Math.max(...versions.map((v) => minorsBehind(v, gitlab)));
   }
   const expires = runner.token_expires_at === null ? NaN : Date.parse(runner.token_expires_at);
   return {
