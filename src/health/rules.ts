@@ -40,7 +40,7 @@ export function checkHealth(input: HealthInput): HealthReport {
   const rows: RunnerHealthRow[] = [];
   const gitlab = parseVersion(input.gitlab_version);
   const now = input.now.getTime();
-  const unknown = { managers: 0, creation: 0, versions: 0 };
+  const unknown = { managers: 0, creation: 0, versions: 0, truncated: 0 };
   input.desired.scopes.forEach((scope, i) => {
     const live = input.live.scopes[i];
     const declared = new Set(scope.runners.map((r) => r.description));
@@ -84,12 +84,13 @@ function contactRules({ runner, settings, now, rotate, add }: Ctx): void {
   }
 }
 
-function managerRules({ runner, settings, now, gitlab, add }: Ctx, unknown: { managers: number; versions: number }): void {
+function managerRules({ runner, settings, now, gitlab, add }: Ctx, unknown: { managers: number; versions: number; truncated: number }): void {
   const managers = runner.health?.managers ?? null;
   if (managers === null) {
     unknown.managers++;
     return;
   }
+  if (runner.health?.managers_truncated) unknown.truncated++;
   const online = managers.filter((m) => isOnline(m, now, settings));
   for (const m of managers) {
     if (!isOnline(m, now, settings) && m.contacted_at !== null) {
@@ -191,7 +192,7 @@ function rowOf({ address, runner, now, gitlab }: Ctx): RunnerHealthRow {
 }
 
 /** What could not be checked, said once each: unknown is never healthy. */
-function unknownFindings(input: HealthInput, unknown: { managers: number; creation: number; versions: number }): HealthFinding[] {
+function unknownFindings(input: HealthInput, unknown: { managers: number; creation: number; versions: number; truncated: number }): HealthFinding[] {
   const out: HealthFinding[] = [];
   const add = (message: string, remedy: string) =>
     out.push({ rule: 'unknown', address: 'gitlab', runner_id: null, system_id: null, declared: true, message, remedy });
@@ -199,6 +200,7 @@ function unknownFindings(input: HealthInput, unknown: { managers: number; creati
   if (input.gitlab_version === null) add("GitLab did not say its version: version skew not checked", 'use a token that may read GitLab\'s metadata (read_api)');
   if (unknown.managers > 0) add(`GitLab did not say the managers of ${n(unknown.managers)}: offline managers and version skew not checked`, 'use GitLab 16.0 or later, and a token that may read these runners');
   if (unknown.versions > 0) add(`${unknown.versions} runner manager${unknown.versions === 1 ? '' : 's'} did not report a version: version skew not checked for them`, 'check gitlab-runner on those hosts');
+  if (unknown.truncated > 0) add(`${n(unknown.truncated)} ha${unknown.truncated === 1 ? 's' : 've'} more managers than one page: only the first page of each (50) was checked`, 'remove the managers of hosts that are gone (they go by themselves after 7 days)');
   if (unknown.creation > 0) add(`GitLab did not say how ${n(unknown.creation)} were created: legacy registrations not checked`, 'use GitLab 17.0 or later through GraphQL (--api graphql)');
   return out;
 }

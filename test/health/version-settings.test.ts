@@ -39,3 +39,26 @@ describe('health settings', () => {
     expect(DEFAULT_HEALTH).toMatchObject({ max_minor_skew: 2, stale_after_ms: 7 * 86_400_000, offline_managers_after_ms: 2 * 3_600_000, token_renew_before_ms: null });
   });
 });
+
+describe('checkHealth', () => {
+  it('says when a runner had more managers than one page: unknown, not healthy', async () => {
+    const { checkHealth } = await import('../../src/health/rules.js');
+    const scope = { type: 'group' as const, id: 11, path: 'acme/platform' };
+    const runner = {
+      id: 5, description: 'big', runner_type: 'group_type' as const, status: 'online' as const, contacted_at: '2026-12-01T00:00:00Z', ownership: 'owned' as const,
+      created_at: '2026-11-01T00:00:00Z', token_expires_at: null,
+      attrs: { paused: false, locked: false, run_untagged: true, tag_list: [], access_level: 'not_protected' as const, maximum_timeout: null, maintenance_note: null },
+      health: { managers: [{ system_id: 's', version: '18.6.0', revision: null, platform: null, architecture: null, status: 'online' as const, contacted_at: '2026-12-01T00:00:00Z', job_execution_status: null }], managers_truncated: true, creation_method: 'authenticated_user' as const },
+    };
+    const report = checkHealth({
+      desired: { files: [], scopes: [{ ref: { type: 'group', path: 'acme/platform' }, prune: false, source: { file: 'f', line: 1, column: 1 }, runners: [{ description: 'big', attrs: {}, source: { file: 'f', line: 1, column: 1 }, token: null, renamed_from: [] }] }] },
+      live: { gitlabUrl: 'https://gitlab.example.com', scopes: [{ ref: { type: 'group', path: 'acme/platform' }, scope, owned: [runner], visible: [] }] },
+      gitlab_version: '18.6.0',
+      pruning: { 11: false },
+      stored_expiry: {},
+      now: new Date('2026-12-01T00:10:00Z'),
+    });
+    expect(report.findings.map((f) => [f.rule, f.message])).toEqual([['unknown', '1 runner has more managers than one page: only the first page of each (50) was checked']]);
+    expect(report.runners).toEqual([{ address: 'group["acme/platform"].runner["big"]', runner_id: 5, status: 'online', managers: { online: 1, offline: 0, stale: 0, never_contacted: 0 }, version_skew_minors: 0, token_expires_in_s: null }]);
+  });
+});
