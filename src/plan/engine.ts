@@ -184,7 +184,7 @@ function planScope(
     changes.push(change);
     if (decision?.kind === 'warn') warn(runner.description, 'contacted_without_token', decision.message);
     const address = formatAddress(scope, runner.description);
-    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset')) warn(runner.description, w.kind, w.message);
+    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset', runner.health)) warn(runner.description, w.kind, w.message);
   }
 
   // A second owned runner with the description a declared runner was matched by is a duplicate.

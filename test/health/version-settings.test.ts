@@ -62,3 +62,23 @@ describe('checkHealth', () => {
     expect(report.runners).toEqual([{ address: 'group["acme/platform"].runner["big"]', runner_id: 5, status: 'online', managers: { online: 1, offline: 0, stale: 0, never_contacted: 0 }, version_skew_minors: 0, token_expires_in_s: null }]);
   });
 });
+
+describe('plan warnings with health: thresholds', () => {
+  it('warns stale after health.stale_after and never-contacted after health.never_contacted_after, GitLab\'s numbers otherwise', async () => {
+    const { healthWarnings } = await import('../../src/plan/health.js');
+    const base = {
+      id: 5, description: 'r', runner_type: 'group_type' as const, ownership: 'owned' as const, token_expires_at: null,
+      attrs: { paused: false, locked: false, run_untagged: true, tag_list: [], access_level: 'not_protected' as const, maximum_timeout: null, maintenance_note: null },
+    };
+    const now = new Date('2026-12-10T00:00:00Z');
+    const quiet = { ...base, status: 'offline' as const, contacted_at: '2026-12-06T00:00:00Z', created_at: '2026-11-01T00:00:00Z' };
+    expect(healthWarnings('a', quiet, now, false)).toEqual([]);
+    const rules = mergeHealth({ ...DEFAULT_HEALTH }, { stale_after_ms: 3 * 86_400_000, never_contacted_after_ms: 10 * 60_000 });
+    expect(healthWarnings('a', quiet, now, false, rules).map((w) => [w.kind, w.message])).toEqual([
+      ['stale', 'no contact since 2026-12-06T00:00:00Z, longer than health.stale_after (3d): its host may be gone or no longer hold a working token'],
+    ]);
+    const fresh = { ...base, status: 'never_contacted' as const, contacted_at: null, created_at: '2026-12-09T23:30:00Z' };
+    expect(healthWarnings('a', fresh, now, false)).toEqual([]);
+    expect(healthWarnings('a', fresh, now, false, rules).map((w) => w.kind)).toEqual(['never_contacted']);
+  });
+});
