@@ -90,6 +90,11 @@ export interface DesiredRunner {
   renamed_from: string[];
   /** Its health rules (`health:` of the file, its scope and itself merged); absent: built before health rules. */
   health?: HealthSettings;
+  /**
+   * Projects besides its owner project a project runner is enabled in (`also_in:`), as written
+   * (full path or id); absent: not managed (plan/project-enablement.ts).
+   */
+  also_in?: { ref: string | number; source: SourcePos }[];
 }
 
 // ---------------------------------------------------------------- token destinations
@@ -168,6 +173,11 @@ export interface LiveRunner {
   /** What `runnerform health` reads besides the record (absent: not asked for). */
   health?: RunnerHealthFacts;
   /**
+   * The projects a project runner is enabled in that the token can see (its owner included), sorted by
+   * path; absent when not read (gitlab/enabled-projects.ts reads them only when a plan needs them).
+   */
+  projects?: ProjectLink[];
+  /**
    * Attributes GitLab hid from this token (GraphQL's maintenanceNote without update_runner, when REST
    * could not show it either): their attrs value is null and the plan never compares them.
    */
@@ -187,6 +197,33 @@ export interface LiveScope {
 export interface LiveState {
   gitlabUrl: string;
   scopes: LiveScope[];
+  /** What a plan of `also_in:` and of multi-project deletes needs to know (gitlab/enabled-projects.ts); absent: not read. */
+  enablement?: EnablementFacts;
+}
+
+/** A project as GitLab resolved it. */
+export interface ProjectLink {
+  id: number;
+  path: string;
+}
+
+/** How `also_in` entries and EnablementFacts.projects are keyed: an id as written, a path lower-cased (GitLab's routes ignore case). */
+export function alsoInKey(ref: string | number): string {
+  return typeof ref === 'number' ? String(ref) : ref.toLowerCase();
+}
+
+export interface EnablementFacts {
+  /** The token's user is an administrator (GitLab's enable/disable rules exempt them). */
+  admin: boolean;
+  /** Each project `also_in:` names, keyed by the ref as written (`String(ref)`, paths lower-cased). */
+  projects: Record<string, ProjectLink>;
+  /** Ids of the projects where the token may manage runners (Maintainer role: GET /projects/:id/runners answers). */
+  maintains: number[];
+  /**
+   * The owner project's path of each runner a declared scope only borrows under a description that declares
+   * `also_in:` (GraphQL ownerProject), keyed by runner id; null: an owner the token cannot see.
+   */
+  owners: Record<string, string | null>;
 }
 
 // ---------------------------------------------------------------- health
@@ -232,32 +269,53 @@ export type Action = (typeof ACTIONS)[number];
 
 /**
  * Why the engine chose an action, beyond "the file says so" (Terraform's ActionReason).
- * Renderers print it; they never re-derive it.
+ * Each action has its own reasons (create and no-op none); renderers print them, never re-derive them.
  * - undeclared: delete of an owned runner the file does not declare (prune: true)
- * - duplicate: delete of a second owned runner with a declared description (prune: true)
+ * - duplicate: delete of a second owned runner with the description of a declared one (prune: true); `duplicate_of` is the kept one
  * - renamed: update that changes the description in place (`renamed_from`)
  * - interrupted_create: token-reset of a runner an interrupted apply created and whose token was never stored
  * - undelivered_token: token-reset of a never-contacted runner whose gitlab_variable destination is absent or
  *   names another runner, and whose token the journal does not hold (a stored token is re-delivered, never reset)
+ * - rotate: token-reset asked for by `runnerform rotate`
  * - renew: token-reset of a runner whose token expires within its `health.token_renew_before` (plan/renewal.ts)
  */
-export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token', 'renew'] as const;
+export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token', 'rotate', 'renew'] as const;
 export type ActionReason = (typeof ACTION_REASONS)[number];
+export type DeleteReason = Extract<ActionReason, 'undeclared' | 'duplicate'>;
+export type TokenResetReason = Extract<ActionReason, 'interrupted_create' | 'undelivered_token' | 'rotate' | 'renew'>;
+
+/**
+ * Enabling a project runner in one more project, or disabling it there (POST / DELETE
+ * /projects/:id/runners): a sub-change of the runner's change (plan/project-enablement.ts).
+ */
+export interface Enablement {
+  action: 'enable' | 'disable';
+  project: ProjectLink;
+  /** Set when GitLab will refuse it: apply never sends it. */
+  refused: string | null;
+}
 
 interface ChangeCommon {
-  /** e.g. group["acme/platform"].runner["docker-amd64"]; see plan/address.ts */
+  /**
+   * e.g. group["acme/platform"].runner["docker-amd64"]; see plan/address.ts. Unique within a plan:
+   * a runner that shares its description with the one the address names gets `#ID` (`runner["x"]#25`).
+   */
   address: string;
   scope: Scope;
   /** The desired description (for delete: the live one). */
   description: string;
-  reason: ActionReason | null;
   /** Where a new token goes (create, token-reset); null for the others or when only --tokens-out. */
   token: TokenDestination | null;
   /**
-   * Set when the plan knows GitLab will refuse this change (from the runner's permissions):
-   * apply never sends it and reports it failed with this text.
+   * Set when the plan knows GitLab will refuse this change (from the runner's permissions, or a
+   * token destination GitLab will not let this token write): apply never sends it and reports it failed with this text.
    */
   refused: string | null;
+  /**
+   * Projects the runner is enabled in or disabled from with this change (a delete's disables go first),
+   * sorted by action then path; absent or empty when none.
+   */
+  enablements?: Enablement[];
 }
 
 interface ExistingRunnerFields {
@@ -271,6 +329,7 @@ interface ExistingRunnerFields {
 
 export type CreateChange = ChangeCommon & {
   action: 'create';
+  reason: null;
   runner_id: null;
   before: null;
   /** Only the managed attributes. */
@@ -284,6 +343,7 @@ export type CreateChange = ChangeCommon & {
 export type UpdateChange = ChangeCommon &
   ExistingRunnerFields & {
     action: 'update';
+    reason: 'renamed' | null;
     after: RunnerAttrs;
     /** Attributes that differ, in ATTRIBUTE_NAMES order (may be empty for a pure rename). */
     changed: AttrName[];
@@ -307,14 +367,23 @@ export interface TokenMove {
 }
 
 export type NoOpChange = ChangeCommon &
-  ExistingRunnerFields & { action: 'no-op'; after: RunnerAttrs; changed: [] };
+  ExistingRunnerFields & { action: 'no-op'; reason: null; after: RunnerAttrs; changed: [] };
 
-export type DeleteChange = ChangeCommon & ExistingRunnerFields & { action: 'delete'; after: null; changed: [] };
+export type DeleteChange = ChangeCommon &
+  ExistingRunnerFields & {
+    action: 'delete';
+    reason: DeleteReason;
+    /** For a duplicate: the id of the declared runner that is kept; null for an undeclared runner. */
+    duplicate_of: number | null;
+    after: null;
+    changed: [];
+  };
 
 /** Reset the token of an existing runner and deliver the new one; `changed` attributes (and a rename) are updated first. */
 export type TokenResetChange = ChangeCommon &
   ExistingRunnerFields & {
     action: 'token-reset';
+    reason: TokenResetReason;
     after: RunnerAttrs;
     changed: AttrName[];
     /** The live description when the runner is also renamed in place first (its token's destination moved); null or absent: no rename. */
@@ -322,6 +391,28 @@ export type TokenResetChange = ChangeCommon &
   };
 
 export type Change = CreateChange | UpdateChange | NoOpChange | DeleteChange | TokenResetChange;
+
+/**
+ * Why a token the journal holds is delivered again (same token, no reset):
+ * - undelivered: an earlier apply stored it but could not deliver it
+ * - destination_lost: the journal says it was delivered, but its CI/CD variable is absent or names another runner
+ */
+export const DELIVERY_REASONS = ['undelivered', 'destination_lost'] as const;
+export type DeliveryReason = (typeof DELIVERY_REASONS)[number];
+
+/** A stored token (--tokens-out) that apply delivers before any change: work of the plan like a change. */
+export interface Delivery {
+  /** The runner's address (as its change has it, when it has one). */
+  address: string;
+  scope: Scope;
+  description: string;
+  runner_id: number;
+  reason: DeliveryReason;
+  /** Where it goes: the destination declared now, or the one recorded with the token when the runner is not declared. */
+  token: TokenDestination;
+  /** Set when the plan knows the destination cannot be written: apply does not try, the token stays stored. */
+  refused: string | null;
+}
 
 /**
  * Something a reviewer should know that is not a change (Terraform's diagnostics of severity warning).
@@ -332,6 +423,7 @@ export type Change = CreateChange | UpdateChange | NoOpChange | DeleteChange | T
  *   contacted GitLab, so it is never reset automatically (`runnerform rotate`)
  * - renamed_from_obsolete: both the new and an old description exist; `renamed_from` can go
  * - refused: GitLab will refuse a planned change (see Change.refused)
+ * - hidden_projects: a runner whose `also_in:` is managed is enabled in projects the token cannot see (left alone)
  */
 export const WARNING_KINDS = [
   'never_contacted',
@@ -341,6 +433,7 @@ export const WARNING_KINDS = [
   'contacted_without_token',
   'renamed_from_obsolete',
   'refused',
+  'hidden_projects',
 ] as const;
 export type WarningKind = (typeof WARNING_KINDS)[number];
 
@@ -388,6 +481,12 @@ export interface TokenEvidence {
    * or null when the variable is absent or names none. A key left out means "not known" (no decision).
    */
   variables: Record<string, number | null>;
+  /**
+   * gitlab_variable destinations GitLab will not let this token write (same keys as `variables`), with
+   * GitLab's answer: the owner does not exist for this token (404) or it may not manage its variables (403).
+   * Reading and writing a CI/CD variable need the same permission (admin_cicd_variables).
+   */
+  unwritable?: Record<string, string>;
 }
 
 /** An owned live runner the file does not declare, kept because its scope has prune: false. */
@@ -406,9 +505,15 @@ export interface PlanSummary {
   delete: number;
   no_op: number;
   token_reset: number;
+  /** Stored tokens to deliver (`deliveries`). */
+  deliver: number;
   unmanaged: number;
-  /** Changes GitLab will refuse (counted in their action too). */
+  /** Changes and deliveries GitLab will refuse (counted in their action too). */
   refused: number;
+  /** Enablements in another project (sub-changes); present only when the plan has any. */
+  enable?: number;
+  /** Disablements in another project (sub-changes); present only when the plan has any. */
+  disable?: number;
 }
 
 export interface Plan {
@@ -422,12 +527,14 @@ export interface Plan {
   targets: string[];
   /** Deletions first, then by scope, then by description. */
   changes: Change[];
+  /** Stored tokens apply delivers first, by address. */
+  deliveries: Delivery[];
   unmanaged: UnmanagedRunner[];
   warnings: PlanWarning[];
   summary: PlanSummary;
 }
 
-/** True when applying the plan would change anything. */
+/** True when applying the plan would change anything (a stored token to deliver included). */
 export function hasChanges(plan: Plan): boolean {
-  return plan.changes.some((c) => c.action !== 'no-op');
+  return plan.changes.some((c) => c.action !== 'no-op') || plan.deliveries.length > 0;
 }

@@ -18,6 +18,7 @@ export interface EvidenceResult {
 export async function gatherEvidence(api: GitLabApi, desired: DesiredState, tokensOut: string | undefined): Promise<EvidenceResult> {
   const entries = tokensOut ? await readTokenEntries(tokensOut) : null;
   const variables: Record<string, number | null> = {};
+  const unwritable: Record<string, string> = {};
   const unreadable: string[] = [];
   const seen = new Set<string>();
   const reads: Promise<void>[] = [];
@@ -36,7 +37,11 @@ export async function gatherEvidence(api: GitLabApi, desired: DesiredState, toke
           (err: unknown) => {
             // Unknown is not absent: an unreadable variable must never make the plan reset a token.
             const where = `CI/CD variable ${expandKey(dest.key, runner.description)} of ${dest.owner.type} ${dest.owner.path}`;
-            unreadable.push(`${where} holds: ${redact(err instanceof Error ? err.message : String(err))}`);
+            const why = redact(err instanceof Error ? err.message : String(err));
+            unreadable.push(`${where} holds: ${why}`);
+            // Reading and writing a variable need the same permission (admin_cicd_variables, lib/api/ci/variables.rb):
+            // an owner this token cannot see (404) or whose variables it may not manage (403) cannot receive a token.
+            if (isRefusal(err)) unwritable[key] = why;
           },
         ),
       );
@@ -44,6 +49,13 @@ export async function gatherEvidence(api: GitLabApi, desired: DesiredState, toke
   }
   await Promise.all(reads);
   // Sorted keys: the same GitLab gives the same evidence object, whatever order the reads finished in.
-  const sorted = Object.fromEntries(Object.keys(variables).sort().map((k) => [k, variables[k]]));
-  return { evidence: { journal: entries === null ? null : journalRecords(entries), variables: sorted }, unreadable: unreadable.sort() };
+  const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
+  const journal = entries === null ? null : journalRecords(entries);
+  return { evidence: { journal, variables: sorted(variables), unwritable: sorted(unwritable) }, unreadable: unreadable.sort() };
+}
+
+/** GitLab's definite no (not a network fault or a 5xx, which say nothing about the destination). */
+function isRefusal(err: unknown): boolean {
+  const kind = (err as { kind?: unknown }).kind;
+  return kind === 'not_found' || kind === 'forbidden';
 }

@@ -1,15 +1,17 @@
-// Executes a Plan through the GitLab client. Deletions first, then updates,
-// creates and token resets. On the first GitLab failure no new change starts;
-// in-flight ones finish. A token's path: intent (journal) → create or reset →
-// stored (journal) → delivered (sink) → marked delivered. A failing sink fails
-// only its change: the token stays in the journal and the next apply delivers it.
+// Executes a Plan through the GitLab client. First the plan's deliveries (tokens
+// the journal holds), then deletions, then updates, creates and token resets
+// together. On the first GitLab failure no new change starts; in-flight ones
+// finish. A token's path: intent (journal) → create or reset → stored (journal)
+// → delivered (sink) → marked delivered. A failing sink fails only its delivery:
+// the token stays in the journal and the next plan shows its delivery.
 // Creates that lost an answer are looked at once more at the end (lost-create-review).
 import type { GitLabApi } from '../gitlab/api.js';
-import type { Change, TokenResetChange, UpdateChange } from '../model.js';
-import { createBody, updateBody } from '../plan/requests.js';
+import type { Change, Delivery, TokenResetChange, UpdateChange } from '../model.js';
+import { createBody, updateBody } from './requests.js';
 import { redact } from '../secrets.js';
 import { createRunnerOnce, CreateRecoveryError, DEFAULT_RECOVERY, resetToken, type RecoverySchedule } from './create.js';
 import { reviewLostCreates } from './lost-create-review.js';
+import { RefusedEnablementError, sendEnablements } from './enablements.js';
 import { refusalError } from './refused.js';
 import type { DeliverableToken, TokenSink } from './sinks/index.js';
 import type { IssuedToken, TokenEntry, TokenJournal } from './token-sink.js';
@@ -28,6 +30,8 @@ export interface ApplyOutcome {
   change: Change;
   status: OutcomeStatus;
   runnerId: number | null;
+  /** GitLab carried out its part (runner created, updated, token reset, deleted), even if the change failed after it. */
+  applied: boolean;
   error?: Error;
 }
 
@@ -37,16 +41,21 @@ export interface Redelivery {
   error?: Error;
 }
 
+/** What happened, counted: a runner created whose token could not be delivered is created and a failed delivery. */
 export interface ApplyReport {
   outcomes: ApplyOutcome[];
+  /** Runners GitLab created (their token delivered or not). */
   created: number;
   updated: number;
   deleted: number;
-  /** Token resets done (their tokens stored and delivered). */
+  /** Tokens GitLab reset (their new token delivered or not). */
   reset: number;
+  /** Changes that failed before or at GitLab (refused, an error, a lost-create problem). */
   failed: number;
+  /** Tokens that did not reach their destination: of this apply's changes, and of the plan's deliveries. */
+  deliveryFailed: number;
   notStarted: number;
-  /** Stored tokens of earlier applies delivered at the start of this one. */
+  /** The plan's deliveries of stored tokens, tried at the start of this apply. */
   redelivered: Redelivery[];
   /** True when a signal stopped the apply before every change started. */
   interrupted: boolean;
@@ -64,8 +73,9 @@ export interface ApplyOptions {
   /** Aborted on SIGINT/SIGTERM: no new change starts; changes in flight finish. */
   signal?: AbortSignal;
   /**
-   * Where a stored, undelivered token goes now: the destination the desired state declares
-   * for that runner (a fixed one), or undefined to use the one recorded with the token.
+   * For journal bookkeeping of stored, undelivered tokens the plan does not deliver: the destination the
+   * desired state declares for that runner (null: none, the tokens file is its home), or undefined when unknown.
+   * Where a token goes is the plan's decision (Plan.deliveries), never this.
    */
   currentDestination?: (entry: TokenEntry) => TokenDestination | null | undefined;
   /** True when the runner of a stored token no longer exists (its scope was read and does not have it): the token is void. */
@@ -85,14 +95,19 @@ export class DeliveryError extends Error {
   }
 }
 
-export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opts: ApplyOptions): Promise<ApplyReport> {
+/** The token was issued (or is held) and its destination failed: a failed delivery, not a failed change. */
+export function isDeliveryFailure(outcome: ApplyOutcome): boolean {
+  return outcome.status === 'failed' && outcome.error instanceof DeliveryError && (outcome.applied || outcome.change.action === 'update');
+}
+
+export async function applyPlan(api: GitLabApi, plan: { changes: Change[]; deliveries?: Delivery[] }, opts: ApplyOptions): Promise<ApplyReport> {
   const work = plan.changes.filter((c) => c.action !== 'no-op');
   const journal = opts.journal;
   if (journal.path === null && work.some((c) => issuesToken(c) && !c.token)) {
     throw new Error('the plan issues runner tokens without a destination: a tokens file is required to keep them');
   }
   const outcomes = new Map<Change, ApplyOutcome>(
-    work.map((c) => [c, { change: c, status: 'not-started', runnerId: c.runner_id }]),
+    work.map((c) => [c, { change: c, status: 'not-started', runnerId: c.runner_id, applied: false }]),
   );
   let stopped = false;
   const halted = () => stopped || opts.signal?.aborted === true;
@@ -108,8 +123,9 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opt
     signal: opts.signal,
   };
 
-  // Tokens an earlier apply stored but could not deliver go first: they are already issued.
-  const redelivered = halted() ? [] : await redeliver(ctx, emit, opts.currentDestination ?? (() => undefined), opts.runnerGone ?? (() => false));
+  // The plan's deliveries go first: their tokens are already issued.
+  const redelivered = halted() ? [] : await redeliver(ctx, emit, plan.deliveries ?? []);
+  if (!halted()) await settleJournal(ctx, plan.deliveries ?? [], opts.currentDestination ?? (() => undefined), opts.runnerGone ?? (() => false));
 
   const run = async (change: Change): Promise<void> => {
     if (halted()) return;
@@ -122,16 +138,19 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opt
     }
     emit({ type: 'start', change });
     try {
-      const { runnerId, note } = await execute(change, ctx);
+      const { runnerId, note } = await execute(change, ctx, () => (outcome.applied = true));
       outcome.status = 'done';
       outcome.runnerId = runnerId;
       emit({ type: 'done', change, runnerId, note });
     } catch (err) {
       // A destination's failure is its own: GitLab is fine, the other changes go on.
-      if (!(err instanceof DeliveryError)) stopped = true;
+      // So is a refused enablement (apply/enablements.ts): GitLab did the rest of the change.
+      if (!(err instanceof DeliveryError || err instanceof RefusedEnablementError)) stopped = true;
       outcome.status = 'failed';
       outcome.error = err as Error;
-      if (err instanceof DeliveryError || err instanceof CreateRecoveryError) outcome.runnerId = runnerIdOf(err) ?? outcome.runnerId;
+      if (err instanceof DeliveryError || err instanceof CreateRecoveryError || err instanceof RefusedEnablementError) outcome.runnerId = runnerIdOf(err) ?? outcome.runnerId;
+      // GitLab made the runner, though its token was lost on the way: it was created.
+      if (change.action === 'create' && err instanceof CreateRecoveryError && err.runnerId !== null) outcome.applied = true;
       emit({ type: 'failed', change, error: err as Error });
     }
   };
@@ -142,14 +161,16 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[] }, opt
   if (!halted() || lostCreates.size > 0) await reportLostCreates(api, [...lostCreates].map((c) => outcomes.get(c)!), emit);
 
   const all = [...outcomes.values()];
-  const count = (action: Change['action']) => all.filter((o) => o.status === 'done' && o.change.action === action).length;
+  const count = (action: Change['action']) => all.filter((o) => (o.status === 'done' || o.applied) && o.change.action === action).length;
+  const deliveryFailures = all.filter(isDeliveryFailure).length;
   return {
     outcomes: all,
     created: count('create'),
     updated: count('update'),
     deleted: count('delete'),
     reset: count('token-reset'),
-    failed: all.filter((o) => o.status === 'failed').length,
+    failed: all.filter((o) => o.status === 'failed').length - deliveryFailures,
+    deliveryFailed: deliveryFailures + redelivered.filter((r) => r.error).length,
     notStarted: all.filter((o) => o.status === 'not-started').length,
     redelivered,
     interrupted: opts.signal?.aborted === true && all.some((o) => o.status === 'not-started'),
@@ -188,31 +209,45 @@ interface ExecContext {
   signal?: AbortSignal;
 }
 
-async function execute(change: Change, ctx: ExecContext): Promise<{ runnerId: number; note?: string }> {
+/** The runner's change, with its enablements in other projects: a delete's disables first, the others' after (apply/enablements.ts). */
+async function execute(change: Change, ctx: ExecContext, applied: () => void): Promise<{ runnerId: number; note?: string }> {
+  if (!change.enablements?.length) return executeRunner(change, ctx, applied);
+  const first = change.action === 'delete' ? await sendEnablements(ctx.api, change, change.runner_id) : undefined;
+  const done = await executeRunner(change, ctx, applied);
+  const after = change.action === 'delete' ? undefined : await sendEnablements(ctx.api, change, done.runnerId);
+  return { ...done, note: [done.note, first, after].filter(Boolean).join('; ') || undefined };
+}
+
+/** `applied` is called once GitLab has done its part, before the token's delivery. */
+async function executeRunner(change: Change, ctx: ExecContext, applied: () => void): Promise<{ runnerId: number; note?: string }> {
   const { api } = ctx;
   switch (change.action) {
     case 'delete': {
       const result = await api.deleteRunner(change.runner_id);
+      applied();
       return { runnerId: change.runner_id, note: result === 'gone' ? 'already gone' : undefined };
     }
     case 'update': {
       const body = updateBody(change);
       // A change that only moves a token has nothing to send to GitLab.
-      if (Object.keys(body).length > 0) await api.updateRunner(change.runner_id, body);
+      if (Object.keys(body).length > 0) {
+        await api.updateRunner(change.runner_id, body);
+        applied();
+      }
       if (!change.token_move) return { runnerId: change.runner_id };
       const where = await moveToken(change, ctx);
       return { runnerId: change.runner_id, note: `token moved → ${where}` };
     }
     case 'create':
-      return createAndDeliver(change, ctx);
+      return createAndDeliver(change, ctx, applied);
     case 'token-reset':
-      return resetAndDeliver(change, ctx);
+      return resetAndDeliver(change, ctx, applied);
     default:
       throw new Error(`unexpected action ${change.action}`);
   }
 }
 
-async function createAndDeliver(change: Change & { action: 'create' }, ctx: ExecContext): Promise<{ runnerId: number; note?: string }> {
+async function createAndDeliver(change: Change & { action: 'create' }, ctx: ExecContext, applied: () => void): Promise<{ runnerId: number; note?: string }> {
   const entry = await intend(change, null, ctx);
   let created;
   try {
@@ -230,6 +265,7 @@ async function createAndDeliver(change: Change & { action: 'create' }, ctx: Exec
     }
     throw err;
   }
+  applied();
   const issued: IssuedToken = {
     id: created.id,
     token: created.token,
@@ -242,10 +278,10 @@ async function createAndDeliver(change: Change & { action: 'create' }, ctx: Exec
   return { runnerId: created.id, note: notes.length ? notes.join('; ') : undefined };
 }
 
-async function resetAndDeliver(change: TokenResetChange, ctx: ExecContext): Promise<{ runnerId: number; note?: string }> {
+async function resetAndDeliver(change: TokenResetChange, ctx: ExecContext, applied: () => void): Promise<{ runnerId: number; note?: string }> {
   const id = change.runner_id;
   if (change.changed.length > 0 || change.renamed_from) {
-    const asUpdate: UpdateChange = { ...change, action: 'update', renamed_from: change.renamed_from ?? null, token_move: null };
+    const asUpdate: UpdateChange = { ...change, action: 'update', reason: change.renamed_from ? 'renamed' : null, renamed_from: change.renamed_from ?? null, token_move: null };
     await ctx.api.updateRunner(id, updateBody(asUpdate));
   }
   await withdraw(change, ctx);
@@ -258,6 +294,7 @@ async function resetAndDeliver(change: TokenResetChange, ctx: ExecContext): Prom
     if (!((err as Error).cause as { maybeApplied?: boolean } | undefined)?.maybeApplied) await ctx.journal.forget(entry).catch(() => undefined);
     throw err;
   }
+  applied();
   const issued: IssuedToken = { id, token: reset.token, token_expires_at: reset.token_expires_at ?? null, source: 'reset' };
   await store(change, entry, issued, ctx);
   const where = await deliver(change, entry, issued, ctx);
@@ -345,7 +382,7 @@ async function deliver(change: Change, entry: TokenEntry, issued: IssuedToken, c
     const kept = ctx.journal.path
       ? `The token is kept in ${ctx.journal.path}; the next apply delivers it again.`
       : `The token was not kept (no --tokens-out); run \`runnerform rotate ${change.address}\` once the destination works.`;
-    throw Object.assign(new DeliveryError(`runner ${issued.id} has a new token, but delivering it to ${where} failed: ${why}. ${kept}`, { cause: err }), {
+    throw Object.assign(new DeliveryError(`runner ${issued.id} has a new token, but delivering it to ${where} failed: ${why.replace(/\.$/, '')}. ${kept}`, { cause: err }), {
       runnerId: issued.id,
     });
   }
@@ -353,51 +390,75 @@ async function deliver(change: Change, entry: TokenEntry, issued: IssuedToken, c
   return where;
 }
 
-/** Delivers the tokens an earlier apply stored but could not deliver. */
-async function redeliver(
-  ctx: ExecContext,
-  emit: (e: ApplyEvent) => void,
-  current: (entry: TokenEntry) => TokenDestination | null | undefined,
-  gone: (entry: TokenEntry) => boolean,
-): Promise<Redelivery[]> {
+/** Delivers the plan's stored tokens (same token, no reset) to the destinations the plan names. */
+async function redeliver(ctx: ExecContext, emit: (e: ApplyEvent) => void, deliveries: readonly Delivery[]): Promise<Redelivery[]> {
   const out: Redelivery[] = [];
-  for (const entry of ctx.journal.pendingDeliveries()) {
-    // A deleted runner's token is void: delivering it could overwrite the token of the runner that replaced it.
-    if (gone(entry)) {
-      await ctx.journal.forget(entry);
+  for (const delivery of deliveries) {
+    const { address, runner_id: runnerId } = delivery;
+    const fail = (error: Error) => {
+      out.push({ address, runnerId, error });
+      emit({ type: 'redelivery-failed', address, runnerId, error });
+    };
+    const refusal = refusalError(delivery);
+    if (refusal) {
+      fail(refusal);
       continue;
     }
-    const now = current(entry);
-    // Declared without a destination now: the tokens file is where it goes, and it is there.
-    if (now === null) {
-      await ctx.journal.delivered(entry);
+    const entry = ctx.journal.storedToken(runnerId);
+    if (!entry?.token) {
+      fail(
+        new DeliveryError(
+          `the plan delivers the stored token of runner ${runnerId}, but ${ctx.journal.path ?? 'this apply (no --tokens-out)'} does not hold it; ` +
+            'apply with the --tokens-out file the plan was made with',
+        ),
+      );
       continue;
     }
-    const dest = now ?? entry.destination!;
+    // The destination declared now is recorded first, so a failed delivery is tried there again.
+    if (entry.description !== delivery.description || JSON.stringify(entry.destination ?? null) !== JSON.stringify(delivery.token)) {
+      await ctx.journal.relocate(entry, { description: delivery.description, address, destination: delivery.token });
+    }
     const token: DeliverableToken = {
-      runnerId: entry.id!,
-      address: entry.address ?? entry.description,
-      description: entry.description,
-      scope: entry.scope,
-      token: entry.token!,
+      runnerId,
+      address,
+      description: delivery.description,
+      scope: delivery.scope,
+      token: entry.token,
       tokenExpiresAt: entry.token_expires_at,
     };
-    const sink = ctx.sinkFor(dest);
+    const sink = ctx.sinkFor(delivery.token);
     const where = sink.describe(token);
     try {
       await sink.deliver(token);
       await ctx.journal.delivered(entry);
-      out.push({ address: token.address, runnerId: token.runnerId });
-      emit({ type: 'redelivered', address: token.address, runnerId: token.runnerId, where });
+      out.push({ address, runnerId });
+      emit({ type: 'redelivered', address, runnerId, where });
     } catch (err) {
       const why = redact((err as Error).message, [token.token]);
       await ctx.journal.undelivered(entry, why).catch(() => undefined);
-      const error = new DeliveryError(`stored token of runner ${token.runnerId} still not delivered to ${where}: ${why}`);
-      out.push({ address: token.address, runnerId: token.runnerId, error });
-      emit({ type: 'redelivery-failed', address: token.address, runnerId: token.runnerId, error });
+      fail(new DeliveryError(`stored token of runner ${runnerId} still not delivered to ${where}: ${why}`));
     }
   }
   return out;
+}
+
+/**
+ * Journal bookkeeping for stored, undelivered tokens the plan does not deliver: a deleted runner's
+ * token is void (delivering it could overwrite the token of the runner that replaced it), and a
+ * token whose runner is declared without a destination now is home in the tokens file. Others stay.
+ */
+async function settleJournal(
+  ctx: ExecContext,
+  deliveries: readonly Delivery[],
+  current: (entry: TokenEntry) => TokenDestination | null | undefined,
+  gone: (entry: TokenEntry) => boolean,
+): Promise<void> {
+  const planned = new Set(deliveries.map((d) => d.runner_id));
+  for (const entry of ctx.journal.pendingDeliveries()) {
+    if (entry.id === null || planned.has(entry.id)) continue;
+    if (gone(entry)) await ctx.journal.forget(entry);
+    else if (current(entry) === null) await ctx.journal.delivered(entry);
+  }
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */

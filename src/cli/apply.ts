@@ -10,7 +10,7 @@ import { addTargetOption, savedPlanArgument } from './targets.js';
 import { loadValidDesiredState, planWithLive, readLive, sourceLabel, useColor } from './pipeline.js';
 import { readPlanFile } from './plan.js';
 import { confirmApply } from './prompt.js';
-import { hasPendingDeliveries, openJournal, runChanges } from './run-apply.js';
+import { openJournal, runChanges } from './run-apply.js';
 
 interface ApplyOptions {
   autoApprove?: boolean;
@@ -50,8 +50,8 @@ async function planAndApply(opts: ApplyOptions): Promise<void> {
   const { plan, live } = await planWithLive(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
   process.stdout.write(renderText(plan, { color: useColor(process.stdout), source: sourceLabel(files) }));
   const journal = await openJournal(plan, opts.tokensOut);
-  // Stored tokens an earlier apply could not deliver are delivered even when nothing else changes.
-  if (!hasChanges(plan) && !hasPendingDeliveries(journal)) {
+  // A stored token to deliver is part of the plan: hasChanges counts it.
+  if (!hasChanges(plan)) {
     process.stdout.write('\nApply complete: 0 created, 0 updated, 0 deleted.\n');
     return;
   }

@@ -6,7 +6,8 @@ import { buildExport } from '../config/export.js';
 import type { ScopeRef } from '../model.js';
 import { addConnectionOptions, connect } from './connection.js';
 import { UserError } from '../errors.js';
-import { readLive } from './pipeline.js';
+import { enablementReadOptions, readLive } from './pipeline.js';
+import { withRunnerProjects } from '../gitlab/enabled-projects.js';
 import { collect } from './repeatable.js';
 
 interface ExportOptions {
@@ -32,7 +33,8 @@ export function registerExport(program: Command): void {
       throw new UserError('name at least one scope to export: --group PATH, --project PATH or --instance.');
     }
     const api = connect(opts);
-    const live = await readLive(api, refs);
+    // Project runners enabled in several projects are written with also_in (gitlab/enabled-projects.ts).
+    const live = await withRunnerProjects(api, await readLive(api, refs), enablementReadOptions(api));
     const result = buildExport(live);
     if (opts.output) await writeFile(opts.output, result.text);
     else process.stdout.write(result.text);

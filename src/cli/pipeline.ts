@@ -5,13 +5,19 @@ import { readLive as readLiveVia } from '../gitlab/read-live.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { loadDesiredState, formatProblem } from '../config/index.js';
 import { computePlan } from '../plan/engine.js';
-import type { DesiredState, LiveState, Plan, ScopeRef } from '../model.js';
+import type { DesiredState, LiveState, Plan, ScopeRef, TokenEvidence } from '../model.js';
 import { UserError } from '../errors.js';
 import { colorFor } from './color.js';
 import { createProgress } from './progress.js';
 import { gatherEvidence } from '../apply/evidence.js';
 import { resolveTokensPath } from '../apply/tokens-path.js';
-import { formatAddress } from '../plan/address.js';
+import { readEnablementFacts, type EnablementReadOptions } from '../gitlab/enabled-projects.js';
+
+/** How the runners' projects are read: through GraphQL when the live state was (gitlab/enabled-projects.ts). */
+export function enablementReadOptions(api: GitLabApi): EnablementReadOptions {
+  const client = api as Partial<GitLabClient>;
+  return client.readSettings?.api !== 'rest' && client.graphql ? { graphql: client.graphql } : {};
+}
 
 /** Loads and checks the desired state; invalid input is a UserError listing every problem. */
 export function loadValidDesiredState(files: string[]): DesiredState {
@@ -43,19 +49,15 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[]): Promise<LiveSt
  * Reads GitLab and the token evidence (the --tokens-out journal, read only, and the
  * declared CI/CD variables' descriptions), then plans. `now` is the only clock the engine sees.
  */
-export async function makePlan(api: GitLabApi, desired: DesiredState, targets: string[], opts: { tokensOut?: string } = {}): Promise<Plan> {
-  return (await planWithLive(api, desired, targets, opts)).plan;
-}
-
 export async function planWithLive(
   api: GitLabApi,
   desired: DesiredState,
   targets: string[],
   opts: { tokensOut?: string } = {},
-): Promise<{ plan: Plan; live: LiveState; undelivered: number }> {
+): Promise<{ plan: Plan; live: LiveState; evidence: TokenEvidence }> {
   // A --tokens-out that is not a regular file (a FIFO, a device) is refused before GitLab is asked anything.
   if (opts.tokensOut) checkTokensOut(opts.tokensOut);
-  const live = await readLive(api, desired.scopes.map((s) => s.ref));
+  const live = await readEnablementFacts(api, desired, await readLive(api, desired.scopes.map((s) => s.ref)), enablementReadOptions(api));
   let gathered;
   try {
     gathered = await gatherEvidence(api, desired, opts.tokensOut);
@@ -65,16 +67,9 @@ export async function planWithLive(
   for (const line of gathered.unreadable) {
     process.stderr.write(`Note: the plan cannot tell whose token ${line.replace(/\.?$/, '')}.\n`);
   }
-  // Stored tokens an earlier apply could not deliver: apply delivers them before any change, so a
-  // reviewer (and --detailed-exitcode) must hear of them even when GitLab needs no change.
-  const undelivered = (gathered.evidence.journal ?? []).filter((r) => r.stored && !r.delivered && r.runner_id !== null);
-  for (const r of undelivered) {
-    process.stderr.write(
-      `Note: the token of ${formatAddress(r.scope, r.description)} (runner ${r.runner_id}) is stored in ${opts.tokensOut} but never reached its destination; apply delivers it first.\n`,
-    );
-  }
+  // Stored tokens to deliver are part of the plan (Plan.deliveries): every output shows them.
   const planOpts = { targets, evidence: gathered.evidence, now: new Date() };
-  return { plan: computePlan(desired, live, planOpts), live, undelivered: undelivered.length };
+  return { plan: computePlan(desired, live, planOpts), live, evidence: gathered.evidence };
 }
 
 function checkTokensOut(path: string): void {

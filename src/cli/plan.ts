@@ -44,7 +44,7 @@ export function registerPlan(program: Command): void {
     const desired = loadValidDesiredState(files);
     const mr = opts.comment ? mergeRequestFromEnv() : null;
     const api = connect(opts);
-    const { plan, undelivered } = await planWithLive(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
+    const { plan } = await planWithLive(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
     const source = sourceLabel(files);
     if (opts.out) await writeFile(opts.out, renderJson(plan), { mode: 0o600 });
     if (opts.gitlabReport) await writeFile(opts.gitlabReport, renderGitlabReport(plan));
@@ -55,8 +55,8 @@ export function registerPlan(program: Command): void {
       const note = await upsertPlanNote(api, mr, renderMarkdown(plan, { source }));
       process.stderr.write(`Plan comment ${note.action} on merge request !${mr.iid} (note ${note.noteId}).\n`);
     }
-    // A stored token still to deliver is work for apply too.
-    process.exitCode = opts.detailedExitcode && (hasChanges(plan) || undelivered > 0) ? EXIT_CHANGES : EXIT_OK;
+    // The same test as the text's "No changes": a stored token to deliver is part of the plan.
+    process.exitCode = opts.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
   });
 }
 

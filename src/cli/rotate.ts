@@ -33,8 +33,8 @@ export function registerRotate(program: Command): void {
       throw new UserError('rotate needs --auto-approve when stdin is not a terminal. Nothing was changed.');
     }
     const api = connect(opts);
-    const { plan, live } = await planWithLive(api, desired, [], { tokensOut: opts.tokensOut });
-    const rotation = rotationPlan(plan, desired, live, addresses);
+    const { plan, live, evidence } = await planWithLive(api, desired, [], { tokensOut: opts.tokensOut });
+    const rotation = rotationPlan(plan, desired, live, addresses, evidence.unwritable);
     process.stdout.write(renderText(rotation, { color: useColor(process.stdout), source: sourceLabel(files) }));
     const journal = await openJournal(rotation, opts.tokensOut, 'rotate');
     if (!opts.autoApprove && !(await confirmApply(process.stdin, process.stdout))) {

@@ -11,7 +11,7 @@ import { MemoryJournal, TokenFile, type TokenJournal } from '../apply/token-sink
 import type { GitLabApi } from '../gitlab/api.js';
 import type { DesiredState, LiveState, Plan } from '../model.js';
 import { declaredDestination, ownsRunner } from '../plan/declared-destination.js';
-import { renderApplyEvent, renderApplySummary } from '../render/apply.js';
+import { applyFailed, renderApplyEvent, renderApplySummary } from '../render/apply.js';
 import { UserError } from '../errors.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM } from './exit-codes.js';
 import { writeSync } from 'node:fs';
@@ -30,6 +30,14 @@ export async function openJournal(plan: Plan, tokensOut: string | undefined, wha
       throw new UserError(`${(err as Error).message}. Nothing was changed.`);
     }
   }
+  // Only a plan made with --tokens-out has deliveries: their tokens are in that file.
+  const stored = plan.deliveries.filter((d) => d.refused === null);
+  if (stored.length > 0) {
+    throw new UserError(
+      `${what} delivers ${stored.length === 1 ? 'a stored token' : `${stored.length} stored tokens`} (${stored[0].address}${stored.length > 1 ? ', …' : ''}) ` +
+        'kept in the tokens file it was made with: pass that file as --tokens-out. Nothing was changed.',
+    );
+  }
   const bare = plan.changes.filter((c) => issuesToken(c) && !c.token);
   if (bare.length > 0) {
     const names = bare.slice(0, 3).map((c) => c.address).join(', ') + (bare.length > 3 ? `, … (${bare.length} in all)` : '');
@@ -39,11 +47,6 @@ export async function openJournal(plan: Plan, tokensOut: string | undefined, wha
     );
   }
   return new MemoryJournal();
-}
-
-/** True when the journal holds stored tokens that still have to reach their destination. */
-export function hasPendingDeliveries(journal: TokenJournal): boolean {
-  return journal.pendingDeliveries().length > 0;
 }
 
 export interface RunOptions {
@@ -95,8 +98,7 @@ export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJourn
     if ((report.created > 0 || report.reset > 0) && journal.path) {
       process.stderr.write(`Tokens of created and reset runners were written to ${journal.path} (mode 0600).\n`);
     }
-    const failed = report.failed > 0 || report.notStarted > 0 || report.redelivered.some((r) => r.error);
-    process.exitCode = first !== null ? SIGNAL_EXIT[first] : failed ? EXIT_ERROR : EXIT_OK;
+    process.exitCode = first !== null ? SIGNAL_EXIT[first] : applyFailed(report) ? EXIT_ERROR : EXIT_OK;
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);

@@ -4,6 +4,7 @@ import { effectiveAttrs } from './defaults.js';
 import { isRecord, rawRunners, rawScopes, type RawScope, type SourceDoc } from './document.js';
 import { destinationOf, effectiveToken, renamedFromOf } from './token.js';
 import { runnerHealth, scopeHealth } from './health.js';
+import { alsoInOf } from './also-in.js';
 
 /** Only call with documents that passed the shape and semantic checks. */
 export function buildDesiredState(docs: SourceDoc[]): DesiredState {
@@ -17,14 +18,19 @@ function buildScope(doc: SourceDoc, scope: RawScope): DesiredScope {
   const value = doc.value as Record<string, unknown>;
   const defaults = isRecord(value.defaults) ? value.defaults : undefined;
   const health = scopeHealth(value, scope.body);
-  const runners: DesiredRunner[] = rawRunners(scope).map(({ index, body }) => ({
-    description: body.description as string,
-    attrs: effectiveAttrs(defaults, body),
-    source: doc.at([...scope.segments, 'runners', index]),
-    token: destinationOf(effectiveToken(defaults, body)?.raw),
-    renamed_from: renamedFromOf(body.renamed_from).map((r) => r.value),
-    health: runnerHealth(health, body),
-  }));
+  const runners: DesiredRunner[] = rawRunners(scope).map(({ index, body }) => {
+    const alsoIn = alsoInOf(doc, [...scope.segments, 'runners', index, 'also_in'], body.also_in);
+    return {
+      description: body.description as string,
+      attrs: effectiveAttrs(defaults, body),
+      source: doc.at([...scope.segments, 'runners', index]),
+      token: destinationOf(effectiveToken(defaults, body)?.raw),
+      renamed_from: renamedFromOf(body.renamed_from).map((r) => r.value),
+      health: runnerHealth(health, body),
+      // Only when written: absent means "not managed".
+      ...(alsoIn ? { also_in: alsoIn } : {}),
+    };
+  });
   return {
     ref: refOf(scope),
     prune: scope.body.prune === true,

@@ -33,6 +33,8 @@ export interface ExportResult {
 interface ExportedRunner {
   description: string;
   attrs: RunnerAttrs;
+  /** The other projects a project runner is enabled in (config/also-in.ts); absent: not written. */
+  alsoIn?: string[];
   /** Comment lines written above the runner. */
   notes: string[];
 }
@@ -110,7 +112,8 @@ function exportScope(live: LiveScope, skipped: SkippedRunner[]): ExportedScope {
       );
       for (const o of others) skipped.push({ scope: live.scope, id: o.id, reason: `same description as runner ${first.id}` });
     }
-    runners.push({ description, attrs, notes: runnerNotes });
+    const alsoIn = exportAlsoIn(live, first);
+    runners.push({ description, attrs, notes: runnerNotes, ...(alsoIn ? { alsoIn } : {}) });
   }
   runners.sort((a, b) => compareStrings(a.description, b.description));
   return { scope: live.scope, runners, notes };
@@ -199,11 +202,19 @@ function runnersBlock(s: ExportedScope, indent: number): string {
   return head + `${pad(indent)}runners:\n` + items.join('');
 }
 
-/** description first, then the attributes in ATTRIBUTE_NAMES order. */
+/** description first, then the attributes in ATTRIBUTE_NAMES order, then also_in. */
 function runnerObject(r: ExportedRunner): Record<string, unknown> {
   const out: Record<string, unknown> = { description: r.description };
   for (const name of ATTRIBUTE_NAMES) if (r.attrs[name] !== undefined) out[name] = r.attrs[name as AttrName];
+  if (r.alsoIn) out.also_in = r.alsoIn;
   return out;
+}
+
+/** `also_in:` for a project runner enabled in other projects the token can see (read by gitlab/enabled-projects.ts). */
+function exportAlsoIn(scope: LiveScope, runner: LiveRunner): string[] | undefined {
+  if (scope.scope.type !== 'project' || !runner.projects) return undefined;
+  const others = runner.projects.filter((p) => p.id !== scope.scope.id).map((p) => p.path);
+  return others.length > 0 ? others : undefined;
 }
 
 const DUMP_OPTIONS: DumpOptions = {
@@ -214,7 +225,7 @@ const DUMP_OPTIONS: DumpOptions = {
     visit(docs, (node) => {
       if (node.kind !== 'mapping') return;
       for (const item of node.items) {
-        if (item.key.kind === 'scalar' && item.key.value === 'tag_list' && item.value.kind === 'sequence') {
+        if (item.key.kind === 'scalar' && (item.key.value === 'tag_list' || item.key.value === 'also_in') && item.value.kind === 'sequence') {
           item.value.style = COLLECTION_STYLE.FLOW;
         }
       }

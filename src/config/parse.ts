@@ -7,6 +7,7 @@ import { redactSecrets, sortProblems, toPointer, type Problem } from './problem.
 import { checkShape } from './schema.js';
 import { checkDocument, checkScopesDeclaredOnce } from './semantic.js';
 import { checkTokens, checkVariablesWrittenOnce } from './token.js';
+import { checkAlsoIn } from './also-in.js';
 import { YamlError, parseYaml } from './yaml-source.js';
 import { LineIndex } from './lines.js';
 
@@ -34,6 +35,7 @@ export function parseDesiredState(inputs: readonly SourceText[]): LoadResult {
     for (const issue of checkShape(doc.value)) problems.push(doc.problem(issue.segments, issue.message, issue.want));
     problems.push(...checkDocument(doc));
     problems.push(...checkTokens(doc));
+    problems.push(...checkAlsoIn(doc));
     docs.push(doc);
   }
   problems.push(...checkScopesDeclaredOnce(docs));

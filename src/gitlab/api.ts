@@ -152,6 +152,15 @@ export interface GitLabApi {
   runnerOwnerProject(id: number): Promise<OwnerProject | null>;
   /** Never retried: a lost answer is recovered by the caller (see apply/). */
   createRunner(body: CreateRunnerBody): Promise<ApiCreatedRunner>;
+  /**
+   * POST /projects/:id/runners {runner_id}: enables a project runner in one more project. Never retried
+   * (apply/enablements.ts reads back a lost answer); GitLab's 400 "… has already been taken" is 'already'.
+   */
+  enableProjectRunner?(projectId: number, runnerId: number): Promise<'enabled' | 'already'>;
+  /** DELETE /projects/:id/runners/:runner_id; 'gone' when GitLab answers 404 (not enabled there any more). */
+  disableProjectRunner?(projectId: number, runnerId: number): Promise<'disabled' | 'gone'>;
+  /** Whether the token may manage the project's runners (GET /projects/:id/runners answers, not 403): GitLab's Maintainer rule. */
+  mayManageProjectRunners?(projectId: number): Promise<boolean>;
   updateRunner(id: number, body: UpdateRunnerBody): Promise<ApiRunnerDetails>;
   /** Resolves 'deleted', or 'gone' when GitLab answers 404 (already deleted). */
   deleteRunner(id: number): Promise<'deleted' | 'gone'>;

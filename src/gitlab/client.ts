@@ -7,6 +7,7 @@ import type { ReadSettings } from './read-live.js';
 import type { ApiRunnerManager } from './health-fields.js';
 import { restEndpoints } from './rest-endpoints.js';
 import { runnerManagersEndpoint } from './rest-managers.js';
+import { projectRunnerCalls } from './project-runner-calls.js';
 import { createTransport, type TransportOptions } from './transport.js';
 
 export { DEFAULT_PARALLELISM, DEFAULT_TIMEOUT_MS, type RawGraphQLAnswer } from './transport.js';
@@ -32,6 +33,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
   const t = createTransport(opts);
   return {
     ...restEndpoints(t),
+    ...projectRunnerCalls((call) => t.request(call), (idOrPath) => encodeURIComponent(String(idOrPath))),
     gitlabUrl: t.gitlabUrl,
     stats: t.stats,
     graphql: rawGraphQL(t),

@@ -4,15 +4,17 @@
 //   instance.runner["shared-large"]
 // Strings inside the brackets are JSON strings, so any description round-trips.
 // A target (--target) is a runner address or a scope address: group["acme/platform"],
-// project[42] (by id) or instance.
+// project[42] (by id) or instance. A runner sharing the description of the runner an
+// address names is marked with its id, Terraform's deposed key: runner["x"]#25.
 import { UserError } from '../errors.js';
 import type { Scope, ScopeType } from '../model.js';
 
-/** A parsed --target: a whole scope, or one runner (by description) in it. */
-export type Target =
-  | { type: 'group' | 'project'; path: string; id?: undefined; description?: string }
-  | { type: 'group' | 'project'; id: number; path?: undefined; description?: string }
-  | { type: 'instance'; path?: undefined; id?: undefined; description?: string };
+/** A parsed --target: a whole scope, or one runner (by description, and by id after `#`) in it. */
+export type Target = (
+  | { type: 'group' | 'project'; path: string; id?: undefined }
+  | { type: 'group' | 'project'; id: number; path?: undefined }
+  | { type: 'instance'; path?: undefined; id?: undefined }
+) & { description?: string; runnerId?: number };
 
 /**
  * JSON.stringify, plus escapes for the characters it lets through that a
@@ -81,8 +83,12 @@ export function parseTarget(input: string): Target {
   if (!s.startsWith(runnerPrefix, pos)) fail(`unexpected ${quote(s.slice(pos))} after the scope`);
   const key = readKey(s, pos + runnerPrefix.length, fail);
   if (typeof key.value !== 'string') fail('a runner is named by its description in quotes, e.g. runner["docker-amd64"]');
-  if (key.end !== s.length) fail(`unexpected ${quote(s.slice(key.end))} after the runner`);
-  return { ...target, description: key.value as string };
+  const runner = { ...target, description: key.value as string };
+  if (key.end === s.length) return runner;
+  const deposed = /^#(\d+)$/.exec(s.slice(key.end));
+  const runnerId = deposed ? Number(deposed[1]) : NaN;
+  if (!Number.isSafeInteger(runnerId) || runnerId <= 0) fail(`unexpected ${quote(s.slice(key.end))} after the runner (a runner id is written #25)`);
+  return { ...runner, runnerId };
 }
 
 /** Reads `"json string"]` or `123]` starting at `start`; `end` is just past the `]`. */
@@ -107,10 +113,14 @@ function readKey(s: string, start: number, fail: (why: string) => never): { valu
   return { value: id, end: start + m![0].length };
 }
 
-/** Does this target select the runner `description` of `scope`? Paths compare case-insensitively, like GitLab's. */
-export function matchesTarget(target: Target, scope: Scope, description: string): boolean {
+/**
+ * Does this target select the runner `description` (id `runnerId`, null when GitLab has none yet) of `scope`?
+ * Paths compare case-insensitively, like GitLab's. A target with `#id` selects only the runner with that id.
+ */
+export function matchesTarget(target: Target, scope: Scope, description: string, runnerId: number | null = null): boolean {
   if (target.type !== scope.type) return false;
   if (target.path !== undefined && (scope.path === null || target.path.toLowerCase() !== scope.path.toLowerCase())) return false;
   if (target.id !== undefined && target.id !== scope.id) return false;
+  if (target.runnerId !== undefined && target.runnerId !== runnerId) return false;
   return target.description === undefined || target.description === description;
 }

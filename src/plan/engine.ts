@@ -9,6 +9,9 @@ import {
   ATTRIBUTE_NAMES,
   type AttrName,
   type Change,
+  type Delivery,
+  type DeleteChange,
+  type DeleteReason,
   type DesiredRunner,
   type DesiredScope,
   type DesiredState,
@@ -22,6 +25,7 @@ import {
   type RunnerAttrs,
   type Scope,
   type ScopeRef,
+  type TokenDestination,
   type TokenEvidence,
   type TokenResetChange,
   type UnmanagedRunner,
@@ -32,10 +36,12 @@ import { formatAddress, matchesTarget, parseTarget, quote } from './address.js';
 import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './attrs.js';
 import { fingerprintLive } from './fingerprint.js';
 import { markRefusals } from './refusals.js';
+import { planEnablements } from './project-enablement.js';
 import { comparableAttrs } from './hidden.js';
 import { healthWarnings } from './health.js';
 import { renewal } from './renewal.js';
 import { tokenJudge, type TokenDecision, type TokenJudge } from './token-reset.js';
+import { destinationRefusal } from './destination-refusal.js';
 
 export interface PlanOptions {
   /** --target addresses; empty or absent: everything. */
@@ -50,58 +56,77 @@ export interface PlanOptions {
 interface ScopedWarning {
   scope: Scope;
   description: string;
+  runnerId: number;
   warning: PlanWarning;
 }
 
 interface ScopeContext {
   now: Date | undefined;
   tokens: TokenJudge;
+  /** Why a token destination cannot be written (TokenEvidence.unwritable), or null. */
+  unwritable: (dest: TokenDestination | null, description: string) => string | null;
 }
 
 export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOptions = {}): Plan {
   const targetTexts = (opts.targets ?? []).map((t) => t.trim());
   const targets = targetTexts.map(parseTarget);
-  const selected = (scope: Scope, description: string): boolean =>
-    targets.length === 0 || targets.some((t) => matchesTarget(t, scope, description));
+  const selected = (scope: Scope, description: string, runnerId: number | null = null): boolean =>
+    targets.length === 0 || targets.some((t) => matchesTarget(t, scope, description, runnerId));
 
   const pairs = desired.scopes.map((d) => ({ desired: d, live: findLiveScope(live, d.ref) }));
   rejectAliasedScopes(pairs);
 
-  const ctx: ScopeContext = { now: opts.now, tokens: tokenJudge(opts.evidence) };
+  const unwritable = opts.evidence?.unwritable ?? {};
+  const ctx: ScopeContext = {
+    now: opts.now,
+    tokens: tokenJudge(opts.evidence),
+    unwritable: (dest, description) => destinationRefusal(dest, description, unwritable),
+  };
   const planned = pairs.map((pair) => planScope(pair.desired, pair.live, ctx));
-  const all = planned.flatMap((p) => [...p.changes, ...p.unmanaged]);
+  const plannedScope = (s: Scope) => pairs.some((p) => p.live.scope.type === s.type && p.live.scope.id === s.id);
+  const unplanned = ctx.tokens.unplannedDeliveries(plannedScope).map((r): Delivery => {
+    const address = formatAddress(r.scope, r.description);
+    const token = r.destination!;
+    return { address, scope: { ...r.scope }, description: r.description, runner_id: r.runner_id!, reason: 'undelivered', token, refused: ctx.unwritable(token, r.description) };
+  });
+  const all = planned.flatMap((p) => [...p.changes, ...p.unmanaged, ...p.deliveries]);
   // A mistyped --target would plan nothing and pass a drift check: refuse it.
   targets.forEach((t, i) => {
-    if (!all.some((c) => matchesTarget(t, c.scope, c.description))) {
+    if (!all.some((c) => matchesTarget(t, c.scope, c.description, c.runner_id))) {
       throw new UserError(
         `--target ${targetTexts[i]} matches no runner: no declared runner and no runner owned by a declared scope has that address`,
       );
     }
   });
-  const changes = planned.flatMap((p) => p.changes).filter((c) => selected(c.scope, c.description));
+  const changes = planned.flatMap((p) => p.changes).filter((c) => selected(c.scope, c.description, c.runner_id));
   // Only the selected changes: one runner's conflict must not block a --target on another.
   for (const change of changes) rejectUntaggedWithoutTags(change, pairs);
-  const unmanaged = planned.flatMap((p) => p.unmanaged).filter((u) => selected(u.scope, u.description));
+  const unmanaged = planned.flatMap((p) => p.unmanaged).filter((u) => selected(u.scope, u.description, u.runner_id));
+  const deliveries = [...planned.flatMap((p) => p.deliveries), ...unplanned]
+    .filter((d) => selected(d.scope, d.description, d.runner_id))
+    .sort((a, b) => compareStrings(a.address, b.address) || a.runner_id - b.runner_id);
   const warnings = planned
     .flatMap((p) => p.warnings)
-    .filter((w) => selected(w.scope, w.description))
+    .filter((w) => selected(w.scope, w.description, w.runnerId))
     .map((w) => w.warning)
     .sort(compareWarnings);
   changes.sort(compareChanges);
   unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);
 
-  // Changes GitLab will refuse are marked (plan/refusals.ts).
-  const plan = markRefusals({
+  // Changes GitLab will refuse are marked (plan/refusals.ts); then enablements in other projects (plan/project-enablement.ts).
+  const refused = markRefusals({
     format_version: 1,
     gitlab_url: live.gitlabUrl,
     scopes: pairs.map((p) => ({ ...p.live.scope })).sort(compareScopes),
     fingerprint: fingerprintLive(live.scopes),
     targets: targetTexts,
     changes,
+    deliveries,
     unmanaged,
     warnings,
-    summary: summarize(changes, unmanaged.length),
+    summary: summarize(changes, deliveries.length, unmanaged.length),
   }, live);
+  const plan = planEnablements(refused, pairs, live);
   // One order for all warnings, refusals included.
   return { ...plan, warnings: [...plan.warnings].sort(compareWarnings) };
 }
@@ -111,13 +136,14 @@ function planScope(
   desired: DesiredScope,
   live: LiveScope,
   ctx: ScopeContext,
-): { changes: Change[]; unmanaged: UnmanagedRunner[]; warnings: ScopedWarning[] } {
+): { changes: Change[]; deliveries: Delivery[]; unmanaged: UnmanagedRunner[]; warnings: ScopedWarning[] } {
   const scope: Scope = { ...live.scope };
   const owned = [...live.owned].sort((a, b) => a.id - b.id);
   const changes: Change[] = [];
+  const deliveries: Delivery[] = [];
   const warnings: ScopedWarning[] = [];
-  const warn = (description: string, kind: PlanWarning['kind'], message: string) =>
-    warnings.push({ scope: { ...scope }, description, warning: { address: formatAddress(scope, description), kind, message } });
+  const warn = (description: string, runnerId: number, kind: PlanWarning['kind'], message: string) =>
+    warnings.push({ scope: { ...scope }, description, runnerId, warning: { address: formatAddress(scope, description), kind, message } });
 
   const seen = new Set<string>();
   for (const runner of desired.runners) {
@@ -162,7 +188,7 @@ function planScope(
   for (const runner of desired.runners) {
     const match = matches.get(runner);
     if (!match) {
-      changes.push(createChange(scope, runner));
+      changes.push(createChange(scope, runner, ctx.unwritable(runner.token, runner.description)));
       continue;
     }
     if (match.description === runner.description) {
@@ -171,6 +197,7 @@ function planScope(
         if (!left) continue;
         warn(
           runner.description,
+          match.id,
           'renamed_from_obsolete',
           `renamed_from ${quote(old)} can be removed: a runner named ${quote(runner.description)} exists (id ${match.id}) and is the match; ` +
             `the runner still named ${quote(old)} (id ${left.id}) is not declared`,
@@ -180,22 +207,29 @@ function planScope(
     const judged = ctx.tokens.decide(scope, runner, match);
     // A token about to expire is replaced anyway: renewal also answers "its destination lacks it".
     const decision = judged === null || judged.kind === 'warn' ? (renewal(runner, match, ctx.now) ?? judged) : judged;
-    const change = existingChange(scope, runner, match, decision);
+    const change = existingChange(scope, runner, match, decision, ctx.unwritable(runner.token, runner.description));
     changes.push(change);
-    if (decision?.kind === 'warn') warn(runner.description, 'contacted_without_token', decision.message);
+    if (decision?.kind === 'deliver') deliveries.push(deliveryOf(change, runner.token!, decision.reason, ctx.unwritable(runner.token, runner.description)));
+    if (decision?.kind === 'warn') warn(runner.description, match.id, 'contacted_without_token', decision.message);
     const address = formatAddress(scope, runner.description);
-    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset', runner.health)) warn(runner.description, w.kind, w.message);
+    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset', runner.health)) warn(runner.description, match.id, w.kind, w.message);
   }
 
-  // A second owned runner with the description a declared runner was matched by is a duplicate.
-  const claimed = new Set([...matches.values()].map((m) => m.description));
+  // A second owned runner with the description a declared runner was matched by is a duplicate of it.
+  const kept = new Map([...matches.values()].map((m) => [m.description, m.id]));
+  // An address names one runner: the declared one, else the lowest id; another runner sharing
+  // its description is marked with its id (Terraform's deposed key), so addresses stay unique.
+  const taken = new Set(desired.runners.map((r) => r.description));
   const unmanaged: UnmanagedRunner[] = [];
   for (const runner of owned) {
     if (used.has(runner.id)) continue;
-    if (desired.prune) changes.push(deleteChange(scope, runner, claimed.has(runner.description) ? 'duplicate' : 'undeclared'));
+    const plain = !taken.has(runner.description);
+    taken.add(runner.description);
+    const address = formatAddress(scope, runner.description) + (plain ? '' : `#${runner.id}`);
+    if (desired.prune) changes.push(deleteChange(scope, address, runner, kept.get(runner.description) ?? null));
     else {
       unmanaged.push({
-        address: formatAddress(scope, runner.description),
+        address,
         scope: { ...scope },
         description: runner.description,
         runner_id: runner.id,
@@ -204,10 +238,16 @@ function planScope(
       });
     }
   }
-  return { changes, unmanaged, warnings };
+  return { changes, deliveries, unmanaged, warnings };
 }
 
-function createChange(scope: Scope, runner: DesiredRunner): Change {
+/** The stored token of a declared runner, delivered to the destination declared for it now. */
+function deliveryOf(change: Change, token: TokenDestination, reason: Delivery['reason'], refused: string | null): Delivery {
+  if (change.runner_id === null) throw new Error(`internal error: ${change.address} has no runner to deliver to`);
+  return { address: change.address, scope: { ...change.scope }, description: change.description, runner_id: change.runner_id, reason, token, refused };
+}
+
+function createChange(scope: Scope, runner: DesiredRunner, refused: string | null): Change {
   const after = normalizePartial(runner.attrs);
   return {
     address: formatAddress(scope, runner.description),
@@ -216,7 +256,7 @@ function createChange(scope: Scope, runner: DesiredRunner): Change {
     description: runner.description,
     reason: null,
     token: runner.token,
-    refused: null,
+    refused,
     runner_id: null,
     before: null,
     after,
@@ -233,7 +273,13 @@ function createChange(scope: Scope, runner: DesiredRunner): Change {
  * `{description}` key, a changed key or owner). A token reset carries the attribute drift
  * and the rename too (apply updates first).
  */
-function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, decision: TokenDecision): UpdateChange | NoOpChange | TokenResetChange {
+function existingChange(
+  scope: Scope,
+  runner: DesiredRunner,
+  live: LiveRunner,
+  decision: TokenDecision,
+  unwritable: string | null,
+): UpdateChange | NoOpChange | TokenResetChange {
   const before = normalizeLive(live.attrs);
   const wanted = normalizePartial(comparableAttrs(runner.attrs, live));
   const changed: AttrName[] = ATTRIBUTE_NAMES.filter((n) => wanted[n] !== undefined && !attrEqual(n, before[n], wanted[n]));
@@ -244,7 +290,6 @@ function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, d
     address: formatAddress(scope, runner.description),
     scope: { ...scope },
     description: runner.description,
-    reason: null,
     token: null,
     refused: null,
     runner_id: live.id,
@@ -257,13 +302,15 @@ function existingChange(scope: Scope, runner: DesiredRunner, live: LiveRunner, d
   if (decision?.kind === 'reset') {
     // renamed_from and token_move only when set: the JSON plan carries them only then.
     const rename = renamedFrom !== null ? { renamed_from: renamedFrom } : {};
-    return { ...common, action: 'token-reset', reason: decision.reason, token: runner.token, changed, ...rename };
+    // A destination GitLab will not let this token write: the reset would leave the runner without a token.
+    return { ...common, action: 'token-reset', reason: decision.reason, token: runner.token, refused: unwritable, changed, ...rename };
   }
   const reason = renamedFrom !== null ? ('renamed' as const) : null;
   if (decision?.kind === 'move') {
-    return { ...common, action: 'update', reason, token: runner.token, changed, renamed_from: renamedFrom, token_move: decision.move };
+    return { ...common, action: 'update', reason, token: runner.token, refused: unwritable, changed, renamed_from: renamedFrom, token_move: decision.move };
   }
-  if (renamedFrom === null && changed.length === 0) return { ...common, action: 'no-op', changed: [] };
+  // A stored token to deliver is not a change of the runner: it is one of the plan's deliveries.
+  if (renamedFrom === null && changed.length === 0) return { ...common, action: 'no-op', reason: null, changed: [] };
   return { ...common, action: 'update', reason, changed, renamed_from: renamedFrom };
 }
 
@@ -289,13 +336,15 @@ function rejectUntaggedWithoutTags(change: Change, pairs: { desired: DesiredScop
   );
 }
 
-function deleteChange(scope: Scope, live: LiveRunner, reason: 'undeclared' | 'duplicate'): Change {
+function deleteChange(scope: Scope, address: string, live: LiveRunner, duplicateOf: number | null): DeleteChange {
+  const reason: DeleteReason = duplicateOf === null ? 'undeclared' : 'duplicate';
   return {
-    address: formatAddress(scope, live.description),
+    address,
     action: 'delete',
     scope: { ...scope },
     description: live.description,
     reason,
+    duplicate_of: duplicateOf,
     token: null,
     refused: null,
     runner_id: live.id,
@@ -307,7 +356,7 @@ function deleteChange(scope: Scope, live: LiveRunner, reason: 'undeclared' | 'du
   };
 }
 
-function summarize(changes: Change[], unmanaged: number): PlanSummary {
+function summarize(changes: Change[], deliveries: number, unmanaged: number): PlanSummary {
   const count = (a: Change['action']) => changes.filter((c) => c.action === a).length;
   return {
     create: count('create'),
@@ -315,6 +364,7 @@ function summarize(changes: Change[], unmanaged: number): PlanSummary {
     delete: count('delete'),
     no_op: count('no-op'),
     token_reset: count('token-reset'),
+    deliver: deliveries,
     unmanaged,
     refused: changes.filter((c) => c.refused !== null).length,
   };
@@ -364,7 +414,7 @@ function rejectAliasedScopes(pairs: { desired: DesiredScope; live: LiveScope }[]
 
 const TYPE_ORDER = { group: 0, project: 1, instance: 2 } as const;
 
-export function compareScopes(a: Scope, b: Scope): number {
+function compareScopes(a: Scope, b: Scope): number {
   return (
     TYPE_ORDER[a.type] - TYPE_ORDER[b.type] ||
     compareStrings((a.path ?? '').toLowerCase(), (b.path ?? '').toLowerCase()) ||
@@ -374,7 +424,7 @@ export function compareScopes(a: Scope, b: Scope): number {
 }
 
 /** By address, then in WARNING_KINDS order, then by message: the same input gives the same list. */
-export function compareWarnings(a: PlanWarning, b: PlanWarning): number {
+function compareWarnings(a: PlanWarning, b: PlanWarning): number {
   return (
     compareStrings(a.address, b.address) ||
     WARNING_KINDS.indexOf(a.kind) - WARNING_KINDS.indexOf(b.kind) ||
@@ -383,7 +433,7 @@ export function compareWarnings(a: PlanWarning, b: PlanWarning): number {
 }
 
 /** Deletions first, then by scope, description and runner id (creates, having none, first). */
-export function compareChanges(a: Change, b: Change): number {
+function compareChanges(a: Change, b: Change): number {
   return (
     Number(b.action === 'delete') - Number(a.action === 'delete') ||
     compareScopes(a.scope, b.scope) ||

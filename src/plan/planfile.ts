@@ -31,7 +31,9 @@ export function parsePlan(text: string): Plan {
   if (!validate(data)) {
     throw new UserError(`invalid plan file:\n${describeErrors(validate.errors ?? [])}`);
   }
-  const plan = data as unknown as Plan;
+  const raw = data as unknown as Plan;
+  // Plans written before deliveries were part of the plan have none.
+  const plan: Plan = { ...raw, deliveries: raw.deliveries ?? [], summary: { ...raw.summary, deliver: raw.summary.deliver ?? 0 } };
   checkConsistency(plan);
   return plan;
 }
@@ -50,16 +52,33 @@ function explain(e: ErrorObject): string {
   return e.message ?? e.keyword;
 }
 
+/** The address of a runner, plain or with its id as the deposed key (a runner sharing a declared runner's description). */
+function addressProblem(where: string, item: { address: string; scope: Plan['scopes'][number]; description: string; runner_id: number | null }): string | null {
+  const expected = formatAddress(item.scope, item.description);
+  if (item.address === expected || (item.runner_id !== null && item.address === `${expected}#${item.runner_id}`)) return null;
+  return `  ${where}/address: is ${JSON.stringify(item.address)}, expected ${JSON.stringify(expected)}`;
+}
+
 function checkConsistency(plan: Plan): void {
   const problems: string[] = [];
-  plan.changes.forEach((c, i) => {
-    const expected = formatAddress(c.scope, c.description);
-    if (c.address !== expected) problems.push(`  /changes/${i}/address: is ${JSON.stringify(c.address)}, expected ${JSON.stringify(expected)}`);
+  const seen = new Set<string>();
+  const items = [
+    ...plan.changes.map((c, i) => ({ where: `/changes/${i}`, item: c })),
+    ...plan.unmanaged.map((u, i) => ({ where: `/unmanaged/${i}`, item: u })),
+  ];
+  for (const { where, item } of items) {
+    const problem = addressProblem(where, item);
+    if (problem) problems.push(problem);
+    if (seen.has(item.address)) problems.push(`  ${where}/address: ${JSON.stringify(item.address)} names two runners of the plan`);
+    seen.add(item.address);
+  }
+  plan.deliveries.forEach((d, i) => {
+    const problem = addressProblem(`/deliveries/${i}`, d);
+    if (problem) problems.push(problem);
   });
-  plan.unmanaged.forEach((u, i) => {
-    const expected = formatAddress(u.scope, u.description);
-    if (u.address !== expected) problems.push(`  /unmanaged/${i}/address: is ${JSON.stringify(u.address)}, expected ${JSON.stringify(expected)}`);
-  });
+  if (plan.summary.deliver !== plan.deliveries.length) {
+    problems.push(`  /summary/deliver: is ${plan.summary.deliver}, but the plan lists ${plan.deliveries.length}`);
+  }
   for (const action of ACTIONS) {
     const key = action === 'no-op' ? 'no_op' : action === 'token-reset' ? 'token_reset' : action;
     const n = plan.changes.filter((c) => c.action === action).length;

@@ -33,7 +33,7 @@ export function refusalOf(change: Change, runner: LiveRunner | undefined): strin
   return `this token may not ${verb} runner #${runner.id} (it needs ${whoMay(runner)})`;
 }
 
-/** The plan with every refused change marked, a 'refused' warning for each, and summary.refused counted. */
+/** The plan with every refused change marked, a 'refused' warning for each (refused deliveries too), and summary.refused counted. */
 export function markRefusals(plan: Plan, live: LiveState): Plan {
   const owned = new Map<number, LiveRunner>();
   for (const s of live.scopes) for (const r of s.owned) owned.set(r.id, r);
@@ -44,11 +44,10 @@ export function markRefusals(plan: Plan, live: LiveState): Plan {
     warnings.push({ address: c.address, kind: 'refused', message: `GitLab will refuse this: ${refused}` });
     return { ...c, refused };
   });
+  for (const d of plan.deliveries) {
+    if (d.refused !== null) warnings.push({ address: d.address, kind: 'refused', message: `GitLab will refuse this delivery of its stored token: ${d.refused}` });
+  }
   if (warnings.length === 0) return plan;
-  return {
-    ...plan,
-    changes,
-    warnings: [...plan.warnings, ...warnings],
-    summary: { ...plan.summary, refused: changes.filter((c) => c.refused !== null).length },
-  };
+  const refused = changes.filter((c) => c.refused !== null).length + plan.deliveries.filter((d) => d.refused !== null).length;
+  return { ...plan, changes, warnings: [...plan.warnings, ...warnings], summary: { ...plan.summary, refused } };
 }

@@ -5,7 +5,6 @@ import type { Scope, TokenDestination } from '../model.js';
 import { escapeInvisible } from './address.js';
 
 export type VariableDestination = Extract<TokenDestination, { kind: 'gitlab_variable' }>;
-export type CommandDestination = Extract<TokenDestination, { kind: 'command' }>;
 
 /** The placeholders each template may use. */
 export const KEY_PLACEHOLDERS = ['description'] as const;
@@ -14,8 +13,6 @@ export const ARGV_PLACEHOLDERS = ['description', 'id', 'scope'] as const;
 /** `{name}` with an identifier inside; other braces (JSON, shell-like text) are plain text. */
 export const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_-]*)\}/g;
 
-/** GitLab's rule for CI/CD variable keys. */
-export const VARIABLE_KEY = /^[A-Za-z0-9_]+$/;
 export const MAX_VARIABLE_KEY = 255;
 
 /** The placeholder names a template uses, in order of appearance (repeats kept). */

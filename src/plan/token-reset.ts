@@ -5,7 +5,7 @@
 // AND it has never contacted GitLab: a runner that contacted GitLab has a host
 // holding a working token, and resetting it would cut that host off. Such a
 // runner gets a warning naming `runnerform rotate` instead.
-import type { DesiredRunner, JournalRecord, LiveRunner, Scope, TokenEvidence, TokenMove } from '../model.js';
+import type { DeliveryReason, DesiredRunner, JournalRecord, LiveRunner, Scope, TokenEvidence, TokenMove } from '../model.js';
 import { formatAddress, quote } from './address.js';
 import { describeDestination, destinationKey, expandKey, variableKeyOf } from './token-dest.js';
 
@@ -22,11 +22,18 @@ export type TokenDecision =
   | { kind: 'warn'; message: string }
   /** The journal holds the token, delivered elsewhere than the destination declared now: deliver it there. */
   | { kind: 'move'; move: TokenMove }
+  /** The journal holds the token and its destination does not: deliver it (to the destination declared now). */
+  | { kind: 'deliver'; reason: DeliveryReason }
   | null;
 
 /** Decides token resets for one plan; the journal is indexed once (it grows with every create). */
 export interface TokenJudge {
   decide(scope: Scope, runner: DesiredRunner, live: LiveRunner): TokenDecision;
+  /**
+   * Stored, undelivered tokens of runners in scopes `isPlanned` rejects (the plan does not read them):
+   * delivered where the journal recorded, as every apply did before. Last record per runner.
+   */
+  unplannedDeliveries(isPlanned: (scope: Scope) => boolean): JournalRecord[];
 }
 
 /**
@@ -36,17 +43,20 @@ export interface TokenJudge {
  *   and the journal does not hold its token.
  * - renamed (undelivered_token too): renamed in place while its declared destination depends on the
  *   description (`{description}` in a key or argv), and the journal does not hold its token to move.
- * A token the journal holds (stored) is never reset: apply delivers it from the journal, and when the
- * destination declared now is not the one the journal recorded it for, moves it there (same token).
- * Without evidence nothing is ever reset.
+ * A token the journal holds (stored) is never reset: apply delivers it from the journal when it never
+ * reached its destination, or when live evidence (its CI/CD variable) says the destination lost it
+ * whatever the journal remembers; when the destination declared now is not the one the journal
+ * recorded it for, apply moves it there (same token). Without evidence nothing is ever reset.
  */
 export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
-  if (!evidence) return { decide: () => null };
+  if (!evidence) return { decide: () => null, unplannedDeliveries: () => [] };
   const journal = indexJournal(evidence.journal ?? []);
   return {
+    unplannedDeliveries: (isPlanned) =>
+      [...journal.stored.values()].filter((r) => !r.delivered && r.destination && !isPlanned(r.scope)),
     decide(scope, runner, live) {
       const stored = journal.stored.get(live.id);
-      if (stored) return movedToken(stored, scope, runner, live);
+      if (stored) return storedTokenDecision(stored, scope, runner, live, evidence.variables);
       const intents = journal.openIntents.get(intentKey(scope.type, scope.id, live.description)) ?? [];
       const interrupted = journal.openIds.has(live.id) || intents.some((at) => createdAfter(live.created_at, at));
       const renamed = live.description !== runner.description;
@@ -99,6 +109,26 @@ function intentKey(type: Scope['type'], id: number | null, description: string):
 }
 
 /**
+ * What to do with a token the journal holds: deliver it when it never reached its destination
+ * (declared without one now: the tokens file is its home, nothing to do), move it when the
+ * destination changed, deliver it again when its CI/CD variable lost it (live evidence wins).
+ */
+function storedTokenDecision(
+  record: JournalRecord,
+  scope: Scope,
+  runner: DesiredRunner,
+  live: LiveRunner,
+  variables: TokenEvidence['variables'],
+): TokenDecision {
+  if (runner.token === null) return null;
+  if (!record.delivered) return { kind: 'deliver', reason: 'undelivered' };
+  const moved = movedToken(record, scope, runner, live);
+  if (moved) return moved;
+  // A renamed runner's variable is looked up under its new description: moved() covered a changed key.
+  return variableMismatch(runner, live, variables) === null ? null : { kind: 'deliver', reason: 'destination_lost' };
+}
+
+/**
  * A stored token whose recorded destination (expanded with the description it was recorded
  * with) is not the one declared now: move it. Declared without a destination now, or recorded
  * before the journal kept destinations: nothing to move.
@@ -146,7 +176,7 @@ function variableMismatch(runner: DesiredRunner, live: LiveRunner, variables: To
 }
 
 /** created_at not earlier than intent_at minus the clock-skew tolerance; unknown times never match. */
-export function createdAfter(createdAt: string | null, intentAt: string): boolean {
+function createdAfter(createdAt: string | null, intentAt: string): boolean {
   if (createdAt === null) return false;
   const created = Date.parse(createdAt);
   const intent = Date.parse(intentAt);

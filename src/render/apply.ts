@@ -1,6 +1,7 @@
 // Lines printed while applying, and the closing summary. Model in, string out.
-import type { ApplyEvent, ApplyReport } from '../apply/executor.js';
+import { isDeliveryFailure, type ApplyEvent, type ApplyReport } from '../apply/executor.js';
 import type { Change } from '../model.js';
+import { plural } from './lines.js';
 
 const VERB = {
   create: ['Creating', 'Creation complete'],
@@ -25,18 +26,40 @@ export function renderApplyEvent(event: ApplyEvent): string {
   }
 }
 
+/** `1 created, 0 updated, 0 deleted, 1 token reset, 1 stored token delivered`: what happened, whatever failed after it. */
+function doneCounts(report: ApplyReport): string {
+  const delivered = report.redelivered.filter((r) => !r.error).length;
+  const resets = report.reset > 0 ? `, ${plural(report.reset, 'token')} reset` : '';
+  const deliveries = delivered > 0 ? `, ${plural(delivered, 'stored token')} delivered` : '';
+  return `${report.created} created, ${report.updated} updated, ${report.deleted} deleted${resets}${deliveries}`;
+}
+
+/** `1 delivery failed, 1 failed, 2 not started`: only the parts that are not zero. */
+function failureCounts(report: ApplyReport): string {
+  const parts = [
+    report.deliveryFailed > 0 ? `${report.deliveryFailed} ${report.deliveryFailed === 1 ? 'delivery' : 'deliveries'} failed` : null,
+    report.failed > 0 ? `${report.failed} failed` : null,
+    report.notStarted > 0 ? `${report.notStarted} not started` : null,
+  ];
+  return parts.filter((p) => p !== null).join(', ');
+}
+
 export function renderApplySummary(report: ApplyReport, how: { signal?: string } = {}): string {
-  const resets = report.reset > 0 ? `, ${report.reset} token${report.reset === 1 ? '' : 's'} reset` : '';
-  const counts = `${report.created} created, ${report.updated} updated, ${report.deleted} deleted${resets}`;
-  const redeliveryFailed = report.redelivered.filter((r) => r.error);
-  if (report.failed === 0 && report.notStarted === 0 && redeliveryFailed.length === 0) return `\nApply complete: ${counts}.\n`;
+  const counts = doneCounts(report);
+  const failures = failureCounts(report);
+  if (failures === '') return `\nApply complete: ${counts}.\n`;
+  const inFlight = report.deliveryFailed === 0 ? 'Changes in flight finished and their tokens were stored and delivered.' : 'Changes in flight finished.';
   const lines = report.interrupted
-    ? [`\nApply interrupted${how.signal ? ` by ${how.signal}` : ''}: ${counts}; ${report.failed} failed, ${report.notStarted} not started. Changes in flight finished and their tokens were stored and delivered.`]
-    : [`\nApply failed: ${counts}; ${report.failed + redeliveryFailed.length} failed, ${report.notStarted} not started.`];
+    ? [`\nApply interrupted${how.signal ? ` by ${how.signal}` : ''}: ${counts}; ${failures}. ${inFlight}`]
+    : [`\nApply failed: ${counts}; ${failures}.`];
+  const redeliveryFailed = report.redelivered.filter((r) => r.error);
   if (redeliveryFailed.length) lines.push('Stored tokens not delivered:', ...redeliveryFailed.map((r) => `  ${r.address}: ${r.error!.message}`));
-  const failed = report.outcomes.filter((o) => o.status === 'failed');
+  const undelivered = report.outcomes.filter(isDeliveryFailure);
+  const failed = report.outcomes.filter((o) => o.status === 'failed' && !isDeliveryFailure(o));
   const notStarted = report.outcomes.filter((o) => o.status === 'not-started');
-  if (failed.length) lines.push('Failed:', ...failed.map((o) => `  ${o.change.address}: ${o.error?.message ?? 'unknown error'}`));
+  const why = (o: (typeof failed)[number]) => `  ${o.change.address}: ${o.error?.message ?? 'unknown error'}`;
+  if (undelivered.length) lines.push('Tokens not delivered:', ...undelivered.map(why));
+  if (failed.length) lines.push('Failed:', ...failed.map(why));
   if (notStarted.length) lines.push('Not started:', ...notStarted.map((o) => `  ${o.change.address} (${o.change.action})`));
   lines.push(
     report.interrupted
@@ -44,4 +67,9 @@ export function renderApplySummary(report: ApplyReport, how: { signal?: string }
       : 'Nothing else was changed. Fix the cause and run apply again: it converges from where it stopped.',
   );
   return lines.join('\n') + '\n';
+}
+
+/** True when anything failed or was not started: apply exits 1. */
+export function applyFailed(report: ApplyReport): boolean {
+  return failureCounts(report) !== '';
 }

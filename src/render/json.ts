@@ -2,7 +2,7 @@
 // rebuilt key by key so the order is fixed whatever the Plan came from.
 // Described by schemas/plan.schema.json.
 import { redactTokens } from '../secrets.js';
-import { ATTRIBUTE_NAMES, type Change, type Plan, type RunnerAttrs, type Scope, type TokenDestination, type UnmanagedRunner } from '../model.js';
+import { ATTRIBUTE_NAMES, type Change, type Delivery, type Plan, type RunnerAttrs, type Scope, type TokenDestination, type UnmanagedRunner } from '../model.js';
 
 export function renderJson(plan: Plan): string {
   // A token someone pasted into a runner's note or description in GitLab never
@@ -11,7 +11,7 @@ export function renderJson(plan: Plan): string {
 }
 
 /** The plan as plain data with a stable key order. */
-export function planToJson(plan: Plan): unknown {
+function planToJson(plan: Plan): unknown {
   return {
     format_version: plan.format_version,
     gitlab_url: plan.gitlab_url,
@@ -19,6 +19,7 @@ export function planToJson(plan: Plan): unknown {
     fingerprint: plan.fingerprint,
     targets: [...plan.targets],
     changes: plan.changes.map(changeJson),
+    deliveries: plan.deliveries.map(deliveryJson),
     unmanaged: plan.unmanaged.map(unmanagedJson),
     warnings: plan.warnings.map((w) => ({ address: w.address, kind: w.kind, message: w.message })),
     summary: {
@@ -27,8 +28,10 @@ export function planToJson(plan: Plan): unknown {
       delete: plan.summary.delete,
       no_op: plan.summary.no_op,
       token_reset: plan.summary.token_reset,
+      deliver: plan.summary.deliver,
       unmanaged: plan.summary.unmanaged,
       refused: plan.summary.refused,
+      ...(plan.summary.enable !== undefined ? { enable: plan.summary.enable, disable: plan.summary.disable ?? 0 } : {}),
     },
   };
 }
@@ -61,10 +64,25 @@ function changeJson(c: Change): unknown {
     reason: c.reason,
     token: tokenJson(c.token),
     refused: c.refused,
+    ...(c.action === 'delete' ? { duplicate_of: c.duplicate_of } : {}),
     ...(c.action === 'update' ? { renamed_from: c.renamed_from } : {}),
     // Only when set: plans without a move or a renamed reset read as before.
     ...(c.action === 'update' && c.token_move ? { token_move: { from: tokenJson(c.token_move.from), from_description: c.token_move.from_description } } : {}),
     ...(c.action === 'token-reset' && c.renamed_from ? { renamed_from: c.renamed_from } : {}),
+    // Only when there are any: plans without also_in read as before.
+    ...(c.enablements?.length ? { enablements: c.enablements.map((e) => ({ action: e.action, project: { id: e.project.id, path: e.project.path }, refused: e.refused })) } : {}),
+  };
+}
+
+function deliveryJson(d: Delivery): unknown {
+  return {
+    address: d.address,
+    scope: scopeJson(d.scope),
+    description: d.description,
+    runner_id: d.runner_id,
+    reason: d.reason,
+    token: tokenJson(d.token),
+    refused: d.refused,
   };
 }
 

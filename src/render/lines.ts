@@ -2,10 +2,10 @@
 // style. Text output colours the signs; Markdown moves them to column 0 so a
 // ```diff block highlights them. Only the layout lives here, no colour.
 import { diffLines } from 'diff';
-import { ATTRIBUTE_NAMES, type AttrName, type Change, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
+import { ATTRIBUTE_NAMES, type AttrName, type Change, type Delivery, type DeleteChange, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
 import { escapeInvisible, quote } from '../plan/address.js';
 import { compareStrings } from '../plan/attrs.js';
-import { refusalLines, refusedSummary } from './refusal.js';
+import { enablementLines, enablementSigns, enablementSummary, onlyEnablements } from './enablements.js';
 import { describeDestination } from '../plan/token-dest.js';
 
 export type Sign = '+' | '~' | '-';
@@ -18,7 +18,7 @@ export interface Line {
   style?: 'bold' | 'danger';
 }
 
-export const SIGN: Record<Exclude<Change['action'], 'no-op'>, Sign> = { create: '+', update: '~', delete: '-', 'token-reset': '~' };
+const SIGN: Record<Exclude<Change['action'], 'no-op'>, Sign> = { create: '+', update: '~', delete: '-', 'token-reset': '~' };
 
 const ACTION_WORDS: Record<Sign, string> = { '+': 'create', '~': 'update in-place', '-': 'delete' };
 
@@ -26,18 +26,36 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** `Plan: 2 to create, 1 to update, 0 to delete, 1 token to reset (3 unchanged, 1 unmanaged).` (token resets only when there are any) */
+/**
+ * `Plan: 2 to create, 1 to update, 0 to delete, 1 token to reset, 1 stored token to deliver (3 unchanged, 1 unmanaged).`
+ * (token resets and deliveries only when there are any)
+ */
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
   const resets = s.token_reset > 0 ? `, ${plural(s.token_reset, 'token')} to reset` : '';
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${resets} (${s.no_op} unchanged, ${s.unmanaged} unmanaged).${refusedSummary(plan)}`;
+  const deliveries = s.deliver > 0 ? `, ${plural(s.deliver, 'stored token')} to deliver` : '';
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${resets}${deliveries}${enablementSummary(plan)} (${s.no_op} unchanged, ${s.unmanaged} unmanaged).${refusedSummary(plan)}`;
+}
+
+/** Why these runners are deleted, from their reasons: `Their scope has prune: true and runners.yaml does not declare them.` */
+export function deletionReason(deletes: readonly DeleteChange[], source: string): string {
+  const n = deletes.length;
+  const duplicates = deletes.filter((c) => c.reason === 'duplicate').length;
+  const undeclared = n - duplicates;
+  if (duplicates === 0) return `${n === 1 ? 'Its' : 'Their'} scope has prune: true and ${source} does not declare ${n === 1 ? 'it' : 'them'}.`;
+  if (undeclared === 0) {
+    return n === 1
+      ? 'It duplicates a declared runner (same description, higher id) and its scope has prune: true.'
+      : 'They duplicate declared runners (same description, higher ids) and their scope has prune: true.';
+  }
+  return `Their scope has prune: true; ${source} does not declare ${undeclared}, and ${duplicates} duplicate${duplicates === 1 ? 's a declared runner' : ' declared runners'}.`;
 }
 
 export const LEGEND_TITLE = 'Runner actions are indicated with the following symbols:';
 
 /** The symbol legend entries, only for the symbols the plan uses. */
 export function legendLines(plan: Plan): Line[] {
-  const used = (['+', '~', '-'] as Sign[]).filter((sign) => plan.changes.some((c) => c.action !== 'no-op' && SIGN[c.action] === sign));
+  const used = (['+', '~', '-'] as Sign[]).filter((sign) => plan.changes.some((c) => (c.action !== 'no-op' && SIGN[c.action] === sign) || enablementSigns(c).includes(sign)));
   return used.map((sign): Line => ({ indent: 2, sign, text: ACTION_WORDS[sign] }));
 }
 
@@ -53,16 +71,23 @@ const REASON_TEXT = {
   renamed: 'renamed in place: same id, same token',
   interrupted_create: 'created by an interrupted apply, its token was never stored',
   undelivered_token: 'its token never reached its destination and is not stored, and it has never contacted GitLab',
+  rotate: 'runnerform rotate asks for a new one',
   renew: 'renewal: its token expires within health.token_renew_before',
 } as const satisfies Record<NonNullable<Change['reason']>, string>;
 
+/** Why a stored token is delivered (delivery.reason). */
+const DELIVERY_TEXT = {
+  undelivered: 'the tokens file holds it; an earlier apply could not deliver it',
+  destination_lost: 'the tokens file holds it and says it was delivered, but its CI/CD variable is absent or names another runner',
+} as const satisfies Record<Delivery['reason'], string>;
+
 /** The block for one create, update, token reset or delete (no-ops are not shown). */
-export function changeLines(change: Change, plan: Plan): Line[] {
+export function changeLines(change: Change): Line[] {
   if (change.action === 'no-op') return [];
   const sign = SIGN[change.action];
   const verb = { create: 'will be created', update: 'will be updated in-place', delete: 'will be DELETED', 'token-reset': 'will get a new token' }[change.action];
   const lines: Line[] = [{ indent: 0, text: `# ${change.address} ${verb}`, style: 'bold' }];
-  if (change.reason !== null && change.action !== 'token-reset') lines.push({ indent: 0, text: `# (${reasonText(change, plan)})` });
+  if (change.reason !== null && change.action !== 'token-reset') lines.push({ indent: 0, text: `# (${reasonText(change)})` });
   if (change.runner_id !== null) {
     lines.push({ indent: 0, text: `# (${runnerInfo(change.runner_id, change.status, change.contacted_at)})` });
   }
@@ -75,10 +100,13 @@ export function changeLines(change: Change, plan: Plan): Line[] {
   }
   const renamedFrom = change.action === 'update' || change.action === 'token-reset' ? (change.renamed_from ?? null) : null;
   if (change.action === 'token-reset') {
-    lines.push({ indent: 2, sign, text: `token of ${change.address} will be reset: ${REASON_TEXT[change.reason ?? 'undelivered_token']}` });
-    if (change.changed.length === 0 && renamedFrom === null) return lines;
+    lines.push({ indent: 2, sign, text: `token of ${change.address} will be reset: ${REASON_TEXT[change.reason]}` });
+    if (change.changed.length === 0 && renamedFrom === null) return [...lines, ...enablementLines(change)];
     lines.push({ indent: 0, text: renamedFrom === null ? '# and first updated in-place:' : `# and first renamed in place from ${quote(renamedFrom)}:` });
   }
+  // Enabling in or disabling from other projects: no attribute block when that is all (render/enablements.ts).
+  if (onlyEnablements(change)) return [...lines, ...enablementLines(change)];
+  if (change.action === 'delete') lines.push(...enablementLines(change));
   lines.push({ indent: 2, sign, text: `${change.address} {` });
 
   const inPlace = change.action === 'update' || change.action === 'token-reset';
@@ -99,30 +127,35 @@ export function changeLines(change: Change, plan: Plan): Line[] {
     if (hidden > 0) lines.push({ indent: 6, text: `# (${plural(hidden, 'unchanged attribute')} hidden)` });
   }
   lines.push({ indent: 2, text: '}' });
+  if (change.action !== 'delete') lines.push(...enablementLines(change));
   return lines;
 }
 
-/** The engine's reason; for a duplicate, the kept runner's id when the plan shows it. */
-function reasonText(change: Change, plan: Plan): string {
-  if (change.reason === 'duplicate') {
-    const kept = plan.changes.find(
-      (c) =>
-        c.action !== 'delete' &&
-        c.action !== 'create' &&
-        c.scope.type === change.scope.type &&
-        c.scope.id === change.scope.id &&
-        (c.description === change.description || ((c.action === 'update' || c.action === 'token-reset') && c.renamed_from === change.description)),
-    );
-    if (kept) return `a duplicate: the declared runner is the one with the lowest id, ${kept.runner_id}; its scope has prune: true`;
+/** The engine's reason, with the facts the engine put in the change (the kept runner of a duplicate, a rename's old name). */
+function reasonText(change: Change): string {
+  if (change.action === 'delete' && change.reason === 'duplicate' && change.duplicate_of !== null) {
+    return `a duplicate: the declared runner is the one with the lowest id, ${change.duplicate_of}; its scope has prune: true`;
   }
-  if (change.reason === 'renamed' && change.action === 'update') {
+  if (change.action === 'update' && change.reason === 'renamed') {
     return `renamed in place from ${quote(change.renamed_from ?? '')}: same id, same token`;
   }
   return REASON_TEXT[change.reason!];
 }
 
+/** The block for one stored token apply delivers (same token, no reset). */
+export function deliveryLines(delivery: Delivery): Line[] {
+  const where = describeDestination(delivery.token, { description: delivery.description, scope: delivery.scope, id: delivery.runner_id });
+  const lines: Line[] = [
+    { indent: 0, text: `# ${delivery.address} will get its stored token delivered (same token, no reset)`, style: 'bold' },
+    { indent: 0, text: `# (id ${delivery.runner_id}: ${DELIVERY_TEXT[delivery.reason]})` },
+  ];
+  lines.push(...refusalLines(delivery));
+  lines.push({ indent: 0, text: `# token → ${where}` });
+  return lines;
+}
+
 /** Where the new token goes, as the plan shows it (never the token itself). */
-export function tokenDestinationText(change: Change): string {
+function tokenDestinationText(change: Change): string {
   if (change.token === null) return 'the --tokens-out file (no token: destination declared)';
   return describeDestination(change.token, { description: change.description, scope: change.scope, id: change.runner_id });
 }
@@ -133,6 +166,17 @@ function movedFromText(change: Change & { action: 'update' }): string {
   if (move.from === null) return 'the --tokens-out file only';
   const where = describeDestination(move.from, { description: move.from_description, scope: change.scope, id: change.runner_id });
   return move.from.kind === 'gitlab_variable' ? `${where}, which is left in place` : where;
+}
+
+/** `# GitLab will refuse this: …` under a change's or delivery's header (the engine decided), or nothing. */
+function refusalLines(item: { refused: string | null }): Line[] {
+  return item.refused === null ? [] : [{ indent: 0, text: `# GitLab will refuse this: ${item.refused}`, style: 'danger' }];
+}
+
+/** ` 1 GitLab will refuse (apply skips it).` after the summary, or nothing. */
+function refusedSummary(plan: Plan): string {
+  const n = plan.summary.refused;
+  return n > 0 ? ` ${n} GitLab will refuse (apply skips ${n === 1 ? 'it' : 'them'}).` : '';
 }
 
 /** `ADDRESS: message` lines of the plan's warnings (already sorted by the engine). */
@@ -200,7 +244,7 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-export function formatValue(value: unknown): string {
+function formatValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return quote(value);
   if (Array.isArray(value)) return `[${value.map((v) => formatValue(v)).join(', ')}]`;

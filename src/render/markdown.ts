@@ -3,8 +3,8 @@
 // GitLab (descriptions, notes, paths, file names) sits inside code spans or
 // the code block, whose fences are longer than any backtick run in the text,
 // so it cannot close them, inject HTML, @mention people or reference issues.
-import { hasChanges, type Plan, type PlanWarning, type WarningKind } from '../model.js';
-import { LEGEND_TITLE, changeLines, legendLines, plural, printable, runnerInfo, summaryLine, type Line } from './lines.js';
+import { hasChanges, type DeleteChange, type Plan, type PlanWarning, type WarningKind } from '../model.js';
+import { LEGEND_TITLE, changeLines, deletionReason, deliveryLines, legendLines, plural, printable, runnerInfo, summaryLine, type Line } from './lines.js';
 import { redactTokens } from '../secrets.js';
 
 export interface MarkdownOptions {
@@ -20,20 +20,30 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
     out.push(`**No changes.** GitLab matches ${source}.`, '', summaryLine(plan), ...warningSection(plan));
   } else {
     out.push(`**${summaryLine(plan)}**`);
-    const deletes = plan.changes.filter((c) => c.action === 'delete');
+    const deletes = plan.changes.filter((c): c is DeleteChange => c.action === 'delete');
     if (deletes.length > 0) {
+      // The reason sentence is fixed text around the source's code span: nothing in it needs escaping.
       out.push(
         '',
-        `:warning: **${plural(deletes.length, 'runner')} will be DELETED** (not declared in ${source}, and the scope has \`prune: true\`):`,
+        `:warning: **${plural(deletes.length, 'runner')} will be DELETED.** ${deletionReason(deletes, source)}`,
         '',
-        ...deletes.map((c) => `- ${code(c.address)} (${escapeText(runnerInfo(c.runner_id, c.status, c.contacted_at))})`),
+        ...deletes.map((c) => {
+          const duplicate = c.duplicate_of !== null ? `, a duplicate of runner ${c.duplicate_of}` : '';
+          return `- ${code(c.address)} (${escapeText(runnerInfo(c.runner_id, c.status, c.contacted_at) + duplicate)})`;
+        }),
       );
     }
     out.push(...warningSection(plan));
     const shown = plan.changes.filter((c) => c.action !== 'no-op');
-    out.push('', `<details><summary>Show plan (${plural(shown.length, 'change')})</summary>`, '');
-    const body = [LEGEND_TITLE, ...legendLines(plan).map(diffLine)];
-    for (const change of shown) body.push('', ...changeLines(change, plan).map(diffLine));
+    const n = plan.deliveries.length;
+    const deliveries = n > 0 ? `, ${n} stored token ${n === 1 ? 'delivery' : 'deliveries'}` : '';
+    out.push('', `<details><summary>Show plan (${plural(shown.length, 'change')}${deliveries})</summary>`, '');
+    const legend = legendLines(plan);
+    const body = legend.length > 0 ? [LEGEND_TITLE, ...legend.map(diffLine)] : [];
+    for (const block of [...plan.deliveries.map(deliveryLines), ...shown.map(changeLines)]) {
+      if (body.length > 0) body.push('');
+      body.push(...block.map(diffLine));
+    }
     const fence = fenceFor(body.join('\n'));
     out.push(`${fence}diff`, ...body, fence, '', '</details>');
   }
@@ -64,10 +74,10 @@ function warningSection(plan: Plan): string[] {
   return out;
 }
 
-/** GitLab's terraform report artifact, which the merge request widget shows (it knows no token resets: they count as updates). */
+/** GitLab's terraform report artifact, which the merge request widget shows (it knows no token resets or deliveries: they count as updates). */
 export function renderGitlabReport(plan: Plan): string {
   const s = plan.summary;
-  return JSON.stringify({ create: s.create, update: s.update + s.token_reset, delete: s.delete });
+  return JSON.stringify({ create: s.create, update: s.update + s.token_reset + s.deliver, delete: s.delete });
 }
 
 /** Sign in column 0 so ```diff highlights it; `~` becomes `!`, which diff highlighters mark as a change. */

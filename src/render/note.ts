@@ -5,7 +5,7 @@
 export const NOTE_MARKER = '<!-- runnerform:plan -->';
 
 /** GitLab refuses notes over 1,000,000 characters; keep a margin for the tail. */
-export const NOTE_LIMIT = 1_000_000;
+const NOTE_LIMIT = 1_000_000;
 
 export function composeNote(markdown: string, opts: { limit?: number; jobUrl?: string } = {}): string {
   const limit = opts.limit ?? NOTE_LIMIT;

@@ -1,10 +1,13 @@
 // The terminal rendering of a plan, after Terraform: a symbol legend, deletions
-// first under a banner, then creates and updates showing only what changes,
-// the unmanaged runners, and one summary line. Colour only when asked.
-import { hasChanges, type Change, type Plan } from '../model.js';
+// first under a banner (saying why: undeclared or duplicate), then the stored
+// tokens to deliver, creates and updates showing only what changes, the unmanaged
+// runners, and one summary line. Colour only when asked.
+import { hasChanges, type Change, type DeleteChange, type Plan } from '../model.js';
 import {
   LEGEND_TITLE,
   changeLines,
+  deletionReason,
+  deliveryLines,
   legendLines,
   plural,
   printable,
@@ -52,17 +55,21 @@ export function renderText(plan: Plan, options: TextOptions): string {
     return redactTokens(`${out.join('\n')}\n`);
   }
 
-  out.push(LEGEND_TITLE, ...legendLines(plan).map((l) => renderLine(l, paint)), '');
+  const legend = legendLines(plan);
+  // A plan of deliveries only has no symbols to explain.
+  if (legend.length > 0) out.push(LEGEND_TITLE, ...legend.map((l) => renderLine(l, paint)), '');
   out.push('runnerform will perform the following actions:');
 
-  const deletes = plan.changes.filter((c) => c.action === 'delete');
+  const deletes = plan.changes.filter((c): c is DeleteChange => c.action === 'delete');
   const others = plan.changes.filter((c) => c.action !== 'delete' && c.action !== 'no-op');
   if (deletes.length > 0) {
     out.push('', ...deletionBanner(deletes, opts.source).map(paint.danger));
-    for (const change of deletes) out.push('', ...blockText(change, plan, paint));
+    for (const change of deletes) out.push('', ...blockText(change, paint));
   }
-  if (others.length > 0 && deletes.length > 0) out.push('', '  ' + paint.bold('# Other changes:'));
-  for (const change of others) out.push('', ...blockText(change, plan, paint));
+  if ((others.length > 0 || plan.deliveries.length > 0) && deletes.length > 0) out.push('', '  ' + paint.bold('# Other changes:'));
+  // Apply delivers stored tokens before any change.
+  for (const delivery of plan.deliveries) out.push('', ...deliveryLines(delivery).map((l) => renderLine(l, paint)));
+  for (const change of others) out.push('', ...blockText(change, paint));
 
   out.push(...unmanagedSection(plan, opts.source), ...warningSection(plan, paint), ...targetNote(plan, paint));
   out.push('', summaryText(plan, paint));
@@ -74,21 +81,21 @@ function summaryText(plan: Plan, paint: Paint): string {
   return paint.bold('Plan:') + summaryLine(plan).slice('Plan:'.length);
 }
 
-function blockText(change: Change, plan: Plan, paint: Paint): string[] {
-  return changeLines(change, plan).map((l) => renderLine(l, paint));
+function blockText(change: Change, paint: Paint): string[] {
+  return changeLines(change).map((l) => renderLine(l, paint));
 }
 
-export function renderLine(line: Line, paint: Paint): string {
+function renderLine(line: Line, paint: Paint): string {
   const text = line.style === 'bold' ? paint.bold(line.text) : line.style === 'danger' ? paint.danger(line.text) : line.text;
   return `${' '.repeat(line.indent)}${line.sign ? `${paint.sign(line.sign)} ` : '  '}${text}`;
 }
 
-/** A box nobody scrolls past: how many runners go, and that it cannot be undone. */
-export function deletionBanner(deletes: Change[], source: string): string[] {
+/** A box nobody scrolls past: how many runners go, why (their reasons), and that it cannot be undone. */
+function deletionBanner(deletes: DeleteChange[], source: string): string[] {
   const n = deletes.length;
   const messages = [
     `WARNING: ${plural(n, 'runner')} will be DELETED from GitLab.`,
-    `${n === 1 ? 'Its' : 'Their'} scope has prune: true and ${source} does not declare ${n === 1 ? 'it' : 'them'}.`,
+    deletionReason(deletes, source),
     "A deleted runner stops taking jobs and its token stops working: this cannot be undone.",
   ];
   const width = Math.max(...messages.map((m) => m.length));

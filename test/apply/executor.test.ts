@@ -63,7 +63,7 @@ describe('applyPlan', () => {
   it('stops when a token cannot be kept, naming the runner and how to get a new token', async () => {
     const { api, plan } = await planNow();
     const report = await applyPlan(api, plan, { journal: new TestJournal(1), sinkFor: noSinks, parallelism: 1 });
-    expect(report).toMatchObject({ deleted: 1, created: 0, failed: 1, notStarted: 1 });
+    expect(report).toMatchObject({ deleted: 1, created: 1, failed: 1, notStarted: 1 });
     const failed = report.outcomes.find((o) => o.status === 'failed')!;
     const id = fake.runners().find((r) => r.description === 'a')!.id;
     expect(failed.error!.message).toContain(`the runner was created (id ${id}) but its token could not be written: ENOSPC`);
@@ -190,8 +190,8 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
     const done = await applyPlan(api, { changes: [move(id)] }, { journal, parallelism: 1, sinkFor: sinkFor as never });
     expect(done).toMatchObject({ updated: 1, failed: 0 });
     expect(done.outcomes[0].status).toBe('done');
-    // The pending delivery first (to the destination it now records), then the move itself: the same token, no reset.
-    expect(delivered).toEqual(['new-sink:glrt-stored-token', 'new-sink:glrt-stored-token']);
+    // Delivered once, by the move itself: the same token, no reset (a plan made now would show a delivery instead).
+    expect(delivered).toEqual(['new-sink:glrt-stored-token']);
     expect(journal.pendingDeliveries()).toEqual([]);
     expect(fake.requests.some((r) => r.path.includes('reset_authentication_token'))).toBe(false);
   });

@@ -55,8 +55,11 @@ describe('review: a stored token waiting for delivery', () => {
 
     const plan = await cli(['plan', '--tokens-out', 'tokens.json', '--detailed-exitcode']);
     expect(secretsIn(plan.stdout + plan.stderr)).toEqual([]);
-    // Before the fix: "No changes", exit 0 — a pipeline that applies only on exit 2 never delivered the token.
-    expect(plan.stderr).toMatch(/token of group\["acme\/platform"\]\.runner\["a"\] \(runner \d+\) is stored in tokens.json but never reached its destination; apply delivers it first/);
+    // Before: "No changes", exit 0 — a pipeline that applies only on exit 2 never delivered the token.
+    // Then: exit 2 under "No changes" (the delivery was counted by the CLI only). Now the plan itself carries it.
+    expect(plan.stdout).toContain('# group["acme/platform"].runner["a"] will get its stored token delivered (same token, no reset)');
+    expect(plan.stdout).toContain('1 stored token to deliver');
+    expect(plan.stdout).not.toContain('No changes');
     expect(plan.code, plan.stdout + plan.stderr).toBe(2);
   }, 60_000);
 });

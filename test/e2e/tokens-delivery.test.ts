@@ -60,7 +60,8 @@ describe('token destinations', () => {
     expect(apply.stdout).toContain(`${ADDR('gpu-a100')}: Creation complete`);
     expect(apply.stdout).toMatch(/runner\["broken"\]: FAILED: runner \d+ has a new token, but delivering it to command .* exited with status 3; its stderr ends: refused: glrt-\[REDACTED\]/);
     expect(apply.stdout).toContain('The token is kept in tokens.json; the next apply delivers it again.');
-    expect(apply.stdout).toContain('2 created, 0 updated, 0 deleted; 1 failed, 0 not started');
+    // What happened: three runners were created; one token did not reach its destination.
+    expect(apply.stdout).toContain('Apply failed: 3 created, 0 updated, 0 deleted; 1 delivery failed.');
 
     // The CI/CD variable: masked and hidden, protected, the runner's current token, a description naming it.
     const docker = runner('docker-amd64');
@@ -93,6 +94,8 @@ describe('token destinations', () => {
     const again = await runCli(['apply', '--auto-approve', '--tokens-out', 'tokens.json'], { cwd: dir, env: env() });
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain(`${ADDR('broken')}: stored token delivered to command`);
+    expect(again.stdout).toContain('Apply complete: 0 created, 0 updated, 0 deleted, 1 stored token delivered.');
+    expect(again.stdout).not.toContain('Modifying');
     expect(fake.runnerToken(broken.id)).toBe(tokenBefore);
     expect(writes(fake)).toEqual([]); // no create, no reset, no variable write: only the command ran again
     const deliveries = lines('broken.jsonl');

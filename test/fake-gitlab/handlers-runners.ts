@@ -1,5 +1,5 @@
-// Runner endpoints: lists, details, create, update, delete, token reset,
-// enabling a project runner in another project, and the legacy POST /runners.
+// Runner endpoints: lists, details, create, update, delete, token reset and the
+// legacy POST /runners (enabling in another project: handlers-project-runners.ts).
 import {
   belongsToManyProjects,
   canManageRunner,
@@ -229,42 +229,6 @@ export function createRunner(ctx: Ctx): Reply {
     maintenance_note: attrs.maintenanceNote,
   });
   return { status: 201, body: { id, token: state.runners.get(id)!.token, token_expires_at: state.runners.get(id)!.tokenExpiresAt } };
-}
-
-/** POST /projects/:id/runners {runner_id}: enable a project runner in one more project. */
-export function enableProjectRunner(ctx: Ctx): Reply {
-  if (!present(ctx.params, 'runner_id')) throw errors.param('runner_id is missing');
-  const runnerId = toInt(ctx.params.runner_id);
-  if (runnerId === undefined) throw errors.param('runner_id is invalid');
-  const project = visibleProject(ctx, ctx.args[0]);
-  const user = me(ctx);
-  if (!isProjectMaintainer(ctx.state, user, project)) throw errors.forbidden();
-  const runner = runnerById(ctx, String(runnerId));
-  if (runner.runnerType === 'group_type') throw errors.forbidden('Runner is a group runner');
-  if (!user.admin) {
-    if (runner.locked) throw errors.forbidden('Runner is locked');
-    if (!canManageRunner(ctx.state, user, runner)) throw errors.forbidden('No access granted');
-  }
-  if (runner.runnerType === 'instance_type') throw errors.badRequest('Runner is an instance runner');
-  if (runner.projects.includes(project)) throw errors.badRequest('Runner has already been taken');
-  runner.projects.push(project);
-  return { status: 201, body: runnerListItem(runner) };
-}
-
-/** DELETE /projects/:id/runners/:runner_id: disable a project runner in a project that does not own it. */
-export function disableProjectRunner(ctx: Ctx): Reply {
-  const project = visibleProject(ctx, ctx.args[0]);
-  if (!isProjectMaintainer(ctx.state, me(ctx), project)) throw errors.forbidden();
-  const runner = ctx.state.runners.get(Number(ctx.args[1]));
-  if (!runner || !runner.projects.includes(project)) throw errors.notFound('Runner');
-  if (runner.projects.length === 1) {
-    throw errors.forbidden('Only one project associated with the runner. Please remove the runner instead');
-  }
-  if (runner.projects[0] === project) {
-    throw errors.forbidden('You cannot unassign a runner from the owner project. Delete the runner instead');
-  }
-  runner.projects = runner.projects.filter((p) => p !== project);
-  return { status: 204 };
 }
 
 /**

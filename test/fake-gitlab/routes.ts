@@ -4,6 +4,7 @@ import type { Ctx, Reply } from './context.js';
 import * as mergeRequests from './handlers-merge-requests.js';
 import * as managers from './managers.js';
 import * as notes from './handlers-notes.js';
+import * as projectRunners from './handlers-project-runners.js';
 import * as runners from './handlers-runners.js';
 import * as scopes from './handlers-scopes.js';
 import * as variables from './handlers-variables.js';
@@ -31,8 +32,8 @@ export const ROUTES: Route[] = [
   route('GET', '/groups/:seg/runners', runners.listGroupRunners),
   route('GET', '/projects/:seg', scopes.getProject),
   route('GET', '/projects/:seg/runners', runners.listProjectRunners),
-  route('POST', '/projects/:seg/runners', runners.enableProjectRunner),
-  route('DELETE', '/projects/:seg/runners/:num', runners.disableProjectRunner),
+  route('POST', '/projects/:seg/runners', projectRunners.enableProjectRunner),
+  route('DELETE', '/projects/:seg/runners/:num', projectRunners.disableProjectRunner),
   route('GET', '/projects/:seg/merge_requests/:seg/notes', notes.listNotes),
   route('POST', '/projects/:seg/merge_requests/:seg/notes', notes.createNote),
   route('GET', '/projects/:seg/merge_requests/:seg/notes/:seg', notes.getNote),

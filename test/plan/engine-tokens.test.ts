@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasChanges, type DesiredRunner, type JournalRecord, type Plan, type TokenDestination, type TokenEvidence } from '../../src/model.js';
 import { computePlan } from '../../src/plan/engine.js';
-import { updateBody } from '../../src/plan/requests.js';
+import { updateBody } from '../../src/apply/requests.js';
 import { whyStale } from '../../src/plan/stale.js';
 import { CLOCK_SKEW_TOLERANCE_MS } from '../../src/plan/token-reset.js';
 import { variableKeyOf, type VariableDestination } from '../../src/plan/token-dest.js';

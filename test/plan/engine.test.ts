@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasChanges, type Change, type Plan } from '../../src/model.js';
+import { hasChanges, type Plan } from '../../src/model.js';
 import { computePlan } from '../../src/plan/engine.js';
 import { fingerprintLive } from '../../src/plan/fingerprint.js';
 import {
@@ -19,8 +19,9 @@ import {
   want,
 } from './fixtures.js';
 
-const byAddress = (plan: Plan, address: string): Change[] => plan.changes.filter((c) => c.address === address);
-const actions = (plan: Plan) => plan.changes.map((c) => `${c.action} ${c.address}${c.runner_id ? `#${c.runner_id}` : ''}`);
+// Action, address and runner id (`#id`: a deposed address already ends with it).
+const actions = (plan: Plan) =>
+  plan.changes.map((c) => `${c.action} ${c.address}${c.runner_id && !c.address.endsWith(`#${c.runner_id}`) ? `#${c.runner_id}` : ''}`);
 
 describe('computePlan', () => {
   it('creates declared runners that GitLab does not have, with only the declared attributes', () => {
@@ -45,7 +46,7 @@ describe('computePlan', () => {
         refused: null,
       },
     ]);
-    expect(plan.summary).toEqual({ create: 1, update: 0, delete: 0, no_op: 0, token_reset: 0, unmanaged: 0, refused: 0 });
+    expect(plan.summary).toEqual({ create: 1, update: 0, delete: 0, no_op: 0, token_reset: 0, deliver: 0, unmanaged: 0, refused: 0 });
     expect(plan.gitlab_url).toBe(GITLAB_URL);
     expect(plan.format_version).toBe(1);
     expect(hasChanges(plan)).toBe(true);
@@ -218,7 +219,7 @@ describe('computePlan', () => {
       'update instance.runner["shared-large"]#1',
     ]);
     expect(plan.scopes).toEqual([GROUP, SUBGROUP, PROJECT, INSTANCE]);
-    expect(plan.summary).toEqual({ create: 2, update: 2, delete: 2, no_op: 2, token_reset: 0, unmanaged: 1, refused: 0 });
+    expect(plan.summary).toEqual({ create: 2, update: 2, delete: 2, no_op: 2, token_reset: 0, deliver: 0, unmanaged: 1, refused: 0 });
   });
 
   it('is deterministic whatever the input order', () => {
@@ -254,7 +255,7 @@ describe('computePlan', () => {
       ]);
       expect(plan.unmanaged).toEqual([]);
       expect(plan.targets).toEqual(['group["acme/platform"].runner["docker-arm64"]']);
-      expect(plan.summary).toEqual({ create: 0, update: 1, delete: 1, no_op: 0, token_reset: 0, unmanaged: 0, refused: 0 });
+      expect(plan.summary).toEqual({ create: 0, update: 1, delete: 1, no_op: 0, token_reset: 0, deliver: 0, unmanaged: 0, refused: 0 });
       expect(plan.scopes).toHaveLength(4);
     });
 

@@ -251,3 +251,78 @@ export function tokensScenario(): { desired: DesiredState; live: LiveState; now:
     },
   };
 }
+
+/** One declared runner whose token `runnerform rotate` resets: online, its token delivered. */
+export function rotateScenario(): { desired: DesiredState; live: LiveState; addresses: string[] } {
+  return {
+    desired: desired(desiredScope(refOf(GROUP), [{ ...want('docker-amd64', { tag_list: ['docker'] }), token: FLEET_VARIABLE }])),
+    live: live(liveScope(GROUP, [liveRunner(GROUP, 21, 'docker-amd64', { tag_list: ['docker'] })])),
+    addresses: ['group["acme/platform"].runner["docker-amd64"]'],
+  };
+}
+
+/**
+ * The plan after an apply whose deliveries failed: a stored token a command refused, a token the
+ * journal says was delivered to a CI/CD variable that is gone now, and a new runner whose variable
+ * lives in a project this token cannot see (refused, never created). Used by the golden files.
+ */
+export function failedDeliveryScenario(): { desired: DesiredState; live: LiveState; evidence: TokenEvidence } {
+  const vault: TokenDestination = { kind: 'command', argv: ['vault', 'kv', 'put', 'secret/runners/{description}', 'token=-'] };
+  const nowhere = { ...FLEET_VARIABLE, owner: { type: 'project', path: 'acme/nope' } } as TokenDestination;
+  const record = (description: string, id: number, delivered: boolean, destination: TokenDestination) => ({
+    scope: { ...GROUP },
+    description,
+    intent_at: '2026-03-01T10:00:00.000Z',
+    runner_id: id,
+    stored: true,
+    delivered,
+    destination,
+  });
+  return {
+    desired: desired(
+      desiredScope(refOf(GROUP), [
+        { ...want('gpu-a100', { tag_list: ['gpu'] }), token: vault },
+        { ...want('docker-amd64', { tag_list: ['docker'] }), token: FLEET_VARIABLE },
+        { ...want('new-one'), token: nowhere },
+      ]),
+    ),
+    live: live(
+      liveScope(GROUP, [
+        liveRunner(GROUP, 31, 'gpu-a100', { tag_list: ['gpu'] }, { status: 'never_contacted', contacted_at: null }),
+        liveRunner(GROUP, 32, 'docker-amd64', { tag_list: ['docker'] }),
+      ]),
+    ),
+    evidence: {
+      journal: [record('gpu-a100', 31, false, vault), record('docker-amd64', 32, true, FLEET_VARIABLE)],
+      variables: { 'project:acme/infra/runner-fleet:RUNNER_TOKEN_DOCKER_AMD64:*': null, 'project:acme/nope:RUNNER_TOKEN_NEW_ONE:*': null },
+      unwritable: {
+        'project:acme/nope:RUNNER_TOKEN_NEW_ONE:*':
+          'Project acme/nope not found or not visible to this token (GET /projects/acme%2Fnope/variables/RUNNER_TOKEN_NEW_ONE → 404 Project Not Found).',
+      },
+    },
+  };
+}
+
+/** Duplicates: a declared runner's twin deleted under prune, a renamed runner's twin, and twins kept unmanaged. */
+export function duplicateScenario(): { desired: DesiredState; live: LiveState } {
+  return {
+    desired: desired(
+      desiredScope(refOf(GROUP), [want('docker-arm64', { tag_list: ['arm64'] }), { ...want('windows-2022'), renamed_from: ['windows'] }], true),
+      desiredScope(refOf(PROJECT), [want('api-e2e')], false),
+    ),
+    live: live(
+      liveScope(GROUP, [
+        liveRunner(GROUP, 21, 'docker-arm64', { tag_list: ['arm64'] }),
+        liveRunner(GROUP, 25, 'docker-arm64', { tag_list: ['arm64'] }, { status: 'never_contacted', contacted_at: null }),
+        liveRunner(GROUP, 30, 'windows'),
+        liveRunner(GROUP, 33, 'windows', {}, { status: 'offline', contacted_at: '2026-01-01T00:00:00.000Z' }),
+      ]),
+      liveScope(PROJECT, [
+        liveRunner(PROJECT, 40, 'api-e2e'),
+        liveRunner(PROJECT, 41, 'api-e2e'),
+        liveRunner(PROJECT, 42, 'laptop'),
+        liveRunner(PROJECT, 43, 'laptop'),
+      ]),
+    ),
+  };
+}

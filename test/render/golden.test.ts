@@ -10,7 +10,19 @@ import { computePlan } from '../../src/plan/engine.js';
 import { renderJson } from '../../src/render/json.js';
 import { renderGitlabReport, renderMarkdown } from '../../src/render/markdown.js';
 import { renderText } from '../../src/render/text.js';
-import { emptyGitlabScenario, hostileScenario, noChangesScenario, richScenario, tokensScenario } from '../plan/fixtures.js';
+import { parsePlan } from '../../src/plan/planfile.js';
+import { rotationPlan } from '../../src/plan/rotation.js';
+import type { Plan } from '../../src/model.js';
+import {
+  duplicateScenario,
+  emptyGitlabScenario,
+  failedDeliveryScenario,
+  hostileScenario,
+  noChangesScenario,
+  richScenario,
+  rotateScenario,
+  tokensScenario,
+} from '../plan/fixtures.js';
 
 const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -37,7 +49,29 @@ const scenarios: Record<string, { make: () => Scenario; targets?: string[] }> = 
   tokens: { make: tokensScenario },
 };
 
+/** Every rendering of one plan; its JSON reads back (schema and consistency checks) as the same plan. */
+function goldenPlan(name: string, plan: Plan): void {
+  expect(parsePlan(renderJson(plan))).toEqual(plan);
+  golden(name, 'plan.txt', renderText(plan, { color: false, source: 'runners.yaml' }));
+  golden(name, 'plan.color.txt', renderText(plan, { color: true, source: 'runners.yaml' }));
+  golden(name, 'plan.md', renderMarkdown(plan, { source: 'runners.yaml' }));
+  golden(name, 'plan.json', renderJson(plan));
+  golden(name, 'report.json', renderGitlabReport(plan));
+}
+
 describe('golden plans', () => {
+  it('after-failed-delivery', () => {
+    const { desired, live, evidence } = failedDeliveryScenario();
+    goldenPlan('after-failed-delivery', computePlan(desired, live, { evidence }));
+  });
+  it('duplicate', () => {
+    const { desired, live } = duplicateScenario();
+    goldenPlan('duplicate', computePlan(desired, live));
+  });
+  it('rotate', () => {
+    const { desired, live, addresses } = rotateScenario();
+    goldenPlan('rotate', rotationPlan(computePlan(desired, live), desired, live, addresses));
+  });
   for (const [name, { make, targets }] of Object.entries(scenarios)) {
     it(name, () => {
       const { desired, live, now, evidence } = make();

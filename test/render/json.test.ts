@@ -35,9 +35,9 @@ describe('renderJson', () => {
     expect(renderJson(shuffled)).toBe(out);
     expect(out.endsWith('}\n')).toBe(true);
     expect(out.split('\n')[1]).toBe('  "format_version": 1,');
-    expect(Object.keys(JSON.parse(out))).toEqual(['format_version', 'gitlab_url', 'scopes', 'fingerprint', 'targets', 'changes', 'unmanaged', 'warnings', 'summary']);
+    expect(Object.keys(JSON.parse(out))).toEqual(['format_version', 'gitlab_url', 'scopes', 'fingerprint', 'targets', 'changes', 'deliveries', 'unmanaged', 'warnings', 'summary']);
     expect(Object.keys(JSON.parse(out).changes[0])).toEqual([
-      'address', 'action', 'scope', 'description', 'runner_id', 'before', 'after', 'changed', 'status', 'contacted_at', 'reason', 'token', 'refused',
+      'address', 'action', 'scope', 'description', 'runner_id', 'before', 'after', 'changed', 'status', 'contacted_at', 'reason', 'token', 'refused', 'duplicate_of',
     ]);
   });
 

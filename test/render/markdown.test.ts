@@ -39,7 +39,7 @@ describe('renderMarkdown', () => {
 
   it('calls out deletions before the details', () => {
     const out = md(richScenario());
-    const warning = out.indexOf(':warning: **2 runners will be DELETED**');
+    const warning = out.indexOf(':warning: **2 runners will be DELETED.**');
     expect(warning).toBeGreaterThan(0);
     expect(warning).toBeLessThan(out.indexOf('<details>'));
     expect(out).toContain('- `group["acme/platform"].runner["old-builder"]` (id 17, status offline, last contact 2025-11-30T08:00:00.000Z)');

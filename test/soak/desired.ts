@@ -6,6 +6,8 @@ import type { Rng } from './rng.js';
 /** What the CLI under test accepts in runners.yaml (probed with `validate` at start). */
 export interface Features {
   renamedFrom: boolean;
+  /** `also_in:` on project runners (also-in.ts). */
+  alsoIn?: boolean;
   tokenCommand: boolean;
   tokenVariable: boolean;
 }
@@ -19,6 +21,8 @@ export interface SoakRunner {
   attrs: Record<string, unknown>;
   renamedFrom: string[];
   token: SoakDestination | null;
+  /** Project runners: the other projects it is enabled in (also-in.ts); undefined: not managed. */
+  alsoIn?: string[];
 }
 
 export interface SoakScope {
@@ -146,6 +150,7 @@ export class DesiredModel {
         ...(r.renamedFrom.length ? { renamed_from: r.renamedFrom.length === 1 ? r.renamedFrom[0] : r.renamedFrom } : {}),
         ...r.attrs,
         ...(r.token ? { token: tokenDoc(r.token) } : {}),
+        ...(r.alsoIn !== undefined ? { also_in: r.alsoIn } : {}),
       })),
     });
     const doc = {

@@ -17,7 +17,8 @@ import { parseArgs } from 'node:util';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { audit, type Audit } from './audit.js';
 import { exitText, spawnCli, tail } from './cli.js';
-import { DesiredModel, type Features } from './desired.js';
+import { DesiredModel, SCOPE_PATHS, type Features } from './desired.js';
+import { mutateAlsoIn } from './also-in.js';
 import { FaultInjector } from './faults.js';
 import { Rng } from './rng.js';
 import { soakSeed, OWNER_PAT, VARIABLE_PROJECT } from './seed.js';
@@ -78,8 +79,10 @@ async function probeFeatures(dir: string, fake: FakeGitLab): Promise<Features> {
   const tokenVariable =
     hasVariablesApi() &&
     (await accepts(`        token:\n          gitlab_variable:\n            project: ${VARIABLE_PROJECT}\n            key: RUNNER_TOKEN_{description}\n`));
+  writeFileSync(join(dir, 'probe.yaml'), 'version: 1\nprojects:\n  - path: soak/g1/app\n    runners:\n      - description: probe\n        also_in: [soak/g2/svc]\n');
+  const alsoIn = (await spawnCli(['validate', '-f', join(dir, 'probe.yaml')], dir).done).code === 0;
   rmSync(join(dir, 'probe.yaml'), { force: true });
-  return { renamedFrom, tokenCommand, tokenVariable };
+  return { renamedFrom, tokenCommand, tokenVariable, alsoIn };
 }
 
 interface CycleResult {
@@ -183,7 +186,10 @@ async function main(): Promise<void> {
     for (let cycle = 1; cycle <= opts.cycles; cycle++) {
       const started = Date.now();
       const rng = root.fork(`cycle-${cycle}`);
-      const edits = model.mutate(rng.fork('desired'));
+      const mutated = model.mutate(rng.fork('desired'));
+      // After the cycle's attribute edits, so a runner with also_in stays unlocked (also-in.ts).
+      const shared = features.alsoIn ? mutateAlsoIn(model.scopes, [...SCOPE_PATHS.projects, VARIABLE_PROJECT], rng.fork('also-in')) : '';
+      const edits = [mutated, shared].filter(Boolean).join(' ');
       writeFileSync(yamlFile, model.toYaml());
       const problems: string[] = [];
       let secrets = 0;

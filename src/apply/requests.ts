@@ -1,4 +1,4 @@
-// Turns planned changes into GitLab request bodies. Pure: apply sends them.
+// Turns planned changes into GitLab REST request bodies (POST /user/runners, PUT /runners/:id). Pure; apply sends them.
 import type { CreateRunnerBody, UpdateRunnerBody } from '../gitlab/api.js';
 import { RUNNER_TYPE, type AttrName, type Change, type RunnerAttrs } from '../model.js';
 

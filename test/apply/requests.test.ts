@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src/model.js';
 import { computePlan } from '../../src/plan/engine.js';
-import { createBody, updateBody } from '../../src/plan/requests.js';
-import { GROUP, INSTANCE, PROJECT, desired, desiredScope, live, liveRunner, liveScope, refOf, want } from './fixtures.js';
+import { createBody, updateBody } from '../../src/apply/requests.js';
+import { GROUP, INSTANCE, PROJECT, desired, desiredScope, live, liveRunner, liveScope, refOf, want } from '../plan/fixtures.js';
 
 function only(plan: { changes: Change[] }): Change {
   expect(plan.changes).toHaveLength(1);
