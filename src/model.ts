@@ -33,6 +33,11 @@ export interface Scope {
   path: string | null;
 }
 
+/** Whether two resolved scopes are the same GitLab scope (by type and id; paths can be spelt in several cases). */
+export function scopeEquals(a: Scope, b: Scope): boolean {
+  return a.type === b.type && (a.type === 'instance' || a.id === b.id);
+}
+
 // ---------------------------------------------------------------- attributes
 
 export const ACCESS_LEVELS = ['not_protected', 'ref_protected'] as const;
@@ -178,11 +183,15 @@ export interface LiveRunner {
    */
   projects?: ProjectLink[];
   /**
-   * Attributes GitLab hid from this token (GraphQL's maintenanceNote without update_runner, when REST
-   * could not show it either): their attrs value is null and the plan never compares them.
+   * Fields GitLab hid from this token: the maintenance note from a caller who may not update the runner
+   * (REST and GraphQL), the token expiry without read_runner_sensitive_data. Unknown, not null: their
+   * value here is null, the plan never compares them and says once that they are hidden.
    */
-  hidden?: AttrName[];
+  hidden?: HiddenField[];
 }
+
+/** A field GitLab may hide from a token (see LiveRunner.hidden). */
+export type HiddenField = AttrName | 'token_expires_at';
 
 export interface LiveScope {
   /** The ref as declared, so the plan engine can pair it with its DesiredScope. */
@@ -424,6 +433,8 @@ export interface Delivery {
  * - renamed_from_obsolete: both the new and an old description exist; `renamed_from` can go
  * - refused: GitLab will refuse a planned change (see Change.refused)
  * - hidden_projects: a runner whose `also_in:` is managed is enabled in projects the token cannot see (left alone)
+ * - hidden_fields: GitLab hid fields of owned runners from this token (LiveRunner.hidden): not compared;
+ *   one per hidden field per plan, its address the scopes of those runners
  */
 export const WARNING_KINDS = [
   'never_contacted',
@@ -434,6 +445,7 @@ export const WARNING_KINDS = [
   'renamed_from_obsolete',
   'refused',
   'hidden_projects',
+  'hidden_fields',
 ] as const;
 export type WarningKind = (typeof WARNING_KINDS)[number];
 

@@ -70,7 +70,7 @@ export interface ApplyOptions {
   onEvent?: (event: ApplyEvent) => void;
   /** Waits after a lost create answer and between token resets; the default looks for about 30 s. Tests pass milliseconds. */
   recovery?: Partial<RecoverySchedule>;
-  /** Aborted on SIGINT/SIGTERM: no new change starts; changes in flight finish. */
+  /** Aborted on SIGINT/SIGTERM/SIGHUP: no new change starts; changes in flight finish. */
   signal?: AbortSignal;
   /**
    * For journal bookkeeping of stored, undelivered tokens the plan does not deliver: the destination the

@@ -4,21 +4,23 @@
 // stays cheap in a scope with hundreds of runners.
 import type { GitLabApi } from '../gitlab/api.js';
 import { isGitLabError } from '../gitlab/errors.js';
-import { decideOwnership, listScopeRunners } from '../gitlab/live.js';
+import { decideOwnership, listScopeRunners, ownershipSources } from '../gitlab/live.js';
 import { RUNNER_TYPE, type Scope } from '../model.js';
 
 /** Ids (ascending) of the runners `scope` owns whose description is exactly `description`. */
 export async function ownedWithDescription(api: GitLabApi, scope: Scope, description: string): Promise<number[]> {
   const items = await listScopeRunners(api, scope);
   const candidates = items.filter((i) => i.runner_type === RUNNER_TYPE[scope.type] && (i.description ?? '') === description);
+  const sources = ownershipSources(api);
   const owned = await Promise.all(
     candidates.map(async (item) => {
       try {
         const d = await api.getRunner(item.id);
         if ((d.description ?? item.description ?? '') !== description) return null;
-        // The same decision as readLiveState, GraphQL owner check included (a project
-        // runner is only ever owned by the project GitLab names its owner).
-        return (await decideOwnership(api, scope, d)) === 'owned' ? item.id : null;
+        // The same decision as readLiveState: a project runner is only ever owned by the
+        // project GitLab names its owner, a group runner GitLab's filtered `groups` does not
+        // name by whether the parent group lists it too.
+        return (await decideOwnership(scope, d, sources)) === 'owned' ? item.id : null;
       } catch (err) {
         // A runner the token cannot read is an ancestor's: never owned here (as in readLiveState).
         if (isGitLabError(err) && err.kind === 'forbidden') return null;

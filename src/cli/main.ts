@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Entry point: the only place that touches argv and exit codes.
 import { Command, Option } from 'commander';
+// First: a closed or full stdout must never kill the work in flight (output.ts guards both streams on import).
+import './output.js';
 import { VERSION } from '../version.js';
 import { registerApply } from './apply.js';
 import { COLOR_MODES, setColorMode, type ColorMode } from './color.js';

@@ -1,8 +1,9 @@
 // Runs a plan's changes with the token journal, the sinks and the signal rules
 // shared by `apply` and `rotate`:
-// - first SIGINT/SIGTERM: no new change starts; changes in flight finish (each
-//   bounded by the request timeout) and their tokens are stored and delivered;
-//   the summary says the apply was interrupted; exit 130 / 143;
+// - first SIGINT/SIGTERM/SIGHUP (a closed terminal or SSH session): no new change
+//   starts; changes in flight finish (each bounded by the request timeout) and their
+//   tokens are stored and delivered; the summary says the apply was interrupted;
+//   exit 130 / 143 / 129;
 // - a second signal: whatever token is in hand is written synchronously to the
 //   journal, then the process exits at once.
 import { applyPlan, issuesToken } from '../apply/executor.js';
@@ -13,10 +14,12 @@ import type { DesiredState, LiveState, Plan } from '../model.js';
 import { declaredDestination, ownsRunner } from '../plan/declared-destination.js';
 import { applyFailed, renderApplyEvent, renderApplySummary } from '../render/apply.js';
 import { UserError } from '../errors.js';
-import { EXIT_ERROR, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM } from './exit-codes.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_SIGHUP, EXIT_SIGINT, EXIT_SIGTERM } from './exit-codes.js';
+import { lastWords } from './output.js';
 import { writeSync } from 'node:fs';
 
-const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: EXIT_SIGINT, SIGTERM: EXIT_SIGTERM };
+type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+const SIGNAL_EXIT: Record<StopSignal, number> = { SIGINT: EXIT_SIGINT, SIGTERM: EXIT_SIGTERM, SIGHUP: EXIT_SIGHUP };
 
 /**
  * The journal for this run. --tokens-out is required when a new token has no
@@ -58,8 +61,8 @@ export interface RunOptions {
 export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJournal, opts: RunOptions): Promise<void> {
   const declared = opts.declared;
   const controller = new AbortController();
-  let first: 'SIGINT' | 'SIGTERM' | null = null;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+  let first: StopSignal | null = null;
+  const onSignal = (signal: StopSignal) => {
     if (first === null) {
       first = signal;
       controller.abort();
@@ -76,13 +79,11 @@ export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJourn
     } catch (err) {
       saved = ` Writing the tokens file failed: ${(err as Error).message}.`;
     }
-    writeSync(2, `\n${signal} received again: stopping at once.${saved} Run \`runnerform plan\` to see what is left.\n`);
+    lastWords(`\n${signal} received again: stopping at once.${saved} Run \`runnerform plan\` to see what is left.\n`, (text) => writeSync(2, text));
     process.exit(SIGNAL_EXIT[first]);
   };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => [signal, () => onSignal(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
   try {
     process.stdout.write('\n');
     const report = await applyPlan(api, plan, {
@@ -100,7 +101,6 @@ export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJourn
     }
     process.exitCode = first !== null ? SIGNAL_EXIT[first] : applyFailed(report) ? EXIT_ERROR : EXIT_OK;
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    for (const [signal, handler] of handlers) process.off(signal, handler);
   }
 }

@@ -135,10 +135,15 @@ export interface GitLabApi {
   /** The GitLab URL, e.g. https://gitlab.example.com (no trailing slash, no /api/v4). LiveState.gitlabUrl and Plan.gitlab_url use it. */
   readonly gitlabUrl: string;
   currentUser(): Promise<ApiUser>;
+  /**
+   * The access level (10 Guest … 50 Owner) of user `userId` in a group (id or full path), direct
+   * or inherited (GET /groups/:id/members/all/:user_id); null when not a member (or the group is not visible).
+   */
+  groupAccessLevel(group: number | string, userId: number): Promise<number | null>;
   getGroup(idOrPath: number | string): Promise<ApiGroup>;
   getProject(idOrPath: number | string): Promise<ApiProject>;
-  /** `fullPath` (optional) only names the group in error messages. */
-  listGroupRunners(groupId: number, fullPath?: string): Promise<ApiRunnerListItem[]>;
+  /** The group's id or full path; `fullPath` (optional) only names the group in error messages. */
+  listGroupRunners(group: number | string, fullPath?: string): Promise<ApiRunnerListItem[]>;
   /** `fullPath` (optional) only names the project in error messages. */
   listProjectRunners(projectId: number, fullPath?: string): Promise<ApiRunnerListItem[]>;
   listInstanceRunners(): Promise<ApiRunnerListItem[]>;

@@ -6,12 +6,17 @@
 // from REST: GET /runners/:id lists only the projects the token may read, in no
 // promised order (GitLab builds it as `authorized_projects.id_in(...)`), so a
 // runner borrowed from a project the token cannot see would look owned.
+// A group runner's `groups` is filtered the same way (`authorized_groups`:
+// direct memberships and projects' namespaces, not inherited ones), so an empty
+// list proves nothing: then the parent group's list tells (a group lists its
+// own and its ancestors' runners, never its subgroups').
 import { GITLAB_DEFAULT_ATTRS, RUNNER_TYPE, type LiveRunner, type LiveState, type LiveScope, type Ownership, type RunnerType, type Scope, type ScopeRef } from '../model.js';
 import type { ApiRunnerDetails, ApiRunnerListItem, GitLabApi } from './api.js';
 import { isGitLabError } from './errors.js';
 import type { OwnerProject } from './graphql.js';
 import { isoTime } from './live-time.js';
-import { withRestPermissions } from './rest-permissions.js';
+import { valuesOrProblems } from './read-problems.js';
+import { tokenUser, withRestPermissions } from './rest-permissions.js';
 
 export interface LiveProgress {
   scopesDone: number;
@@ -26,6 +31,8 @@ export interface ReadLiveOptions {
 
 /** What the REST detail cannot tell: a project runner that only GraphQL's ownerProject can call owned or borrowed. */
 export const ASK_OWNER = 'ask-owner';
+/** A group runner whose detail names no group (GitLab filters `groups`): the parent group's list decides. */
+export const ASK_PARENT = 'ask-parent';
 
 /**
  * How a runner relates to the scope it was listed in (GitLab lists ancestors'
@@ -35,14 +42,18 @@ export const ASK_OWNER = 'ask-owner';
  * not among them); a borrowed runner whose owner the token cannot read looks
  * exactly like an owned one in REST.
  */
-export function ownershipOf(scope: Scope, runner: Pick<ApiRunnerDetails, 'runner_type' | 'groups' | 'projects'>): Ownership | typeof ASK_OWNER {
+export function ownershipOf(
+  scope: Scope,
+  runner: Pick<ApiRunnerDetails, 'runner_type' | 'groups' | 'projects'>,
+): Ownership | typeof ASK_OWNER | typeof ASK_PARENT {
   switch (runner.runner_type) {
     case 'instance_type':
       return scope.type === 'instance' ? 'owned' : 'instance';
     case 'group_type':
-      // The list items carry no owner; the detail's groups[0] is the owning group
-      // (a group runner belongs to exactly one group).
-      return scope.type === 'group' && runner.groups?.[0]?.id === scope.id ? 'owned' : 'inherited';
+      if (scope.type !== 'group') return 'inherited';
+      // A group runner belongs to exactly one group: when the detail names it, it is the owner.
+      if (Array.isArray(runner.groups) && runner.groups.length > 0) return runner.groups[0].id === scope.id ? 'owned' : 'inherited';
+      return ASK_PARENT;
     case 'project_type':
       if (scope.type !== 'project') return 'borrowed';
       // Newer GitLab versions may leave `projects` out: then only GraphQL can tell.
@@ -57,17 +68,64 @@ export function ownershipByOwner(scope: Scope, owner: OwnerProject | null): 'own
 }
 
 /**
- * The ownership of a runner read in `scope`, asking GraphQL's ownerProject when
- * the REST detail cannot tell (`ownerOf` lets callers share one answer per runner).
+ * The group runners a group's parent lists (its own and its ancestors'); empty for
+ * a top-level group; null when the token may not list them. Then no runner the
+ * group lists with an empty `groups` is the group's own: a token that may list
+ * the group but not its parent holds its role on the group directly, and GitLab
+ * names a group the token is a direct member of (`authorized_groups`).
  */
-export async function decideOwnership(
-  api: GitLabApi,
-  scope: Scope,
-  detail: ApiRunnerDetails,
-  ownerOf: (id: number) => Promise<OwnerProject | null> = (id) => api.runnerOwnerProject(id),
-): Promise<Ownership> {
+export async function parentGroupRunnerIds(api: GitLabApi, parentPath: string | null): Promise<Set<number> | null> {
+  if (parentPath === null) return new Set();
+  try {
+    return new Set((await api.listGroupRunners(parentPath, parentPath)).filter((r) => r.runner_type === 'group_type').map((r) => r.id));
+  } catch (err) {
+    if (isGitLabError(err) && (err.kind === 'forbidden' || err.kind === 'not_found')) return null;
+    throw err;
+  }
+}
+
+/** The full path of a group scope's parent; null for a top-level group (or a scope of another type). */
+export function parentPathOf(scope: Scope): string | null {
+  const slash = scope.path?.lastIndexOf('/') ?? -1;
+  return scope.type === 'group' && scope.path && slash > 0 ? scope.path.slice(0, slash) : null;
+}
+
+/** Answers shared by the runners of one read: GraphQL's ownerProject per runner, a parent group's runner ids per scope. */
+export interface OwnershipSources {
+  ownerOf: (id: number) => Promise<OwnerProject | null>;
+  parentIds: (scope: Scope) => Promise<Set<number> | null>;
+}
+
+/** Sources that ask once per runner and once per scope. */
+export function ownershipSources(api: GitLabApi): OwnershipSources {
+  const owners = new Map<number, Promise<OwnerProject | null>>();
+  const parents = new Map<string, Promise<Set<number> | null>>();
+  return {
+    ownerOf: (id) => getOrSet(owners, id, () => api.runnerOwnerProject(id)),
+    // Keyed by the parent: sibling scopes share one list.
+    parentIds: (scope) => getOrSet(parents, parentPathOf(scope) ?? '', () => parentGroupRunnerIds(api, parentPathOf(scope))),
+  };
+}
+
+function getOrSet<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
+}
+
+/**
+ * The ownership of a runner read in `scope`, asking GraphQL's ownerProject or
+ * the parent group's list when the REST detail cannot tell.
+ */
+export async function decideOwnership(scope: Scope, detail: ApiRunnerDetails, sources: OwnershipSources): Promise<Ownership> {
   const verdict = ownershipOf(scope, detail);
-  return verdict === ASK_OWNER ? ownershipByOwner(scope, await ownerOf(detail.id)) : verdict;
+  if (verdict === ASK_OWNER) return ownershipByOwner(scope, await sources.ownerOf(detail.id));
+  // Listed in this group but not in its parent's: the runner is this group's own.
+  if (verdict === ASK_PARENT) {
+    const parents = await sources.parentIds(scope);
+    return parents === null || parents.has(detail.id) ? 'inherited' : 'owned';
+  }
+  return verdict;
 }
 
 /** A visible runner whose details GitLab refused: list facts plus GitLab's defaults, flagged partial. */
@@ -151,7 +209,7 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
   report();
 
   // Two refs naming one scope (path and id) are refused by the plan engine, which knows where they were declared.
-  const scopes = await Promise.all(refs.map((ref) => resolveScope(api, ref)));
+  const scopes = await Promise.allSettled(refs.map((ref) => resolveScope(api, ref)));
 
   // A runner can show up in several scopes (an ancestor group's runner in each
   // subgroup's list): read its details once.
@@ -180,20 +238,8 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
     return p;
   };
 
-  // ownerProject does not depend on the scope asking: one query per runner.
-  const owners = new Map<number, Promise<OwnerProject | null>>();
-  const ownerOf = (id: number): Promise<OwnerProject | null> => {
-    let p = owners.get(id);
-    if (!p) {
-      p = api.runnerOwnerProject(id);
-      owners.set(id, p);
-    }
-    return p;
-  };
-
-  // Asked only when an owned project runner is enabled in several projects (an administrator may still delete it).
-  let admin: Promise<boolean> | undefined;
-  const isAdmin = (): Promise<boolean> => (admin ??= api.currentUser().then((u) => u.is_admin === true));
+  const sources = ownershipSources(api);
+  const who = tokenUser(api);
 
   const readScope = async (ref: ScopeRef, scope: Scope): Promise<LiveScope> => {
     // The `type` filter should make every item the scope's type; an item of
@@ -205,10 +251,10 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
       items.map(async (item, i) => {
         const d = await pending[i];
         if (d === null) return toPartialRunner(item, scope.type === 'project' ? 'borrowed' : 'inherited');
-        const runner = toLiveRunner(item, d, await decideOwnership(api, scope, d, ownerOf));
+        const runner = toLiveRunner(item, d, await decideOwnership(scope, d, sources));
         // An owned project runner was asked about through GraphQL (ownerProject): that answer also has its permissions.
-        const owner = runner.ownership === 'owned' && runner.runner_type === 'project_type' ? await ownerOf(d.id) : undefined;
-        return withRestPermissions(runner, d, isAdmin, owner);
+        const owner = runner.ownership === 'owned' && runner.runner_type === 'project_type' ? await sources.ownerOf(d.id) : undefined;
+        return withRestPermissions(runner, d, scope, who, owner);
       }),
     );
     progress.scopesDone++;
@@ -221,6 +267,13 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
     };
   };
 
-  const liveScopes = await Promise.all(refs.map((ref, i) => readScope(ref, scopes[i])));
+  // Every unknown or unlistable scope is reported at once (read-problems.ts).
+  const reads = await Promise.allSettled(
+    refs.map((ref, i) => {
+      const resolved = scopes[i];
+      return resolved.status === 'fulfilled' ? readScope(ref, resolved.value) : Promise.reject(resolved.reason as Error);
+    }),
+  );
+  const liveScopes = valuesOrProblems(reads);
   return { gitlabUrl: api.gitlabUrl, scopes: liveScopes };
 }

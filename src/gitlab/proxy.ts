@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import { localhostLookup } from './localhost-lookup.js';
 
 export interface Agents {
   http: http.Agent;
@@ -58,7 +59,8 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): string | undefine
 /** Keep-alive agents for `target`, going through the proxy the environment names. */
 export function agentsFor(target: URL, env: NodeJS.ProcessEnv): Agents {
   const proxy = proxyFor(target, env);
-  const base = { keepAlive: true, keepAliveMsecs: 1000, scheduling: 'lifo' as const };
+  // Agent options reach every socket it opens: `*.localhost` connects to loopback only.
+  const base = { keepAlive: true, keepAliveMsecs: 1000, scheduling: 'lifo' as const, lookup: localhostLookup };
   if (!proxy) return { http: new http.Agent(base), https: new https.Agent(base) };
   return {
     http: new HttpProxyAgent({ ...base, proxy }),

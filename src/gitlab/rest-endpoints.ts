@@ -1,7 +1,7 @@
 // GitLab's REST endpoints runnerform uses, one method each, over the transport.
 import { rememberSecret } from '../secrets.js';
 import type { ApiCreatedRunner, ApiGroup, ApiNote, ApiProject, ApiResetToken, ApiRunnerDetails, ApiRunnerListItem, ApiUser, ApiVariable, GitLabApi, VariableOwner } from './api.js';
-import { runnerRole, type GitLabError, type RequestContext } from './errors.js';
+import { isGitLabError, runnerRole, type GitLabError, type RequestContext } from './errors.js';
 import type { Transport } from './transport.js';
 
 /** Every method of GitLabApi that is one REST endpoint. */
@@ -36,6 +36,19 @@ export function restEndpoints(t: Transport): RestEndpoints {
   return {
     currentUser: () => request<ApiUser>({ method: 'GET', path: 'user', context: { subject: 'the current user', action: 'read the token\'s user' } }),
 
+    groupAccessLevel: (group, userId) =>
+      request<{ access_level: number }>({
+        method: 'GET',
+        path: `groups/${enc(group)}/members/all/${userId}`,
+        context: { subject: `the token's membership of group ${group}`, action: `read the token's role in group ${group}` },
+      }).then(
+        (m) => m.access_level,
+        (err: unknown) => {
+          if (isGitLabError(err) && err.status === 404) return null;
+          throw err;
+        },
+      ),
+
     getGroup: (idOrPath) =>
       request<ApiGroup>({
         method: 'GET',
@@ -47,10 +60,10 @@ export function restEndpoints(t: Transport): RestEndpoints {
     getProject: (idOrPath) =>
       request<ApiProject>({ method: 'GET', path: `projects/${enc(idOrPath)}`, context: { subject: `project ${idOrPath}`, action: `read project ${idOrPath}` } }),
 
-    listGroupRunners: (groupId, fullPath) => {
-      const name = fullPath ?? String(groupId);
+    listGroupRunners: (group, fullPath) => {
+      const name = fullPath ?? String(group);
       return list<ApiRunnerListItem>({
-        path: `groups/${groupId}/runners`,
+        path: `groups/${enc(group)}/runners`,
         searchParams: { type: 'group_type' },
         context: { subject: `group ${name}`, action: `list the runners of group ${name}`, role: runnerRole('group_type', name) },
       });

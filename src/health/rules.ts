@@ -40,7 +40,7 @@ export function checkHealth(input: HealthInput): HealthReport {
   const rows: RunnerHealthRow[] = [];
   const gitlab = parseVersion(input.gitlab_version);
   const now = input.now.getTime();
-  const unknown = { managers: 0, creation: 0, versions: 0, truncated: 0 };
+  const unknown = { managers: 0, creation: 0, versions: 0, truncated: 0, expiry: 0 };
   input.desired.scopes.forEach((scope, i) => {
     const live = input.live.scopes[i];
     const declared = new Set(scope.runners.map((r) => r.description));
@@ -53,7 +53,7 @@ export function checkHealth(input: HealthInput): HealthReport {
       const ctx: Ctx = { address, runner, settings: d.health ?? DEFAULT_HEALTH, now, gitlab, rotate: `runnerform rotate ${shellQuote(address)}`, add };
       contactRules(ctx);
       managerRules(ctx, unknown);
-      tokenRules(ctx, input.stored_expiry[runner.id]);
+      tokenRules(ctx, input.stored_expiry[runner.id], unknown);
       legacyRule(ctx, true, unknown);
       if (live.scope.type === 'group' && input.pruning[live.scope.id!] === true) pruningRule(ctx);
       rows.push(rowOf(ctx));
@@ -124,7 +124,12 @@ function isOnline(m: LiveManager, now: number, settings: HealthSettings): boolea
   return m.contacted_at !== null && now - Date.parse(m.contacted_at) <= settings.offline_managers_after_ms;
 }
 
-function tokenRules({ runner, settings, now, rotate, add }: Ctx, stored: string | null | undefined): void {
+function tokenRules({ runner, settings, now, rotate, add }: Ctx, stored: string | null | undefined, unknown: { expiry: number }): void {
+  // GitLab hid the expiry from this token (read_runner_sensitive_data): unknown, not "never expires".
+  if (runner.hidden?.includes('token_expires_at')) {
+    unknown.expiry++;
+    return;
+  }
   const expires = runner.token_expires_at === null ? NaN : Date.parse(runner.token_expires_at);
   if (Number.isNaN(expires)) return;
   const renew = settings.token_renew_before_ms;
@@ -192,7 +197,7 @@ function rowOf({ address, runner, now, gitlab }: Ctx): RunnerHealthRow {
 }
 
 /** What could not be checked, said once each: unknown is never healthy. */
-function unknownFindings(input: HealthInput, unknown: { managers: number; creation: number; versions: number; truncated: number }): HealthFinding[] {
+function unknownFindings(input: HealthInput, unknown: { managers: number; creation: number; versions: number; truncated: number; expiry: number }): HealthFinding[] {
   const out: HealthFinding[] = [];
   const add = (message: string, remedy: string) =>
     out.push({ rule: 'unknown', address: 'gitlab', runner_id: null, system_id: null, declared: true, message, remedy });
@@ -201,6 +206,7 @@ function unknownFindings(input: HealthInput, unknown: { managers: number; creati
   if (unknown.managers > 0) add(`GitLab did not say the managers of ${n(unknown.managers)}: offline managers and version skew not checked`, 'use GitLab 16.0 or later, and a token that may read these runners');
   if (unknown.versions > 0) add(`${unknown.versions} runner manager${unknown.versions === 1 ? '' : 's'} did not report a version: version skew not checked for them`, 'check gitlab-runner on those hosts');
   if (unknown.truncated > 0) add(`${n(unknown.truncated)} ha${unknown.truncated === 1 ? 's' : 've'} more managers than one page: only the first page of each (50) was checked`, 'remove the managers of hosts that are gone (they go by themselves after 7 days)');
+  if (unknown.expiry > 0) add(`GitLab hid the token expiry of ${n(unknown.expiry)} from this token: token expiry not checked for them`, 'use an administrator token for instance runners (read_runner_sensitive_data)');
   if (unknown.creation > 0) add(`GitLab did not say how ${n(unknown.creation)} were created: legacy registrations not checked`, 'use GitLab 17.0 or later through GraphQL (--api graphql)');
   return out;
 }

@@ -37,7 +37,7 @@ import { attrEqual, compareStrings, normalizeLive, normalizePartial } from './at
 import { fingerprintLive } from './fingerprint.js';
 import { markRefusals } from './refusals.js';
 import { planEnablements } from './project-enablement.js';
-import { comparableAttrs } from './hidden.js';
+import { comparableAttrs, hiddenFieldWarnings } from './hidden.js';
 import { healthWarnings } from './health.js';
 import { renewal } from './renewal.js';
 import { tokenJudge, type TokenDecision, type TokenJudge } from './token-reset.js';
@@ -109,6 +109,8 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     .flatMap((p) => p.warnings)
     .filter((w) => selected(w.scope, w.description, w.runnerId))
     .map((w) => w.warning)
+    // Fields GitLab hid from this token: said once per plan (plan/hidden.ts).
+    .concat(hiddenFieldWarnings(pairs.map((p) => p.live), (r, s) => selected(s.scope, r.description)))
     .sort(compareWarnings);
   changes.sort(compareChanges);
   unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);

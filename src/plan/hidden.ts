@@ -1,7 +1,8 @@
-// Attributes GitLab would not show this token (a maintenance note without
-// update_runner, when no other API showed it either) are unknown, not empty:
-// the plan leaves them alone instead of calling them drift.
-import type { LiveRunner, RunnerAttrs } from '../model.js';
+// Fields GitLab would not show this token (a maintenance note without
+// update_runner, a token expiry without read_runner_sensitive_data) are
+// unknown, not empty: the plan leaves them alone instead of calling them drift,
+// and says once per plan what it could not compare and which token could.
+import type { HiddenField, LiveRunner, LiveScope, PlanWarning, RunnerAttrs, ScopeType } from '../model.js';
 
 /** The desired attributes minus those the live runner's reader could not see. */
 export function comparableAttrs(wanted: RunnerAttrs, live: LiveRunner): RunnerAttrs {
@@ -9,4 +10,33 @@ export function comparableAttrs(wanted: RunnerAttrs, live: LiveRunner): RunnerAt
   const out: Record<string, unknown> = { ...wanted };
   for (const name of live.hidden) delete out[name];
   return out as RunnerAttrs;
+}
+
+/** Who GitLab shows a runner's maintenance note to: who may update the runner (runner_policy.rb). */
+const NOTE_READER: Record<ScopeType, string> = {
+  group: 'the Owner role',
+  project: 'the Maintainer role on the owner project',
+  instance: 'administrator rights',
+};
+
+/** One warning per hidden field over the owned runners of `scopes`, addressed to the scopes they are in. */
+export function hiddenFieldWarnings(scopes: LiveScope[], selected: (r: LiveRunner, s: LiveScope) => boolean): PlanWarning[] {
+  const out: PlanWarning[] = [];
+  for (const field of ['maintenance_note', 'token_expires_at'] as HiddenField[]) {
+    const where = scopes.map((s) => ({ s, n: s.owned.filter((r) => selected(r, s) && r.hidden?.includes(field)).length })).filter((x) => x.n > 0);
+    const count = where.reduce((sum, x) => sum + x.n, 0);
+    if (count === 0) continue;
+    const address = where.map((x) => (x.s.scope.type === 'instance' ? 'instance' : `${x.s.scope.type} ${x.s.scope.path ?? x.s.scope.id}`)).join(', ');
+    const runners = count === 1 ? '1 runner is' : `${count} runners are`;
+    const message =
+      field === 'maintenance_note'
+        ? `maintenance notes of ${runners} hidden from this token: not compared; a token with ${roles(where.map((x) => x.s.scope.type))} compares them`
+        : `token expiry dates of ${runners} hidden from this token: not checked; an administrator's token checks them`;
+    out.push({ address, kind: 'hidden_fields', message });
+  }
+  return out;
+}
+
+function roles(types: ScopeType[]): string {
+  return [...new Set(types)].map((t) => NOTE_READER[t]).join(' or ');
 }

@@ -2,17 +2,15 @@
 // covers and refuses it unless the live runners are the ones it was made from,
 // and every change points at a runner the plan's own scope owns.
 import { redactTokens } from '../secrets.js';
-import type { LiveState, Plan, Scope } from '../model.js';
+import { scopeEquals, type LiveState, type Plan } from '../model.js';
 import { fingerprintLive } from './fingerprint.js';
-
-const sameScope = (a: Scope, b: Scope) => a.type === b.type && a.id === b.id;
 
 /** Why the plan may not be applied to `live`, or null when it may. */
 export function whyStale(plan: Plan, live: LiveState): string | null {
   if (live.gitlabUrl !== plan.gitlab_url) return `it was made for ${plan.gitlab_url}, not ${live.gitlabUrl}`;
   if (fingerprintLive(live.scopes) !== plan.fingerprint) return 'the runners in GitLab changed since it was made';
   for (const change of plan.changes) {
-    const scope = live.scopes.find((s) => sameScope(s.scope, change.scope));
+    const scope = live.scopes.find((s) => scopeEquals(s.scope, change.scope));
     if (!scope) return `${change.address} is in a scope the plan does not cover (was the file edited?)`;
     const owned = scope.owned.find((r) => r.id === change.runner_id);
     if (change.action === 'create') continue;

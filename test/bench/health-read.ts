@@ -30,7 +30,7 @@ function seed(): Seed {
     groups: [{ id: 999, full_path: 'bench' }, ...groups],
     runners,
     latency_ms: 20,
-    runner_token_expiration_interval_s: 30 * 86400,
+    runner_token_expiration_interval: 30 * 86400,
   };
 }
 

@@ -110,9 +110,14 @@ function projectRefs(n: number): ScopeRef[] {
   return Array.from({ length: n }, (_, p) => ({ type: 'project', path: `bench/p${String(p).padStart(3, '0')}` }));
 }
 
-/** One resolve per scope + one list page per started 100 runners per scope + one detail per runner. */
+/**
+ * One resolve per scope + one list page per started 100 runners per scope + one detail per runner,
+ * + 3 for the bench's Owner who inherits every group: the token's user and its role in `bench`
+ * (refusal predictions), and `bench`'s own runner list (GitLab names no group in the details of a
+ * runner of a group the user only inherits and that has no project: the parent's list tells the owner).
+ */
 function requestBudget(groups: number, perGroup: number): number {
-  return groups * (1 + Math.max(1, Math.ceil(perGroup / 100)) + perGroup);
+  return groups * (1 + Math.max(1, Math.ceil(perGroup / 100)) + perGroup) + 3;
 }
 
 function table(runs: Run[]): string {

@@ -181,7 +181,7 @@ groups:
 
   it('plans a token expiring in 3 days as a renewal, and apply resets it and delivers the new token', async () => {
     await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', token_expires_at: inFuture(3 * DAY), managers: [online('s_a')] }], [], {
-      patch: (s) => (s.runner_token_expiration_interval_s = 30 * 24 * 3600),
+      patch: (s) => (s.runner_token_expiration_interval = 30 * 24 * 3600),
     });
     writeFile(dir!, 'runners.yaml', RENEW_YAML);
     const plan = await cli(['plan', '--format', 'json']);
@@ -208,7 +208,7 @@ groups:
 
   it('detects a token gitlab-runner rotated itself: its expiry moved without runnerform', async () => {
     await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', token_expires_at: inFuture(3 * DAY), managers: [online('s_a')] }], [], {
-      patch: (s) => (s.runner_token_expiration_interval_s = 30 * 24 * 3600),
+      patch: (s) => (s.runner_token_expiration_interval = 30 * 24 * 3600),
     });
     writeFile(dir!, 'runners.yaml', RENEW_YAML);
     const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);

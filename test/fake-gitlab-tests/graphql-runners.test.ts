@@ -136,7 +136,8 @@ describe('fake GraphQL: paging', () => {
   });
 
   it('drops nodes the caller may not read after cutting the page, so a short page can have a next page', async () => {
-    // maint maintains acme/platform (so acme/platform/api) and acme/data/etl, but has no role on acme: runner 2 is unreadable.
+    // maint maintains acme/platform (so acme/platform/api, which takes group runners): acme's runner 2 is readable
+    // (runner_policy.rb any_associated_projects_in_group_runner_inheriting_group_runners); the edge group's runner 4 is not.
     const q = `query($after: String) { p: project(fullPath: "acme/platform/api") { runners(first: 2, after: $after) { count pageInfo { hasNextPage endCursor } nodes { id } } } }`;
     const pages: [number[], boolean][] = [];
     let after: string | null = null;
@@ -147,7 +148,7 @@ describe('fake GraphQL: paging', () => {
       expect(conn.count).toBe(5);
       after = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
     } while (after);
-    expect(pages).toEqual([[[7, 6], true], [[3], true], [[1], false]]);
+    expect(pages).toEqual([[[7, 6], true], [[3, 2], true], [[1], false]]);
   });
 
   describe('with more than 100 runners in a group', () => {
@@ -212,7 +213,7 @@ describe('fake GraphQL: authorization', () => {
       undefined,
       TOKENS.subOwner,
     );
-    expect([data.g.runners.count, idsOf(data.g.runners.nodes)]).toEqual([6, [7, 6, 4, 3, 1]]); // acme's runner 2 dropped
+    expect([data.g.runners.count, idsOf(data.g.runners.nodes)]).toEqual([6, [7, 6, 4, 3, 2, 1]]); // acme's runner 2 readable: a project below acme takes group runners
     expect(data.r).toEqual({ ownerProject: null, projects: { nodes: [{ fullPath: 'acme/platform/api' }] }, projectCount: 2 });
     const outsider = await gqlData(fake, '{ g: group(fullPath: "acme") { id } r: runner(id: "gid://gitlab/Ci::Runner/6") { id } }', undefined, TOKENS.outsider);
     expect(outsider).toEqual({ g: null, r: null });

@@ -33,7 +33,7 @@ describe('runner lists', () => {
     const a = await call(fake, 'GET', '/groups/11/runners', { token: TOKENS.owner });
     const item = a.body.find((r: { id: number }) => r.id === 3);
     expect(Object.keys(item).sort()).toEqual(
-      ['active', 'description', 'id', 'ip_address', 'is_shared', 'name', 'online', 'paused', 'runner_type', 'status'].sort(),
+      ['active', 'created_at', 'description', 'id', 'ip_address', 'is_shared', 'job_execution_status', 'name', 'online', 'paused', 'runner_type', 'status'].sort(),
     );
     expect(item).toMatchObject({ runner_type: 'group_type', is_shared: false, status: 'online', online: true });
   });

@@ -12,7 +12,7 @@ const contacted = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 function seed(): Seed {
   const s = baseSeed();
   s.gitlab_version = '18.4.2';
-  s.runner_token_expiration_interval_s = 30 * DAY_S;
+  s.runner_token_expiration_interval = 30 * DAY_S;
   s.groups!.find((g) => g.full_path === 'acme/platform')!.allow_stale_runner_pruning = true;
   s.runners!.push(
     {

@@ -49,10 +49,11 @@ describe('groups and projects', () => {
 });
 
 describe('roles', () => {
-  it('lists group runners for Owners (inherited from a parent group) only', async () => {
+  it('lists group runners for Maintainers and Owners (inherited from a parent group) only', async () => {
     expect((await call(fake, 'GET', '/groups/acme%2Fplatform/runners', { token: TOKENS.owner })).status).toBe(200);
     expect((await call(fake, 'GET', '/groups/acme%2Fplatform%2Fedge/runners', { token: TOKENS.subOwner })).status).toBe(200);
-    const m = await call(fake, 'GET', '/groups/acme%2Fplatform/runners', { token: TOKENS.maintainer });
+    expect((await call(fake, 'GET', '/groups/acme%2Fplatform/runners', { token: TOKENS.maintainer })).status).toBe(200);
+    const m = await call(fake, 'GET', '/groups/acme%2Fdata/runners', { token: TOKENS.maintainer });
     expect(m.status).toBe(403);
     expect(m.body).toEqual({ message: '403 Forbidden' });
   });
@@ -64,7 +65,7 @@ describe('roles', () => {
 
   it('shows runner details to owners of the runner, instance runners to anyone signed in', async () => {
     expect((await call(fake, 'GET', '/runners/3', { token: TOKENS.subOwner })).status).toBe(200);
-    const denied = await call(fake, 'GET', '/runners/2', { token: TOKENS.subOwner });
+    const denied = await call(fake, 'GET', '/runners/5', { token: TOKENS.subOwner });
     expect(denied.status).toBe(403);
     expect(denied.body).toEqual({ message: '403 Forbidden - No access granted' });
     expect((await call(fake, 'GET', '/runners/1', { token: TOKENS.outsider })).status).toBe(200);

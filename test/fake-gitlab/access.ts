@@ -100,13 +100,42 @@ export function ownsRunner(state: FakeState, user: UserRec, runner: RunnerRec): 
 }
 
 /**
- * read_runner: instance runners are readable by any signed-in user; a group
- * runner by a Maintainer (or more) of its group, as GitLab's RunnerPolicy allows
- * since maintainers may list group runners.
+ * read_runner (app/policies/ci/runner_policy.rb): any signed-in user reads an
+ * instance runner; a group runner is readable by a Maintainer (or more) of its
+ * group (`is_group_runner & maintainer_in_any_associated_groups`, roles
+ * inherited) and by a Maintainer of any project below that group that takes
+ * group runners (`any_associated_projects_in_group_runner_inheriting_group_runners`);
+ * a project runner by a Maintainer of any project it is enabled in.
  */
 export function canReadRunner(state: FakeState, user: UserRec, runner: RunnerRec): boolean {
   if (user.admin || runner.runnerType === 'instance_type' || ownsRunner(state, user, runner)) return true;
-  return runner.runnerType === 'group_type' && runner.group !== null && atLeast(groupRole(state, user, runner.group), 'maintainer');
+  if (runner.runnerType !== 'group_type' || runner.group === null) return false;
+  if (atLeast(groupRole(state, user, runner.group), 'maintainer')) return true;
+  const group = runner.group;
+  return [...state.projects.values()].some(
+    (p) => p.groupRunnersEnabled && state.isDescendantOrSelf(p.namespace, group) && atLeast(projectRole(state, user, p), 'maintainer'),
+  );
+}
+
+/**
+ * read_runner_sensitive_data (runner_policy.rb): whoever may read the runner,
+ * except an instance runner for anyone but an administrator
+ * (`is_instance_runner & ~can_admin_runner`). Gates GraphQL's tokenExpiresAt.
+ */
+export function canReadRunnerSensitiveData(state: FakeState, user: UserRec, runner: RunnerRec): boolean {
+  if (runner.runnerType === 'instance_type') return user.admin;
+  return canReadRunner(state, user, runner);
+}
+
+/**
+ * User#authorized_groups (app/models/user.rb): the groups the user is a direct
+ * member of, plus the namespaces of the projects it can access. Not inherited:
+ * an Owner of `acme` does not get `acme/ci` here unless `acme/ci` has a project.
+ * GET /runners/:id filters a runner's `groups` by it (lib/api/entities/ci/runner_details.rb).
+ */
+export function inAuthorizedGroups(state: FakeState, user: UserRec, group: GroupRec): boolean {
+  if (user.groupRoles.has(group.id)) return true;
+  return [...state.projects.values()].some((p) => p.namespace === group && projectRole(state, user, p) > 0);
 }
 
 /** update_runner / delete_runner / reset token. */
@@ -128,7 +157,11 @@ export function canAssignRunner(state: FakeState, user: UserRec, runner: RunnerR
   return canManageRunner(state, user, runner) && (user.admin || !runner.locked);
 }
 
-/** read_group_runners / read_project_runners: Maintainer or more (GraphQL's runners connections). */
+/**
+ * read_group_runners / read_project_runners: Maintainer or more (app/policies/group_policy.rb
+ * `rule { maintainer }` enables :read_group_runners; older GitLab gave it to Owners only).
+ * Authorizes GET /groups/:id/runners (lib/api/ci/runners.rb) and GraphQL's runners connections.
+ */
 export function canListGroupRunners(state: FakeState, user: UserRec, group: GroupRec): boolean {
   return user.admin || atLeast(groupRole(state, user, group), 'maintainer');
 }

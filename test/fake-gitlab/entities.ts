@@ -1,6 +1,6 @@
 // GitLab's JSON entities for the records of state.ts: what list items carry,
 // what details add, and which fields groups/projects/notes expose.
-import { canSeeGroup, canSeeProject } from './access.js';
+import { canSeeProject, inAuthorizedGroups } from './access.js';
 import type { FakeState, GroupRec, MergeRequestRec, NoteRec, ProjectRec, RunnerRec, UserRec } from './state.js';
 
 const ONLINE_WINDOW_MS = 2 * 60 * 60 * 1000;
@@ -25,6 +25,15 @@ export function restStatus(r: RunnerRec, now = Date.now()): string {
   return r.paused ? 'paused' : s;
 }
 
+/**
+ * Ci::Runner#online? (app/models/ci/runner.rb) is `contacted_at && contacted_at > deadline`:
+ * nil, so JSON null, for a runner that never contacted GitLab.
+ */
+function online(r: RunnerRec): boolean | null {
+  return r.contactedAt === null ? null : rawStatus(r) === 'online';
+}
+
+/** Entities::Ci::Runner (lib/api/entities/ci/runner.rb): what every runner list item carries. */
 export function runnerListItem(r: RunnerRec) {
   return {
     id: r.id,
@@ -35,8 +44,11 @@ export function runnerListItem(r: RunnerRec) {
     is_shared: r.runnerType === 'instance_type',
     runner_type: r.runnerType,
     name: null,
-    online: rawStatus(r) === 'online',
+    online: online(r),
+    created_at: r.createdAt,
     status: restStatus(r),
+    // The fake runs no jobs, so no runner is ever running one.
+    job_execution_status: 'idle',
   };
 }
 
@@ -87,9 +99,16 @@ function namespaceFullName(g: GroupRec): string {
   return names.join(' / ');
 }
 
-/** RunnerDetails; groups/projects are limited to what the caller may see unless admin. */
-export function runnerDetails(state: FakeState, r: RunnerRec, viewer: UserRec) {
-  const groups = r.group && (viewer.admin || canSeeGroup(state, viewer, r.group)) ? [basicGroup(state, r.group)] : [];
+/**
+ * Entities::Ci::RunnerDetails (lib/api/entities/ci/runner_details.rb):
+ * - `maintenance_note` only for a caller who may update the runner (null otherwise);
+ * - `projects` only with `include_projects` (GET /runners/:id, not the PUT answer),
+ *   filtered to `authorized_projects` unless the caller reads all resources;
+ * - `groups` filtered to `authorized_groups` (direct memberships and projects'
+ *   namespaces, not inherited: see access.ts inAuthorizedGroups).
+ */
+export function runnerDetails(state: FakeState, r: RunnerRec, viewer: UserRec, opts: { includeProjects: boolean; mayUpdate: boolean }) {
+  const groups = r.group && (viewer.admin || inAuthorizedGroups(state, viewer, r.group)) ? [basicGroup(state, r.group)] : [];
   const projects = r.projects.filter((p) => viewer.admin || canSeeProject(state, viewer, p)).map((p) => basicProject(state, p));
   return {
     ...runnerListItem(r),
@@ -103,9 +122,8 @@ export function runnerDetails(state: FakeState, r: RunnerRec, viewer: UserRec) {
     platform: null,
     architecture: null,
     contacted_at: r.contactedAt,
-    maintenance_note: r.maintenanceNote,
-    created_at: r.createdAt,
-    projects,
+    maintenance_note: opts.mayUpdate ? r.maintenanceNote : null,
+    ...(opts.includeProjects ? { projects } : {}),
     groups,
   };
 }

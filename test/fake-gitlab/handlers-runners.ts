@@ -2,6 +2,7 @@
 // legacy POST /runners (enabling in another project: handlers-project-runners.ts).
 import {
   belongsToManyProjects,
+  canListGroupRunners,
   canManageRunner,
   canReadRunner,
   isGroupOwner,
@@ -11,14 +12,14 @@ import {
 import { me, runnerById, visibleGroup, visibleProject, type Ctx, type Reply } from './context.js';
 import { rawStatus, runnerDetails, runnerListItem } from './entities.js';
 import { errors, present, toBool, toInt, toSentence, toTagList, ApiError } from './http-io.js';
-import { renewToken } from './managers.js';
 import { paginate } from './pagination.js';
 import { applyPatch, coerceRunnerParams, fullMessages, validateRunner, type RunnerAttrState } from './runner-params.js';
-import { type GroupRec, type ProjectRec, type RunnerRec, type RunnerTypeName } from './state.js';
+import { newRunnerToken, type GroupRec, type ProjectRec, type RunnerRec, type RunnerTypeName } from './state.js';
 
 const RUNNER_TYPES: readonly RunnerTypeName[] = ['instance_type', 'group_type', 'project_type'];
 const STATUS_FILTERS = ['online', 'offline', 'stale', 'never_contacted', 'active', 'paused'];
 const SCOPES = ['specific', 'shared', ...RUNNER_TYPES, ...STATUS_FILTERS];
+// PUT /runners/:id's `at_least_one_of` (lib/api/ci/runners.rb); GitLab declares no `maintainer_note`.
 const UPDATE_KEYS = [
   'description',
   'active',
@@ -28,7 +29,6 @@ const UPDATE_KEYS = [
   'locked',
   'access_level',
   'maximum_timeout',
-  'maintainer_note',
   'maintenance_note',
 ];
 
@@ -79,7 +79,8 @@ function listReply(ctx: Ctx, runners: RunnerRec[], allowScope: boolean): Reply {
 /** The group's runners, its ancestors' group runners and the instance runners. */
 export function listGroupRunners(ctx: Ctx): Reply {
   const group = visibleGroup(ctx, ctx.args[0]);
-  if (!isGroupOwner(ctx.state, me(ctx), group)) throw errors.forbidden();
+  // `authorize! :read_group_runners` (lib/api/ci/runners.rb): Maintainers and up.
+  if (!canListGroupRunners(ctx.state, me(ctx), group)) throw errors.forbidden();
   const lineage = ctx.state.selfAndAncestors(group);
   const runners = ctx.state
     .sortedRunners()
@@ -114,7 +115,7 @@ export function getRunner(ctx: Ctx): Reply {
   const runner = runnerById(ctx, ctx.args[0]);
   const user = me(ctx);
   if (!canReadRunner(ctx.state, user, runner)) throw errors.forbidden('No access granted');
-  return { status: 200, body: runnerDetails(ctx.state, runner, user) };
+  return { status: 200, body: runnerDetails(ctx.state, runner, user, { includeProjects: true, mayUpdate: canManageRunner(ctx.state, user, runner) }) };
 }
 
 function attrState(r: RunnerRec): RunnerAttrState {
@@ -142,7 +143,8 @@ export function updateRunner(ctx: Ctx): Reply {
   const invalid = validateRunner(next);
   if (Object.keys(invalid).length) throw errors.validation(invalid);
   Object.assign(runner, next);
-  return { status: 200, body: runnerDetails(ctx.state, runner, user) };
+  // The PUT answer is RunnerDetails without include_projects (lib/api/ci/runners.rb).
+  return { status: 200, body: runnerDetails(ctx.state, runner, user, { includeProjects: false, mayUpdate: true }) };
 }
 
 export function deleteRunner(ctx: Ctx): Reply {
@@ -160,7 +162,10 @@ export function deleteRunner(ctx: Ctx): Reply {
 export function resetRunnerToken(ctx: Ctx): Reply {
   const runner = runnerById(ctx, ctx.args[0]);
   if (!canManageRunner(ctx.state, me(ctx), runner)) throw errors.forbidden('No access granted');
-  return { status: 201, body: renewToken(ctx.state, runner) };
+  runner.token = newRunnerToken(runner.runnerType);
+  runner.tokenExpiresAt = ctx.state.newTokenExpiry();
+  // Entities::Ci::ResetTokenResult of `token_with_expiration`.
+  return { status: 201, body: { token: runner.token, token_expires_at: runner.tokenExpiresAt } };
 }
 
 /** Grape's `requires`/`given` checks of POST /user/runners. */
@@ -228,7 +233,8 @@ export function createRunner(ctx: Ctx): Reply {
     maximum_timeout: attrs.maximumTimeout,
     maintenance_note: attrs.maintenanceNote,
   });
-  return { status: 201, body: { id, token: state.runners.get(id)!.token, token_expires_at: state.runners.get(id)!.tokenExpiresAt } };
+  const made = state.runners.get(id)!;
+  return { status: 201, body: { id, token: made.token, token_expires_at: made.tokenExpiresAt } };
 }
 
 /**

@@ -85,20 +85,10 @@ export function listRunnerManagers(ctx: Ctx): Reply {
   return { status: 200, body: runner.managers.map(managerEntity) };
 }
 
-/**
- * When the runner's token expires: Ci::Runner#ensure_token sets `token_expires_at` from the
- * tightest `*_runner_token_expiration_interval` application setting (app/models/ci/runner.rb,
- * `token_expiration_enforced?`); the fake has one instance-wide interval. null: no policy.
- */
-export function expiryFrom(state: FakeState, now = Date.now()): string | null {
-  const s = state.runnerTokenExpirationIntervalS;
-  return s === null ? null : new Date(now + s * 1000).toISOString();
-}
-
-/** A new token and its expiry (POST /user/runners, POST /runners/:id/reset_authentication_token). */
-export function renewToken(state: FakeState, runner: RunnerRec): { token: string; token_expires_at: string | null } {
+/** A new token and its expiry (FakeState.newTokenExpiry: the expiration interval's, or never). */
+function renewToken(state: FakeState, runner: RunnerRec): { token: string; token_expires_at: string | null } {
   runner.token = newRunnerToken(runner.runnerType);
-  runner.tokenExpiresAt = expiryFrom(state);
+  runner.tokenExpiresAt = state.newTokenExpiry();
   return { token: runner.token, token_expires_at: runner.tokenExpiresAt };
 }
 

@@ -30,6 +30,7 @@ export const ROUTES: Route[] = [
   route('POST', '/user/runners', runners.createRunner),
   route('GET', '/groups/:seg', scopes.getGroup),
   route('GET', '/groups/:seg/runners', runners.listGroupRunners),
+  route('GET', '/groups/:seg/members/all/:num', scopes.getGroupMemberAll),
   route('GET', '/projects/:seg', scopes.getProject),
   route('GET', '/projects/:seg/runners', runners.listProjectRunners),
   route('POST', '/projects/:seg/runners', projectRunners.enableProjectRunner),

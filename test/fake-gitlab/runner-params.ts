@@ -33,10 +33,6 @@ export function coerceRunnerParams(p: Params, opts: { allowActive: boolean }): R
   };
   if (present(p, 'description')) out.description = p.description === null ? '' : str('description');
   if (present(p, 'maintenance_note')) out.maintenanceNote = p.maintenance_note === null ? null : str('maintenance_note');
-  if (present(p, 'maintainer_note') && !present(p, 'maintenance_note')) {
-    // deprecated alias GitLab still accepts
-    out.maintenanceNote = p.maintainer_note === null ? null : str('maintainer_note');
-  }
   for (const [key, field] of [
     ['paused', 'paused'],
     ['locked', 'locked'],

@@ -59,7 +59,7 @@ export interface SeedRunner {
   status?: 'online' | 'offline' | 'stale' | 'never_contacted';
   /** ISO time; default now. */
   created_at?: string;
-  /** ISO time or null; default from runner_token_expiration_interval_s. */
+  /** When the runner's authentication token expires (ISO 8601); default: the expiration interval's, or never. */
   token_expires_at?: string | null;
   /** Default authenticated_user (POST /user/runners). */
   creation_method?: 'authenticated_user' | 'registration_token';
@@ -104,6 +104,10 @@ export interface Seed {
   latency_ms?: number;
   /** Query.metadata.version; default 18.6.0. */
   gitlab_version?: string;
-  /** Runner token expiration interval (application setting) in seconds; absent: tokens never expire. */
-  runner_token_expiration_interval_s?: number;
+  /**
+   * GitLab's runner token expiration interval (application setting
+   * `runner_token_expiration_interval`, in seconds): a token made by a create or a
+   * reset expires that long after. Default: tokens never expire.
+   */
+  runner_token_expiration_interval?: number;
 }

@@ -69,7 +69,7 @@ export interface RunnerRec {
   createdAt: string;
   /** Authentication token (glrt-…); never logged, never in snapshots. */
   token: string;
-  /** When the token expires (managers.ts expiryFrom); null: no expiry policy. */
+  /** When `token` expires (ISO 8601), null: never. */
   tokenExpiresAt: string | null;
   /** Ci::Runner#creation_method: POST /user/runners, or a legacy registration token. */
   creationMethod: 'authenticated_user' | 'registration_token';
@@ -157,12 +157,13 @@ export class FakeState {
   private readonly seededAt = new Date().toISOString();
   /** GitLab's version (Query.metadata.version). */
   readonly gitlabVersion: string;
-  /** The runner token expiration interval in seconds (application setting); null: tokens never expire. */
-  runnerTokenExpirationIntervalS: number | null;
+
+  /** Seconds a new runner token lives (Seed.runner_token_expiration_interval); null: forever. */
+  private readonly tokenLifetimeS: number | null;
 
   constructor(seed: Seed) {
     this.gitlabVersion = seed.gitlab_version ?? '18.6.0';
-    this.runnerTokenExpirationIntervalS = seed.runner_token_expiration_interval_s ?? null;
+    this.tokenLifetimeS = seed.runner_token_expiration_interval ?? null;
     this.loadGroups(seed);
     this.loadProjects(seed);
     for (const u of seed.users ?? []) this.loadUser(u);
@@ -361,11 +362,16 @@ export class FakeState {
       statusOverride: r.status ?? null,
       createdAt: r.created_at ?? new Date().toISOString(),
       token: newRunnerToken(r.runner_type),
-      tokenExpiresAt: r.token_expires_at !== undefined ? r.token_expires_at : this.runnerTokenExpirationIntervalS === null ? null : new Date(Date.now() + this.runnerTokenExpirationIntervalS * 1000).toISOString(),
+      tokenExpiresAt: r.token_expires_at !== undefined ? r.token_expires_at : this.newTokenExpiry(),
       creationMethod: r.creation_method ?? 'authenticated_user',
       managers: (r.managers ?? []).map((m) => managerFromSeed(m, r.created_at ?? new Date().toISOString())),
     });
     return id;
+  }
+
+  /** The expiry of a token made now: Ci::Runner's `token_expires_at` from the expiration interval setting. */
+  newTokenExpiry(): string | null {
+    return this.tokenLifetimeS === null ? null : new Date(Date.now() + this.tokenLifetimeS * 1000).toISOString();
   }
 
   addNote(mr: MergeRequestRec, author: UserRec, body: string): NoteRec {

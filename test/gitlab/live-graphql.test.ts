@@ -153,7 +153,7 @@ describe('readLiveStateGraphQL', () => {
     const api = client(fake, OWNER_TOKEN);
     const live = await readLiveStateGraphQL(api, api.graphql, [{ type: 'group', path: 'acme/platform' }]);
     expect(live.scopes[0].owned.map((r) => r.id)).toEqual([4]);
-    expect(fake.requests.map((r) => r.status)).toEqual([503, 503, 200, 200]);
+    expect(fake.requests.map((r) => r.status)).toEqual([503, 503, 200]);
     // Still down after the retries: GitLab's error, not a split down to "the smallest possible request".
     fake.inject({ path: '/api/graphql', times: 100, fault: { kind: 'status', status: 503, body: '<html>GitLab is down for maintenance</html>' } });
     const before = fake.requests.length;
@@ -170,7 +170,19 @@ describe('readLiveStateGraphQL', () => {
     const api = client(fake, OWNER_TOKEN);
     const live = await readLiveStateGraphQL(api, api.graphql, [{ type: 'group', path: 'acme/platform' }]);
     expect(live.scopes[0].owned.map((r) => r.id)).toEqual([4]);
-    expect(fake.requests.map((r) => r.status)).toEqual([429, 502, 200, 200]);
+    expect(fake.requests.map((r) => r.status)).toEqual([429, 502, 200]);
+  });
+
+  it('reads a fleet that fits one request in one round trip: groups looked up by path inside the runners query (issue 17)', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    const api = client(fake, ADMIN_TOKEN);
+    const refs: ScopeRef[] = [{ type: 'group', path: 'acme/platform' }, { type: 'group', path: 'acme' }, { type: 'project', path: 'acme/platform/web' }, { type: 'instance' }];
+    const live = await readLiveStateGraphQL(api, api.graphql, refs);
+    expect(fake.requests.map((r) => r.path)).toEqual(['/api/graphql']);
+    // Owned runners are what the plan reads (visible ones differ between readers by design).
+    const owned = (l: typeof live) => l.scopes.map((sc) => ({ ref: sc.ref, scope: sc.scope, owned: sc.owned }));
+    expect(owned(live)).toEqual(owned(await readLiveState(client(fake, ADMIN_TOKEN), refs)));
+    expect(live.scopes.map((sc) => sc.owned.length)).toEqual([1, 1, 1, 2]);
   });
 
   it('pages a scope with more than 100 runners by cursor, in parallel with the others, and reports progress', async () => {
@@ -179,8 +191,8 @@ describe('readLiveStateGraphQL', () => {
     const seen: number[] = [];
     const live = await readLiveStateGraphQL(api, api.graphql, groupRefs(3), { onProgress: (p) => seen.push(p.scopesDone) });
     expect(live.scopes.map((s) => s.owned.length)).toEqual([230, 230, 230]);
-    // 1 resolve + 1 first page of all three + 2 rounds of follow-up pages (5 aliases per request at most).
-    expect(fake.requests.length).toBe(1 + 1 + 1 + 1);
+    // The three groups fit one request (a group(fullPath:) alias each, no resolve round trip) + 2 rounds of follow-up pages.
+    expect(fake.requests.length).toBe(1 + 1 + 1);
     expect(fake.peakConcurrency()).toBe(1);
     expect(seen.at(-1)).toBe(3);
   });
@@ -251,5 +263,33 @@ describe('readLive: GraphQL by default, REST when asked or when GitLab cannot', 
     expect(notices[0]).toContain("Field 'tokenExpiresAt' doesn't exist on type 'CiRunner'");
     expect(notices[0]).toContain('reading the runners through the REST API instead');
     expect(live.scopes[0].owned.map((r) => r.id)).toEqual([4]);
+  });
+});
+
+describe('answers GitLab may give that the schema does not promise (issue 13 item 14)', () => {
+  const answer = (body: unknown) => ({ kind: 'status' as const, status: 200, body: JSON.stringify(body) });
+  const groupNode = (runners: unknown) => ({ data: { a0: { nodes: [{ id: 'gid://gitlab/Group/11', fullPath: 'acme/platform', runners }] } } });
+  const node = {
+    id: 'gid://gitlab/Ci::Runner/3', description: 'platform-docker', paused: false, locked: false, runUntagged: true, tagList: [], accessLevel: 'NOT_PROTECTED',
+    maximumTimeout: null, maintenanceNote: null, runnerType: null, status: 'ONLINE', contactedAt: null, createdAt: null, tokenExpiresAt: null,
+    userPermissions: { updateRunner: true, deleteRunner: true },
+  };
+
+  it('a runner whose runnerType is null is the type its scope was listed by', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    fake.inject({ path: '/api/graphql', times: 1, fault: answer(groupNode({ pageInfo: { hasNextPage: false, endCursor: null }, nodes: [node] })) });
+    const api = client(fake, OWNER_TOKEN);
+    const live = await readLiveStateGraphQL(api, api.graphql, [{ type: 'group', id: 11 }]);
+    expect(live.scopes[0].owned.map((r) => [r.id, r.runner_type])).toEqual([[3, 'group_type']]);
+  });
+
+  it('an error on a runners field that is not a refusal is said as GitLab said it, not as a missing role', async () => {
+    fake = await startFakeGitLab(baseSeed());
+    const body = { ...groupNode(null), errors: [{ message: 'Timeout on Group.runners', path: ['a0', 'nodes', 0, 'runners'] }] };
+    fake.inject({ path: '/api/graphql', times: 1, fault: answer(body) });
+    const api = client(fake, OWNER_TOKEN);
+    const err = (await readLiveStateGraphQL(api, api.graphql, [{ type: 'group', id: 11 }]).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe("GitLab's GraphQL API did not list the runners of group acme/platform (POST /api/graphql → Timeout on Group.runners).");
+    expect(err.message).not.toMatch(/Owner role/);
   });
 });

@@ -109,7 +109,11 @@ describe('readLiveState', () => {
   });
 
   it('an ancestor runner whose details the token may not read stays visible, partial, never owned', async () => {
-    const f = await start();
+    const seed = baseSeed();
+    // No project bob maintains takes group runners, so nothing lets him read acme's and acme/platform's runners (runner_policy.rb).
+    const noGroupRunners = ['acme/platform/ci/tools', 'acme/platform/web'];
+    seed.projects = seed.projects!.map((p) => (noGroupRunners.includes(p.path_with_namespace) ? { ...p, group_runners_enabled: false } : p));
+    const f = await start(seed);
     // bob owns only acme/platform/ci: GitLab refuses him the details of acme's and acme/platform's runners.
     const live = await readLiveState(api(f, SUB_OWNER_TOKEN), [{ type: 'group', path: 'acme/platform/ci' }]);
     const [ci] = live.scopes;
@@ -139,7 +143,9 @@ describe('readLiveState', () => {
       'gid://gitlab/Ci::Runner/6',
       'gid://gitlab/Ci::Runner/7',
     ]);
-    expect(f.requests).toHaveLength(4 + 8 + 255 + 2);
+    // The token's user and its role, asked from the top: Owner of acme, so of both group scopes (refusal predictions).
+    expect(f.requests.filter((r) => r.path === '/user' || /^\/groups\/[^/]+\/members\/all\/\d+$/.test(r.path)).map((r) => r.path)).toEqual(['/user', '/groups/acme/members/all/2']);
+    expect(f.requests).toHaveLength(4 + 8 + 255 + 2 + 2);
   });
 
   it('group and instance scopes never ask GraphQL', async () => {

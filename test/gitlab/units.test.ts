@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { gitLabErrorFrom, graphQLErrorFrom, parseErrorBody } from '../../src/gitlab/errors.js';
 import { idFromGid, ownerProjectFrom, runnerGid } from '../../src/gitlab/graphql.js';
 import { createLimiter } from '../../src/gitlab/limiter.js';
-import { ASK_OWNER, ownershipByOwner, ownershipOf } from '../../src/gitlab/live.js';
+import { ASK_OWNER, ASK_PARENT, decideOwnership, ownershipByOwner, ownershipOf, parentPathOf, type OwnershipSources } from '../../src/gitlab/live.js';
 import { nextPage, parseNextLink } from '../../src/gitlab/pagination.js';
 import { bypassesProxy, proxyFor } from '../../src/gitlab/proxy.js';
 import { redact } from '../../src/secrets.js';
@@ -136,6 +136,17 @@ describe('ownershipOf', () => {
   it('owns a group runner only when groups[0] is the scope', () => {
     expect(ownershipOf(group, { runner_type: 'group_type', groups: [{ id: 11 }], projects: [] })).toBe('owned');
     expect(ownershipOf(group, { runner_type: 'group_type', groups: [{ id: 10 }], projects: [] })).toBe('inherited');
+  });
+  it('a group runner whose detail names no group (GitLab filters `groups` to authorized_groups): the parent group\'s list decides', async () => {
+    expect(ownershipOf(group, { runner_type: 'group_type', groups: [], projects: [] })).toBe(ASK_PARENT);
+    expect(parentPathOf(group)).toBe('acme');
+    expect(parentPathOf({ type: 'group', id: 10, path: 'acme' })).toBeNull();
+    const detail = (id: number) => ({ id, runner_type: 'group_type', groups: [], projects: [] }) as never;
+    const sources = (parent: Set<number> | null): OwnershipSources => ({ ownerOf: async () => null, parentIds: async () => parent });
+    expect(await decideOwnership(group, detail(5), sources(new Set([2])))).toBe('owned');
+    expect(await decideOwnership(group, detail(2), sources(new Set([2])))).toBe('inherited');
+    // A token that may list the group but not its parent holds a direct role on the group, which GitLab would have named.
+    expect(await decideOwnership(group, detail(5), sources(null))).toBe('inherited');
   });
   it('never calls a project runner owned from REST alone: only a detail without this project proves it borrowed', () => {
     // REST lists only the projects the token may read, in no promised order: neither order proves the owner.

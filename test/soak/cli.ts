@@ -19,13 +19,17 @@ export interface Spawned {
   done: Promise<Run>;
   /** false when the process had already exited. */
   kill(signal: NodeJS.Signals): boolean;
+  /** Closes the reading end of its stdout (`… | head -1`): its next write fails with EPIPE. False when it had exited. */
+  closeStdout(): boolean;
 }
 
-export function spawnCli(args: string[], cwd: string): Spawned {
+/** `prefix`: a command that runs the CLI (given as its last arguments), e.g. full-disk.ts's namespace. */
+export function spawnCli(args: string[], cwd: string, prefix: string[] = []): Spawned {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const k of ['GITLAB_URL', 'GITLAB_TOKEN', 'CI_SERVER_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) delete env[k];
   const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [file, ...rest] = [...prefix, process.execPath, CLI, ...args];
+  const child = spawn(file, rest, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -38,7 +42,16 @@ export function spawnCli(args: string[], cwd: string): Spawned {
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
     });
   });
-  return { done, kill: (signal) => child.exitCode === null && child.signalCode === null && child.kill(signal) };
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return {
+    done,
+    kill: (signal) => running() && child.kill(signal),
+    closeStdout: () => {
+      if (!running()) return false;
+      child.stdout.destroy();
+      return true;
+    },
+  };
 }
 
 export function exitText(run: Run): string {

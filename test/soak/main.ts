@@ -1,7 +1,10 @@
 // `npm run soak`: plan/apply cycles of a changing desired state against the fake
-// GitLab with random 429/5xx/lost answers and random SIGTERM/SIGKILL of the apply.
+// GitLab with random 429/5xx/lost answers, redirects to another origin (redirector.ts),
+// random SIGTERM/SIGKILL/SIGHUP of the apply or its stdout closed (EPIPE), and (as root)
+// a full disk under the tokens file (full-disk.ts).
 // After each cycle a converging apply (no faults, no signal) must leave nothing to
-// plan, and every runner's current token must be stored or delivered somewhere.
+// plan, every runner's current token must be stored or delivered somewhere, and no
+// secret may reach another origin (misplaced).
 // Prints one table row per cycle and a summary; exits 1 unless duplicates, lost
 // tokens and non-converged cycles are all 0. Only 127.0.0.1 is contacted.
 //
@@ -9,7 +12,7 @@
 //
 // --stable-keys: a renamed runner keeps its CI/CD variable key (by default the key follows
 // the description, as RUNNER_TOKEN_{description} does).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +23,8 @@ import { exitText, spawnCli, tail } from './cli.js';
 import { DesiredModel, SCOPE_PATHS, type Features } from './desired.js';
 import { mutateAlsoIn } from './also-in.js';
 import { FaultInjector } from './faults.js';
+import { fullDiskPrefix, fullDiskUnavailable } from './full-disk.js';
+import { misplacedSecrets, startRedirector } from './redirector.js';
 import { Rng } from './rng.js';
 import { soakSeed, OWNER_PAT, VARIABLE_PROJECT } from './seed.js';
 import { Table } from './table.js';
@@ -108,7 +113,10 @@ async function main(): Promise<void> {
   const root = new Rng(opts.seed);
   const dir = mkdtempSync(join(tmpdir(), 'runnerform-soak-'));
   const fake = await startFakeGitLab(soakSeed());
+  // The CLI's GitLab: a proxy in front of the fake that can redirect to the fake's own port (another origin).
+  const front = await startRedirector(fake.url);
   const cleanup = async () => {
+    await front.close().catch(() => undefined);
     await fake.close().catch(() => undefined);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   };
@@ -120,9 +128,13 @@ async function main(): Promise<void> {
     const tokenFile = join(dir, 'gitlab-token');
     writeFileSync(tokenFile, `${OWNER_PAT}\n`, { mode: 0o600 });
     const yamlFile = join(dir, 'runners.yaml');
-    const journal = join(dir, 'tokens.json');
+    // In a directory of its own: a full-disk cycle mounts a small tmpfs there.
+    const journalDir = join(dir, 'journal');
+    mkdirSync(journalDir, { mode: 0o700 });
+    const journal = join(journalDir, 'tokens.json');
+    const noFullDisk = fullDiskUnavailable();
     const commandOut = join(dir, 'command-out.txt');
-    const conn = ['--gitlab-url', fake.url, '--token-file', tokenFile, '-f', yamlFile];
+    const conn = ['--gitlab-url', front.url, '--token-file', tokenFile, '-f', yamlFile];
 
     const features = await probeFeatures(dir, fake);
     // A plan that reads the journal knows which tokens were stored; without it, it can only guess from GitLab.
@@ -134,10 +146,11 @@ async function main(): Promise<void> {
       stableKeys: opts.stableKeys,
     });
     process.stdout.write(
-      `runnerform soak: seed ${opts.seed}, ${opts.cycles} cycles, fake GitLab ${fake.url}\n` +
+      `runnerform soak: seed ${opts.seed}, ${opts.cycles} cycles, fake GitLab ${fake.url} behind ${front.url}\n` +
         `CLI features: renamed_from ${features.renamedFrom ? 'yes' : 'no'}, token command ${features.tokenCommand ? 'yes' : 'no'}, ` +
         `token gitlab_variable ${features.tokenVariable ? 'yes' : 'no'} (without them tokens go only to --tokens-out), ` +
         `plan reads the journal ${planReadsJournal ? 'yes' : 'no'}\n` +
+        `full disk under the tokens file: ${noFullDisk ? `skipped (${noFullDisk}: a private tmpfs needs root and unshare -m)` : 'yes (a small tmpfs in a private mount namespace)'}\n` +
         `replay: node dist/test/soak/main.js --seed ${opts.seed} --cycles ${opts.cycles}${opts.stableKeys ? ' --stable-keys' : ''}\n\n`,
     );
 
@@ -155,6 +168,7 @@ async function main(): Promise<void> {
       ['lost', 4],
       ['undeliv', 7],
       ['secrets', 7],
+      ['misplc', 6],
       ['s', 4],
     ]);
     process.stdout.write(table.header());
@@ -165,7 +179,9 @@ async function main(): Promise<void> {
     const duplicateEver = new Set<string>();
     const results: CycleResult[] = [];
     let created = 0;
-    const signalled = { SIGTERM: 0, SIGKILL: 0 };
+    const signalled: Record<Stop, number> = { SIGTERM: 0, SIGKILL: 0, SIGHUP: 0, EPIPE: 0 };
+    let misplacedTotal = 0;
+    let diskCycles = 0;
     let faultHits = 0;
     const knownIds = new Set<number>();
     const destinationOf = (scope: string, description: string) =>
@@ -203,18 +219,21 @@ async function main(): Promise<void> {
 
       // 2. apply with random faults, latency, and in about half the cycles a signal while creates are in flight.
       const chaos = rng.fork('chaos');
-      const signal: NodeJS.Signals | null = chaos.chance(0.5) ? chaos.pick(['SIGTERM', 'SIGKILL'] as const) : null;
-      // Sometimes a second SIGTERM (an impatient CI runner): the apply must stop at once, tokens in hand made durable.
-      const secondAfterMs = signal === 'SIGTERM' && chaos.chance(0.35) ? chaos.int(0, 300) : null;
+      const signal: Stop | null = chaos.chance(0.5) ? chaos.pick(STOPS) : null;
+      // Sometimes a second SIGTERM/SIGHUP (an impatient CI runner): the apply must stop at once, tokens in hand made durable.
+      const secondAfterMs = (signal === 'SIGTERM' || signal === 'SIGHUP') && chaos.chance(0.35) ? chaos.int(0, 300) : null;
       const createCount = typeof creates === 'number' ? creates : 0;
       const nth = chaos.int(1, Math.max(1, createCount));
       const latency = chaos.int(20, 120);
       // From "the n-th create just arrived" to a few round trips later: some creates answered, some in flight.
       const delayMs = chaos.int(0, latency * 4);
       const profile = injector.arm(chaos.fork('faults'), { slowFaults: chaos.chance(0.1) });
+      if (chaos.chance(0.3)) front.arm(chaos.fork('redirects'), 0.05);
+      // A full disk instead of a signal: the apply runs under unshare's shell, which a signal would not reach.
+      const fullDisk = !noFullDisk && signal === null && chaos.chance(0.25) ? fullDiskPrefix(journalDir, join(dir, 'stage'), chaos.int(0, 12_000)) : null;
       fake.setLatencyMs(latency);
       fake.resetStats();
-      const apply = spawnCli(['apply', '--auto-approve', '--tokens-out', journal, ...conn], dir);
+      const apply = spawnCli(['apply', '--auto-approve', '--tokens-out', journal, ...conn], dir, fullDisk?.prefix);
       const stop = { done: false };
       let signalText = '-';
       const watcher =
@@ -222,20 +241,25 @@ async function main(): Promise<void> {
           ? nthCreate(fake, nth, stop).then(async (reached) => {
               if (!reached) return;
               await sleep(delayMs);
-              if (stop.done || !apply.kill(signal)) return;
+              if (stop.done || !(signal === 'EPIPE' ? apply.closeStdout() : apply.kill(signal))) return;
               signalled[signal]++;
-              signalText = `${signal.replace('SIG', '')}@${nth}`;
-              if (secondAfterMs === null) return;
+              signalText = `${short(signal)}@${nth}`;
+              if (secondAfterMs === null || signal === 'EPIPE') return;
               await sleep(secondAfterMs);
-              if (!stop.done && apply.kill(signal)) signalText = `TERM×2@${nth}`;
+              if (!stop.done && apply.kill(signal)) signalText = `${short(signal)}×2@${nth}`;
             })
           : Promise.resolve();
       const applied = await apply.done;
       stop.done = true;
       await watcher;
-      if (signal && signalText === '-') signalText = `(${signal.replace('SIG', '')})`;
+      if (signal && signalText === '-') signalText = `(${short(signal)})`;
       injector.disarm();
-      const hits = injector.hits();
+      front.disarm();
+      const injected = injector.hits();
+      const redirects = front.hits();
+      const disk = fullDisk ? `disk${Math.round(fullDisk.sizeBytes / 1024)}k` : '';
+      if (fullDisk) diskCycles++;
+      const hits = { total: injected.total, text: [disk, injected.text === '-' ? '' : injected.text, redirects].filter(Boolean).join(' ') || '-' };
       faultHits += hits.total;
       fake.setLatencyMs(0);
       secrets += secretsIn(applied.stdout + applied.stderr);
@@ -254,6 +278,9 @@ async function main(): Promise<void> {
       if (check.code !== 0) problems.push(`plan after converging exited ${exitText(check)}:\n${tail(check.stdout + check.stderr, 25)}`);
 
       const end: Audit = audit(fake, places);
+      // Every request of this cycle's apply, converge and plan that reached the fake around the proxy.
+      const misplaced = misplacedSecrets(fake.requests, [OWNER_PAT]);
+      misplacedTotal += misplaced;
       const lostNew = end.lost.filter((id) => !lostEver.has(id));
       for (const id of end.lost) lostEver.add(id);
       for (const id of end.undelivered) undeliveredEver.add(id);
@@ -268,6 +295,7 @@ async function main(): Promise<void> {
       if (end.undelivered.length) problems.push(`current token not in the destination the file declares: runner ${end.undeliveredText.join(', ')}`);
       if (end.duplicates) problems.push(`duplicates: ${end.duplicateText.join('; ')}`);
       if (secrets) problems.push(`${secrets} secret(s) in CLI output`);
+      if (misplaced) problems.push(`${misplaced} request(s) carried a secret to another origin (a followed redirect)`);
 
       const result: CycleResult = {
         cycle,
@@ -302,6 +330,7 @@ async function main(): Promise<void> {
           result.lostNew,
           result.undelivered,
           secrets,
+          misplaced,
           result.seconds,
         ]),
       );
@@ -313,20 +342,21 @@ async function main(): Promise<void> {
 
     const nonConverged = results.filter((r) => !r.converged).length;
     const secretsTotal = results.reduce((n, r) => n + r.secrets, 0);
-    const interrupted = results.filter((r) => /^(TERM|TERM×2|KILL)@/.test(r.signal)).length;
-    const twice = results.filter((r) => r.signal.startsWith('TERM×2')).length;
+    const interrupted = results.filter((r) => /^(TERM|HUP|KILL|EPIPE)(×2)?@/.test(r.signal)).length;
+    const twice = results.filter((r) => r.signal.includes('×2@')).length;
     const summary = new Table([
       ['measure', 44],
-      ['value', 8],
+      ['value', 14],
       ['must be', 7],
     ]);
     process.stdout.write(`\nSummary (seed ${opts.seed})\n`);
     process.stdout.write(summary.header());
     const line = (name: string, value: number | string, must = '') => process.stdout.write(summary.row([name, value, must]));
     line('cycles', results.length);
-    line('applies interrupted (SIGTERM / SIGKILL)', `${signalled.SIGTERM} / ${signalled.SIGKILL}`);
+    line('applies stopped (TERM / KILL / HUP / EPIPE)', STOPS.map((s) => signalled[s]).join(' / '));
     line('  of which while creates were in flight', interrupted);
-    line('  of which SIGTERM twice', twice);
+    line('  of which signalled twice', twice);
+    line('applies with a full disk under the journal', noFullDisk ? `skipped` : diskCycles);
     line('runners created (distinct ids)', created);
     line('faults that hit a request', faultHits);
     line('runners without stored token after the', results.reduce((n, r) => n + r.unstored, 0));
@@ -336,7 +366,8 @@ async function main(): Promise<void> {
     line('tokens not in their declared destination', undeliveredEver.size, '0');
     line('non-converged cycles', nonConverged, '0');
     line('secrets in CLI output', secretsTotal, '0');
-    const failed = duplicateEver.size + lostEver.size + undeliveredEver.size + nonConverged + secretsTotal > 0;
+    line('secrets sent to another origin (misplaced)', misplacedTotal, '0');
+    const failed = duplicateEver.size + lostEver.size + undeliveredEver.size + nonConverged + secretsTotal + misplacedTotal > 0;
     process.stdout.write(
       failed
         ? `\nSOAK FAILED. Replay: node dist/test/soak/main.js --seed ${opts.seed} --cycles ${opts.cycles}${opts.stableKeys ? ' --stable-keys' : ''}${opts.keep ? '' : ' --keep'}\n`
@@ -348,6 +379,11 @@ async function main(): Promise<void> {
     await cleanup();
   }
 }
+
+/** How an apply is stopped: a signal, or its stdout closed by the reader (EPIPE). */
+type Stop = 'SIGTERM' | 'SIGKILL' | 'SIGHUP' | 'EPIPE';
+const STOPS: readonly Stop[] = ['SIGTERM', 'SIGKILL', 'SIGHUP', 'EPIPE'];
+const short = (s: Stop) => s.replace('SIG', '');
 
 function indent(text: string): string {
   return text

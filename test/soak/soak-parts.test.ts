@@ -9,6 +9,7 @@ import { formatProblem, parseDesiredState } from '../../src/config/index.js';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { audit } from './audit.js';
 import { DesiredModel, type Features, type SoakDestination } from './desired.js';
+import { misplacedSecrets, startRedirector } from './redirector.js';
 import { Rng } from './rng.js';
 import { OWNER_PAT, soakSeed } from './seed.js';
 
@@ -103,5 +104,35 @@ describe('soak audit', () => {
     });
     expect(res.status).toBe(201);
     expect(audit(f, places).lost).toEqual([lost]);
+  });
+});
+
+describe('soak redirector', () => {
+  let f: FakeGitLab | undefined;
+  afterEach(async () => {
+    await f?.close();
+    f = undefined;
+  });
+
+  it('passes requests to the fake with its mark, redirects to the fake\'s own port when armed, and counts a secret that went around it', async () => {
+    f = await startFakeGitLab(soakSeed());
+    const front = await startRedirector(f.url);
+    try {
+      const get = (path: string) => fetch(`${front.url}/api/v4${path}`, { headers: { 'PRIVATE-TOKEN': OWNER_PAT }, redirect: 'manual' });
+      expect((await get('/user')).status).toBe(200);
+      front.arm(new Rng(1), 1);
+      const redirected = await get('/user');
+      expect([301, 302, 303, 307, 308]).toContain(redirected.status);
+      expect(redirected.headers.get('location')).toBe(`${f.url}/api/v4/user`);
+      expect(front.hits()).toMatch(/^30\d×1$/);
+      front.disarm();
+      // Through the proxy: marked, not misplaced. Straight to the fake with the PAT (a followed redirect): misplaced.
+      expect(misplacedSecrets(f.requests, [OWNER_PAT])).toBe(0);
+      await fetch(`${f.url}/api/v4/user`, { headers: { 'PRIVATE-TOKEN': OWNER_PAT } });
+      await fetch(`${f.url}/api/v4/projects/1/variables`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"value":"glrt-abcdefghijklmnop"}' });
+      expect(misplacedSecrets(f.requests, [OWNER_PAT])).toBe(2);
+    } finally {
+      await front.close();
+    }
   });
 });

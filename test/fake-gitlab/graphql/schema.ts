@@ -9,6 +9,7 @@ import {
   canListGroupRunners,
   canManageRunner,
   canReadRunner,
+  canReadRunnerSensitiveData,
   canSeeGroup,
   canSeeProject,
   isProjectMaintainer,
@@ -311,8 +312,9 @@ const RESOLVERS: Resolvers = {
     maintenanceNote: (r: RunnerRec, _args, ctx) => (ctx.user && canManageRunner(ctx.state, ctx.user, r) ? r.maintenanceNote : null),
     contactedAt: (r: RunnerRec) => gqlTime(r.contactedAt),
     createdAt: (r: RunnerRec) => gqlTime(r.createdAt),
-    // Set when an expiry policy applies (managers.ts expiryFrom), moved by every token reset.
-    tokenExpiresAt: (r: RunnerRec) => gqlTime(r.tokenExpiresAt),
+    // `authorize: :read_runner_sensitive_data` (app/graphql/types/ci/runner_type.rb): null for a caller
+    // without it, e.g. anyone but an administrator on an instance runner (runner_policy.rb).
+    tokenExpiresAt: (r: RunnerRec, _args, ctx) => (ctx.user && canReadRunnerSensitiveData(ctx.state, ctx.user, r) ? gqlTime(r.tokenExpiresAt) : null),
     // runner_type.rb: creation_method (experiment 17.0), the enum's upper-case value.
     creationMethod: (r: RunnerRec) => upper(r.creationMethod),
     ownerProject: (r: RunnerRec, _args, ctx) => {
