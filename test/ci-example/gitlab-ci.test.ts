@@ -100,7 +100,7 @@ describe(CI_FILE, () => {
       }
     }
     expect(problems).toEqual([]);
-    expect(count).toBe(5);
+    expect(count).toBe(7);
     // `runnerform --version` (logs which release a job ran) is a top-level option.
     expect(versionLines).toBe(1);
     expect((await runCli(['--version'])).stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
@@ -108,7 +108,7 @@ describe(CI_FILE, () => {
 
   it('has the validate, plan and apply stages and every job in one of them', () => {
     expect(ci.stages).toEqual(['validate', 'plan', 'apply']);
-    expect(Object.keys(jobs).sort()).toEqual(['apply', 'drift', 'plan:default-branch', 'plan:merge-request', 'validate']);
+    expect(Object.keys(jobs).sort()).toEqual(['apply', 'drift', 'health', 'plan:default-branch', 'plan:merge-request', 'validate']);
     for (const [name, job] of Object.entries(jobs)) expect(ci.stages, name).toContain(job.stage);
   });
 
@@ -225,6 +225,15 @@ describe(CI_FILE, () => {
     expect(ruleIfs(job)).toEqual(['$CI_PIPELINE_SOURCE == "schedule"']);
     expect(invocationIn('drift', 'plan').options.get('--detailed-exitcode')).toBe(true);
     expect(job.allow_failure).toBe(false);
+  });
+
+  it('checks fleet health on the schedule, findings as a warning (exit 2), metrics kept as an artifact', () => {
+    const job = jobs.health;
+    expect(ruleIfs(job)).toEqual(['$CI_PIPELINE_SOURCE == "schedule"']);
+    const runs = invocations.filter((i) => i.job === 'health' && i.command === 'health');
+    expect(runs.map((i) => i.options.get('--format') ?? 'text')).toEqual(['openmetrics', 'text']);
+    expect(job.allow_failure).toEqual({ exit_codes: [2] });
+    expect(job.artifacts.paths).toEqual(['runnerform-health.prom']);
   });
 
   it('runs one pipeline per push (no duplicate branch + merge-request pipelines)', () => {

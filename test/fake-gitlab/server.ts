@@ -10,6 +10,7 @@ import { RateLimiter } from './rate-limit.js';
 import { matchRoute } from './routes.js';
 import type { Seed, SeedRunner, SeedVariable } from './seed.js';
 import { FakeState } from './state.js';
+import { managerFromSeed, type SeedManager } from './managers.js';
 import { addVariable, variableOf, variablesOf, type VariableOwnerPath, type VariableSnapshot } from './variables.js';
 
 export interface RecordedRequest {
@@ -72,6 +73,8 @@ export interface FakeGitLab {
   resetStats(): void;
   runners(): Array<SeedRunner & { id: number }>;
   addRunner(r: SeedRunner): number;
+  /** A gitlab-runner host registers with runner `id`'s token (a new runner manager). */
+  addManager(id: number, m: SeedManager): void;
   /** The runner's current authentication token (to check a token a client kept); never print it. */
   runnerToken(id: number): string | undefined;
   notes(projectPath: string, iid: number): { id: number; body: string }[];
@@ -303,6 +306,12 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
     },
     runners: () => state.sortedRunners().map((r) => state.snapshot(r)),
     addRunner: (r) => state.addRunner(r),
+    addManager(id, m) {
+      const r = state.runners.get(id);
+      if (!r) throw new Error(`no runner ${id} in the fake`);
+      r.managers.push(managerFromSeed(m, new Date().toISOString()));
+      if (m.contacted_at && (r.contactedAt === null || Date.parse(m.contacted_at) > Date.parse(r.contactedAt))) r.contactedAt = m.contacted_at;
+    },
     runnerToken: (id) => state.runners.get(id)?.token,
     notes(projectPath, iid) {
       const project = state.projectByPath(projectPath);
