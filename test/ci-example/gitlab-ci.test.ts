@@ -20,7 +20,10 @@ const jobs: Record<string, Job> = Object.fromEntries(Object.entries(ci).filter((
 function scriptLines(): { job: string; line: string }[] {
   const out: { job: string; line: string }[] = [];
   const add = (job: string, lines: unknown) => {
-    for (const line of Array.isArray(lines) ? lines : lines === undefined ? [] : [lines]) out.push({ job, line: String(line) });
+    // A block scalar (`- |`) is several shell lines.
+    for (const entry of Array.isArray(lines) ? lines : lines === undefined ? [] : [lines]) {
+      for (const line of String(entry).split('\n')) if (line.trim() !== '') out.push({ job, line });
+    }
   };
   for (const key of ['before_script', 'script', 'after_script']) add('default', ci.default?.[key]);
   for (const [name, job] of Object.entries(jobs)) for (const key of ['before_script', 'script', 'after_script']) add(name, job[key]);
@@ -181,7 +184,11 @@ describe(CI_FILE, () => {
     const job = jobs['plan:merge-request'];
     expect(ruleIfs(job)).toEqual(['$CI_PIPELINE_SOURCE == "merge_request_event"']);
     const plan = invocationIn('plan:merge-request', 'plan');
-    expect(plan.options.get('--comment')).toBe(true);
+    // --comment only with a note token (a Reporter project access token): `set -- --comment`, else no note.
+    expect(plan.line).toContain('"$@"');
+    const script = String(job.script);
+    expect(script).toMatch(/if \[ -n "\$RUNNERFORM_COMMENT_TOKEN" \]; then set -- --comment; else set --;/);
+    expect(job.variables.RUNNERFORM_COMMENT_TOKEN).toBe('$RUNNERFORM_NOTE_TOKEN');
     expect(plan.options.get('--format')).toBe('markdown');
     expect(plan.options.get('--out')).toBe('plan.json');
     expect(job.artifacts.reports.terraform).toBe(plan.options.get('--gitlab-report'));
