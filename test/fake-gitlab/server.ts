@@ -66,6 +66,12 @@ export interface FakeGitLab {
    * (as a slow GitLab does for a big batch); null turns it off.
    */
   setGraphQLTimeoutAbove(complexity: number | null): void;
+  /**
+   * Resolves once GitLab has finished all it was asked, including the requests whose client is gone
+   * (their handler still runs, as GitLab's does) and the late applies of injected faults: a test waits for
+   * this, not a sleep, before it checks that nothing else happened.
+   */
+  settled(): Promise<void>;
   /** Max requests in flight at once since start or resetStats(). */
   peakConcurrency(): number;
   graphqlStats(): GraphQLStats;
@@ -113,6 +119,15 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
   let peak = 0;
   let baseUrl = '';
   const lateTimers = new Set<NodeJS.Timeout>();
+  // Handlers still running (a client that went away does not stop GitLab's work) and settled() waiters.
+  let handling = 0;
+  let waiters: Array<() => void> = [];
+  const wakeIfSettled = () => {
+    if (handling > 0 || lateTimers.size > 0) return;
+    const ready = waiters;
+    waiters = [];
+    for (const w of ready) w();
+  };
 
   /** Routing, authentication, scopes, then the handler; errors become GitLab error bodies. */
   function dispatch(method: string, path: string, url: URL, rawBody: string, req: IncomingMessage): Reply {
@@ -231,6 +246,7 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
       const timer = setTimeout(() => {
         lateTimers.delete(timer);
         if (inApi) dispatch(method, path, url, rawBody, req);
+        wakeIfSettled();
       }, fault.afterMs);
       lateTimers.add(timer);
       return;
@@ -256,7 +272,11 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
     };
     // 'close' also fires when the socket is destroyed before an answer.
     res.on('close', finish);
-    handle(req, res).catch((err: unknown) => {
+    handling++;
+    handle(req, res).finally(() => {
+      handling--;
+      wakeIfSettled();
+    }).catch((err: unknown) => {
       process.stderr.write(`fake GitLab: ${err instanceof Error ? err.message : String(err)}\n`);
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
@@ -300,6 +320,11 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
         overSizeLimit: logged.filter((g) => g.queryLength > MAX_QUERY_SIZE).length,
       };
     },
+    settled: () =>
+      new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        wakeIfSettled();
+      }),
     resetStats() {
       peak = inFlight;
       requests.length = 0;
