@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import type { TokenDestination } from '../../model.js';
 import { holdsSecret, looksLikeToken, redact, rememberSecret, REDACTED } from '../../secrets.js';
+import { escapeInvisible } from '../../plan/address.js';
 import { describeDestination, expandArgv, scopeText } from '../../plan/token-dest.js';
 import type { DeliverableToken, TokenSink } from './sink.js';
 
@@ -81,7 +82,8 @@ export function commandSink(dest: Extract<TokenDestination, { kind: 'command' }>
         const conclude = (code: number | null, signal: NodeJS.Signals | null) => {
           if (code === 0 && !timedOut) return finish(null);
           const kept = cut ? maskCutToken(stderr, t.token) : stderr;
-          const tail = mask(kept.trim()).slice(-STDERR_TAIL);
+          // Printed by apply and kept in the tokens file: control characters as escapes, like a server's text.
+          const tail = escapeInvisible(mask(kept.trim()).slice(-STDERR_TAIL));
           const status = timedOut ? `did not exit within ${Math.round(timeoutMs / 1000)} s (killed)` : code !== null ? `exited with status ${code}` : `was killed by ${signal}`;
           finish(new Error(`the command ${status}${tail ? `; its stderr ends: ${tail}` : ''}`));
         };
