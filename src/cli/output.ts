@@ -36,6 +36,11 @@ function breakStream(stream: Stream, err: NodeJS.ErrnoException): void {
   }) as Stream['write'];
 }
 
+/** Whether `stream` failed a write (its later output is dropped). */
+export function outputLost(stream: Stream): boolean {
+  return broken.has(stream);
+}
+
 /** A write to fd 2 that cannot throw: for the last words of a process about to exit. */
 export function lastWords(text: string, write: (text: string) => void): void {
   if (broken.has(process.stderr)) return;
