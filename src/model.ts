@@ -184,7 +184,8 @@ export interface LiveRunner {
   projects?: ProjectLink[];
   /**
    * Fields GitLab hid from this token: the maintenance note from a caller who may not update the runner
-   * (REST and GraphQL), the token expiry without read_runner_sensitive_data. Unknown, not null: their
+   * (REST and GraphQL), the token expiry without read_runner_sensitive_data (GraphQL) or always (REST
+   * never shows it). Unknown, not null: their
    * value here is null, the plan never compares them and says once that they are hidden.
    */
   hidden?: HiddenField[];
@@ -208,6 +209,11 @@ export interface LiveState {
   scopes: LiveScope[];
   /** What a plan of `also_in:` and of multi-project deletes needs to know (gitlab/enabled-projects.ts); absent: not read. */
   enablement?: EnablementFacts;
+  /**
+   * 'rest': read through GitLab's REST API (`--api rest`, or the fallback), which never shows a runner's
+   * token expiry: every owned runner has `token_expires_at` hidden. Absent: read through GraphQL.
+   */
+  api?: 'rest';
 }
 
 /** A project as GitLab resolved it. */

@@ -36,6 +36,7 @@ export interface ApiRunnerDetails extends ApiRunnerListItem {
   contacted_at: string | null;
   /** Not in every GitLab version's entity. */
   created_at?: string | null;
+  /** Not in GitLab's entity (lib/api/entities/ci/runner_details.rb): absent, the expiry is unknown (hidden), not "never". */
   token_expires_at?: string | null;
   groups: { id: number; full_path?: string; name?: string; web_url?: string }[];
   projects: { id: number; path_with_namespace?: string; name?: string }[];

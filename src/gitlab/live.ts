@@ -275,5 +275,5 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
     }),
   );
   const liveScopes = valuesOrProblems(reads);
-  return { gitlabUrl: api.gitlabUrl, scopes: liveScopes };
+  return { gitlabUrl: api.gitlabUrl, scopes: liveScopes, api: 'rest' };
 }

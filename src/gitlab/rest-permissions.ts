@@ -11,8 +11,9 @@
 //   runners asks GitLab's projectCount and userPermissions too, so project
 //   runners are exact; the count from `projects` is only a fallback.
 // A field GitLab hid because the token may not update the runner (the
-// maintenance note, lib/api/entities/ci/runner_details.rb) is marked hidden.
-import type { LiveRunner, Scope } from '../model.js';
+// maintenance note, lib/api/entities/ci/runner_details.rb) is marked hidden,
+// and so is the token expiry, which that entity never exposes to anyone.
+import type { HiddenField, LiveRunner, Scope } from '../model.js';
 import type { ApiRunnerDetails, ApiUser, GitLabApi } from './api.js';
 import type { OwnerProject } from './graphql.js';
 
@@ -74,8 +75,13 @@ async function permitted(runner: LiveRunner, detail: ApiRunnerDetails, scope: Sc
   return { ...runner, permissions: { update: true, delete: del }, ...(projectCount !== undefined ? { project_count: projectCount } : {}) };
 }
 
-/** GitLab shows the note only to who may update the runner: without that right, a null note is unknown. */
+/**
+ * GitLab shows the note only to who may update the runner: without that right, a null note is unknown.
+ * REST shows no token expiry at all (runner_details.rb): unknown, never "it never expires".
+ */
 function hideWhatGitLabHid(runner: LiveRunner, detail: ApiRunnerDetails): LiveRunner {
-  if (runner.permissions?.update !== false || (detail.maintenance_note ?? null) !== null) return runner;
-  return { ...runner, hidden: ['maintenance_note'] };
+  const hidden: HiddenField[] = [];
+  if (runner.permissions?.update === false && (detail.maintenance_note ?? null) === null) hidden.push('maintenance_note');
+  if (detail.token_expires_at === undefined) hidden.push('token_expires_at');
+  return hidden.length === 0 ? runner : { ...runner, hidden };
 }

@@ -110,7 +110,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     .filter((w) => selected(w.scope, w.description, w.runnerId))
     .map((w) => w.warning)
     // Fields GitLab hid from this token: said once per plan (plan/hidden.ts).
-    .concat(hiddenFieldWarnings(pairs.map((p) => p.live), (r, s) => selected(s.scope, r.description)))
+    .concat(hiddenFieldWarnings(pairs.map((p) => p.live), (r, s) => selected(s.scope, r.description), live.api))
     .sort(compareWarnings);
   changes.sort(compareChanges);
   unmanaged.sort((a, b) => compareScopes(a.scope, b.scope) || compareStrings(a.description, b.description) || a.runner_id - b.runner_id);

@@ -1,8 +1,9 @@
 // Fields GitLab would not show this token (a maintenance note without
-// update_runner, a token expiry without read_runner_sensitive_data) are
+// update_runner, a token expiry without read_runner_sensitive_data or through
+// REST, whose runner details never have it) are
 // unknown, not empty: the plan leaves them alone instead of calling them drift,
 // and says once per plan what it could not compare and which token could.
-import type { HiddenField, LiveRunner, LiveScope, PlanWarning, RunnerAttrs, ScopeType } from '../model.js';
+import type { HiddenField, LiveRunner, LiveScope, LiveState, PlanWarning, RunnerAttrs, ScopeType } from '../model.js';
 
 /** The desired attributes minus those the live runner's reader could not see. */
 export function comparableAttrs(wanted: RunnerAttrs, live: LiveRunner): RunnerAttrs {
@@ -19,8 +20,11 @@ const NOTE_READER: Record<ScopeType, string> = {
   instance: 'administrator rights',
 };
 
-/** One warning per hidden field over the owned runners of `scopes`, addressed to the scopes they are in. */
-export function hiddenFieldWarnings(scopes: LiveScope[], selected: (r: LiveRunner, s: LiveScope) => boolean): PlanWarning[] {
+/**
+ * One warning per hidden field over the owned runners of `scopes`, addressed to the scopes they are in.
+ * `api` 'rest': the expiry was hidden by the REST API itself (LiveState.api), not from this token.
+ */
+export function hiddenFieldWarnings(scopes: LiveScope[], selected: (r: LiveRunner, s: LiveScope) => boolean, api?: LiveState['api']): PlanWarning[] {
   const out: PlanWarning[] = [];
   for (const field of ['maintenance_note', 'token_expires_at'] as HiddenField[]) {
     const where = scopes.map((s) => ({ s, n: s.owned.filter((r) => selected(r, s) && r.hidden?.includes(field)).length })).filter((x) => x.n > 0);
@@ -31,7 +35,9 @@ export function hiddenFieldWarnings(scopes: LiveScope[], selected: (r: LiveRunne
     const message =
       field === 'maintenance_note'
         ? `maintenance notes of ${runners} hidden from this token: not compared; a token with ${roles(where.map((x) => x.s.scope.type))} compares them`
-        : `token expiry dates of ${runners} hidden from this token: not checked; an administrator's token checks them`;
+        : api === 'rest'
+          ? `token expiry of ${count === 1 ? '1 runner' : `${count} runners`} not shown by GitLab's REST API: not checked (no renewal, no expiry warning); GitLab's GraphQL API shows it (--api graphql)`
+          : `token expiry dates of ${runners} hidden from this token: not checked; an administrator's token checks them`;
     out.push({ address, kind: 'hidden_fields', message });
   }
   return out;

@@ -37,7 +37,7 @@ export function renderHealthMetrics(report: HealthReport): string {
     ),
     ...family(
       'runnerform_runner_token_expires_seconds',
-      'Seconds until the runner token expires (negative: expired); absent when it never expires.',
+      'Seconds until the runner token expires (negative: expired); absent when it never expires or is not known (an unknown finding then says so).',
       rows.flatMap((r) => (r.token_expires_in_s === null ? [] : [sample('runnerform_runner_token_expires_seconds', { address: r.address }, r.token_expires_in_s)])),
     ),
     ...family(

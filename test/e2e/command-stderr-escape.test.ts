@@ -36,7 +36,6 @@ groups:
     expect(apply.code, apply.stdout + apply.stderr).toBe(1);
     const failed = apply.stdout.split('\n').find((l) => l.includes('FAILED'));
     expect(failed).toContain('its stderr ends: x\\u001b]0;TITLE\\u0007\\u001b[2Jy');
-    // eslint-disable-next-line no-control-regex
     const raw = /[\u0000-\u0009\u000b-\u001f\u007f]/;
     expect(apply.stdout).not.toMatch(raw);
     expect(apply.stderr).not.toMatch(raw);

@@ -133,7 +133,7 @@ describe('runnerform health', () => {
     ]);
   });
 
-  it('reads managers over REST with --api rest (GET /runners/:id/managers); the creation method REST never says is unknown', async () => {
+  it('reads managers over REST with --api rest (GET /runners/:id/managers); the creation method and token expiry REST never says are unknown', async () => {
     const gone = { ...online('s_gone'), contacted_at: ago(5 * HOUR) };
     await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', managers: [online('s_a'), gone] }], ['docker']);
     const { code, findings: f } = await findings(['--api', 'rest']);
@@ -141,8 +141,10 @@ describe('runnerform health', () => {
     expect(f.map((x) => [x.rule, x.system_id])).toEqual([
       ['offline_manager', 's_gone'],
       ['unknown', null],
+      ['unknown', null],
     ]);
-    expect(f[1].message).toContain('legacy registrations not checked');
+    expect(f[1].message).toContain("GitLab's REST API does not show the token expiry of 1 runner");
+    expect(f[2].message).toContain('legacy registrations not checked');
     expect(fake!.requests.some((r) => r.method === 'GET' && r.path === '/runners/50/managers')).toBe(true);
   });
 

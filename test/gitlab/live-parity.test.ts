@@ -1,12 +1,16 @@
 // The GraphQL reader and the REST reader, on every seed the suite has, read
 // identical live states (the scopes and every runner they own, permissions
-// included) and produce byte-identical plans in every format.
+// included) and produce byte-identical plans in every format, but for one
+// thing: GitLab's REST API never shows a runner's token expiry
+// (lib/api/entities/ci/runner_details.rb), so the REST reader marks it hidden
+// on every owned runner and its plans say once that expiry was not checked.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitLabClient, type GitLabClient } from '../../src/gitlab/client.js';
 import { readLiveState } from '../../src/gitlab/live.js';
 import { readLiveStateGraphQL } from '../../src/gitlab/live-graphql.js';
-import type { DesiredScope, DesiredState, LiveState, ScopeRef } from '../../src/model.js';
+import type { DesiredScope, DesiredState, LiveRunner, LiveState, Plan, ScopeRef } from '../../src/model.js';
+import { DEFAULT_HEALTH } from '../../src/health/settings.js';
 import { computePlan } from '../../src/plan/engine.js';
 import { renderJson } from '../../src/render/json.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
@@ -61,6 +65,14 @@ function hiddenNoteSeed(): Seed {
 
 /** The parts of a live state the plan depends on: scopes and owned runners (visible ones differ by design: see README). */
 const owned = (live: LiveState) => ({ gitlabUrl: live.gitlabUrl, scopes: live.scopes.map((s) => ({ ref: s.ref, scope: s.scope, owned: s.owned })) });
+
+/** What the REST reader can know of a runner GraphQL read: everything but its token expiry. */
+const withoutExpiry = (r: LiveRunner): LiveRunner => ({ ...r, token_expires_at: null, hidden: [...new Set([...(r.hidden ?? []), 'token_expires_at' as const])] });
+const restView = (live: LiveState) => ({ ...live, scopes: live.scopes.map((s) => ({ ...s, owned: s.owned.map(withoutExpiry) })) });
+
+/** The one warning only a REST plan has, naming the owned runners of its scopes. */
+const REST_EXPIRY = /^token expiry of (1 runner|\d+ runners) not shown by GitLab's REST API: not checked \(no renewal, no expiry warning\); GitLab's GraphQL API shows it \(--api graphql\)$/;
+const isRestExpiry = (w: Plan['warnings'][number]) => w.kind === 'hidden_fields' && REST_EXPIRY.test(w.message);
 
 /** A desired state that updates, keeps, deletes (prune) and creates in every scope, from what REST read. */
 function desiredFrom(live: LiveState): DesiredState {
@@ -154,14 +166,20 @@ describe('GraphQL and REST readers agree', () => {
         return;
       }
       if (graphql instanceof Error) throw graphql;
-      expect(owned(graphql)).toEqual(owned(rest));
+      expect(owned(restView(graphql))).toEqual(owned(rest));
       // Every owned runner carries what refusals need, from both readers.
       for (const s of rest.scopes) for (const r of s.owned) expect(r.permissions).toBeDefined();
 
       const desired = desiredFrom(rest);
-      const planRest = computePlan(desired, rest);
+      const restPlan = computePlan(desired, rest);
       const planGraphql = computePlan(desired, graphql);
       expect(planGraphql.changes.length).toBeGreaterThan(0);
+      // REST says once that it could not check token expiry, naming the scopes of every owned runner; GraphQL never does.
+      const ownedCount = rest.scopes.reduce((n, s) => n + s.owned.length, 0);
+      expect(restPlan.warnings.filter(isRestExpiry).map((w) => w.message.match(/\d+/)![0])).toEqual(ownedCount > 0 ? [String(ownedCount)] : []);
+      expect(planGraphql.warnings.filter(isRestExpiry)).toEqual([]);
+      // These seeds' tokens never expire, so the plans are otherwise byte-identical.
+      const planRest = { ...restPlan, warnings: restPlan.warnings.filter((w) => !isRestExpiry(w)) };
       expect(renderJson(planGraphql)).toBe(renderJson(planRest));
       expect(renderText(planGraphql, { source: 'runners.yaml', color: false })).toBe(renderText(planRest, { source: 'runners.yaml', color: false }));
       expect(renderMarkdown(planGraphql, { source: 'runners.yaml' })).toBe(renderMarkdown(planRest, { source: 'runners.yaml' }));
@@ -190,27 +208,29 @@ describe('hidden notes', () => {
     for (const state of [live, rest]) {
       const [r4, r31] = state.scopes[0].owned;
       expect([r4.id, r31.id]).toEqual([4, 31]);
-      expect([r4.attrs.maintenance_note, r4.hidden, r4.permissions]).toEqual([null, ['maintenance_note'], { update: false, delete: false }]);
+      const hidden = state === rest ? ['maintenance_note', 'token_expires_at'] : ['maintenance_note'];
+      expect([r4.attrs.maintenance_note, r4.hidden, r4.permissions]).toEqual([null, hidden, { update: false, delete: false }]);
       const plan = computePlan(declare({ maintenance_note: 'something else', tag_list: ['docker', 'linux'] }), state);
       // Runner 4 matches on everything the token can see: a no-op, not an update of a note nobody can read.
       expect(plan.changes.map((c) => [c.runner_id, c.action])).toEqual([[4, 'no-op']]);
       expect(plan.summary.refused).toBe(0);
-      expect(plan.warnings.filter((w) => w.kind === 'hidden_fields')).toEqual([{ address: 'group acme/platform', kind: 'hidden_fields', message: HIDDEN }]);
+      expect(plan.warnings.filter((w) => w.kind === 'hidden_fields' && !isRestExpiry(w))).toEqual([{ address: 'group acme/platform', kind: 'hidden_fields', message: HIDDEN }]);
       const paused = computePlan(declare({ paused: true }), state);
       expect(paused.changes[0].refused).toBe('this token may not update runner #4 (it needs the Owner role on its group)');
     }
     const desired = declare({ maintenance_note: 'x', tag_list: ['docker', 'linux'] });
-    expect(renderJson(computePlan(desired, live))).toBe(renderJson(computePlan(desired, rest)));
+    const restPlan = computePlan(desired, rest);
+    expect(renderJson(computePlan(desired, live))).toBe(renderJson({ ...restPlan, warnings: restPlan.warnings.filter((w) => !isRestExpiry(w)) }));
   });
 
   it('the group Owner: the notes are compared, a changed one is planned and allowed', async () => {
     fake = await startFakeGitLab(hiddenNoteSeed());
     for (const live of [await readLiveState(client(fake, OWNER_TOKEN), [g('acme/platform')]), await graphqlRead(OWNER_TOKEN, [g('acme/platform')])]) {
       const r4 = live.scopes[0].owned[0];
-      expect([r4.attrs.maintenance_note, r4.hidden]).toEqual(['owned by the platform team', undefined]);
+      expect([r4.attrs.maintenance_note, r4.hidden]).toEqual(['owned by the platform team', live.api === 'rest' ? ['token_expires_at'] : undefined]);
       const plan = computePlan(declare({ maintenance_note: 'something else', tag_list: ['docker', 'linux'] }), live);
       expect(plan.changes.map((c) => [c.runner_id, c.action, c.refused])).toEqual([[4, 'update', null]]);
-      expect(plan.warnings.filter((w) => w.kind === 'hidden_fields')).toEqual([]);
+      expect(plan.warnings.filter((w) => w.kind === 'hidden_fields' && !isRestExpiry(w))).toEqual([]);
     }
   });
 });
@@ -227,5 +247,52 @@ describe('errors read alike', () => {
     expect((graphql as Error).message).toMatch(/^Group acme\/platfrom not found or not visible to this token/);
     const proj = await both({ name: 'typo', seed: () => baseSeed(), token: OWNER_TOKEN, refs: [{ type: 'project', id: 999 }] });
     expect((proj.graphql as Error).message).toMatch(/^Project 999 not found or not visible to this token/);
+  });
+});
+
+describe('token expiry: GitLab shows it through GraphQL only', () => {
+  const src = { file: 'runners.yaml', line: 1, column: 1 };
+  const now = new Date('2026-06-01T00:00:00Z');
+  const soon = '2026-06-03T00:00:00Z';
+  const seed = () => baseSeed([{ id: 40, runner_type: 'group_type', group: 'acme/platform', description: 'expiring', tag_list: ['x'], token_expires_at: soon }]);
+  const desired: DesiredState = {
+    files: ['runners.yaml'],
+    scopes: [
+      {
+        ref: g('acme/platform'),
+        prune: false,
+        source: src,
+        runners: [40, 4].map((id) => ({
+          description: id === 40 ? 'expiring' : 'platform-docker',
+          attrs: {},
+          source: src,
+          token: null,
+          renamed_from: [],
+          health: { ...DEFAULT_HEALTH, token_renew_before_ms: 7 * 24 * 3_600_000 },
+        })),
+      },
+    ],
+  };
+
+  it('GraphQL plans the renewal; REST, which cannot see the expiry, says once that it did not check it', async () => {
+    const { rest, graphql } = await both({ name: 'expiry', seed, token: OWNER_TOKEN, refs: [g('acme/platform')] });
+    if (rest instanceof Error) throw rest;
+    if (graphql instanceof Error) throw graphql;
+    expect(graphql.scopes[0].owned.find((r) => r.id === 40)?.token_expires_at).toBe(soon);
+    const planGraphql = computePlan(desired, graphql, { now });
+    const planRest = computePlan(desired, rest, { now });
+    const renew = planGraphql.changes.find((c) => c.runner_id === 40);
+    expect([renew?.action, renew?.reason]).toEqual(['token-reset', 'renew']);
+    expect(planGraphql.warnings.filter((w) => w.kind === 'hidden_fields')).toEqual([]);
+    // REST: no renewal it cannot justify, and no silence either.
+    expect(planRest.changes.map((c) => [c.runner_id, c.action])).toEqual([[40, 'no-op'], [4, 'no-op']]);
+    expect(planRest.warnings.filter((w) => w.kind === 'hidden_fields')).toEqual([
+      {
+        address: 'group acme/platform',
+        kind: 'hidden_fields',
+        message: "token expiry of 2 runners not shown by GitLab's REST API: not checked (no renewal, no expiry warning); GitLab's GraphQL API shows it (--api graphql)",
+      },
+    ]);
+    expect(renderText(planRest, { source: 'runners.yaml', color: false })).toContain("token expiry of 2 runners not shown by GitLab's REST API");
   });
 });

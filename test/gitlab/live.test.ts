@@ -93,8 +93,11 @@ describe('readLiveState', () => {
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         token_expires_at: null,
         permissions: { update: true, delete: true },
+        // GitLab's REST runner details have no token expiry (runner_details.rb): unknown, not "never expires".
+        hidden: ['token_expires_at'],
       },
     ]);
+    expect(live.api).toBe('rest');
   });
 
   it('instance scope: instance runners are owned there (admin token)', async () => {
