@@ -207,7 +207,7 @@ function unknownFindings(input: HealthInput, unknown: { managers: number; creati
   if (unknown.versions > 0) add(`${unknown.versions} runner manager${unknown.versions === 1 ? '' : 's'} did not report a version: version skew not checked for them`, 'check gitlab-runner on those hosts');
   if (unknown.truncated > 0) add(`${n(unknown.truncated)} ha${unknown.truncated === 1 ? 's' : 've'} more managers than one page: only the first page of each (50) was checked`, 'remove the managers of hosts that are gone (they go by themselves after 7 days)');
   if (unknown.expiry > 0 && input.live.api === 'rest') {
-    add(`GitLab's REST API does not show the token expiry of ${n(unknown.expiry)}: token expiry not checked for them`, "read through GitLab's GraphQL API (--api graphql, the default)");
+    add(`GitLab's REST API does not show token expiry dates: token expiry of ${n(unknown.expiry)} not checked`, "read through GitLab's GraphQL API (--api graphql, the default)");
   } else if (unknown.expiry > 0) add(`GitLab hid the token expiry of ${n(unknown.expiry)} from this token: token expiry not checked for them`, 'use an administrator token for instance runners (read_runner_sensitive_data)');
   if (unknown.creation > 0) add(`GitLab did not say how ${n(unknown.creation)} were created: legacy registrations not checked`, 'use GitLab 17.0 or later through GraphQL (--api graphql)');
   return out;

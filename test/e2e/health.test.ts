@@ -143,7 +143,7 @@ describe('runnerform health', () => {
       ['unknown', null],
       ['unknown', null],
     ]);
-    expect(f[1].message).toContain("GitLab's REST API does not show the token expiry of 1 runner");
+    expect(f[1].message).toContain("GitLab's REST API does not show token expiry dates: token expiry of 1 runner not checked");
     expect(f[2].message).toContain('legacy registrations not checked');
     expect(fake!.requests.some((r) => r.method === 'GET' && r.path === '/runners/50/managers')).toBe(true);
   });

@@ -79,7 +79,7 @@ describe('token expiry through the REST API', () => {
     const rest = await cli(['health', '--api', 'rest', '--format', 'json']);
     expect(rest.code, rest.stderr).toBe(2);
     const findings = (JSON.parse(rest.stdout) as { findings: Finding[] }).findings;
-    expect(findings.map((f) => [f.rule, f.message])).toContainEqual(['unknown', "GitLab's REST API does not show the token expiry of 1 runner: token expiry not checked for them"]);
+    expect(findings.map((f) => [f.rule, f.message])).toContainEqual(['unknown', "GitLab's REST API does not show token expiry dates: token expiry of 1 runner not checked"]);
     expect(findings.find((f) => f.message.includes('token expiry'))?.remedy).toBe("read through GitLab's GraphQL API (--api graphql, the default)");
     expect(findings.map((f) => f.rule)).not.toContain('token_expiring');
 
