@@ -46,3 +46,10 @@ export function runnerById(ctx: Ctx, raw: string): RunnerRec {
   if (!r) throw errors.notFound('Runner');
   return r;
 }
+
+/** The route's i-th path capture; a missing one is a bug in the route table, not a client error. */
+export function arg(ctx: Ctx, i: number): string {
+  const v = ctx.args[i];
+  if (v === undefined) throw new Error(`route captures no argument ${i}`);
+  return v;
+}
