@@ -47,9 +47,9 @@ export function runnerById(ctx: Ctx, raw: string): RunnerRec {
   return r;
 }
 
-/** The route's i-th path capture; a missing one is a bug in the route table, not a client error. */
+/** The route's i-th path capture; every route pattern captures its `:params`, so a miss is a routing bug. */
 export function arg(ctx: Ctx, i: number): string {
-  const v = ctx.args[i];
-  if (v === undefined) throw new Error(`route captures no argument ${i}`);
-  return v;
+  const value = ctx.args[i];
+  if (value === undefined) throw new Error(`route ${ctx.method} captured no argument ${i}`);
+  return value;
 }
