@@ -41,8 +41,8 @@ describe('apply after a gateway timeout on create', () => {
     expect(runners).toHaveLength(1);
     expect(fake.requests.filter((r) => r.method === 'POST' && r.path === '/user/runners')).toHaveLength(1);
     const tokens = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as { id: number; token: string; source: string }[];
-    expect(tokens).toEqual([expect.objectContaining({ id: runners[0].id, source: 'reset' })]);
-    expect(fake.runnerToken(runners[0].id)).toBe(tokens[0].token);
+    expect(tokens).toEqual([expect.objectContaining({ id: runners[0]!.id, source: 'reset' })]);
+    expect(fake.runnerToken(runners[0]!.id)).toBe(tokens[0]?.token);
     expect(secretsIn(apply.stdout)).toEqual([]);
     expect(secretsIn(apply.stderr)).toEqual([]);
   });

@@ -46,9 +46,9 @@ function start(args: string[]): {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: env() });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  child.stdin!.end();
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end();
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
@@ -93,7 +93,7 @@ describe.each([
     const r = await run.done;
     expect(r.code, r.stderr).toBe(exitCode);
     expect(r.stdout).toContain(`Apply interrupted by ${signal}`);
-    expect(r.stdout).toMatch(/Not started:\n(  group\["acme\/platform"\]\.runner\["r0\d"\] \(create\)\n)+/);
+    expect(r.stdout).toMatch(/Not started:\n( {2}group\["acme\/platform"\]\.runner\["r0\d"\] \(create\)\n)+/);
     expect(r.stderr).toContain(`${signal} received: no new change starts`);
     const made = created();
     expect(made.length).toBeGreaterThanOrEqual(3);
@@ -197,7 +197,7 @@ describe('SIGKILL with CI/CD variable destinations and no journal', () => {
       dir,
       'runners.yaml',
       DESIRED.replace(
-        /defaults:\n  token:\n    command: .*\n/,
+        /defaults:\n {2}token:\n {4}command: .*\n/,
         'defaults:\n  token:\n    gitlab_variable:\n      project: acme/platform/api\n      key: RUNNER_TOKEN_{description}\n',
       ),
     );
