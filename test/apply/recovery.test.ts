@@ -1,7 +1,6 @@
 // Lost-create recovery against the fake GitLab over HTTP, with a schedule in
 // milliseconds: look several times before creating again, retry lost token
 // resets, and never leave a created runner without saying so.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyEvent, type ApplyReport } from '../../src/apply/executor.js';
@@ -83,7 +82,7 @@ describe('a create whose answer is lost', () => {
 
   it('is found when GitLab finishes it after the gateway timed out: one runner, a working token', async () => {
     const { report, sink, events } = await apply(() => fake.inject({ ...CREATE, times: 1, fault: { kind: 'late-apply', afterMs: 70 } }));
-    await sleep(100); // a second create would have appeared by now too
+    await fake.settled(); // GitLab has done all it was asked: a second create would show now
     expect(report).toMatchObject({ created: 1, failed: 0 });
     expect(runnersA()).toHaveLength(1);
     expect(count('POST', '/user/runners')).toBe(1);
