@@ -93,6 +93,8 @@ export interface DesiredRunner {
   token: TokenDestination | null;
   /** Earlier descriptions (`renamed_from:`), newest first as written; [] when none. */
   renamed_from: string[];
+  /** Its health rules (`health:` of the file, its scope and itself merged); absent: built before health rules. */
+  health?: HealthSettings;
   /**
    * Projects besides its owner project a project runner is enabled in (`also_in:`), as written
    * (full path or id); absent: not managed (plan/project-enablement.ts).
@@ -125,6 +127,8 @@ export type TokenDestination =
 export interface DesiredScope {
   ref: ScopeRef;
   prune: boolean;
+  /** The scope's health rules (file-wide merged with its own); absent: built before health rules. */
+  health?: HealthSettings;
   runners: DesiredRunner[];
   source: SourcePos;
 }
@@ -171,6 +175,8 @@ export interface LiveRunner {
   permissions?: { update: boolean; delete: boolean };
   /** Number of projects a project runner is enabled in (GitLab refuses a non-admin delete when > 1); absent when unknown. */
   project_count?: number;
+  /** What `runnerform health` reads besides the record (absent: not asked for). */
+  health?: RunnerHealthFacts;
   /**
    * The projects a project runner is enabled in that the token can see (its owner included), sorted by
    * path; absent when not read (gitlab/enabled-projects.ts reads them only when a plan needs them).
@@ -229,6 +235,42 @@ export interface EnablementFacts {
   owners: Record<string, string | null>;
 }
 
+// ---------------------------------------------------------------- health
+
+/** The `health:` rules in effect for a scope or runner (durations in milliseconds). */
+export interface HealthSettings {
+  /** Minor versions a runner manager may trail GitLab by (GitLab's upgrade rule: 2). */
+  max_minor_skew: number;
+  stale_after_ms: number;
+  never_contacted_after_ms: number;
+  offline_managers_after_ms: number;
+  /** apply renews a token expiring within this window; null: no renewal (health still warns within 7 days). */
+  token_renew_before_ms: number | null;
+}
+
+export const MANAGER_STATUSES = ['online', 'offline', 'stale', 'never_contacted'] as const;
+export type ManagerStatus = (typeof MANAGER_STATUSES)[number];
+
+/** One gitlab-runner process registered with a runner's token (GitLab's Ci::RunnerManager). null: GitLab did not say. */
+export interface LiveManager {
+  system_id: string;
+  version: string | null;
+  revision: string | null;
+  platform: string | null;
+  architecture: string | null;
+  status: ManagerStatus;
+  contacted_at: string | null;
+  job_execution_status: 'active' | 'idle' | null;
+}
+
+/** Facts about a runner only health reads. null: this GitLab (or this API) does not say: unknown, never healthy. */
+export interface RunnerHealthFacts {
+  managers: LiveManager[] | null;
+  /** More managers than one page: only the first page was read. */
+  managers_truncated: boolean;
+  creation_method: 'authenticated_user' | 'registration_token' | null;
+}
+
 // ---------------------------------------------------------------- plan
 
 export const ACTIONS = ['create', 'update', 'delete', 'no-op', 'token-reset'] as const;
@@ -244,11 +286,12 @@ export type Action = (typeof ACTIONS)[number];
  * - undelivered_token: token-reset of a never-contacted runner whose gitlab_variable destination is absent or
  *   names another runner, and whose token the journal does not hold (a stored token is re-delivered, never reset)
  * - rotate: token-reset asked for by `runnerform rotate`
+ * - renew: token-reset of a runner whose token expires within its `health.token_renew_before` (plan/renewal.ts)
  */
-export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token', 'rotate'] as const;
+export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token', 'rotate', 'renew'] as const;
 export type ActionReason = (typeof ACTION_REASONS)[number];
 export type DeleteReason = Extract<ActionReason, 'undeclared' | 'duplicate'>;
-export type TokenResetReason = Extract<ActionReason, 'interrupted_create' | 'undelivered_token' | 'rotate'>;
+export type TokenResetReason = Extract<ActionReason, 'interrupted_create' | 'undelivered_token' | 'rotate' | 'renew'>;
 
 /**
  * Enabling a project runner in one more project, or disabling it there (POST / DELETE

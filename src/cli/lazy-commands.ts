@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   show: async () => (await import('./show.js')).registerShow,
   apply: async () => (await import('./apply.js')).registerApply,
   rotate: async () => (await import('./rotate.js')).registerRotate,
+  health: async () => (await import('./health.js')).registerHealth,
   export: async () => (await import('./export.js')).registerExport,
   schema: async () => (await import('./schema.js')).registerSchema,
   tokens: async () => (await import('./tokens.js')).registerTokens,

@@ -3,6 +3,7 @@ import type { DesiredRunner, DesiredScope, DesiredState, ScopeRef } from '../mod
 import { effectiveAttrs } from './defaults.js';
 import { isRecord, rawRunners, rawScopes, type RawScope, type SourceDoc } from './document.js';
 import { destinationOf, effectiveToken, renamedFromOf } from './token.js';
+import { runnerHealth, scopeHealth } from './health.js';
 import { alsoInOf } from './also-in.js';
 
 /** Only call with documents that passed the shape and semantic checks. */
@@ -16,6 +17,7 @@ export function buildDesiredState(docs: SourceDoc[]): DesiredState {
 function buildScope(doc: SourceDoc, scope: RawScope): DesiredScope {
   const value = doc.value as Record<string, unknown>;
   const defaults = isRecord(value.defaults) ? value.defaults : undefined;
+  const health = scopeHealth(value, scope.body);
   const runners: DesiredRunner[] = rawRunners(scope).map(({ index, body }) => {
     const alsoIn = alsoInOf(doc, [...scope.segments, 'runners', index, 'also_in'], body.also_in);
     return {
@@ -24,6 +26,7 @@ function buildScope(doc: SourceDoc, scope: RawScope): DesiredScope {
       source: doc.at([...scope.segments, 'runners', index]),
       token: destinationOf(effectiveToken(defaults, body)?.raw),
       renamed_from: renamedFromOf(body.renamed_from).map((r) => r.value),
+      health: runnerHealth(health, body),
       // Only when written: absent means "not managed".
       ...(alsoIn ? { also_in: alsoIn } : {}),
     };
@@ -31,6 +34,7 @@ function buildScope(doc: SourceDoc, scope: RawScope): DesiredScope {
   return {
     ref: refOf(scope),
     prune: scope.body.prune === true,
+    health,
     runners,
     source: doc.at(scope.segments, scope.type === 'instance' ? 'key' : 'value'),
   };

@@ -166,6 +166,7 @@ function patternMessage(label: string, data: unknown, segments: string[]): strin
     return `${show(data)} is not a valid full path (names of letters, digits, \`_\`, \`-\` and \`.\`, separated by single \`/\`)`;
   }
   if (field === 'description' || field === 'renamed_from') return `${label} must not be blank`;
+  if (parent === 'health') return `${label} must be a duration: a whole number and a unit (s, m, h, d or w), e.g. 7d; got ${show(data)}`;
   return `${label} has an invalid format`;
 }
 

@@ -5,8 +5,9 @@ const runtime0 = typeof runtime0Module === 'function' ? runtime0Module : runtime
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://runnerform.dev/schemas/runners.schema.json","title":"runnerform desired state","description":"GitLab CI runners that runnerform keeps in the declared state. Field names are the parameters of GitLab's POST /user/runners.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"title":"Format version","description":"Version of this file format. runnerform 0.x reads version 1.","type":"integer","minimum":1},"defaults":{"title":"Defaults","description":"Attributes applied to every runner in this file that does not set them itself. A runner's own value wins; tag_list is replaced, not merged. An attribute set neither here nor on the runner is not managed. `token` here is where the token of every runner without its own `token` goes.","$ref":"#/definitions/defaults"},"groups":{"title":"Group runners","description":"Groups whose own runners (runner_type group_type) runnerform manages.","type":"array","items":{"$ref":"#/definitions/namedScope"}},"projects":{"title":"Project runners","description":"Projects whose own runners (runner_type project_type) runnerform manages.","type":"array","items":{"$ref":"#/definitions/namedScope"}},"instance":{"title":"Instance runners","description":"Instance runners (runner_type instance_type). Reading and changing them needs an administrator token.","type":"object","additionalProperties":false,"properties":{"prune":{"$ref":"#/definitions/prune"},"runners":{"$ref":"#/definitions/runners"}}}},"definitions":{"namedScope":{"title":"Scope","description":"A group or project, named by full path or by numeric id (exactly one of them).","type":"object","additionalProperties":false,"properties":{"path":{"title":"Full path","description":"Full path of the group or project, e.g. acme/platform or acme/platform/api.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},"id":{"title":"Numeric id","description":"Numeric id of the group or project, instead of path.","type":"integer","minimum":1},"prune":{"$ref":"#/definitions/prune"},"runners":{"$ref":"#/definitions/runners"}},"oneOf":[{"required":["path"]},{"required":["id"]}]},"prune":{"title":"Prune undeclared runners","description":"true: apply deletes this scope's own runners that the file does not declare. false (default): they are reported as unmanaged and left alone.","type":"boolean"},"runners":{"title":"Runners","description":"The runners of this scope, keyed by description.","type":"array","items":{"$ref":"#/definitions/runner"}},"runner":{"title":"Runner","description":"One runner. Its description is its key within the scope; attributes left out are not managed.","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"title":"Description","description":"The runner's description: its unique key within the scope. 1 to 1024 characters.","type":"string","minLength":1,"maxLength":1024,"pattern":"\\S"},"paused":{"$ref":"#/definitions/attributes/properties/paused"},"locked":{"$ref":"#/definitions/attributes/properties/locked"},"run_untagged":{"$ref":"#/definitions/attributes/properties/run_untagged"},"tag_list":{"$ref":"#/definitions/attributes/properties/tag_list"},"access_level":{"$ref":"#/definitions/attributes/properties/access_level"},"maximum_timeout":{"$ref":"#/definitions/attributes/properties/maximum_timeout"},"maintenance_note":{"$ref":"#/definitions/attributes/properties/maintenance_note"},"token":{"$ref":"#/definitions/token"},"renamed_from":{"title":"Renamed from","description":"Earlier description(s) of this runner. When the scope owns no runner with `description` but one with an earlier description, apply renames that runner in place (same id, same token) instead of deleting it and creating a new one. Remove it once the rename is applied.","anyOf":[{"type":"string","minLength":1,"maxLength":1024,"pattern":"\\S"},{"type":"array","minItems":1,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"\\S"}}]},"also_in":{"title":"Also enabled in","description":"Project runners only: the projects, besides the owner project this runner is declared under, where it is enabled (GitLab's POST /projects/:id/runners), by full path or numeric id. apply enables it where it is missing and disables it where it is not listed. [] means enabled in no other project; left out, the runner's other projects are not managed. A locked runner can be enabled or disabled only by an administrator, and the token needs the Maintainer role on each project.","type":"array","items":{"anyOf":[{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},{"type":"integer","minimum":1}]}}}},"defaults":{"title":"Defaults","description":"Attributes and token destination for every runner of the file that does not set them itself.","type":"object","additionalProperties":false,"properties":{"paused":{"$ref":"#/definitions/attributes/properties/paused"},"locked":{"$ref":"#/definitions/attributes/properties/locked"},"run_untagged":{"$ref":"#/definitions/attributes/properties/run_untagged"},"tag_list":{"$ref":"#/definitions/attributes/properties/tag_list"},"access_level":{"$ref":"#/definitions/attributes/properties/access_level"},"maximum_timeout":{"$ref":"#/definitions/attributes/properties/maximum_timeout"},"maintenance_note":{"$ref":"#/definitions/attributes/properties/maintenance_note"},"token":{"$ref":"#/definitions/token"}}},"token":{"title":"Token destination","description":"Where the runner's authentication token goes when runnerform creates the runner or resets its token: exactly one of `gitlab_variable` or `command`. Without one the token goes only to --tokens-out.","type":"object","additionalProperties":false,"properties":{"gitlab_variable":{"$ref":"#/definitions/gitlabVariable"},"command":{"$ref":"#/definitions/tokenCommand"}},"oneOf":[{"required":["gitlab_variable"]},{"required":["command"]}]},"gitlabVariable":{"title":"CI/CD variable","description":"A masked and hidden CI/CD variable of a project or group (exactly one of them) that a runner-host deployment reads.","type":"object","additionalProperties":false,"required":["key"],"properties":{"project":{"title":"Project","description":"Full path of the project that holds the variable (Maintainer role needed).","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},"group":{"title":"Group","description":"Full path of the group that holds the variable (Owner role needed).","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},"key":{"title":"Variable key","description":"The variable's key; {description} becomes the runner's description upper-cased with every character outside A-Z and 0-9 replaced by _. After that only A-Z, a-z, 0-9 and _, at most 255 characters.","type":"string","minLength":1},"protected":{"title":"Protected","description":"Only pipelines of protected branches and tags can read the variable. Default: true.","type":"boolean"},"environment_scope":{"title":"Environment scope","description":"The environments that can read the variable. Default: \"*\" (all).","type":"string","minLength":1,"maxLength":255}},"oneOf":[{"required":["project"]},{"required":["group"]}]},"tokenCommand":{"title":"Command","description":"A program and its arguments, run without a shell; the token is written to its standard input followed by a newline. {description}, {id} and {scope} are replaced in each element. Exit 0 means delivered.","type":"array","minItems":1,"items":{"title":"Argument","type":"string","minLength":1}},"attributes":{"title":"Runner attributes","type":"object","additionalProperties":false,"properties":{"paused":{"title":"Paused","description":"Whether the runner is paused and picks up no jobs. GitLab's default: false.","type":"boolean"},"locked":{"title":"Locked","description":"Whether the runner is locked to its current projects. GitLab's default: false.","type":"boolean"},"run_untagged":{"title":"Run untagged jobs","description":"Whether the runner picks up jobs without tags. GitLab's default: true. false needs at least one tag.","type":"boolean"},"tag_list":{"title":"Tags","description":"The runner's tags; replaces the whole list (not merged with defaults). At most 50; no commas, no leading or trailing spaces.","type":"array","maxItems":50,"items":{"title":"Tag","type":"string","minLength":1,"pattern":"^[^,\\s]([^,]*[^,\\s])?$"}},"access_level":{"title":"Access level","description":"not_protected: runs jobs of any branch or tag. ref_protected: only jobs of protected branches and tags. GitLab's default: not_protected.","type":"string","enum":["not_protected","ref_protected"]},"maximum_timeout":{"title":"Maximum job timeout","description":"Maximum job timeout in seconds; GitLab requires at least 600 (10 minutes) and stores at most 2147483647 (about 68 years). GitLab's default: none.","$comment":"The upper bound is GitLab's column type: `ci_runners.maximum_timeout integer` (4 bytes) in gitlabhq db/structure.sql; a larger value fails the create with a 5xx, which apply must treat as 'may have been created'.","type":"integer","minimum":600,"maximum":2147483647},"maintenance_note":{"title":"Maintenance note","description":"Free-form note for the runner's maintainers, at most 1024 characters.","type":"string","maxLength":1024}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://runnerform.dev/schemas/runners.schema.json","title":"runnerform desired state","description":"GitLab CI runners that runnerform keeps in the declared state. Field names are the parameters of GitLab's POST /user/runners.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"title":"Format version","description":"Version of this file format. runnerform 0.x reads version 1.","type":"integer","minimum":1},"defaults":{"title":"Defaults","description":"Attributes applied to every runner in this file that does not set them itself. A runner's own value wins; tag_list is replaced, not merged. An attribute set neither here nor on the runner is not managed. `token` here is where the token of every runner without its own `token` goes.","$ref":"#/definitions/defaults"},"groups":{"title":"Group runners","description":"Groups whose own runners (runner_type group_type) runnerform manages.","type":"array","items":{"$ref":"#/definitions/namedScope"}},"projects":{"title":"Project runners","description":"Projects whose own runners (runner_type project_type) runnerform manages.","type":"array","items":{"$ref":"#/definitions/namedScope"}},"instance":{"title":"Instance runners","description":"Instance runners (runner_type instance_type). Reading and changing them needs an administrator token.","type":"object","additionalProperties":false,"properties":{"prune":{"$ref":"#/definitions/prune"},"health":{"$ref":"#/definitions/health"},"runners":{"$ref":"#/definitions/runners"}}},"health":{"title":"Health rules","description":"File-wide health rules; a scope or runner may override each key with its own `health:`.","$ref":"#/definitions/health"}},"definitions":{"health":{"title":"Health rules","description":"Rules `runnerform health` checks (it reads GitLab and changes nothing; exit 0 healthy, 1 error, 2 findings). Written file-wide, per scope or per runner: the nearest block wins, key by key. Durations are a whole number and a unit: s, m, h, d or w (e.g. 7d).","type":"object","additionalProperties":false,"properties":{"max_minor_skew":{"title":"Maximum minor version skew","description":"How many minor releases a runner manager (a gitlab-runner host registered with the runner's token) may trail GitLab's own version before health reports `version_skew`. Default 2, GitLab's rule for recommending an upgrade (lib/gitlab/ci/runner_upgrade_check.rb), computed from the versions alone so it works on GitLab CE too. A major release counts as the minor after x.11.","type":"integer","minimum":0},"stale_after":{"title":"Stale after","description":"A runner that has not contacted GitLab for longer is reported `stale`. Default 7d (GitLab's STALE_TIMEOUT in app/models/ci/runner.rb).","type":"string","pattern":"^[0-9]+[smhdw]$"},"never_contacted_after":{"title":"Never contacted after","description":"A runner that has never contacted GitLab this long after it was created is reported `never_contacted`: its token may never have reached a host. Default 1h.","type":"string","pattern":"^[0-9]+[smhdw]$"},"offline_managers_after":{"title":"Offline managers after","description":"A runner manager silent for longer is reported `offline_manager` with its system_id (autoscaling leaves such managers behind; one can also be wedged while its runner looks online). Default 2h (GitLab's online contact timeout).","type":"string","pattern":"^[0-9]+[smhdw]$"},"token_renew_before":{"title":"Renew token before","description":"When set, `plan` and `apply` renew (reset and deliver, as `runnerform rotate` does) each declared runner's token that expires within this window, shown in the plan as a token reset with reason `renew`. Not set: no renewal, and health reports tokens expiring within 7 days.","type":"string","pattern":"^[0-9]+[smhdw]$"}}},"namedScope":{"title":"Scope","description":"A group or project, named by full path or by numeric id (exactly one of them).","type":"object","additionalProperties":false,"properties":{"path":{"title":"Full path","description":"Full path of the group or project, e.g. acme/platform or acme/platform/api.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},"id":{"title":"Numeric id","description":"Numeric id of the group or project, instead of path.","type":"integer","minimum":1},"prune":{"$ref":"#/definitions/prune"},"health":{"$ref":"#/definitions/health"},"runners":{"$ref":"#/definitions/runners"}},"oneOf":[{"required":["path"]},{"required":["id"]}]},"prune":{"title":"Prune undeclared runners","description":"true: apply deletes this scope's own runners that the file does not declare. false (default): they are reported as unmanaged and left alone.","type":"boolean"},"runners":{"title":"Runners","description":"The runners of this scope, keyed by description.","type":"array","items":{"$ref":"#/definitions/runner"}},"runner":{"title":"Runner","description":"One runner. Its description is its key within the scope; attributes left out are not managed.","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"title":"Description","description":"The runner's description: its unique key within the scope. 1 to 1024 characters.","type":"string","minLength":1,"maxLength":1024,"pattern":"\\S"},"paused":{"$ref":"#/definitions/attributes/properties/paused"},"locked":{"$ref":"#/definitions/attributes/properties/locked"},"run_untagged":{"$ref":"#/definitions/attributes/properties/run_untagged"},"tag_list":{"$ref":"#/definitions/attributes/properties/tag_list"},"access_level":{"$ref":"#/definitions/attributes/properties/access_level"},"maximum_timeout":{"$ref":"#/definitions/attributes/properties/maximum_timeout"},"maintenance_note":{"$ref":"#/definitions/attributes/properties/maintenance_note"},"token":{"$ref":"#/definitions/token"},"health":{"$ref":"#/definitions/health"},"renamed_from":{"title":"Renamed from","description":"Earlier description(s) of this runner. When the scope owns no runner with `description` but one with an earlier description, apply renames that runner in place (same id, same token) instead of deleting it and creating a new one. Remove it once the rename is applied.","anyOf":[{"type":"string","minLength":1,"maxLength":1024,"pattern":"\\S"},{"type":"array","minItems":1,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"\\S"}}]},"also_in":{"title":"Also enabled in","description":"Project runners only: the projects, besides the owner project this runner is declared under, where it is enabled (GitLab's POST /projects/:id/runners), by full path or numeric id. apply enables it where it is missing and disables it where it is not listed. [] means enabled in no other project; left out, the runner's other projects are not managed. A locked runner can be enabled or disabled only by an administrator, and the token needs the Maintainer role on each project.","type":"array","items":{"anyOf":[{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},{"type":"integer","minimum":1}]}}}},"defaults":{"title":"Defaults","description":"Attributes and token destination for every runner of the file that does not set them itself.","type":"object","additionalProperties":false,"properties":{"paused":{"$ref":"#/definitions/attributes/properties/paused"},"locked":{"$ref":"#/definitions/attributes/properties/locked"},"run_untagged":{"$ref":"#/definitions/attributes/properties/run_untagged"},"tag_list":{"$ref":"#/definitions/attributes/properties/tag_list"},"access_level":{"$ref":"#/definitions/attributes/properties/access_level"},"maximum_timeout":{"$ref":"#/definitions/attributes/properties/maximum_timeout"},"maintenance_note":{"$ref":"#/definitions/attributes/properties/maintenance_note"},"token":{"$ref":"#/definitions/token"}}},"token":{"title":"Token destination","description":"Where the runner's authentication token goes when runnerform creates the runner or resets its token: exactly one of `gitlab_variable` or `command`. Without one the token goes only to --tokens-out.","type":"object","additionalProperties":false,"properties":{"gitlab_variable":{"$ref":"#/definitions/gitlabVariable"},"command":{"$ref":"#/definitions/tokenCommand"}},"oneOf":[{"required":["gitlab_variable"]},{"required":["command"]}]},"gitlabVariable":{"title":"CI/CD variable","description":"A masked and hidden CI/CD variable of a project or group (exactly one of them) that a runner-host deployment reads.","type":"object","additionalProperties":false,"required":["key"],"properties":{"project":{"title":"Project","description":"Full path of the project that holds the variable (Maintainer role needed).","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},"group":{"title":"Group","description":"Full path of the group that holds the variable (Owner role needed).","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},"key":{"title":"Variable key","description":"The variable's key; {description} becomes the runner's description upper-cased with every character outside A-Z and 0-9 replaced by _. After that only A-Z, a-z, 0-9 and _, at most 255 characters.","type":"string","minLength":1},"protected":{"title":"Protected","description":"Only pipelines of protected branches and tags can read the variable. Default: true.","type":"boolean"},"environment_scope":{"title":"Environment scope","description":"The environments that can read the variable. Default: \"*\" (all).","type":"string","minLength":1,"maxLength":255}},"oneOf":[{"required":["project"]},{"required":["group"]}]},"tokenCommand":{"title":"Command","description":"A program and its arguments, run without a shell; the token is written to its standard input followed by a newline. {description}, {id} and {scope} are replaced in each element. Exit 0 means delivered.","type":"array","minItems":1,"items":{"title":"Argument","type":"string","minLength":1}},"attributes":{"title":"Runner attributes","type":"object","additionalProperties":false,"properties":{"paused":{"title":"Paused","description":"Whether the runner is paused and picks up no jobs. GitLab's default: false.","type":"boolean"},"locked":{"title":"Locked","description":"Whether the runner is locked to its current projects. GitLab's default: false.","type":"boolean"},"run_untagged":{"title":"Run untagged jobs","description":"Whether the runner picks up jobs without tags. GitLab's default: true. false needs at least one tag.","type":"boolean"},"tag_list":{"title":"Tags","description":"The runner's tags; replaces the whole list (not merged with defaults). At most 50; no commas, no leading or trailing spaces.","type":"array","maxItems":50,"items":{"title":"Tag","type":"string","minLength":1,"pattern":"^[^,\\s]([^,]*[^,\\s])?$"}},"access_level":{"title":"Access level","description":"not_protected: runs jobs of any branch or tag. ref_protected: only jobs of protected branches and tags. GitLab's default: not_protected.","type":"string","enum":["not_protected","ref_protected"]},"maximum_timeout":{"title":"Maximum job timeout","description":"Maximum job timeout in seconds; GitLab requires at least 600 (10 minutes) and stores at most 2147483647 (about 68 years). GitLab's default: none.","$comment":"The upper bound is GitLab's column type: `ci_runners.maximum_timeout integer` (4 bytes) in gitlabhq db/structure.sql; a larger value fails the create with a 5xx, which apply must treat as 'may have been created'.","type":"integer","minimum":600,"maximum":2147483647},"maintenance_note":{"title":"Maintenance note","description":"Free-form note for the runner's maintainers, at most 1024 characters.","type":"string","maxLength":1024}}}}};
 const schema24 = {"title":"Prune undeclared runners","description":"true: apply deletes this scope's own runners that the file does not declare. false (default): they are reported as unmanaged and left alone.","type":"boolean"};
+const schema25 = {"title":"Health rules","description":"Rules `runnerform health` checks (it reads GitLab and changes nothing; exit 0 healthy, 1 error, 2 findings). Written file-wide, per scope or per runner: the nearest block wins, key by key. Durations are a whole number and a unit: s, m, h, d or w (e.g. 7d).","type":"object","additionalProperties":false,"properties":{"max_minor_skew":{"title":"Maximum minor version skew","description":"How many minor releases a runner manager (a gitlab-runner host registered with the runner's token) may trail GitLab's own version before health reports `version_skew`. Default 2, GitLab's rule for recommending an upgrade (lib/gitlab/ci/runner_upgrade_check.rb), computed from the versions alone so it works on GitLab CE too. A major release counts as the minor after x.11.","type":"integer","minimum":0},"stale_after":{"title":"Stale after","description":"A runner that has not contacted GitLab for longer is reported `stale`. Default 7d (GitLab's STALE_TIMEOUT in app/models/ci/runner.rb).","type":"string","pattern":"^[0-9]+[smhdw]$"},"never_contacted_after":{"title":"Never contacted after","description":"A runner that has never contacted GitLab this long after it was created is reported `never_contacted`: its token may never have reached a host. Default 1h.","type":"string","pattern":"^[0-9]+[smhdw]$"},"offline_managers_after":{"title":"Offline managers after","description":"A runner manager silent for longer is reported `offline_manager` with its system_id (autoscaling leaves such managers behind; one can also be wedged while its runner looks online). Default 2h (GitLab's online contact timeout).","type":"string","pattern":"^[0-9]+[smhdw]$"},"token_renew_before":{"title":"Renew token before","description":"When set, `plan` and `apply` renew (reset and deliver, as `runnerform rotate` does) each declared runner's token that expires within this window, shown in the plan as a token reset with reason `renew`. Not set: no renewal, and health reports tokens expiring within 7 days.","type":"string","pattern":"^[0-9]+[smhdw]$"}}};
 const schema12 = {"title":"Defaults","description":"Attributes and token destination for every runner of the file that does not set them itself.","type":"object","additionalProperties":false,"properties":{"paused":{"$ref":"#/definitions/attributes/properties/paused"},"locked":{"$ref":"#/definitions/attributes/properties/locked"},"run_untagged":{"$ref":"#/definitions/attributes/properties/run_untagged"},"tag_list":{"$ref":"#/definitions/attributes/properties/tag_list"},"access_level":{"$ref":"#/definitions/attributes/properties/access_level"},"maximum_timeout":{"$ref":"#/definitions/attributes/properties/maximum_timeout"},"maintenance_note":{"$ref":"#/definitions/attributes/properties/maintenance_note"},"token":{"$ref":"#/definitions/token"}}};
 const schema13 = {"title":"Paused","description":"Whether the runner is paused and picks up no jobs. GitLab's default: false.","type":"boolean"};
 const schema14 = {"title":"Locked","description":"Whether the runner is locked to its current projects. GitLab's default: false.","type":"boolean"};
@@ -637,18 +638,19 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema23 = {"title":"Scope","description":"A group or project, named by full path or by numeric id (exactly one of them).","type":"object","additionalProperties":false,"properties":{"path":{"title":"Full path","description":"Full path of the group or project, e.g. acme/platform or acme/platform/api.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},"id":{"title":"Numeric id","description":"Numeric id of the group or project, instead of path.","type":"integer","minimum":1},"prune":{"$ref":"#/definitions/prune"},"runners":{"$ref":"#/definitions/runners"}},"oneOf":[{"required":["path"]},{"required":["id"]}]};
-const schema25 = {"title":"Runners","description":"The runners of this scope, keyed by description.","type":"array","items":{"$ref":"#/definitions/runner"}};
-const schema26 = {"title":"Runner","description":"One runner. Its description is its key within the scope; attributes left out are not managed.","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"title":"Description","description":"The runner's description: its unique key within the scope. 1 to 1024 characters.","type":"string","minLength":1,"maxLength":1024,"pattern":"\\S"},"paused":{"$ref":"#/definitions/attributes/properties/paused"},"locked":{"$ref":"#/definitions/attributes/properties/locked"},"run_untagged":{"$ref":"#/definitions/attributes/properties/run_untagged"},"tag_list":{"$ref":"#/definitions/attributes/properties/tag_list"},"access_level":{"$ref":"#/definitions/attributes/properties/access_level"},"maximum_timeout":{"$ref":"#/definitions/attributes/properties/maximum_timeout"},"maintenance_note":{"$ref":"#/definitions/attributes/properties/maintenance_note"},"token":{"$ref":"#/definitions/token"},"renamed_from":{"title":"Renamed from","description":"Earlier description(s) of this runner. When the scope owns no runner with `description` but one with an earlier description, apply renames that runner in place (same id, same token) instead of deleting it and creating a new one. Remove it once the rename is applied.","anyOf":[{"type":"string","minLength":1,"maxLength":1024,"pattern":"\\S"},{"type":"array","minItems":1,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"\\S"}}]},"also_in":{"title":"Also enabled in","description":"Project runners only: the projects, besides the owner project this runner is declared under, where it is enabled (GitLab's POST /projects/:id/runners), by full path or numeric id. apply enables it where it is missing and disables it where it is not listed. [] means enabled in no other project; left out, the runner's other projects are not managed. A locked runner can be enabled or disabled only by an administrator, and the token needs the Maintainer role on each project.","type":"array","items":{"anyOf":[{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},{"type":"integer","minimum":1}]}}}};
+const schema23 = {"title":"Scope","description":"A group or project, named by full path or by numeric id (exactly one of them).","type":"object","additionalProperties":false,"properties":{"path":{"title":"Full path","description":"Full path of the group or project, e.g. acme/platform or acme/platform/api.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},"id":{"title":"Numeric id","description":"Numeric id of the group or project, instead of path.","type":"integer","minimum":1},"prune":{"$ref":"#/definitions/prune"},"health":{"$ref":"#/definitions/health"},"runners":{"$ref":"#/definitions/runners"}},"oneOf":[{"required":["path"]},{"required":["id"]}]};
+const pattern4 = new RegExp("^[0-9]+[smhdw]$", "u");
+const schema26 = {"title":"Runners","description":"The runners of this scope, keyed by description.","type":"array","items":{"$ref":"#/definitions/runner"}};
+const schema27 = {"title":"Runner","description":"One runner. Its description is its key within the scope; attributes left out are not managed.","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"title":"Description","description":"The runner's description: its unique key within the scope. 1 to 1024 characters.","type":"string","minLength":1,"maxLength":1024,"pattern":"\\S"},"paused":{"$ref":"#/definitions/attributes/properties/paused"},"locked":{"$ref":"#/definitions/attributes/properties/locked"},"run_untagged":{"$ref":"#/definitions/attributes/properties/run_untagged"},"tag_list":{"$ref":"#/definitions/attributes/properties/tag_list"},"access_level":{"$ref":"#/definitions/attributes/properties/access_level"},"maximum_timeout":{"$ref":"#/definitions/attributes/properties/maximum_timeout"},"maintenance_note":{"$ref":"#/definitions/attributes/properties/maintenance_note"},"token":{"$ref":"#/definitions/token"},"health":{"$ref":"#/definitions/health"},"renamed_from":{"title":"Renamed from","description":"Earlier description(s) of this runner. When the scope owns no runner with `description` but one with an earlier description, apply renames that runner in place (same id, same token) instead of deleting it and creating a new one. Remove it once the rename is applied.","anyOf":[{"type":"string","minLength":1,"maxLength":1024,"pattern":"\\S"},{"type":"array","minItems":1,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"\\S"}}]},"also_in":{"title":"Also enabled in","description":"Project runners only: the projects, besides the owner project this runner is declared under, where it is enabled (GitLab's POST /projects/:id/runners), by full path or numeric id. apply enables it where it is missing and disables it where it is not listed. [] means enabled in no other project; left out, the runner's other projects are not managed. A locked runner can be enabled or disabled only by an administrator, and the token needs the Maintainer role on each project.","type":"array","items":{"anyOf":[{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},{"type":"integer","minimum":1}]}}}};
 const func11 = Object.prototype.hasOwnProperty;
-const pattern4 = new RegExp("\\S", "u");
+const pattern8 = new RegExp("\\S", "u");
 
 function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.description === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema26.required,parentSchema:schema26,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema27.required,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -658,8 +660,8 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func11.call(schema26.properties, key0))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema26,data};
+if(!(func11.call(schema27.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -673,7 +675,7 @@ if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 === "string"){
 if(func2(data0) > 1024){
-const err2 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema26.properties.description,data:data0};
+const err2 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema27.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -683,7 +685,7 @@ vErrors.push(err2);
 errors++;
 }
 if(func2(data0) < 1){
-const err3 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.description,data:data0};
+const err3 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -692,8 +694,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!pattern4.test(data0)){
-const err4 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema26.properties.description,data:data0};
+if(!pattern8.test(data0)){
+const err4 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema27.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -704,7 +706,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.description.type,parentSchema:schema26.properties.description,data:data0};
+const err5 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.description.type,parentSchema:schema27.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -903,14 +905,12 @@ vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.error
 errors = vErrors.length;
 }
 }
-if(data.renamed_from !== undefined){
-let data10 = data.renamed_from;
-const _errs30 = errors;
-let valid10 = false;
-const _errs31 = errors;
-if(typeof data10 === "string"){
-if(func2(data10) > 1024){
-const err21 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf/0/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema26.properties.renamed_from.anyOf[0],data:data10};
+if(data.health !== undefined){
+let data10 = data.health;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key1 in data10){
+if(!(((((key1 === "max_minor_skew") || (key1 === "stale_after")) || (key1 === "never_contacted_after")) || (key1 === "offline_managers_after")) || (key1 === "token_renew_before"))){
+const err21 = {instancePath:instancePath+"/health",schemaPath:"#/definitions/health/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema25,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -919,8 +919,11 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(func2(data10) < 1){
-const err22 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.renamed_from.anyOf[0],data:data10};
+}
+if(data10.max_minor_skew !== undefined){
+let data11 = data10.max_minor_skew;
+if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+const err22 = {instancePath:instancePath+"/health/max_minor_skew",schemaPath:"#/definitions/health/properties/max_minor_skew/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.properties.max_minor_skew.type,parentSchema:schema25.properties.max_minor_skew,data:data11};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -929,8 +932,9 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(!pattern4.test(data10)){
-const err23 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf/0/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema26.properties.renamed_from.anyOf[0],data:data10};
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 < 0 || isNaN(data11)){
+const err23 = {instancePath:instancePath+"/health/max_minor_skew",schemaPath:"#/definitions/health/properties/max_minor_skew/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema25.properties.max_minor_skew,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -940,8 +944,12 @@ vErrors.push(err23);
 errors++;
 }
 }
-else {
-const err24 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.renamed_from.anyOf[0].type,parentSchema:schema26.properties.renamed_from.anyOf[0],data:data10};
+}
+if(data10.stale_after !== undefined){
+let data12 = data10.stale_after;
+if(typeof data12 === "string"){
+if(!pattern4.test(data12)){
+const err24 = {instancePath:instancePath+"/health/stale_after",schemaPath:"#/definitions/health/properties/stale_after/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.stale_after,data:data12};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -950,13 +958,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-var _valid0 = _errs31 === errors;
-valid10 = valid10 || _valid0;
-if(!valid10){
-const _errs33 = errors;
-if(Array.isArray(data10)){
-if(data10.length < 1){
-const err25 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema26.properties.renamed_from.anyOf[1],data:data10};
+}
+else {
+const err25 = {instancePath:instancePath+"/health/stale_after",schemaPath:"#/definitions/health/properties/stale_after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.stale_after.type,parentSchema:schema25.properties.stale_after,data:data12};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -965,12 +969,12 @@ vErrors.push(err25);
 }
 errors++;
 }
-const len1 = data10.length;
-for(let i1=0; i1<len1; i1++){
-let data11 = data10[i1];
-if(typeof data11 === "string"){
-if(func2(data11) > 1024){
-const err26 = {instancePath:instancePath+"/renamed_from/" + i1,schemaPath:"#/properties/renamed_from/anyOf/1/items/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema26.properties.renamed_from.anyOf[1].items,data:data11};
+}
+if(data10.never_contacted_after !== undefined){
+let data13 = data10.never_contacted_after;
+if(typeof data13 === "string"){
+if(!pattern4.test(data13)){
+const err26 = {instancePath:instancePath+"/health/never_contacted_after",schemaPath:"#/definitions/health/properties/never_contacted_after/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.never_contacted_after,data:data13};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -979,8 +983,9 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(func2(data11) < 1){
-const err27 = {instancePath:instancePath+"/renamed_from/" + i1,schemaPath:"#/properties/renamed_from/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.renamed_from.anyOf[1].items,data:data11};
+}
+else {
+const err27 = {instancePath:instancePath+"/health/never_contacted_after",schemaPath:"#/definitions/health/properties/never_contacted_after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.never_contacted_after.type,parentSchema:schema25.properties.never_contacted_after,data:data13};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -989,8 +994,12 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(!pattern4.test(data11)){
-const err28 = {instancePath:instancePath+"/renamed_from/" + i1,schemaPath:"#/properties/renamed_from/anyOf/1/items/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema26.properties.renamed_from.anyOf[1].items,data:data11};
+}
+if(data10.offline_managers_after !== undefined){
+let data14 = data10.offline_managers_after;
+if(typeof data14 === "string"){
+if(!pattern4.test(data14)){
+const err28 = {instancePath:instancePath+"/health/offline_managers_after",schemaPath:"#/definitions/health/properties/offline_managers_after/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.offline_managers_after,data:data14};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1001,7 +1010,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/renamed_from/" + i1,schemaPath:"#/properties/renamed_from/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.renamed_from.anyOf[1].items.type,parentSchema:schema26.properties.renamed_from.anyOf[1].items,data:data11};
+const err29 = {instancePath:instancePath+"/health/offline_managers_after",schemaPath:"#/definitions/health/properties/offline_managers_after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.offline_managers_after.type,parentSchema:schema25.properties.offline_managers_after,data:data14};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1011,9 +1020,11 @@ vErrors.push(err29);
 errors++;
 }
 }
-}
-else {
-const err30 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.renamed_from.anyOf[1].type,parentSchema:schema26.properties.renamed_from.anyOf[1],data:data10};
+if(data10.token_renew_before !== undefined){
+let data15 = data10.token_renew_before;
+if(typeof data15 === "string"){
+if(!pattern4.test(data15)){
+const err30 = {instancePath:instancePath+"/health/token_renew_before",schemaPath:"#/definitions/health/properties/token_renew_before/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.token_renew_before,data:data15};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1022,11 +1033,9 @@ vErrors.push(err30);
 }
 errors++;
 }
-var _valid0 = _errs33 === errors;
-valid10 = valid10 || _valid0;
 }
-if(!valid10){
-const err31 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema26.properties.renamed_from.anyOf,parentSchema:schema26.properties.renamed_from,data:data10};
+else {
+const err31 = {instancePath:instancePath+"/health/token_renew_before",schemaPath:"#/definitions/health/properties/token_renew_before/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.token_renew_before.type,parentSchema:schema25.properties.token_renew_before,data:data15};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1035,30 +1044,10 @@ vErrors.push(err31);
 }
 errors++;
 }
-else {
-errors = _errs30;
-if(vErrors !== null){
-if(_errs30){
-vErrors.length = _errs30;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data.also_in !== undefined){
-let data12 = data.also_in;
-if(Array.isArray(data12)){
-const len2 = data12.length;
-for(let i2=0; i2<len2; i2++){
-let data13 = data12[i2];
-const _errs40 = errors;
-let valid15 = false;
-const _errs41 = errors;
-if(typeof data13 === "string"){
-if(func2(data13) < 1){
-const err32 = {instancePath:instancePath+"/also_in/" + i2,schemaPath:"#/properties/also_in/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.also_in.items.anyOf[0],data:data13};
+const err32 = {instancePath:instancePath+"/health",schemaPath:"#/definitions/health/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data:data10};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1067,8 +1056,15 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(!pattern1.test(data13)){
-const err33 = {instancePath:instancePath+"/also_in/" + i2,schemaPath:"#/properties/also_in/items/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$",parentSchema:schema26.properties.also_in.items.anyOf[0],data:data13};
+}
+if(data.renamed_from !== undefined){
+let data16 = data.renamed_from;
+const _errs44 = errors;
+let valid12 = false;
+const _errs45 = errors;
+if(typeof data16 === "string"){
+if(func2(data16) > 1024){
+const err33 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf/0/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema27.properties.renamed_from.anyOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1077,9 +1073,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-else {
-const err34 = {instancePath:instancePath+"/also_in/" + i2,schemaPath:"#/properties/also_in/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.also_in.items.anyOf[0].type,parentSchema:schema26.properties.also_in.items.anyOf[0],data:data13};
+if(func2(data16) < 1){
+const err34 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.renamed_from.anyOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1088,12 +1083,8 @@ vErrors.push(err34);
 }
 errors++;
 }
-var _valid1 = _errs41 === errors;
-valid15 = valid15 || _valid1;
-if(!valid15){
-const _errs43 = errors;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err35 = {instancePath:instancePath+"/also_in/" + i2,schemaPath:"#/properties/also_in/items/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema26.properties.also_in.items.anyOf[1].type,parentSchema:schema26.properties.also_in.items.anyOf[1],data:data13};
+if(!pattern8.test(data16)){
+const err35 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf/0/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema27.properties.renamed_from.anyOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1102,9 +1093,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 < 1 || isNaN(data13)){
-const err36 = {instancePath:instancePath+"/also_in/" + i2,schemaPath:"#/properties/also_in/items/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema26.properties.also_in.items.anyOf[1],data:data13};
+}
+else {
+const err36 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.renamed_from.anyOf[0].type,parentSchema:schema27.properties.renamed_from.anyOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1113,12 +1104,13 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-var _valid1 = _errs43 === errors;
-valid15 = valid15 || _valid1;
-}
-if(!valid15){
-const err37 = {instancePath:instancePath+"/also_in/" + i2,schemaPath:"#/properties/also_in/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema26.properties.also_in.items.anyOf,parentSchema:schema26.properties.also_in.items,data:data13};
+var _valid0 = _errs45 === errors;
+valid12 = valid12 || _valid0;
+if(!valid12){
+const _errs47 = errors;
+if(Array.isArray(data16)){
+if(data16.length < 1){
+const err37 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema27.properties.renamed_from.anyOf[1],data:data16};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1127,11 +1119,173 @@ vErrors.push(err37);
 }
 errors++;
 }
+const len1 = data16.length;
+for(let i1=0; i1<len1; i1++){
+let data17 = data16[i1];
+if(typeof data17 === "string"){
+if(func2(data17) > 1024){
+const err38 = {instancePath:instancePath+"/renamed_from/" + i1,schemaPath:"#/properties/renamed_from/anyOf/1/items/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema27.properties.renamed_from.anyOf[1].items,data:data17};
+if(vErrors === null){
+vErrors = [err38];
+}
 else {
-errors = _errs40;
+vErrors.push(err38);
+}
+errors++;
+}
+if(func2(data17) < 1){
+const err39 = {instancePath:instancePath+"/renamed_from/" + i1,schemaPath:"#/properties/renamed_from/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.renamed_from.anyOf[1].items,data:data17};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+if(!pattern8.test(data17)){
+const err40 = {instancePath:instancePath+"/renamed_from/" + i1,schemaPath:"#/properties/renamed_from/anyOf/1/items/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema27.properties.renamed_from.anyOf[1].items,data:data17};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/renamed_from/" + i1,schemaPath:"#/properties/renamed_from/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.renamed_from.anyOf[1].items.type,parentSchema:schema27.properties.renamed_from.anyOf[1].items,data:data17};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.renamed_from.anyOf[1].type,parentSchema:schema27.properties.renamed_from.anyOf[1],data:data16};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+var _valid0 = _errs47 === errors;
+valid12 = valid12 || _valid0;
+}
+if(!valid12){
+const err43 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema27.properties.renamed_from.anyOf,parentSchema:schema27.properties.renamed_from,data:data16};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+else {
+errors = _errs44;
 if(vErrors !== null){
-if(_errs40){
-vErrors.length = _errs40;
+if(_errs44){
+vErrors.length = _errs44;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.also_in !== undefined){
+let data18 = data.also_in;
+if(Array.isArray(data18)){
+const len2 = data18.length;
+for(let i2=0; i2<len2; i2++){
+let data19 = data18[i2];
+const _errs54 = errors;
+let valid17 = false;
+const _errs55 = errors;
+if(typeof data19 === "string"){
+if(func2(data19) < 1){
+const err44 = {instancePath:instancePath+"/also_in/" + i2,schemaPath:"#/properties/also_in/items/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.also_in.items.anyOf[0],data:data19};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+if(!pattern1.test(data19)){
+const err45 = {instancePath:instancePath+"/also_in/" + i2,schemaPath:"#/properties/also_in/items/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$",parentSchema:schema27.properties.also_in.items.anyOf[0],data:data19};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+else {
+const err46 = {instancePath:instancePath+"/also_in/" + i2,schemaPath:"#/properties/also_in/items/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.also_in.items.anyOf[0].type,parentSchema:schema27.properties.also_in.items.anyOf[0],data:data19};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+var _valid1 = _errs55 === errors;
+valid17 = valid17 || _valid1;
+if(!valid17){
+const _errs57 = errors;
+if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
+const err47 = {instancePath:instancePath+"/also_in/" + i2,schemaPath:"#/properties/also_in/items/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema27.properties.also_in.items.anyOf[1].type,parentSchema:schema27.properties.also_in.items.anyOf[1],data:data19};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 < 1 || isNaN(data19)){
+const err48 = {instancePath:instancePath+"/also_in/" + i2,schemaPath:"#/properties/also_in/items/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema27.properties.also_in.items.anyOf[1],data:data19};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+var _valid1 = _errs57 === errors;
+valid17 = valid17 || _valid1;
+}
+if(!valid17){
+const err49 = {instancePath:instancePath+"/also_in/" + i2,schemaPath:"#/properties/also_in/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema27.properties.also_in.items.anyOf,parentSchema:schema27.properties.also_in.items,data:data19};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+else {
+errors = _errs54;
+if(vErrors !== null){
+if(_errs54){
+vErrors.length = _errs54;
 }
 else {
 vErrors = null;
@@ -1141,24 +1295,24 @@ vErrors = null;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/also_in",schemaPath:"#/properties/also_in/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.also_in.type,parentSchema:schema26.properties.also_in,data:data12};
+const err50 = {instancePath:instancePath+"/also_in",schemaPath:"#/properties/also_in/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.also_in.type,parentSchema:schema27.properties.also_in,data:data18};
 if(vErrors === null){
-vErrors = [err38];
+vErrors = [err50];
 }
 else {
-vErrors.push(err38);
+vErrors.push(err50);
 }
 errors++;
 }
 }
 }
 else {
-const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data};
+const err51 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.type,parentSchema:schema27,data};
 if(vErrors === null){
-vErrors = [err39];
+vErrors = [err51];
 }
 else {
-vErrors.push(err39);
+vErrors.push(err51);
 }
 errors++;
 }
@@ -1180,7 +1334,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.type,parentSchema:schema25,data};
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.type,parentSchema:schema26,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1265,7 +1419,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((((key0 === "path") || (key0 === "id")) || (key0 === "prune")) || (key0 === "runners"))){
+if(!(((((key0 === "path") || (key0 === "id")) || (key0 === "prune")) || (key0 === "health")) || (key0 === "runners"))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err3];
@@ -1349,6 +1503,158 @@ vErrors.push(err9);
 errors++;
 }
 }
+if(data.health !== undefined){
+let data3 = data.health;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key1 in data3){
+if(!(((((key1 === "max_minor_skew") || (key1 === "stale_after")) || (key1 === "never_contacted_after")) || (key1 === "offline_managers_after")) || (key1 === "token_renew_before"))){
+const err10 = {instancePath:instancePath+"/health",schemaPath:"#/definitions/health/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema25,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data3.max_minor_skew !== undefined){
+let data4 = data3.max_minor_skew;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err11 = {instancePath:instancePath+"/health/max_minor_skew",schemaPath:"#/definitions/health/properties/max_minor_skew/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.properties.max_minor_skew.type,parentSchema:schema25.properties.max_minor_skew,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 0 || isNaN(data4)){
+const err12 = {instancePath:instancePath+"/health/max_minor_skew",schemaPath:"#/definitions/health/properties/max_minor_skew/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema25.properties.max_minor_skew,data:data4};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+if(data3.stale_after !== undefined){
+let data5 = data3.stale_after;
+if(typeof data5 === "string"){
+if(!pattern4.test(data5)){
+const err13 = {instancePath:instancePath+"/health/stale_after",schemaPath:"#/definitions/health/properties/stale_after/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.stale_after,data:data5};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/health/stale_after",schemaPath:"#/definitions/health/properties/stale_after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.stale_after.type,parentSchema:schema25.properties.stale_after,data:data5};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data3.never_contacted_after !== undefined){
+let data6 = data3.never_contacted_after;
+if(typeof data6 === "string"){
+if(!pattern4.test(data6)){
+const err15 = {instancePath:instancePath+"/health/never_contacted_after",schemaPath:"#/definitions/health/properties/never_contacted_after/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.never_contacted_after,data:data6};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/health/never_contacted_after",schemaPath:"#/definitions/health/properties/never_contacted_after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.never_contacted_after.type,parentSchema:schema25.properties.never_contacted_after,data:data6};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data3.offline_managers_after !== undefined){
+let data7 = data3.offline_managers_after;
+if(typeof data7 === "string"){
+if(!pattern4.test(data7)){
+const err17 = {instancePath:instancePath+"/health/offline_managers_after",schemaPath:"#/definitions/health/properties/offline_managers_after/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.offline_managers_after,data:data7};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/health/offline_managers_after",schemaPath:"#/definitions/health/properties/offline_managers_after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.offline_managers_after.type,parentSchema:schema25.properties.offline_managers_after,data:data7};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data3.token_renew_before !== undefined){
+let data8 = data3.token_renew_before;
+if(typeof data8 === "string"){
+if(!pattern4.test(data8)){
+const err19 = {instancePath:instancePath+"/health/token_renew_before",schemaPath:"#/definitions/health/properties/token_renew_before/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.token_renew_before,data:data8};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/health/token_renew_before",schemaPath:"#/definitions/health/properties/token_renew_before/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.token_renew_before.type,parentSchema:schema25.properties.token_renew_before,data:data8};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/health",schemaPath:"#/definitions/health/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data:data3};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
 if(data.runners !== undefined){
 if(!(validate16(data.runners, {instancePath:instancePath+"/runners",parentData:data,parentDataProperty:"runners",rootData}))){
 vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
@@ -1357,12 +1663,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data};
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data};
 if(vErrors === null){
-vErrors = [err10];
+vErrors = [err22];
 }
 else {
-vErrors.push(err10);
+vErrors.push(err22);
 }
 errors++;
 }
@@ -1387,7 +1693,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "version") || (key0 === "defaults")) || (key0 === "groups")) || (key0 === "projects")) || (key0 === "instance"))){
+if(!((((((key0 === "version") || (key0 === "defaults")) || (key0 === "groups")) || (key0 === "projects")) || (key0 === "instance")) || (key0 === "health"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
 if(vErrors === null){
 vErrors = [err1];
@@ -1477,7 +1783,7 @@ if(data.instance !== undefined){
 let data6 = data.instance;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key1 in data6){
-if(!((key1 === "prune") || (key1 === "runners"))){
+if(!(((key1 === "prune") || (key1 === "health")) || (key1 === "runners"))){
 const err6 = {instancePath:instancePath+"/instance",schemaPath:"#/properties/instance/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.instance,data:data6};
 if(vErrors === null){
 vErrors = [err6];
@@ -1501,15 +1807,12 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data6.runners !== undefined){
-if(!(validate16(data6.runners, {instancePath:instancePath+"/instance/runners",parentData:data6,parentDataProperty:"runners",rootData}))){
-vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err8 = {instancePath:instancePath+"/instance",schemaPath:"#/properties/instance/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.instance.type,parentSchema:schema11.properties.instance,data:data6};
+if(data6.health !== undefined){
+let data8 = data6.health;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key2 in data8){
+if(!(((((key2 === "max_minor_skew") || (key2 === "stale_after")) || (key2 === "never_contacted_after")) || (key2 === "offline_managers_after")) || (key2 === "token_renew_before"))){
+const err8 = {instancePath:instancePath+"/instance/health",schemaPath:"#/definitions/health/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema25,data:data8};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1519,14 +1822,321 @@ vErrors.push(err8);
 errors++;
 }
 }
-}
-else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data8.max_minor_skew !== undefined){
+let data9 = data8.max_minor_skew;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err9 = {instancePath:instancePath+"/instance/health/max_minor_skew",schemaPath:"#/definitions/health/properties/max_minor_skew/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.properties.max_minor_skew.type,parentSchema:schema25.properties.max_minor_skew,data:data9};
 if(vErrors === null){
 vErrors = [err9];
 }
 else {
 vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 < 0 || isNaN(data9)){
+const err10 = {instancePath:instancePath+"/instance/health/max_minor_skew",schemaPath:"#/definitions/health/properties/max_minor_skew/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema25.properties.max_minor_skew,data:data9};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+if(data8.stale_after !== undefined){
+let data10 = data8.stale_after;
+if(typeof data10 === "string"){
+if(!pattern4.test(data10)){
+const err11 = {instancePath:instancePath+"/instance/health/stale_after",schemaPath:"#/definitions/health/properties/stale_after/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.stale_after,data:data10};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/instance/health/stale_after",schemaPath:"#/definitions/health/properties/stale_after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.stale_after.type,parentSchema:schema25.properties.stale_after,data:data10};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data8.never_contacted_after !== undefined){
+let data11 = data8.never_contacted_after;
+if(typeof data11 === "string"){
+if(!pattern4.test(data11)){
+const err13 = {instancePath:instancePath+"/instance/health/never_contacted_after",schemaPath:"#/definitions/health/properties/never_contacted_after/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.never_contacted_after,data:data11};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/instance/health/never_contacted_after",schemaPath:"#/definitions/health/properties/never_contacted_after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.never_contacted_after.type,parentSchema:schema25.properties.never_contacted_after,data:data11};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data8.offline_managers_after !== undefined){
+let data12 = data8.offline_managers_after;
+if(typeof data12 === "string"){
+if(!pattern4.test(data12)){
+const err15 = {instancePath:instancePath+"/instance/health/offline_managers_after",schemaPath:"#/definitions/health/properties/offline_managers_after/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.offline_managers_after,data:data12};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/instance/health/offline_managers_after",schemaPath:"#/definitions/health/properties/offline_managers_after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.offline_managers_after.type,parentSchema:schema25.properties.offline_managers_after,data:data12};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data8.token_renew_before !== undefined){
+let data13 = data8.token_renew_before;
+if(typeof data13 === "string"){
+if(!pattern4.test(data13)){
+const err17 = {instancePath:instancePath+"/instance/health/token_renew_before",schemaPath:"#/definitions/health/properties/token_renew_before/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.token_renew_before,data:data13};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/instance/health/token_renew_before",schemaPath:"#/definitions/health/properties/token_renew_before/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.token_renew_before.type,parentSchema:schema25.properties.token_renew_before,data:data13};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/instance/health",schemaPath:"#/definitions/health/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data:data8};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data6.runners !== undefined){
+if(!(validate16(data6.runners, {instancePath:instancePath+"/instance/runners",parentData:data6,parentDataProperty:"runners",rootData}))){
+vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/instance",schemaPath:"#/properties/instance/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.instance.type,parentSchema:schema11.properties.instance,data:data6};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.health !== undefined){
+let data15 = data.health;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key3 in data15){
+if(!(((((key3 === "max_minor_skew") || (key3 === "stale_after")) || (key3 === "never_contacted_after")) || (key3 === "offline_managers_after")) || (key3 === "token_renew_before"))){
+const err21 = {instancePath:instancePath+"/health",schemaPath:"#/definitions/health/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema25,data:data15};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data15.max_minor_skew !== undefined){
+let data16 = data15.max_minor_skew;
+if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
+const err22 = {instancePath:instancePath+"/health/max_minor_skew",schemaPath:"#/definitions/health/properties/max_minor_skew/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.properties.max_minor_skew.type,parentSchema:schema25.properties.max_minor_skew,data:data16};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 < 0 || isNaN(data16)){
+const err23 = {instancePath:instancePath+"/health/max_minor_skew",schemaPath:"#/definitions/health/properties/max_minor_skew/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema25.properties.max_minor_skew,data:data16};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+if(data15.stale_after !== undefined){
+let data17 = data15.stale_after;
+if(typeof data17 === "string"){
+if(!pattern4.test(data17)){
+const err24 = {instancePath:instancePath+"/health/stale_after",schemaPath:"#/definitions/health/properties/stale_after/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.stale_after,data:data17};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/health/stale_after",schemaPath:"#/definitions/health/properties/stale_after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.stale_after.type,parentSchema:schema25.properties.stale_after,data:data17};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data15.never_contacted_after !== undefined){
+let data18 = data15.never_contacted_after;
+if(typeof data18 === "string"){
+if(!pattern4.test(data18)){
+const err26 = {instancePath:instancePath+"/health/never_contacted_after",schemaPath:"#/definitions/health/properties/never_contacted_after/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.never_contacted_after,data:data18};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/health/never_contacted_after",schemaPath:"#/definitions/health/properties/never_contacted_after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.never_contacted_after.type,parentSchema:schema25.properties.never_contacted_after,data:data18};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data15.offline_managers_after !== undefined){
+let data19 = data15.offline_managers_after;
+if(typeof data19 === "string"){
+if(!pattern4.test(data19)){
+const err28 = {instancePath:instancePath+"/health/offline_managers_after",schemaPath:"#/definitions/health/properties/offline_managers_after/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.offline_managers_after,data:data19};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/health/offline_managers_after",schemaPath:"#/definitions/health/properties/offline_managers_after/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.offline_managers_after.type,parentSchema:schema25.properties.offline_managers_after,data:data19};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data15.token_renew_before !== undefined){
+let data20 = data15.token_renew_before;
+if(typeof data20 === "string"){
+if(!pattern4.test(data20)){
+const err30 = {instancePath:instancePath+"/health/token_renew_before",schemaPath:"#/definitions/health/properties/token_renew_before/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[smhdw]$"},message:"must match pattern \""+"^[0-9]+[smhdw]$"+"\"",schema:"^[0-9]+[smhdw]$",parentSchema:schema25.properties.token_renew_before,data:data20};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/health/token_renew_before",schemaPath:"#/definitions/health/properties/token_renew_before/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.token_renew_before.type,parentSchema:schema25.properties.token_renew_before,data:data20};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/health",schemaPath:"#/definitions/health/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data:data15};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
 }
 errors++;
 }

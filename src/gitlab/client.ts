@@ -4,7 +4,9 @@ import type { GitLabApi } from './api.js';
 import { graphQLQuery, rawGraphQL, type RawGraphQL } from './graphql-call.js';
 import { ownerProjectFrom, RUNNER_OWNER_FACTS_QUERY, runnerGid } from './graphql.js';
 import type { ReadSettings } from './read-live.js';
+import type { ApiRunnerManager } from './health-fields.js';
 import { restEndpoints } from './rest-endpoints.js';
+import { runnerManagersEndpoint } from './rest-managers.js';
 import { projectRunnerCalls } from './project-runner-calls.js';
 import { createTransport, type TransportOptions } from './transport.js';
 
@@ -23,6 +25,8 @@ export interface GitLabClient extends GitLabApi {
   readonly readSettings: ReadSettings;
   /** The redacted --debug log, when on. */
   readonly log?: (line: string) => void;
+  /** GET /runners/:id/managers (rest-managers.ts). */
+  runnerManagers(id: number): Promise<ApiRunnerManager[]>;
 }
 
 export function createGitLabClient(opts: ClientOptions): GitLabClient {
@@ -35,6 +39,7 @@ export function createGitLabClient(opts: ClientOptions): GitLabClient {
     graphql: rawGraphQL(t),
     readSettings: opts.read ?? { api: 'graphql' },
     log: t.log,
+    runnerManagers: runnerManagersEndpoint(t),
     runnerOwnerProject: (id) =>
       graphQLQuery(t, RUNNER_OWNER_FACTS_QUERY, { id: runnerGid(id) }, { subject: `runner #${id}`, action: `read the owner project of runner #${id}` }, ownerProjectFrom),
   };

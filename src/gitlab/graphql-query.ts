@@ -46,8 +46,9 @@ const leaf = (name: string): Field => ({ name });
 const leaves = (...names: string[]): Field[] => names.map(leaf);
 
 /** The runner fields every scope reads: the seven attributes, identity, status and permissions. */
-export function runnerNodeFields(project: boolean): Field[] {
+export function runnerNodeFields(project: boolean, extra: Field[] = []): Field[] {
   return [
+    ...extra,
     ...leaves('id', 'description', 'paused', 'locked', 'runUntagged', 'tagList', 'accessLevel', 'maximumTimeout', 'maintenanceNote'),
     ...leaves('runnerType', 'status', 'contactedAt', 'createdAt', 'tokenExpiresAt'),
     { name: 'userPermissions', children: leaves('updateRunner', 'deleteRunner') },
@@ -58,8 +59,8 @@ export function runnerNodeFields(project: boolean): Field[] {
 
 export type RunnersKind = 'group' | 'project' | 'instance';
 
-/** A `runners` connection of one scope kind, from `after` (a variable name) when given. */
-export function runnersConnection(kind: RunnersKind, after?: string): Field {
+/** A `runners` connection of one scope kind, from `after` (a variable name) when given; `extra` node fields (health) first. */
+export function runnersConnection(kind: RunnersKind, after?: string, extra: Field[] = []): Field {
   const args: Record<string, string | number> =
     kind === 'group' ? { membership: 'DIRECT', type: 'GROUP_TYPE', first: PAGE_SIZE } : kind === 'project' ? { type: 'PROJECT_TYPE', first: PAGE_SIZE } : { type: 'INSTANCE_TYPE', first: PAGE_SIZE };
   if (after) args.after = `$${after}`;
@@ -69,7 +70,7 @@ export function runnersConnection(kind: RunnersKind, after?: string): Field {
     resolver: { cost: 1, first: PAGE_SIZE },
     children: [
       { name: 'pageInfo', children: leaves('hasNextPage', 'endCursor') },
-      { name: 'nodes', children: runnerNodeFields(kind === 'project') },
+      { name: 'nodes', children: runnerNodeFields(kind === 'project', extra) },
     ],
   };
 }

@@ -20,6 +20,7 @@ import { PAGE_SIZE, runnersConnection, type Field, type RunnersKind } from './gr
 import type { LiveProgress, ReadLiveOptions } from './live.js';
 import { missingRole, notFound, runnersFailed } from './live-graphql-errors.js';
 import { asConnection, ownershipOfNode, toLiveRunnerFromNode, type Connection } from './live-graphql-nodes.js';
+import { healthFactsOfNode, healthNodeFields, type SchemaFields } from './health-fields.js';
 import { createSender, halves, type Part, type PathError, type Sender, type SendOptions } from './live-graphql-send.js';
 import { combinedProblems } from './read-problems.js';
 
@@ -35,7 +36,12 @@ export interface GraphQLReadOptions extends ReadLiveOptions, SendOptions {
   batchSize?: number;
   /** Most pages one scope's runner list may take (default MAX_PAGES in pagination.ts). */
   maxPages?: number;
+  /** Also read each runner's managers and creation method (health-fields.ts): true, or the fields this GitLab has. */
+  health?: boolean | SchemaFields;
 }
+
+/** The extra runner-node fields of a health read (none otherwise). */
+const healthExtra = (opts: GraphQLReadOptions): Field[] => (opts.health ? healthNodeFields(opts.health === true ? undefined : opts.health) : []);
 
 /** What one declared scope has gathered so far. */
 interface ScopeRead {
@@ -91,7 +97,7 @@ function groupByPathPart(s: Session, path: string): Part {
     what: `group ${path}`,
     field: (alias) => ({
       alias, name: 'group', args: { fullPath: `$${alias}` }, resolver: { cost: 1 },
-      children: [{ name: 'id' }, { name: 'fullPath' }, runnersConnection('group')],
+      children: [{ name: 'id' }, { name: 'fullPath' }, runnersConnection('group', undefined, healthExtra(s.opts))],
     }),
     variables: (alias) => ({ [alias]: { type: 'ID!', value: path } }),
     split: () => null,
@@ -216,7 +222,7 @@ function listPart(s: Session, kind: ListKind, keys: (string | number)[]): Part {
       args: { [kind === 'projectPaths' ? 'fullPaths' : 'ids']: `$${alias}`, first: keys.length },
       // Query.groups has `sort` with a default (+1); Query.projects is counted the same way to stay on the safe side.
       resolver: { cost: 2, first: keys.length },
-      children: [{ name: 'nodes', children: [{ name: 'id' }, { name: 'fullPath' }, runnersConnection(isGroup ? 'group' : 'project')] }],
+      children: [{ name: 'nodes', children: [{ name: 'id' }, { name: 'fullPath' }, runnersConnection(isGroup ? 'group' : 'project', undefined, healthExtra(s.opts))] }],
     }),
     variables: (alias) => ({
       [alias]: {
@@ -253,7 +259,7 @@ function listPart(s: Session, kind: ListKind, keys: (string | number)[]): Part {
 function instancePart(s: Session): Part {
   return {
     what: 'instance runners',
-    field: (alias) => ({ ...runnersConnection('instance'), alias }),
+    field: (alias) => ({ ...runnersConnection('instance', undefined, healthExtra(s.opts)), alias }),
     variables: () => ({}),
     split: () => null,
     take: (value, errors) => {
@@ -267,7 +273,7 @@ function pagePart(s: Session, read: ScopeRead, cursor: string): Part {
   return {
     what: `next page of ${scopeName(read)}`,
     field: (alias): Field => {
-      const conn = runnersConnection(read.kind, `${alias}c`);
+      const conn = runnersConnection(read.kind, `${alias}c`, healthExtra(s.opts));
       if (read.kind === 'instance') return { ...conn, alias };
       return { alias, name: read.kind, args: { fullPath: `$${alias}` }, resolver: { cost: 1 }, children: [conn] };
     },
@@ -299,7 +305,10 @@ function takeRunners(s: Session, read: ScopeRead, value: unknown, errors: PathEr
 function addPage(s: Session, read: ScopeRead, conn: Connection): void {
   for (const node of conn.nodes) {
     // Nodes the token may not read are dropped by GitLab (null in some versions).
-    if (node !== null) read.runners.push(toLiveRunnerFromNode(node, ownershipOfNode(read.kind, read.scope?.id, node), read.kind));
+    if (node === null) continue;
+    const runner = toLiveRunnerFromNode(node, ownershipOfNode(read.kind, read.scope?.id, node), read.kind);
+    if (s.opts.health) runner.health = healthFactsOfNode(node as Parameters<typeof healthFactsOfNode>[0]);
+    read.runners.push(runner);
   }
   s.progress.runnersTotal += conn.nodes.length;
   s.progress.runnersDone += conn.nodes.length;

@@ -6,6 +6,7 @@ import type { GitLabApi } from './api.js';
 import type { RawGraphQL } from './client.js';
 import { GitLabError, isGitLabError } from './errors.js';
 import { readLiveState, type ReadLiveOptions } from './live.js';
+import type { SchemaFields } from './health-fields.js';
 import { GraphQLUnavailableError, OLDER_SCHEMA, readLiveStateGraphQL } from './live-graphql.js';
 
 export const READ_APIS = ['graphql', 'rest'] as const;
@@ -24,6 +25,8 @@ export interface ReadOptions extends ReadLiveOptions {
   notice?: (line: string) => void;
   /** --debug lines of the GraphQL reader. */
   log?: (line: string) => void;
+  /** Also read each runner's managers and creation method (health-read.ts): true, or the fields this GitLab has. */
+  health?: boolean | SchemaFields;
 }
 
 /** A client that can send raw GraphQL queries (GitLabClient can; other GitLabApi implementations read through REST). */

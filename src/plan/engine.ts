@@ -39,6 +39,7 @@ import { markRefusals } from './refusals.js';
 import { planEnablements } from './project-enablement.js';
 import { comparableAttrs, hiddenFieldWarnings } from './hidden.js';
 import { healthWarnings } from './health.js';
+import { renewal } from './renewal.js';
 import { tokenJudge, type TokenDecision, type TokenJudge } from './token-reset.js';
 import { destinationRefusal } from './destination-refusal.js';
 
@@ -205,13 +206,15 @@ function planScope(
         );
       }
     }
-    const decision = ctx.tokens.decide(scope, runner, match);
+    const judged = ctx.tokens.decide(scope, runner, match);
+    // A token about to expire is replaced anyway: renewal also answers "its destination lacks it".
+    const decision = judged === null || judged.kind === 'warn' ? (renewal(runner, match, ctx.now) ?? judged) : judged;
     const change = existingChange(scope, runner, match, decision, ctx.unwritable(runner.token, runner.description));
     changes.push(change);
     if (decision?.kind === 'deliver') deliveries.push(deliveryOf(change, runner.token!, decision.reason, ctx.unwritable(runner.token, runner.description)));
     if (decision?.kind === 'warn') warn(runner.description, match.id, 'contacted_without_token', decision.message);
     const address = formatAddress(scope, runner.description);
-    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset')) warn(runner.description, match.id, w.kind, w.message);
+    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset', runner.health)) warn(runner.description, match.id, w.kind, w.message);
   }
 
   // A second owned runner with the description a declared runner was matched by is a duplicate of it.

@@ -1,7 +1,8 @@
 // Health of declared runners, from what the live read already returns: a
 // token that evidently never reached a host, a stale runner, a token that
 // expires soon. Warnings, never changes. Pure: the time comes from the caller.
-import type { LiveRunner, PlanWarning } from '../model.js';
+import type { HealthSettings, LiveRunner, PlanWarning } from '../model.js';
+import { formatDuration } from '../health/settings.js';
 import { shellQuote } from './token-reset.js';
 
 /** How long a new runner may go without contacting GitLab before the plan says so. */
@@ -10,16 +11,18 @@ export const NEVER_CONTACTED_AFTER_MS = 60 * 60_000;
 export const TOKEN_EXPIRY_WINDOW_MS = 7 * 24 * 60 * 60_000;
 
 /**
- * Warnings for one declared runner. `now` absent: only what needs no clock (stale).
+ * Warnings for one declared runner, with its `health:` thresholds when given (else GitLab's).
+ * `now` absent: only what needs no clock (stale).
  * `tokenReset`: the plan already resets its token, which answers a never-contacted
  * or expiring token; those are not repeated.
  */
-export function healthWarnings(address: string, live: LiveRunner, now: Date | undefined, tokenReset: boolean): PlanWarning[] {
+export function healthWarnings(address: string, live: LiveRunner, now: Date | undefined, tokenReset: boolean, rules?: HealthSettings): PlanWarning[] {
   const out: PlanWarning[] = [];
   const rotate = `runnerform rotate ${shellQuote(address)}`;
   if (live.contacted_at === null) {
     const created = live.created_at === null ? NaN : Date.parse(live.created_at);
-    if (now && !tokenReset && !Number.isNaN(created) && now.getTime() - created > NEVER_CONTACTED_AFTER_MS) {
+    const after = rules?.never_contacted_after_ms ?? NEVER_CONTACTED_AFTER_MS;
+    if (now && !tokenReset && !Number.isNaN(created) && now.getTime() - created > after) {
       out.push({
         address,
         kind: 'never_contacted',
@@ -31,6 +34,13 @@ export function healthWarnings(address: string, live: LiveRunner, now: Date | un
       address,
       kind: 'stale',
       message: `GitLab marks it stale (last contact ${live.contacted_at}): its host may be gone or no longer hold a working token`,
+    });
+  } else if (now && rules && now.getTime() - Date.parse(live.contacted_at) > rules.stale_after_ms) {
+    // A `health.stale_after` shorter than GitLab's 7 days.
+    out.push({
+      address,
+      kind: 'stale',
+      message: `no contact since ${live.contacted_at}, longer than health.stale_after (${formatDuration(rules.stale_after_ms)}): its host may be gone or no longer hold a working token`,
     });
   }
   const expires = live.token_expires_at === null ? NaN : Date.parse(live.token_expires_at);

@@ -18,7 +18,7 @@ import { describeDestination, destinationKey, expandKey, variableKeyOf } from '.
 export const CLOCK_SKEW_TOLERANCE_MS = 2 * 60_000;
 
 export type TokenDecision =
-  | { kind: 'reset'; reason: 'interrupted_create' | 'undelivered_token' }
+  | { kind: 'reset'; reason: 'interrupted_create' | 'undelivered_token' | 'renew' }
   | { kind: 'warn'; message: string }
   /** The journal holds the token, delivered elsewhere than the destination declared now: deliver it there. */
   | { kind: 'move'; move: TokenMove }

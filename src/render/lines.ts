@@ -72,6 +72,7 @@ const REASON_TEXT = {
   interrupted_create: 'created by an interrupted apply, its token was never stored',
   undelivered_token: 'its token never reached its destination and is not stored, and it has never contacted GitLab',
   rotate: 'runnerform rotate asks for a new one',
+  renew: 'renewal: its token expires within health.token_renew_before',
 } as const satisfies Record<NonNullable<Change['reason']>, string>;
 
 /** Why a stored token is delivered (delivery.reason). */

@@ -3,7 +3,7 @@
 // GitLab (descriptions, notes, paths, file names) sits inside code spans or
 // the code block, whose fences are longer than any backtick run in the text,
 // so it cannot close them, inject HTML, @mention people or reference issues.
-import { hasChanges, type DeleteChange, type Plan } from '../model.js';
+import { hasChanges, type DeleteChange, type Plan, type PlanWarning, type WarningKind } from '../model.js';
 import { LEGEND_TITLE, changeLines, deletionReason, deliveryLines, legendLines, plural, printable, runnerInfo, summaryLine, type Line } from './lines.js';
 import { redactTokens } from '../secrets.js';
 
@@ -58,15 +58,20 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
   return redactTokens(`${out.join('\n')}\n`);
 }
 
-/** Warnings stay outside the folded details: a reviewer must see them without clicking. */
+/** Health findings (contact, expiry): folded, so the warnings about this change stay in view. */
+const HEALTH_KINDS: ReadonlySet<WarningKind> = new Set(['never_contacted', 'stale', 'token_expiring', 'token_expired']);
+
+/** Warnings stay outside the folded details: a reviewer must see them without clicking; health findings fold on their own. */
 function warningSection(plan: Plan): string[] {
-  if (plan.warnings.length === 0) return [];
-  return [
-    '',
-    `:warning: **${plural(plan.warnings.length, 'warning')}:**`,
-    '',
-    ...plan.warnings.map((w) => `- ${code(printable(w.address))}: ${escapeText(printable(w.message))}`),
-  ];
+  const item = (w: PlanWarning) => `- ${code(printable(w.address))}: ${escapeText(printable(w.message))}`;
+  const health = plan.warnings.filter((w) => HEALTH_KINDS.has(w.kind));
+  const others = plan.warnings.filter((w) => !HEALTH_KINDS.has(w.kind));
+  const out: string[] = [];
+  if (others.length > 0) out.push('', `:warning: **${plural(others.length, 'warning')}:**`, '', ...others.map(item));
+  if (health.length > 0) {
+    out.push('', `<details><summary>:warning: Health: ${plural(health.length, 'finding')} (runnerform health tells more)</summary>`, '', ...health.map(item), '', '</details>');
+  }
+  return out;
 }
 
 /** GitLab's terraform report artifact, which the merge request widget shows (it knows no token resets or deliveries: they count as updates). */

@@ -6,13 +6,12 @@
 //   2. 10 groups × 100 runners + 50 projects × 10 runners: requests.
 //   3. 10,000 runners: peak RSS / heap of this process (the fake runs in a child).
 // The fake's log says each GraphQL request's complexity and query length.
-import { fork, type ChildProcess } from 'node:child_process';
 import { createGitLabClient, DEFAULT_PARALLELISM } from '../../src/gitlab/client.js';
 import { readLive, type ReadApi } from '../../src/gitlab/read-live.js';
 import type { ScopeRef } from '../../src/model.js';
 import type { Seed, SeedRunner } from '../fake-gitlab/seed.js';
-import type { ChildReply, ChildRequest } from './fake-child.js';
 import { coldStart, coldStartTable, type ColdStartRow } from './cold-start.js';
+import { FakeChild } from './fake-child-client.js';
 
 const TOKEN = 'glpat-bench-0123456789abcdefghij';
 const MiB = 1024 * 1024;
@@ -46,29 +45,6 @@ function benchSeed(groups: number, runnersPerGroup: number, latencyMs: number, p
     runners,
     latency_ms: latencyMs,
   };
-}
-
-/** The fake GitLab in a child process, driven over IPC. */
-class FakeChild {
-  private readonly child: ChildProcess;
-  private constructor() {
-    this.child = fork(new URL('./fake-child.js', import.meta.url), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  }
-  static async start(seed: Seed): Promise<{ fake: FakeChild; url: string }> {
-    const fake = new FakeChild();
-    const reply = await fake.call({ cmd: 'start', seed });
-    return { fake, url: reply.url! };
-  }
-  call(msg: ChildRequest): Promise<Extract<ChildReply, { ok: true }>> {
-    return new Promise((resolve, reject) => {
-      this.child.once('message', (reply: ChildReply) => (reply.ok ? resolve(reply) : reject(new Error(reply.error))));
-      this.child.send(msg);
-    });
-  }
-  async close(): Promise<void> {
-    await this.call({ cmd: 'close' });
-    await new Promise((r) => this.child.once('exit', r));
-  }
 }
 
 interface Run {

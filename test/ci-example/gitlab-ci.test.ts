@@ -20,7 +20,10 @@ const jobs: Record<string, Job> = Object.fromEntries(Object.entries(ci).filter((
 function scriptLines(): { job: string; line: string }[] {
   const out: { job: string; line: string }[] = [];
   const add = (job: string, lines: unknown) => {
-    for (const line of Array.isArray(lines) ? lines : lines === undefined ? [] : [lines]) out.push({ job, line: String(line) });
+    // A block scalar (`- |`) is several shell lines.
+    for (const entry of Array.isArray(lines) ? lines : lines === undefined ? [] : [lines]) {
+      for (const line of String(entry).split('\n')) if (line.trim() !== '') out.push({ job, line });
+    }
   };
   for (const key of ['before_script', 'script', 'after_script']) add('default', ci.default?.[key]);
   for (const [name, job] of Object.entries(jobs)) for (const key of ['before_script', 'script', 'after_script']) add(name, job[key]);
@@ -100,7 +103,7 @@ describe(CI_FILE, () => {
       }
     }
     expect(problems).toEqual([]);
-    expect(count).toBe(5);
+    expect(count).toBe(7);
     // `runnerform --version` (logs which release a job ran) is a top-level option.
     expect(versionLines).toBe(1);
     expect((await runCli(['--version'])).stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
@@ -108,7 +111,7 @@ describe(CI_FILE, () => {
 
   it('has the validate, plan and apply stages and every job in one of them', () => {
     expect(ci.stages).toEqual(['validate', 'plan', 'apply']);
-    expect(Object.keys(jobs).sort()).toEqual(['apply', 'drift', 'plan:default-branch', 'plan:merge-request', 'validate']);
+    expect(Object.keys(jobs).sort()).toEqual(['apply', 'drift', 'health', 'plan:default-branch', 'plan:merge-request', 'validate']);
     for (const [name, job] of Object.entries(jobs)) expect(ci.stages, name).toContain(job.stage);
   });
 
@@ -181,7 +184,11 @@ describe(CI_FILE, () => {
     const job = jobs['plan:merge-request'];
     expect(ruleIfs(job)).toEqual(['$CI_PIPELINE_SOURCE == "merge_request_event"']);
     const plan = invocationIn('plan:merge-request', 'plan');
-    expect(plan.options.get('--comment')).toBe(true);
+    // --comment only with a note token (a Reporter project access token): `set -- --comment`, else no note.
+    expect(plan.line).toContain('"$@"');
+    const script = String(job.script);
+    expect(script).toMatch(/if \[ -n "\$RUNNERFORM_COMMENT_TOKEN" \]; then set -- --comment; else set --;/);
+    expect(job.variables.RUNNERFORM_COMMENT_TOKEN).toBe('$RUNNERFORM_NOTE_TOKEN');
     expect(plan.options.get('--format')).toBe('markdown');
     expect(plan.options.get('--out')).toBe('plan.json');
     expect(job.artifacts.reports.terraform).toBe(plan.options.get('--gitlab-report'));
@@ -225,6 +232,15 @@ describe(CI_FILE, () => {
     expect(ruleIfs(job)).toEqual(['$CI_PIPELINE_SOURCE == "schedule"']);
     expect(invocationIn('drift', 'plan').options.get('--detailed-exitcode')).toBe(true);
     expect(job.allow_failure).toBe(false);
+  });
+
+  it('checks fleet health on the schedule, findings as a warning (exit 2), metrics kept as an artifact', () => {
+    const job = jobs.health;
+    expect(ruleIfs(job)).toEqual(['$CI_PIPELINE_SOURCE == "schedule"']);
+    const runs = invocations.filter((i) => i.job === 'health' && i.command === 'health');
+    expect(runs.map((i) => i.options.get('--format') ?? 'text')).toEqual(['openmetrics', 'text']);
+    expect(job.allow_failure).toEqual({ exit_codes: [2] });
+    expect(job.artifacts.paths).toEqual(['runnerform-health.prom']);
   });
 
   it('runs one pipeline per push (no duplicate branch + merge-request pipelines)', () => {

@@ -294,6 +294,14 @@ describe.skipIf(!rsync)('examples/gitlab-ci run by gitlab-ci-local against the f
     expect(r.code, log(r)).toBe(0);
     expect(log(r)).toMatch(/PASS +drift/);
   }, 300_000);
+
+  it('health runs on the schedule: findings only warn (exit 2 allowed), the metrics file is kept', async () => {
+    const r = await gcl(['health'], { CI_PIPELINE_SOURCE: 'schedule' });
+    expect(r.code, log(r)).toBe(0);
+    expect(r.stdout).toMatch(/health \$ runnerform health -f "\$RUNNERFORM_FILE" --format openmetrics --out runnerform-health\.prom/);
+    expect(r.stdout).toMatch(/Checked \d+ declared runners? of /);
+    expectNoSecrets(r);
+  }, 300_000);
 });
 
 /**

@@ -50,7 +50,7 @@ describe('merging files', () => {
       { file: 'a.yaml', text: 'version: 3\n' },
     ]);
     expect(problems.map(formatProblem)).toEqual([
-      'b.yaml:2:1: unknown key `bogus`; allowed at the top level: version, defaults, groups, projects, instance',
+      'b.yaml:2:1: unknown key `bogus`; allowed at the top level: version, defaults, groups, projects, instance, health',
       'a.yaml:1:10: unsupported version 3: this runnerform reads version 1',
     ]);
   });

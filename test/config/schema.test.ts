@@ -38,7 +38,7 @@ describe('schemas/runners.schema.json', () => {
   it('runners and defaults hold exactly the managed attributes (plus where the token goes)', () => {
     const defs = schema.definitions as Record<string, Json>;
     expect(Object.keys(defs.attributes.properties as Json)).toEqual([...ATTRIBUTE_NAMES]);
-    expect(Object.keys(defs.runner.properties as Json)).toEqual(['description', ...ATTRIBUTE_NAMES, 'token', 'renamed_from', 'also_in']);
+    expect(Object.keys(defs.runner.properties as Json)).toEqual(['description', ...ATTRIBUTE_NAMES, 'token', 'health', 'renamed_from', 'also_in']);
     expect(Object.keys(defs.defaults.properties as Json)).toEqual([...ATTRIBUTE_NAMES, 'token']);
   });
 

@@ -141,7 +141,7 @@ describe('apply killed with SIGKILL while creates are in flight', () => {
     await waitFor(() => creates() >= 3, 'creates in flight under latency');
     run.child.kill('SIGKILL');
     await run.done;
-    await sleep(1_500); // the creates in flight land in GitLab after the process died
+    await fake.settled(); // the creates in flight land in GitLab after the process died
     fake.setLatencyMs(0);
 
     const journal = tokensFile();
@@ -207,7 +207,7 @@ describe('SIGKILL with CI/CD variable destinations and no journal', () => {
     await waitFor(() => creates() >= 3, 'creates in flight under latency');
     run.child.kill('SIGKILL');
     await run.done;
-    await sleep(1_500);
+    await fake.settled();
     fake.setLatencyMs(0);
 
     const variable = (d: string) => fake.variable({ project: 'acme/platform/api' }, `RUNNER_TOKEN_${d.toUpperCase()}`);

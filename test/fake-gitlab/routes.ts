@@ -2,6 +2,7 @@
 // /api/v4) and handler. `:id` segments accept a number or a URL-encoded path.
 import type { Ctx, Reply } from './context.js';
 import * as mergeRequests from './handlers-merge-requests.js';
+import * as managers from './managers.js';
 import * as notes from './handlers-notes.js';
 import * as projectRunners from './handlers-project-runners.js';
 import * as runners from './handlers-runners.js';
@@ -58,6 +59,9 @@ export const ROUTES: Route[] = [
   route('PUT', '/runners/:num', runners.updateRunner),
   route('DELETE', '/runners/:num', runners.deleteRunner),
   route('POST', '/runners/:num/reset_authentication_token', runners.resetRunnerToken),
+  route('GET', '/runners/:num/managers', managers.listRunnerManagers),
+  // Authenticated by the runner's own token in the body, like POST /runners.
+  route('POST', '/runners/reset_authentication_token', managers.resetTokenWithCurrent, false),
 ];
 
 export type Match = { route: Route; args: string[] } | { methodNotAllowed: true } | null;

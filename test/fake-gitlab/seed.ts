@@ -1,6 +1,8 @@
 // The seed format of the fake GitLab: what a test, the demo or the benchmark
 // starts it with. Plain JSON so `node <fake> --seed FILE` can read it.
 
+import type { SeedManager } from './managers.js';
+
 export type Role = 'guest' | 'reporter' | 'developer' | 'maintainer' | 'owner';
 export type TokenScope = 'api' | 'read_api' | 'create_runner' | 'manage_runner' | 'read_user';
 
@@ -27,6 +29,7 @@ export interface SeedToken {
 export interface SeedGroup {
   id?: number; // assigned when absent
   full_path: string; // parent groups must be listed (any order)
+  allow_stale_runner_pruning?: boolean; // EE group setting; default false
 }
 
 export interface SeedProject {
@@ -54,8 +57,14 @@ export interface SeedRunner {
   contacted_at?: string | null;
   /** Overrides the status derived from contacted_at/paused. */
   status?: 'online' | 'offline' | 'stale' | 'never_contacted';
+  /** ISO time; default now. */
+  created_at?: string;
   /** When the runner's authentication token expires (ISO 8601); default: the expiration interval's, or never. */
   token_expires_at?: string | null;
+  /** Default authenticated_user (POST /user/runners). */
+  creation_method?: 'authenticated_user' | 'registration_token';
+  /** Runner managers (hosts that registered with the token); contacted_at defaults to their latest. */
+  managers?: SeedManager[];
 }
 
 export interface SeedMergeRequest {
@@ -93,6 +102,8 @@ export interface Seed {
   variables?: SeedVariable[];
   /** Applied to every request, in milliseconds. */
   latency_ms?: number;
+  /** Query.metadata.version; default 18.6.0. */
+  gitlab_version?: string;
   /**
    * GitLab's runner token expiration interval (application setting
    * `runner_token_expiration_interval`, in seconds): a token made by a create or a

@@ -10,6 +10,7 @@ import { RateLimiter } from './rate-limit.js';
 import { matchRoute } from './routes.js';
 import type { Seed, SeedRunner, SeedVariable } from './seed.js';
 import { FakeState } from './state.js';
+import { managerFromSeed, type SeedManager } from './managers.js';
 import { addVariable, variableOf, variablesOf, type VariableOwnerPath, type VariableSnapshot } from './variables.js';
 
 export interface RecordedRequest {
@@ -65,6 +66,12 @@ export interface FakeGitLab {
    * (as a slow GitLab does for a big batch); null turns it off.
    */
   setGraphQLTimeoutAbove(complexity: number | null): void;
+  /**
+   * Resolves once GitLab has finished all it was asked, including the requests whose client is gone
+   * (their handler still runs, as GitLab's does) and the late applies of injected faults: a test waits for
+   * this, not a sleep, before it checks that nothing else happened.
+   */
+  settled(): Promise<void>;
   /** Max requests in flight at once since start or resetStats(). */
   peakConcurrency(): number;
   graphqlStats(): GraphQLStats;
@@ -72,6 +79,8 @@ export interface FakeGitLab {
   resetStats(): void;
   runners(): Array<SeedRunner & { id: number }>;
   addRunner(r: SeedRunner): number;
+  /** A gitlab-runner host registers with runner `id`'s token (a new runner manager). */
+  addManager(id: number, m: SeedManager): void;
   /** The runner's current authentication token (to check a token a client kept); never print it. */
   runnerToken(id: number): string | undefined;
   notes(projectPath: string, iid: number): { id: number; body: string }[];
@@ -110,6 +119,15 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
   let peak = 0;
   let baseUrl = '';
   const lateTimers = new Set<NodeJS.Timeout>();
+  // Handlers still running (a client that went away does not stop GitLab's work) and settled() waiters.
+  let handling = 0;
+  let waiters: Array<() => void> = [];
+  const wakeIfSettled = () => {
+    if (handling > 0 || lateTimers.size > 0) return;
+    const ready = waiters;
+    waiters = [];
+    for (const w of ready) w();
+  };
 
   /** Routing, authentication, scopes, then the handler; errors become GitLab error bodies. */
   function dispatch(method: string, path: string, url: URL, rawBody: string, req: IncomingMessage): Reply {
@@ -228,6 +246,7 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
       const timer = setTimeout(() => {
         lateTimers.delete(timer);
         if (inApi) dispatch(method, path, url, rawBody, req);
+        wakeIfSettled();
       }, fault.afterMs);
       lateTimers.add(timer);
       return;
@@ -253,7 +272,11 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
     };
     // 'close' also fires when the socket is destroyed before an answer.
     res.on('close', finish);
-    handle(req, res).catch((err: unknown) => {
+    handling++;
+    handle(req, res).finally(() => {
+      handling--;
+      wakeIfSettled();
+    }).catch((err: unknown) => {
       process.stderr.write(`fake GitLab: ${err instanceof Error ? err.message : String(err)}\n`);
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
@@ -297,12 +320,23 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
         overSizeLimit: logged.filter((g) => g.queryLength > MAX_QUERY_SIZE).length,
       };
     },
+    settled: () =>
+      new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        wakeIfSettled();
+      }),
     resetStats() {
       peak = inFlight;
       requests.length = 0;
     },
     runners: () => state.sortedRunners().map((r) => state.snapshot(r)),
     addRunner: (r) => state.addRunner(r),
+    addManager(id, m) {
+      const r = state.runners.get(id);
+      if (!r) throw new Error(`no runner ${id} in the fake`);
+      r.managers.push(managerFromSeed(m, new Date().toISOString()));
+      if (m.contacted_at && (r.contactedAt === null || Date.parse(m.contacted_at) > Date.parse(r.contactedAt))) r.contactedAt = m.contacted_at;
+    },
     runnerToken: (id) => state.runners.get(id)?.token,
     notes(projectPath, iid) {
       const project = state.projectByPath(projectPath);

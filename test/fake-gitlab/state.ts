@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Role, Seed, SeedRunner, SeedToken, SeedUser, TokenScope } from './seed.js';
 import { VariableStore } from './variables.js';
+import { managerFromSeed, type ManagerRec } from './managers.js';
 
 export type RunnerTypeName = SeedRunner['runner_type'];
 export type AccessLevelName = 'not_protected' | 'ref_protected';
@@ -33,6 +34,8 @@ export interface GroupRec {
   name: string;
   parent: GroupRec | null;
   createdAt: string;
+  /** EE's namespace_settings.allow_stale_runner_pruning (Group.allowStaleRunnerPruning). */
+  allowStaleRunnerPruning: boolean;
 }
 
 export interface ProjectRec {
@@ -68,6 +71,10 @@ export interface RunnerRec {
   token: string;
   /** When `token` expires (ISO 8601), null: never. */
   tokenExpiresAt: string | null;
+  /** Ci::Runner#creation_method: POST /user/runners, or a legacy registration token. */
+  creationMethod: 'authenticated_user' | 'registration_token';
+  /** Its runner managers (managers.ts), oldest first. */
+  managers: ManagerRec[];
 }
 
 export interface NoteRec {
@@ -110,6 +117,12 @@ function impliedContact(status: SeedRunner['status']): string | null {
   return minutesAgo === null ? null : new Date(Date.now() - minutesAgo * 60_000).toISOString();
 }
 
+/** Ci::Runner#contacted_at follows its managers' heartbeats: the latest of them. */
+function latestContact(managers: SeedRunner['managers']): string | null {
+  const times = (managers ?? []).map((m) => m.contacted_at).filter((t): t is string => typeof t === 'string');
+  return times.length === 0 ? null : times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
+}
+
 function titleCase(path: string): string {
   return path
     .split(/[-_.]/)
@@ -142,11 +155,14 @@ export class FakeState {
   private nextNoteId = 1;
   private nextMrId = 1;
   private readonly seededAt = new Date().toISOString();
+  /** GitLab's version (Query.metadata.version). */
+  readonly gitlabVersion: string;
 
   /** Seconds a new runner token lives (Seed.runner_token_expiration_interval); null: forever. */
   private readonly tokenLifetimeS: number | null;
 
   constructor(seed: Seed) {
+    this.gitlabVersion = seed.gitlab_version ?? '18.6.0';
     this.tokenLifetimeS = seed.runner_token_expiration_interval ?? null;
     this.loadGroups(seed);
     this.loadProjects(seed);
@@ -196,7 +212,15 @@ export class FakeState {
       }
       taken.add(id);
       const path = lastSegment(g.full_path);
-      const rec: GroupRec = { id, fullPath: g.full_path, path, name: titleCase(path), parent, createdAt: this.seededAt };
+      const rec: GroupRec = {
+        id,
+        fullPath: g.full_path,
+        path,
+        name: titleCase(path),
+        parent,
+        createdAt: this.seededAt,
+        allowStaleRunnerPruning: g.allow_stale_runner_pruning ?? false,
+      };
       this.groups.set(id, rec);
       this.groupPaths.set(rec.fullPath.toLowerCase(), rec);
     }
@@ -334,11 +358,13 @@ export class FakeState {
       accessLevel: r.access_level ?? 'not_protected',
       maximumTimeout: r.maximum_timeout ?? null,
       maintenanceNote: r.maintenance_note ?? null,
-      contactedAt: r.contacted_at ?? impliedContact(r.status),
+      contactedAt: r.contacted_at ?? latestContact(r.managers) ?? impliedContact(r.status),
       statusOverride: r.status ?? null,
-      createdAt: new Date().toISOString(),
+      createdAt: r.created_at ?? new Date().toISOString(),
       token: newRunnerToken(r.runner_type),
       tokenExpiresAt: r.token_expires_at !== undefined ? r.token_expires_at : this.newTokenExpiry(),
+      creationMethod: r.creation_method ?? 'authenticated_user',
+      managers: (r.managers ?? []).map((m) => managerFromSeed(m, r.created_at ?? new Date().toISOString())),
     });
     return id;
   }

@@ -78,12 +78,16 @@ describe('text', () => {
 });
 
 describe('markdown', () => {
-  it('puts warnings outside the folded details, after the summary', () => {
+  it('puts warnings outside the folded details, after the summary, and folds health findings on their own', () => {
     const out = renderMarkdown(tokensPlan(), { source: 'runners.yaml' });
-    const at = out.indexOf(':warning: **6 warnings:**');
+    const at = out.indexOf(':warning: **2 warnings:**');
     expect(at).toBeGreaterThan(out.indexOf('**Plan: 2 to create, 1 to update, 1 to delete, 2 tokens to reset'));
     expect(at).toBeLessThan(out.indexOf('<details>'));
-    expect(out).toContain('- `group["acme/platform"].runner["idle"]`: has never contacted GitLab since it was created at');
+    const health = out.indexOf('<details><summary>:warning: Health: 4 findings (runnerform health tells more)</summary>');
+    expect(health).toBeGreaterThan(at);
+    const idle = out.indexOf('- `group["acme/platform"].runner["idle"]`: has never contacted GitLab since it was created at');
+    expect(idle).toBeGreaterThan(health);
+    expect(idle).toBeLessThan(out.indexOf('</details>', health));
     expect(out).toContain('\n!   token of group["acme/platform"].runner["build"] will be reset: its token never reached its destination');
     expect(out).toContain('\n  # token → CI/CD variable RUNNER_TOKEN_DOCKER_AMD64 of acme/infra/runner-fleet\n');
   });

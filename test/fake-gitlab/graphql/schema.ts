@@ -19,6 +19,20 @@ import { rawStatus } from '../entities.js';
 import type { FakeState, GroupRec, ProjectRec, RunnerRec, UserRec } from '../state.js';
 import { connectionOf, type PageArgs, type SortKey } from './connection.js';
 import { SDL } from './sdl.js';
+import { managerStatus, type ManagerRec } from '../managers.js';
+
+/** app/graphql/types/ci/runner_manager_type.rb (platform_name/architecture_name are `method: :platform`/`:architecture`). */
+const MANAGER_RESOLVERS: Record<string, GraphQLFieldResolver<ManagerRec, GqlContext>> = {
+  id: (m) => `gid://gitlab/Ci::RunnerManager/${m.id}`,
+  systemId: (m) => m.systemId,
+  status: (m) => managerStatus(m).toUpperCase(),
+  contactedAt: (m) => gqlTime(m.contactedAt),
+  createdAt: (m) => gqlTime(m.createdAt),
+  platformName: (m) => m.platform,
+  architectureName: (m) => m.architecture,
+  ipAddress: () => null,
+  jobExecutionStatus: (m) => (m.executing ? 'ACTIVE' : 'IDLE'),
+};
 
 export interface GqlContext {
   state: FakeState;
@@ -197,6 +211,8 @@ type Resolvers = Record<string, Record<string, GraphQLFieldResolver<any, GqlCont
 
 const RESOLVERS: Resolvers = {
   Query: {
+    // app/graphql/types/metadata_type.rb: `authorize :read_instance_metadata` (any signed-in user).
+    metadata: (_root, _args, ctx) => (ctx.user ? { version: ctx.state.gitlabVersion, revision: 'fake', enterprise: true } : null),
     currentUser: (_root, _args, ctx) => ctx.user && { id: gid('User', ctx.user.id), username: ctx.user.username, name: ctx.user.name },
     group: (_root, args: { fullPath: string }, ctx) => {
       const g = ctx.state.groupByPath(args.fullPath);
@@ -246,6 +262,8 @@ const RESOLVERS: Resolvers = {
   },
   Group: {
     id: (g: GroupRec) => gid('Group', g.id),
+    // ee/app/graphql/ee/types/group_type.rb: allow_stale_runner_pruning? of the namespace settings.
+    allowStaleRunnerPruning: (g: GroupRec) => g.allowStaleRunnerPruning,
     fullPath: (g: GroupRec) => g.fullPath,
     fullName: (g: GroupRec, _args, ctx) =>
       ctx.state
@@ -283,6 +301,7 @@ const RESOLVERS: Resolvers = {
       return runnerConnection(projectRunners(ctx.state, p), args, ctx);
     },
   },
+  CiRunnerManager: MANAGER_RESOLVERS,
   CiRunner: {
     id: (r: RunnerRec) => gid('Ci::Runner', r.id),
     accessLevel: (r: RunnerRec) => upper(r.accessLevel),
@@ -296,6 +315,8 @@ const RESOLVERS: Resolvers = {
     // `authorize: :read_runner_sensitive_data` (app/graphql/types/ci/runner_type.rb): null for a caller
     // without it, e.g. anyone but an administrator on an instance runner (runner_policy.rb).
     tokenExpiresAt: (r: RunnerRec, _args, ctx) => (ctx.user && canReadRunnerSensitiveData(ctx.state, ctx.user, r) ? gqlTime(r.tokenExpiresAt) : null),
+    // runner_type.rb: creation_method (experiment 17.0), the enum's upper-case value.
+    creationMethod: (r: RunnerRec) => upper(r.creationMethod),
     ownerProject: (r: RunnerRec, _args, ctx) => {
       const owner = r.runnerType === 'project_type' ? r.projects[0] : undefined;
       return owner && visibleProjects(ctx, [owner]).length ? owner : null;
@@ -307,8 +328,9 @@ const RESOLVERS: Resolvers = {
         ? connectionOf(visibleProjects(ctx, r.projects).filter((p) => matches(args.search, p.name, p.pathWithNamespace)), projectSortKeys(args.sort), args)
         : null,
     projectCount: (r: RunnerRec) => (r.runnerType === 'project_type' ? r.projects.length : null),
-    // The fake keeps no runner managers (no runner ever contacts it).
-    managers: (_r: RunnerRec, args: PageArgs) => connectionOf<{ id: number }>([], [byId(false)], args),
+    // runner_manager_type.rb `authorize :read_runner_manager`, which RunnerManagerPolicy gives whoever
+    // may read the runner (app/policies/ci/runner_manager_policy.rb); the runner is readable here already.
+    managers: (r: RunnerRec, args: PageArgs) => connectionOf<ManagerRec>(r.managers, [byId(false)], args),
     userPermissions: (r: RunnerRec, _args, ctx) => {
       const u = ctx.user;
       return {

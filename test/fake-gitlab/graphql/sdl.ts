@@ -25,11 +25,21 @@ type RunnerPermissions {
   assignRunner: Boolean!
 }
 
+enum CiRunnerJobExecutionStatus { ACTIVE IDLE }
+enum CiRunnerCreationMethod { AUTHENTICATED_USER REGISTRATION_TOKEN }
+
 type CiRunnerManager {
   id: ID!
   systemId: String!
   status: CiRunnerStatus!
   contactedAt: Time
+  createdAt: Time
+  version: String
+  revision: String
+  platformName: String
+  architectureName: String
+  ipAddress: String
+  jobExecutionStatus: CiRunnerJobExecutionStatus
 }
 type CiRunnerManagerEdge { cursor: String! node: CiRunnerManager }
 type CiRunnerManagerConnection { count: Int! edges: [CiRunnerManagerEdge] nodes: [CiRunnerManager] pageInfo: PageInfo! }
@@ -48,6 +58,7 @@ type CiRunner {
   contactedAt: Time
   createdAt: Time
   tokenExpiresAt: Time
+  creationMethod: CiRunnerCreationMethod
   runnerType: CiRunnerType!
   ownerProject: Project
   groups(first: Int, after: String, last: Int, before: String): GroupConnection
@@ -59,8 +70,15 @@ type CiRunner {
 type CiRunnerEdge { cursor: String! node: CiRunner }
 type CiRunnerConnection { count: Int! edges: [CiRunnerEdge] nodes: [CiRunner] pageInfo: PageInfo! }
 
+type Metadata {
+  version: String!
+  revision: String!
+  enterprise: Boolean!
+}
+
 type Group {
   id: ID!
+  allowStaleRunnerPruning: Boolean!
   fullPath: ID!
   fullName: String!
   name: String!
@@ -113,6 +131,7 @@ type UserCore {
 
 type Query {
   currentUser: UserCore
+  metadata: Metadata
   group(fullPath: ID!): Group
   groups(ids: [ID!], search: String, sort: String = "name_asc", first: Int, after: String, last: Int, before: String): GroupConnection
   project(fullPath: ID!): Project

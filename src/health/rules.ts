@@ -1,0 +1,212 @@
+// The health rules over what the health read returned. Pure: the clock, the
+// journal's token expiries and GitLab's answers are handed in.
+import type { DesiredState, HealthSettings, LiveManager, LiveRunner, LiveState, ManagerStatus } from '../model.js';
+import { MANAGER_STATUSES } from '../model.js';
+import { formatAddress } from '../plan/address.js';
+import { shellQuote } from '../plan/token-reset.js';
+import type { HealthFinding, HealthReport, HealthRule, RunnerHealthRow } from './report.js';
+import { DEFAULT_HEALTH, formatDuration, TOKEN_WARN_WINDOW_MS } from './settings.js';
+import { minorsBehind, parseVersion, type Version } from './version.js';
+
+/** app/models/ci/runner.rb STALE_TIMEOUT: what stale runner pruning waits for. */
+const PRUNE_AFTER_MS = 7 * 24 * 60 * 60_000;
+/** Expiries closer than this are the same expiry (GitLab's Time has seconds; clocks differ). */
+const SAME_EXPIRY_MS = 60_000;
+
+export interface HealthInput {
+  desired: DesiredState;
+  /** Read with health facts, scopes in the order of desired.scopes. */
+  live: LiveState;
+  gitlab_version: string | null;
+  /** Group id → stale runner pruning on (null: unknown). */
+  pruning: Record<number, boolean | null>;
+  /** Runner id → the token expiry runnerform last stored for it (the --tokens-out journal); absent: not known. */
+  stored_expiry: Record<number, string | null>;
+  now: Date;
+}
+
+interface Ctx {
+  address: string;
+  runner: LiveRunner;
+  settings: HealthSettings;
+  now: number;
+  gitlab: Version | null;
+  rotate: string;
+  add: (rule: HealthRule, message: string, remedy: string, systemId?: string | null) => void;
+}
+
+export function checkHealth(input: HealthInput): HealthReport {
+  const findings: HealthFinding[] = [];
+  const rows: RunnerHealthRow[] = [];
+  const gitlab = parseVersion(input.gitlab_version);
+  const now = input.now.getTime();
+  const unknown = { managers: 0, creation: 0, versions: 0, truncated: 0, expiry: 0 };
+  input.desired.scopes.forEach((scope, i) => {
+    const live = input.live.scopes[i];
+    const declared = new Set(scope.runners.map((r) => r.description));
+    for (const d of scope.runners) {
+      const runner = live.owned.find((r) => r.description === d.description);
+      if (!runner) continue; // not created yet: plan's business
+      const address = formatAddress(live.scope, d.description);
+      const add: Ctx['add'] = (rule, message, remedy, systemId = null) =>
+        findings.push({ rule, address, runner_id: runner.id, system_id: systemId, declared: true, message, remedy });
+      const ctx: Ctx = { address, runner, settings: d.health ?? DEFAULT_HEALTH, now, gitlab, rotate: `runnerform rotate ${shellQuote(address)}`, add };
+      contactRules(ctx);
+      managerRules(ctx, unknown);
+      tokenRules(ctx, input.stored_expiry[runner.id], unknown);
+      legacyRule(ctx, true, unknown);
+      if (live.scope.type === 'group' && input.pruning[live.scope.id!] === true) pruningRule(ctx);
+      rows.push(rowOf(ctx));
+    }
+    for (const runner of live.owned.filter((r) => !declared.has(r.description))) {
+      const address = formatAddress(live.scope, runner.description);
+      const add: Ctx['add'] = (rule, message, remedy, systemId = null) =>
+        findings.push({ rule, address, runner_id: runner.id, system_id: systemId, declared: false, message, remedy });
+      legacyRule({ address, runner, settings: DEFAULT_HEALTH, now, gitlab, rotate: '', add }, false, unknown);
+    }
+  });
+  findings.push(...unknownFindings(input, unknown));
+  return { gitlab_url: input.live.gitlabUrl, gitlab_version: input.gitlab_version, checked_at: input.now.toISOString(), runners: rows, findings };
+}
+
+const ago = (now: number, iso: string) => formatDuration(Math.max(0, Math.round((now - Date.parse(iso)) / 60_000)) * 60_000);
+
+function contactRules({ runner, settings, now, rotate, add }: Ctx): void {
+  if (runner.contacted_at === null) {
+    const created = runner.created_at === null ? NaN : Date.parse(runner.created_at);
+    if (!Number.isNaN(created) && now - created > settings.never_contacted_after_ms) {
+      add('never_contacted', `has never contacted GitLab since it was created at ${runner.created_at}`, `start gitlab-runner with its token on its host, or give it a new token (${rotate})`);
+    }
+    return;
+  }
+  if (now - Date.parse(runner.contacted_at) > settings.stale_after_ms || runner.status === 'stale') {
+    add('stale', `last contacted GitLab at ${runner.contacted_at} (${ago(now, runner.contacted_at)} ago)`, 'check its host; delete the runner from runners.yaml if the host is gone for good');
+  }
+}
+
+function managerRules({ runner, settings, now, gitlab, add }: Ctx, unknown: { managers: number; versions: number; truncated: number }): void {
+  const managers = runner.health?.managers ?? null;
+  if (managers === null) {
+    unknown.managers++;
+    return;
+  }
+  if (runner.health?.managers_truncated) unknown.truncated++;
+  const online = managers.filter((m) => isOnline(m, now, settings));
+  for (const m of managers) {
+    if (!isOnline(m, now, settings) && m.contacted_at !== null) {
+      const others = online.length > 0 ? ` while ${online.length} other manager${online.length === 1 ? ' is' : 's are'} online` : '';
+      add(
+        'offline_manager',
+        `manager ${m.system_id} last contacted GitLab at ${m.contacted_at} (${ago(now, m.contacted_at)} ago)${others}`,
+        `if host ${m.system_id} is gone, nothing to do (GitLab forgets managers silent for 7 days); else check gitlab-runner there ("gitlab-runner verify")`,
+        m.system_id,
+      );
+    }
+    const v = parseVersion(m.version);
+    if (v === null) {
+      unknown.versions++;
+      continue;
+    }
+    if (gitlab === null) continue;
+    const behind = minorsBehind(v, gitlab);
+    if (behind > settings.max_minor_skew) {
+      add(
+        'version_skew',
+        `manager ${m.system_id} runs gitlab-runner ${m.version}, ${behind} minor releases behind GitLab ${gitlab.major}.${gitlab.minor} (at most ${settings.max_minor_skew} allowed)`,
+        `upgrade gitlab-runner on host ${m.system_id} to ${gitlab.major}.${gitlab.minor}`,
+        m.system_id,
+      );
+    }
+  }
+}
+
+function isOnline(m: LiveManager, now: number, settings: HealthSettings): boolean {
+  return m.contacted_at !== null && now - Date.parse(m.contacted_at) <= settings.offline_managers_after_ms;
+}
+
+function tokenRules({ runner, settings, now, rotate, add }: Ctx, stored: string | null | undefined, unknown: { expiry: number }): void {
+  // GitLab hid the expiry from this token (read_runner_sensitive_data): unknown, not "never expires".
+  if (runner.hidden?.includes('token_expires_at')) {
+    unknown.expiry++;
+    return;
+  }
+  const expires = runner.token_expires_at === null ? NaN : Date.parse(runner.token_expires_at);
+  if (Number.isNaN(expires)) return;
+  const renew = settings.token_renew_before_ms;
+  const fix = renew === null ? `${rotate}, or set health.token_renew_before so apply renews it` : 'the next apply renews it (health.token_renew_before)';
+  if (expires <= now) add('token_expired', `its token expired at ${runner.token_expires_at}: it takes no jobs`, rotate);
+  else if (expires - now <= (renew ?? TOKEN_WARN_WINDOW_MS)) add('token_expiring', `its token expires at ${runner.token_expires_at} (in ${ago(expires, new Date(now).toISOString())})`, fix);
+  // An expiry later than the one runnerform stored: gitlab-runner rotated the token itself and wrote it to its config.toml only.
+  const storedAt = stored ? Date.parse(stored) : NaN;
+  if (!Number.isNaN(storedAt) && expires - storedAt > SAME_EXPIRY_MS) {
+    add(
+      'token_self_rotated',
+      `its token expires at ${runner.token_expires_at}, not at ${stored} as when runnerform stored it: gitlab-runner rotated it itself, so its destination likely holds a dead token`,
+      `${rotate} (a new token to its destination), or set FF_DISABLE_AUTOMATIC_TOKEN_ROTATION=true on its hosts`,
+    );
+  }
+}
+
+function legacyRule({ runner, add }: Ctx, declared: boolean, unknown: { creation: number }): void {
+  const method = runner.health?.creation_method ?? null;
+  if (method === null) {
+    if (declared) unknown.creation++;
+    return;
+  }
+  if (method !== 'registration_token') return;
+  add(
+    'legacy_registration',
+    `was registered with a registration token${declared ? '' : ' (not declared in runners.yaml)'}; registration tokens are going away (GitLab 20.0)`,
+    declared
+      ? 'create its replacement with runnerform (POST /user/runners): rename this one (renamed_from) or delete it and apply, then point its hosts at the new token'
+      : 'declare it in runners.yaml to have runnerform replace it, or re-create it in GitLab\'s UI (New runner)',
+  );
+}
+
+function pruningRule({ runner, now, add }: Ctx): void {
+  const from = runner.contacted_at ?? runner.created_at;
+  if (from === null) return;
+  const at = Date.parse(from) + PRUNE_AFTER_MS;
+  if (runner.contacted_at !== null && at - now > PRUNE_AFTER_MS / 7) return; // in contact recently: not at risk
+  const when = at <= now ? 'at its next pruning run' : `after ${new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+  add(
+    'stale_pruning',
+    `its group prunes stale runners: GitLab deletes it ${when} unless its host contacts GitLab, and the next apply creates it again with a new token`,
+    'start its host now, or turn off "Prune stale runners" in the group\'s CI/CD settings',
+  );
+}
+
+function rowOf({ address, runner, now, gitlab }: Ctx): RunnerHealthRow {
+  const managers = runner.health?.managers ?? null;
+  let counts: Record<ManagerStatus, number> | null = null;
+  let skew: number | null = null;
+  if (managers !== null) {
+    counts = Object.fromEntries(MANAGER_STATUSES.map((s) => [s, managers.filter((m) => m.status === s).length])) as Record<ManagerStatus, number>;
+    const versions = managers.map((m) => parseVersion(m.version)).filter((v): v is Version => v !== null);
+    if (gitlab !== null && versions.length > 0 && versions.length === managers.length) skew = Math.max(...versions.map((v) => minorsBehind(v, gitlab)));
+  }
+  const expires = runner.token_expires_at === null ? NaN : Date.parse(runner.token_expires_at);
+  return {
+    address,
+    runner_id: runner.id,
+    status: runner.status,
+    managers: counts,
+    version_skew_minors: skew,
+    token_expires_in_s: Number.isNaN(expires) ? null : Math.round((expires - now) / 1000),
+  };
+}
+
+/** What could not be checked, said once each: unknown is never healthy. */
+function unknownFindings(input: HealthInput, unknown: { managers: number; creation: number; versions: number; truncated: number; expiry: number }): HealthFinding[] {
+  const out: HealthFinding[] = [];
+  const add = (message: string, remedy: string) =>
+    out.push({ rule: 'unknown', address: 'gitlab', runner_id: null, system_id: null, declared: true, message, remedy });
+  const n = (k: number) => `${k} runner${k === 1 ? '' : 's'}`;
+  if (input.gitlab_version === null) add("GitLab did not say its version: version skew not checked", 'use a token that may read GitLab\'s metadata (read_api)');
+  if (unknown.managers > 0) add(`GitLab did not say the managers of ${n(unknown.managers)}: offline managers and version skew not checked`, 'use GitLab 16.0 or later, and a token that may read these runners');
+  if (unknown.versions > 0) add(`${unknown.versions} runner manager${unknown.versions === 1 ? '' : 's'} did not report a version: version skew not checked for them`, 'check gitlab-runner on those hosts');
+  if (unknown.truncated > 0) add(`${n(unknown.truncated)} ha${unknown.truncated === 1 ? 's' : 've'} more managers than one page: only the first page of each (50) was checked`, 'remove the managers of hosts that are gone (they go by themselves after 7 days)');
+  if (unknown.expiry > 0) add(`GitLab hid the token expiry of ${n(unknown.expiry)} from this token: token expiry not checked for them`, 'use an administrator token for instance runners (read_runner_sensitive_data)');
+  if (unknown.creation > 0) add(`GitLab did not say how ${n(unknown.creation)} were created: legacy registrations not checked`, 'use GitLab 17.0 or later through GraphQL (--api graphql)');
+  return out;
+}
