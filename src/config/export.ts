@@ -87,7 +87,7 @@ function uniqueScopes(scopes: LiveScope[]): LiveScope[] {
 
 function exportScope(live: LiveScope, skipped: SkippedRunner[]): ExportedScope {
   const notes: string[] = [];
-  const byDescription = new Map<string, LiveRunner[]>();
+  const byDescription = new Map<string, [LiveRunner, ...LiveRunner[]]>();
   for (const r of [...live.owned].sort((a, b) => a.id - b.id)) {
     if (!/\S/.test(r.description) || r.description.length > MAX_TEXT || looksLikeToken(r.description)) {
       const reason = looksLikeToken(r.description)
@@ -97,7 +97,9 @@ function exportScope(live: LiveScope, skipped: SkippedRunner[]): ExportedScope {
       skipped.push({ scope: live.scope, id: r.id, reason });
       continue;
     }
-    byDescription.set(r.description, [...(byDescription.get(r.description) ?? []), r]);
+    const same = byDescription.get(r.description);
+    if (same) same.push(r);
+    else byDescription.set(r.description, [r]);
   }
 
   const runners: ExportedRunner[] = [];
@@ -159,9 +161,10 @@ function exportAttrs(runner: LiveRunner): { attrs: RunnerAttrs; notes: string[] 
 /** Attributes every runner sets to the same value; none for fewer than two runners. */
 export function commonAttrs(all: RunnerAttrs[]): RunnerAttrs {
   const common: Record<string, unknown> = {};
-  if (all.length < 2) return common;
+  const [head] = all;
+  if (head === undefined || all.length < 2) return common;
   for (const name of ATTRIBUTE_NAMES) {
-    const first = all[0][name];
+    const first = head[name];
     if (first === undefined) continue;
     if (all.every((a) => a[name] !== undefined && attrEqual(name, a[name], first))) common[name] = first;
   }

@@ -85,9 +85,11 @@ export function createSender(graphql: RawGraphQL, opts: SendOptions): Sender {
       await Promise.all(pack(h[0]).concat(pack(h[1])).map(send));
       return;
     }
-    const smaller = batch[0].split();
-    if (!smaller) throw graphQLFailure(`GitLab's GraphQL API refused the smallest possible request (${batch[0].what}): ${why}.`, null, 'server', why);
-    opts.log?.(`graphql ${why}: splitting ${batch[0].what}`);
+    const [only] = batch;
+    if (!only) return; // an empty batch asks nothing
+    const smaller = only.split();
+    if (!smaller) throw graphQLFailure(`GitLab's GraphQL API refused the smallest possible request (${only.what}): ${why}.`, null, 'server', why);
+    opts.log?.(`graphql ${why}: splitting ${only.what}`);
     await Promise.all(pack(smaller).map(send));
   };
 

@@ -52,7 +52,8 @@ export function ownershipOf(
     case 'group_type':
       if (scope.type !== 'group') return 'inherited';
       // A group runner belongs to exactly one group: when the detail names it, it is the owner.
-      if (Array.isArray(runner.groups) && runner.groups.length > 0) return runner.groups[0].id === scope.id ? 'owned' : 'inherited';
+      const [group] = Array.isArray(runner.groups) ? runner.groups : [];
+      if (group) return group.id === scope.id ? 'owned' : 'inherited';
       return ASK_PARENT;
     case 'project_type':
       if (scope.type !== 'project') return 'borrowed';
@@ -209,7 +210,7 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
   report();
 
   // Two refs naming one scope (path and id) are refused by the plan engine, which knows where they were declared.
-  const scopes = await Promise.allSettled(refs.map((ref) => resolveScope(api, ref)));
+  const scopes = await Promise.allSettled(refs.map(async (ref) => ({ ref, scope: await resolveScope(api, ref) })));
 
   // A runner can show up in several scopes (an ancestor group's runner in each
   // subgroup's list): read its details once.
@@ -245,11 +246,11 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
     // The `type` filter should make every item the scope's type; an item of
     // another type could never be owned here, so it is not worth a detail read.
     const items = (await listScopeRunners(api, scope)).filter((item) => item.runner_type === RUNNER_TYPE[scope.type]);
-    const pending = items.map((item) => detailOf(item.id));
+    const pending = items.map((item) => ({ item, detail: detailOf(item.id) }));
     report();
     const runners = await Promise.all(
-      items.map(async (item, i) => {
-        const d = await pending[i];
+      pending.map(async ({ item, detail }) => {
+        const d = await detail;
         if (d === null) return toPartialRunner(item, scope.type === 'project' ? 'borrowed' : 'inherited');
         const runner = toLiveRunner(item, d, await decideOwnership(scope, d, sources));
         // An owned project runner was asked about through GraphQL (ownerProject): that answer also has its permissions.
@@ -269,10 +270,9 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
 
   // Every unknown or unlistable scope is reported at once (read-problems.ts).
   const reads = await Promise.allSettled(
-    refs.map((ref, i) => {
-      const resolved = scopes[i];
-      return resolved.status === 'fulfilled' ? readScope(ref, resolved.value) : Promise.reject(resolved.reason as Error);
-    }),
+    scopes.map((resolved) =>
+      resolved.status === 'fulfilled' ? readScope(resolved.value.ref, resolved.value.scope) : Promise.reject(resolved.reason as Error),
+    ),
   );
   const liveScopes = valuesOrProblems(reads);
   return { gitlabUrl: api.gitlabUrl, scopes: liveScopes };

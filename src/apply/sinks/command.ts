@@ -56,6 +56,7 @@ export function commandSink(dest: Extract<TokenDestination, { kind: 'command' }>
         // A token read back from the journal is a secret of this run too.
         rememberSecret(t.token);
         const [file, ...args] = argvOf(t);
+        if (file === undefined) return reject(new Error('the command destination has an empty argv: nothing to run'));
         const timeoutMs = opts.timeoutMs ?? COMMAND_TIMEOUT_MS;
         const mask = (text: string) => redact(text, [t.token, ...(opts.secrets ?? [])]);
         // Its own process group: a Ctrl-C meant for runnerform must not kill a delivery in flight.
