@@ -324,7 +324,7 @@ async function intend(change: Change, runnerId: number | null, ctx: ExecContext)
     return await ctx.journal.intend({ scope: change.scope, description: change.description, address: change.address, destination: change.token, runnerId });
   } catch (err) {
     // Nothing was sent yet: without a durable intent a crash could lose the token.
-    throw new Error(`could not write to the tokens file ${ctx.journal.path}: ${(err as Error).message}. Nothing was sent to GitLab for ${change.address}.`);
+    throw new Error(`could not write to the tokens file ${ctx.journal.path}: ${(err as Error).message}. Nothing was sent to GitLab for ${change.address}.`, { cause: err });
   }
 }
 

@@ -71,7 +71,7 @@ export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJourn
       return;
     }
     // Second signal: make whatever token is in hand durable, then stop now.
-    let saved = '';
+    let saved: string;
     try {
       journal.flushSync();
       saved = journal.path

@@ -2,7 +2,7 @@
 // changes against the GitLab it was read from. Comments cannot be attached by
 // js-yaml's dumper, so the document is assembled from dumped fragments.
 import { COLLECTION_STYLE, dump, visit, type DumpOptions } from 'js-yaml';
-import { ATTRIBUTE_NAMES, type AttrName, type LiveRunner, type LiveScope, type LiveState, type RunnerAttrs, type Scope } from '../model.js';
+import { ATTRIBUTE_NAMES, type LiveRunner, type LiveScope, type LiveState, type RunnerAttrs, type Scope } from '../model.js';
 import { attrEqual, compareStrings, sortedTags } from '../plan/attrs.js';
 import { looksLikeToken } from '../secrets.js';
 
@@ -168,7 +168,7 @@ export function commonAttrs(all: RunnerAttrs[]): RunnerAttrs {
     if (first === undefined) continue;
     if (all.every((a) => a[name] !== undefined && attrEqual(name, a[name], first))) common[name] = first;
   }
-  return common as RunnerAttrs;
+  return common;
 }
 
 function withoutDefaults(attrs: RunnerAttrs, defaults: RunnerAttrs): RunnerAttrs {
@@ -176,7 +176,7 @@ function withoutDefaults(attrs: RunnerAttrs, defaults: RunnerAttrs): RunnerAttrs
   for (const name of ATTRIBUTE_NAMES) {
     if (attrs[name] !== undefined && defaults[name] === undefined) out[name] = attrs[name];
   }
-  return out as RunnerAttrs;
+  return out;
 }
 
 // ---------------------------------------------------------------- rendering
@@ -208,7 +208,7 @@ function runnersBlock(s: ExportedScope, indent: number): string {
 /** description first, then the attributes in ATTRIBUTE_NAMES order, then also_in. */
 function runnerObject(r: ExportedRunner): Record<string, unknown> {
   const out: Record<string, unknown> = { description: r.description };
-  for (const name of ATTRIBUTE_NAMES) if (r.attrs[name] !== undefined) out[name] = r.attrs[name as AttrName];
+  for (const name of ATTRIBUTE_NAMES) if (r.attrs[name] !== undefined) out[name] = r.attrs[name];
   if (r.alsoIn) out.also_in = r.alsoIn;
   return out;
 }

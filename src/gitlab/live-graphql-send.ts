@@ -127,7 +127,7 @@ export function createSender(graphql: RawGraphQL, opts: SendOptions): Sender {
       const said = messages.join('; ') || null;
       throw graphQLFailure(`GitLab's GraphQL API did not ${CONTEXT.action} (POST /api/graphql → ${answer.status}: ${said ?? 'an answer without data'}).`, answer.status, 'other', said);
     }
-    const errors = Array.isArray(body?.errors) ? body!.errors!.filter((e) => Array.isArray(e.path)) : [];
+    const errors = Array.isArray(body?.errors) ? body.errors.filter((e) => Array.isArray(e.path)) : [];
     batch.forEach((p, i) => p.take(data[`a${i}`] ?? null, errors.filter((e) => e.path[0] === `a${i}`)));
     // An error on no field of ours (none should happen with data present) is still an error.
     if (messages.length > 0 && errors.length === 0) {

@@ -10,7 +10,7 @@
 // direct memberships and projects' namespaces, not inherited ones), so an empty
 // list proves nothing: then the parent group's list tells (a group lists its
 // own and its ancestors' runners, never its subgroups').
-import { GITLAB_DEFAULT_ATTRS, RUNNER_TYPE, type LiveRunner, type LiveState, type LiveScope, type Ownership, type RunnerType, type Scope, type ScopeRef } from '../model.js';
+import { GITLAB_DEFAULT_ATTRS, RUNNER_TYPE, type LiveRunner, type LiveState, type LiveScope, type Ownership, type Scope, type ScopeRef } from '../model.js';
 import type { ApiRunnerDetails, ApiRunnerListItem, GitLabApi } from './api.js';
 import { isGitLabError } from './errors.js';
 import type { OwnerProject } from './graphql.js';
@@ -49,12 +49,13 @@ export function ownershipOf(
   switch (runner.runner_type) {
     case 'instance_type':
       return scope.type === 'instance' ? 'owned' : 'instance';
-    case 'group_type':
+    case 'group_type': {
       if (scope.type !== 'group') return 'inherited';
       // A group runner belongs to exactly one group: when the detail names it, it is the owner.
       const [group] = Array.isArray(runner.groups) ? runner.groups : [];
       if (group) return group.id === scope.id ? 'owned' : 'inherited';
       return ASK_PARENT;
+    }
     case 'project_type':
       if (scope.type !== 'project') return 'borrowed';
       // Newer GitLab versions may leave `projects` out: then only GraphQL can tell.
@@ -150,7 +151,7 @@ export function toLiveRunner(item: ApiRunnerListItem, d: ApiRunnerDetails, owner
   return {
     id: d.id,
     description: d.description ?? item.description ?? '',
-    runner_type: (d.runner_type ?? item.runner_type) as RunnerType,
+    runner_type: d.runner_type ?? item.runner_type,
     attrs: {
       paused: d.paused ?? item.paused,
       locked: d.locked,
