@@ -33,7 +33,7 @@ function breakStream(stream: Stream, err: NodeJS.ErrnoException): void {
     const done = typeof enc === 'function' ? enc : cb;
     if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
     return true;
-  }) as Stream['write'];
+  });
 }
 
 /** A write to fd 2 that cannot throw: for the last words of a process about to exit. */
