@@ -106,8 +106,9 @@ describe('applyPlan', () => {
       parallelism: 1,
       sinkFor: (dest) => ({
         describe: () => `sink ${dest.kind === 'command' ? dest.argv[0] : '?'}`,
-        deliver: async (t) => {
+        deliver: (t) => {
           delivered.push(`${t.runnerId}:${t.token === fake.runnerToken(t.runnerId)}`);
+          return Promise.resolve();
         },
       }),
     });
@@ -124,9 +125,7 @@ describe('applyPlan', () => {
       parallelism: 1,
       sinkFor: (dest) => ({
         describe: () => 'the sink',
-        deliver: async () => {
-          if (dest.kind === 'command' && dest.argv[0] === 'sink-50') throw new Error('exit 1');
-        },
+        deliver: () => (dest.kind === 'command' && dest.argv[0] === 'sink-50' ? Promise.reject(new Error('exit 1')) : Promise.resolve()),
       }),
     });
     expect(failing.outcomes.map((o) => [o.runnerId, o.status])).toEqual([
@@ -176,9 +175,10 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
     const delivered: string[] = [];
     const sinkFor = (dest: { kind: string; argv?: string[] }) => ({
       describe: () => `sink ${dest.argv?.[0]}`,
-      deliver: async (t: { token: string }) => {
-        if (fail) throw new Error('exit 1');
+      deliver: (t: { token: string }) => {
+        if (fail) return Promise.reject(new Error('exit 1'));
         delivered.push(`${dest.argv?.[0]}:${t.token}`);
+        return Promise.resolve();
       },
     });
     fake.resetStats();
