@@ -57,7 +57,8 @@ export function parseTable(markdown: string): Row[] {
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith('|')) break;
     const cells = line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim());
-    const [cls, fault, guarantee, proof] = cells;
+    // A short row keeps empty cells, which the checks below report as missing.
+    const [cls = '', fault = '', guarantee = '', proof] = cells;
     rows.push({ cls, fault, guarantee, proofs: (proof ?? '').split('<br>').map((p) => p.trim()).filter(Boolean) });
   }
   return rows;
@@ -68,9 +69,8 @@ const ESCAPED = /[.*+?^${}()|[\]\\]/g;
 
 /** What is wrong with one proof: a file that does not exist, or a title it does not hold; null when it holds. */
 export function checkProof(proof: string, root = ROOT): string | null {
-  const m = PROOF.exec(proof);
-  if (!m) return `not a proof (\`file\` › \`title\`): ${proof}`;
-  const [, file, title] = m;
+  const [, file, title] = PROOF.exec(proof) ?? [];
+  if (file === undefined || title === undefined) return `not a proof (\`file\` › \`title\`): ${proof}`;
   const path = join(root, file);
   if (!/^test\/.+\.test\.ts$/.test(file) || !existsSync(path)) return `no test file ${file}`;
   // Titles are string literals: compare with the escapes of the source undone. A title is the

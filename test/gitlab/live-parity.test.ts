@@ -188,16 +188,16 @@ describe('hidden notes', () => {
     const live = await readLiveStateGraphQL(api, api.graphql, [g('acme/platform')]);
     expect(fake.requests.slice(before).every((r) => r.path === '/api/graphql')).toBe(true);
     for (const state of [live, rest]) {
-      const [r4, r31] = state.scopes[0].owned;
-      expect([r4.id, r31.id]).toEqual([4, 31]);
-      expect([r4.attrs.maintenance_note, r4.hidden, r4.permissions]).toEqual([null, ['maintenance_note'], { update: false, delete: false }]);
+      const [r4, r31] = state.scopes[0]?.owned ?? [];
+      expect([r4?.id, r31?.id]).toEqual([4, 31]);
+      expect([r4?.attrs.maintenance_note, r4?.hidden, r4?.permissions]).toEqual([null, ['maintenance_note'], { update: false, delete: false }]);
       const plan = computePlan(declare({ maintenance_note: 'something else', tag_list: ['docker', 'linux'] }), state);
       // Runner 4 matches on everything the token can see: a no-op, not an update of a note nobody can read.
       expect(plan.changes.map((c) => [c.runner_id, c.action])).toEqual([[4, 'no-op']]);
       expect(plan.summary.refused).toBe(0);
       expect(plan.warnings.filter((w) => w.kind === 'hidden_fields')).toEqual([{ address: 'group acme/platform', kind: 'hidden_fields', message: HIDDEN }]);
       const paused = computePlan(declare({ paused: true }), state);
-      expect(paused.changes[0].refused).toBe('this token may not update runner #4 (it needs the Owner role on its group)');
+      expect(paused.changes[0]?.refused).toBe('this token may not update runner #4 (it needs the Owner role on its group)');
     }
     const desired = declare({ maintenance_note: 'x', tag_list: ['docker', 'linux'] });
     expect(renderJson(computePlan(desired, live))).toBe(renderJson(computePlan(desired, rest)));
@@ -206,8 +206,8 @@ describe('hidden notes', () => {
   it('the group Owner: the notes are compared, a changed one is planned and allowed', async () => {
     fake = await startFakeGitLab(hiddenNoteSeed());
     for (const live of [await readLiveState(client(fake, OWNER_TOKEN), [g('acme/platform')]), await graphqlRead(OWNER_TOKEN, [g('acme/platform')])]) {
-      const r4 = live.scopes[0].owned[0];
-      expect([r4.attrs.maintenance_note, r4.hidden]).toEqual(['owned by the platform team', undefined]);
+      const r4 = live.scopes[0]?.owned[0];
+      expect([r4?.attrs.maintenance_note, r4?.hidden]).toEqual(['owned by the platform team', undefined]);
       const plan = computePlan(declare({ maintenance_note: 'something else', tag_list: ['docker', 'linux'] }), live);
       expect(plan.changes.map((c) => [c.runner_id, c.action, c.refused])).toEqual([[4, 'update', null]]);
       expect(plan.warnings.filter((w) => w.kind === 'hidden_fields')).toEqual([]);
