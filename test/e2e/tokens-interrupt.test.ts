@@ -65,6 +65,9 @@ async function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<
     await sleep(20);
   }
 }
+// Creates GitLab has read but not answered: with latency on, they sleep in the fake and land after a kill
+// (under load every create could otherwise be answered, and its token delivered, before the kill).
+const inFlightCreates = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/user/runners' && r.body !== undefined && r.status === 0).length;
 const created = () => fake.runners().filter((r) => NAMES.includes(r.description ?? ''));
 /** The last token each runner's command received on stdin, by runner id. */
 function delivered(): Map<number, string> {
@@ -88,7 +91,7 @@ describe.each([
     await waitFor(() => creates() >= 1, 'the first create');
     // Every create now waits: the signal arrives while two are in flight.
     fake.setLatencyMs(700);
-    await waitFor(() => creates() >= 3, 'creates in flight under latency');
+    await waitFor(() => creates() >= 3 && inFlightCreates() >= 1, 'creates in flight under latency');
     run.child.kill(signal);
     const r = await run.done;
     expect(r.code, r.stderr).toBe(exitCode);
@@ -120,7 +123,7 @@ describe('a second signal', () => {
     const run = start(['apply', '--auto-approve', '--tokens-out', 'tokens.json', '--parallelism', '2']);
     await waitFor(() => creates() >= 1, 'the first create');
     fake.setLatencyMs(3_000);
-    await waitFor(() => creates() >= 3, 'creates in flight under latency');
+    await waitFor(() => creates() >= 3 && inFlightCreates() >= 1, 'creates in flight under latency');
     run.child.kill('SIGINT');
     await waitFor(() => run.stderr().includes('SIGINT received: no new change starts'), 'the first signal to be handled');
     run.child.kill('SIGINT');
@@ -138,7 +141,7 @@ describe('apply killed with SIGKILL while creates are in flight', () => {
     const run = start(['apply', '--auto-approve', '--tokens-out', 'tokens.json', '--parallelism', '2']);
     await waitFor(() => creates() >= 1, 'the first create');
     fake.setLatencyMs(1_000);
-    await waitFor(() => creates() >= 3, 'creates in flight under latency');
+    await waitFor(() => creates() >= 3 && inFlightCreates() >= 1, 'creates in flight under latency');
     run.child.kill('SIGKILL');
     await run.done;
     await fake.settled(); // the creates in flight land in GitLab after the process died
@@ -204,7 +207,7 @@ describe('SIGKILL with CI/CD variable destinations and no journal', () => {
     const run = start(['apply', '--auto-approve', '--parallelism', '2']);
     await waitFor(() => creates() >= 1, 'the first create');
     fake.setLatencyMs(1_000);
-    await waitFor(() => creates() >= 3, 'creates in flight under latency');
+    await waitFor(() => creates() >= 3 && inFlightCreates() >= 1, 'creates in flight under latency');
     run.child.kill('SIGKILL');
     await run.done;
     await fake.settled();
