@@ -7,7 +7,7 @@ const PREFIXES = ['glpat', 'glrt', 'glrtr', 'gloas', 'gldt', 'glptt', 'glft', 'g
 // No word boundary before the prefix: `TOKEN_glrt-…` or `t%3Dglpat-…` must be caught too.
 const PREFIXED_TOKEN = new RegExp(`(?:${PREFIXES.join('|')})-[A-Za-z0-9_.\\-]{4,}`, 'g');
 /** Legacy runner registration tokens. */
-const REGISTRATION_TOKEN = /\bGR1348941[A-Za-z0-9_\-]{8,}/g;
+const REGISTRATION_TOKEN = /\bGR1348941[A-Za-z0-9_-]{8,}/g;
 
 export const REDACTED = '[REDACTED]';
 

@@ -97,8 +97,8 @@ async function lookForRunner(api: GitLabApi, change: Change, waits: readonly num
     // An interrupt cuts the wait short: look once more at once, then stop.
     if (wait > 0) await sleep(wait, undefined, signal ? { signal } : undefined).catch(() => undefined);
     try {
-      const ids = await ownedWithDescription(api, change.scope, change.description);
-      if (ids.length > 0) return ids[0];
+      const [lowest] = await ownedWithDescription(api, change.scope, change.description);
+      if (lowest !== undefined) return lowest;
       lookError = null;
     } catch (err) {
       lookError = err;

@@ -49,7 +49,7 @@ export async function gatherEvidence(api: GitLabApi, desired: DesiredState, toke
   }
   await Promise.all(reads);
   // Sorted keys: the same GitLab gives the same evidence object, whatever order the reads finished in.
-  const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
+  const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const journal = entries === null ? null : journalRecords(entries);
   return { evidence: { journal, variables: sorted(variables), unwritable: sorted(unwritable) }, unreadable: unreadable.sort() };
 }

@@ -324,7 +324,7 @@ async function intend(change: Change, runnerId: number | null, ctx: ExecContext)
     return await ctx.journal.intend({ scope: change.scope, description: change.description, address: change.address, destination: change.token, runnerId });
   } catch (err) {
     // Nothing was sent yet: without a durable intent a crash could lose the token.
-    throw new Error(`could not write to the tokens file ${ctx.journal.path}: ${(err as Error).message}. Nothing was sent to GitLab for ${change.address}.`);
+    throw new Error(`could not write to the tokens file ${ctx.journal.path}: ${(err as Error).message}. Nothing was sent to GitLab for ${change.address}.`, { cause: err });
   }
 }
 
@@ -463,12 +463,10 @@ async function settleJournal(
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
+  // One iterator shared by the workers: each takes the next item not yet taken.
+  const queue = items.values();
   const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      await fn(item);
-    }
+    for (const item of queue) await fn(item);
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -126,7 +126,7 @@ export async function readTokenEntries(path: string): Promise<TokenEntry[] | nul
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
     if (code === undefined) throw err;
-    throw new Error(`cannot read tokens file ${path}: ${code}`);
+    throw new Error(`cannot read tokens file ${path}: ${code}`, { cause: err });
   }
   if (text.trim() === '') return [];
   let parsed: unknown;
@@ -327,12 +327,11 @@ export class TokenFile implements TokenJournal {
    * what the journal costs either way (the intent must be durable before the request).
    */
   private save(): Promise<void> {
-    try {
+    // The executor runs at once: a throw from write() becomes the rejection.
+    return new Promise((resolve) => {
       this.write();
-      return Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+      resolve();
+    });
   }
 
   private text(): string {
@@ -526,28 +525,33 @@ export class MemoryJournal implements TokenJournal {
   readonly path = null;
   private readonly held = new Set<TokenEntry>();
 
-  async intend(intent: Intent): Promise<TokenEntry> {
+  intend(intent: Intent): Promise<TokenEntry> {
     const entry = intentEntry(intent);
     this.held.add(entry);
-    return entry;
+    return Promise.resolve(entry);
   }
-  async identify(entry: TokenEntry, id: number): Promise<void> {
+  identify(entry: TokenEntry, id: number): Promise<void> {
     entry.id = id;
+    return Promise.resolve();
   }
-  async store(entry: TokenEntry, token: IssuedToken): Promise<void> {
+  store(entry: TokenEntry, token: IssuedToken): Promise<void> {
     Object.assign(entry, { id: token.id, token: token.token, token_expires_at: token.token_expires_at, source: token.source, delivered: !entry.destination });
+    return Promise.resolve();
   }
-  async delivered(entry: TokenEntry): Promise<void> {
+  delivered(entry: TokenEntry): Promise<void> {
     // Delivered: the token has no reason to stay in this process.
     this.held.delete(entry);
     entry.delivered = true;
     delete entry.token;
+    return Promise.resolve();
   }
-  async undelivered(entry: TokenEntry, why: string): Promise<void> {
+  undelivered(entry: TokenEntry, why: string): Promise<void> {
     entry.delivery_error = redact(why);
+    return Promise.resolve();
   }
-  async forget(entry: TokenEntry): Promise<void> {
+  forget(entry: TokenEntry): Promise<void> {
     this.held.delete(entry);
+    return Promise.resolve();
   }
   pendingDeliveries(): TokenEntry[] {
     return [];
@@ -556,8 +560,9 @@ export class MemoryJournal implements TokenJournal {
     // Delivered tokens are dropped from memory; there is no file to read one from.
     return undefined;
   }
-  async relocate(entry: TokenEntry, to: Relocation): Promise<void> {
+  relocate(entry: TokenEntry, to: Relocation): Promise<void> {
     Object.assign(entry, { description: to.description, address: to.address, destination: to.destination, delivered: false });
+    return Promise.resolve();
   }
   flushSync(): void {
     // Nothing durable to write to.

@@ -22,7 +22,7 @@ export function resolveTokensPath(path: string): string {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return p; // created on the first write
-      throw new Error(`cannot use --tokens-out ${path}: ${code ?? (err as Error).message}`);
+      throw new Error(`cannot use --tokens-out ${path}: ${code ?? (err as Error).message}`, { cause: err });
     }
     if (stat.isSymbolicLink()) {
       p = resolve(dirname(p), fs.readlinkSync(p));

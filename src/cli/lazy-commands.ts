@@ -23,7 +23,7 @@ const GLOBAL_WITH_VALUE = new Set(['--color']);
 /** The first argument that is not a global option: the command name, if any. */
 export function commandWord(args: string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
-    const a = args[i];
+    const a = args[i]!; // i < args.length: the loop's condition
     if (GLOBAL_WITH_VALUE.has(a)) i++;
     else if (a === '--') return args[i + 1];
     else if (!a.startsWith('-')) return a;
@@ -33,7 +33,8 @@ export function commandWord(args: string[]): string | undefined {
 
 export async function commandsToLoad(args: string[]): Promise<Register[]> {
   const word = commandWord(args);
-  if (word !== undefined && Object.hasOwn(COMMANDS, word)) return [await COMMANDS[word]()];
+  const load = word === undefined || !Object.hasOwn(COMMANDS, word) ? undefined : COMMANDS[word];
+  if (load) return [await load()];
   // `runnerform --version` needs no command; anything else may list or suggest them all.
   if (word === undefined && args.some((a) => a === '-V' || a === '--version')) return [];
   return Promise.all(Object.values(COMMANDS).map((load) => load()));

@@ -33,7 +33,7 @@ function breakStream(stream: Stream, err: NodeJS.ErrnoException): void {
     const done = typeof enc === 'function' ? enc : cb;
     if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
     return true;
-  }) as Stream['write'];
+  });
 }
 
 /** Whether `stream` failed a write (its later output is dropped). */

@@ -35,9 +35,10 @@ export async function openJournal(plan: Plan, tokensOut: string | undefined, wha
   }
   // Only a plan made with --tokens-out has deliveries: their tokens are in that file.
   const stored = plan.deliveries.filter((d) => d.refused === null);
-  if (stored.length > 0) {
+  const [first] = stored;
+  if (first) {
     throw new UserError(
-      `${what} delivers ${stored.length === 1 ? 'a stored token' : `${stored.length} stored tokens`} (${stored[0].address}${stored.length > 1 ? ', …' : ''}) ` +
+      `${what} delivers ${stored.length === 1 ? 'a stored token' : `${stored.length} stored tokens`} (${first.address}${stored.length > 1 ? ', …' : ''}) ` +
         'kept in the tokens file it was made with: pass that file as --tokens-out. Nothing was changed.',
     );
   }
@@ -70,7 +71,7 @@ export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJourn
       return;
     }
     // Second signal: make whatever token is in hand durable, then stop now.
-    let saved = '';
+    let saved: string;
     try {
       journal.flushSync();
       saved = journal.path

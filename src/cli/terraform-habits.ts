@@ -11,12 +11,12 @@ const FORMATS = new Set(['json', 'text', 'markdown']);
 /** argv after the node and script paths, with Terraform's spellings made ours. */
 export function terraformHabits(args: string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
+  for (const [i, a] of args.entries()) {
     if (a === '--') return [...out, ...args.slice(i)];
     const m = /^-([a-z][a-z-]+)(=.*)?$/.exec(a);
-    if (m && ALIASES.has(m[1])) {
-      out.push(`--${m[1]}${m[2] ?? ''}`);
+    const name = m?.[1];
+    if (name !== undefined && ALIASES.has(name)) {
+      out.push(`--${name}${m?.[2] ?? ''}`);
       continue;
     }
     const o = /^-o(?:=?(.+))?$/.exec(a);

@@ -9,9 +9,9 @@ export function effectiveAttrs(defaults: Record<string, unknown> | undefined, ow
     const value = Object.hasOwn(own, name) ? own[name] : defaults && Object.hasOwn(defaults, name) ? defaults[name] : undefined;
     if (value === undefined) continue;
     // Aliased tag lists are shared arrays in the parsed YAML; give each runner its own.
-    attrs[name] = Array.isArray(value) ? [...value] : value;
+    attrs[name] = Array.isArray(value) ? [...(value as unknown[])] : value;
   }
-  return attrs as RunnerAttrs;
+  return attrs;
 }
 
 /** Where an effective attribute came from. */

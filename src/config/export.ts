@@ -2,7 +2,7 @@
 // changes against the GitLab it was read from. Comments cannot be attached by
 // js-yaml's dumper, so the document is assembled from dumped fragments.
 import { COLLECTION_STYLE, dump, visit, type DumpOptions } from 'js-yaml';
-import { ATTRIBUTE_NAMES, type AttrName, type LiveRunner, type LiveScope, type LiveState, type RunnerAttrs, type Scope } from '../model.js';
+import { ATTRIBUTE_NAMES, type LiveRunner, type LiveScope, type LiveState, type RunnerAttrs, type Scope } from '../model.js';
 import { attrEqual, compareStrings, sortedTags } from '../plan/attrs.js';
 import { looksLikeToken } from '../secrets.js';
 
@@ -87,7 +87,7 @@ function uniqueScopes(scopes: LiveScope[]): LiveScope[] {
 
 function exportScope(live: LiveScope, skipped: SkippedRunner[]): ExportedScope {
   const notes: string[] = [];
-  const byDescription = new Map<string, LiveRunner[]>();
+  const byDescription = new Map<string, [LiveRunner, ...LiveRunner[]]>();
   for (const r of [...live.owned].sort((a, b) => a.id - b.id)) {
     if (!/\S/.test(r.description) || r.description.length > MAX_TEXT || looksLikeToken(r.description)) {
       const reason = looksLikeToken(r.description)
@@ -97,7 +97,9 @@ function exportScope(live: LiveScope, skipped: SkippedRunner[]): ExportedScope {
       skipped.push({ scope: live.scope, id: r.id, reason });
       continue;
     }
-    byDescription.set(r.description, [...(byDescription.get(r.description) ?? []), r]);
+    const same = byDescription.get(r.description);
+    if (same) same.push(r);
+    else byDescription.set(r.description, [r]);
   }
 
   const runners: ExportedRunner[] = [];
@@ -159,13 +161,14 @@ function exportAttrs(runner: LiveRunner): { attrs: RunnerAttrs; notes: string[] 
 /** Attributes every runner sets to the same value; none for fewer than two runners. */
 export function commonAttrs(all: RunnerAttrs[]): RunnerAttrs {
   const common: Record<string, unknown> = {};
-  if (all.length < 2) return common;
+  const [head] = all;
+  if (head === undefined || all.length < 2) return common;
   for (const name of ATTRIBUTE_NAMES) {
-    const first = all[0][name];
+    const first = head[name];
     if (first === undefined) continue;
     if (all.every((a) => a[name] !== undefined && attrEqual(name, a[name], first))) common[name] = first;
   }
-  return common as RunnerAttrs;
+  return common;
 }
 
 function withoutDefaults(attrs: RunnerAttrs, defaults: RunnerAttrs): RunnerAttrs {
@@ -173,7 +176,7 @@ function withoutDefaults(attrs: RunnerAttrs, defaults: RunnerAttrs): RunnerAttrs
   for (const name of ATTRIBUTE_NAMES) {
     if (attrs[name] !== undefined && defaults[name] === undefined) out[name] = attrs[name];
   }
-  return out as RunnerAttrs;
+  return out;
 }
 
 // ---------------------------------------------------------------- rendering
@@ -205,7 +208,7 @@ function runnersBlock(s: ExportedScope, indent: number): string {
 /** description first, then the attributes in ATTRIBUTE_NAMES order, then also_in. */
 function runnerObject(r: ExportedRunner): Record<string, unknown> {
   const out: Record<string, unknown> = { description: r.description };
-  for (const name of ATTRIBUTE_NAMES) if (r.attrs[name] !== undefined) out[name] = r.attrs[name as AttrName];
+  for (const name of ATTRIBUTE_NAMES) if (r.attrs[name] !== undefined) out[name] = r.attrs[name];
   if (r.alsoIn) out.also_in = r.alsoIn;
   return out;
 }

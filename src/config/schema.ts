@@ -243,5 +243,6 @@ export function show(v: unknown): string {
     const cut = v.length > 60 ? v.slice(0, 57) + '...' : v;
     return redactSecrets(JSON.stringify(cut));
   }
-  return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return typeof v; // no YAML value is anything else (a function, a symbol)
 }

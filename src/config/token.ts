@@ -44,7 +44,7 @@ export function destinationOf(raw: unknown): TokenDestination | null {
     return { kind: 'gitlab_variable', owner, key, protected: prot, environment_scope: env };
   }
   if (Array.isArray(command) && variable === undefined && command.length > 0 && command.every((a) => typeof a === 'string')) {
-    return { kind: 'command', argv: [...(command as string[])] };
+    return { kind: 'command', argv: [...command] };
   }
   return null;
 }

@@ -192,8 +192,7 @@ function applyMerges(entries: Map<string, PosEntry>, merges: PosNode[], sizes: W
 }
 
 function offsetOfNext(events: Event[], ev: Event): number {
-  for (let i = events.indexOf(ev) + 1; i < events.length; i++) {
-    const e = events[i];
+  for (const e of events.slice(events.indexOf(ev) + 1)) {
     if (e.type === EVENT_ID.SCALAR) return e.valueStart;
     if (e.type === EVENT_ID.SEQUENCE || e.type === EVENT_ID.MAPPING) return e.start;
     if (e.type === EVENT_ID.ALIAS) return e.anchorStart;

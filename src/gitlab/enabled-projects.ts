@@ -90,8 +90,13 @@ function runnersNeedingProjects(desired: DesiredState, live: LiveState): Set<Liv
 
 /** Resolves every distinct `also_in` project; all the unknown ones are reported together, with where they are written. */
 async function resolveProjects(api: GitLabApi, refs: { ref: string | number; source: { file: string; line: number; column: number } }[]): Promise<Record<string, ProjectLink>> {
-  const distinct = new Map<string, (typeof refs)[number][]>();
-  for (const r of refs) distinct.set(alsoInKey(r.ref), [...(distinct.get(alsoInKey(r.ref)) ?? []), r]);
+  type Ref = (typeof refs)[number];
+  const distinct = new Map<string, [Ref, ...Ref[]]>();
+  for (const r of refs) {
+    const same = distinct.get(alsoInKey(r.ref));
+    if (same) same.push(r);
+    else distinct.set(alsoInKey(r.ref), [r]);
+  }
   const out: Record<string, ProjectLink> = {};
   const unknown: { at: [string, number, number]; text: string }[] = [];
   await Promise.all(

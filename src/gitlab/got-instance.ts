@@ -86,8 +86,8 @@ export function gotFor(settings: GotSettings): Got {
         // before beforeRetry runs (see toError).
         if (delay > 0) {
           const what = error.response ? String(error.response.statusCode) : (error.code ?? 'error');
-          if (!error.response) log?.(`${error.options.method} ${displayPath(error.options.url as URL | undefined)} ${what} ${elapsed(error.timings?.start)}`);
-          log?.(`  retry ${attemptCount}/${policy.limit} of ${error.options.method} ${displayPath(error.options.url as URL | undefined)} after ${what}`);
+          if (!error.response) log?.(`${error.options.method} ${displayPath(error.options.url)} ${what} ${elapsed(error.timings?.start)}`);
+          log?.(`  retry ${attemptCount}/${policy.limit} of ${error.options.method} ${displayPath(error.options.url)} after ${what}`);
           const onRetry = error.options.context.onRetry as RetryListener | undefined;
           onRetry?.({ code: error.response ? undefined : error.code, count: attemptCount });
         }
@@ -103,7 +103,7 @@ export function gotFor(settings: GotSettings): Got {
       beforeRedirect: [
         (next, response) => {
           log?.(`redirect ${response.statusCode} → ${next.url instanceof URL ? next.url.origin : '?'}`);
-          refuseRedirect(next, response);
+          return refuseRedirect(next, response);
         },
       ],
       afterResponse: [
@@ -114,7 +114,7 @@ export function gotFor(settings: GotSettings): Got {
       ],
       beforeError: [
         (error: RequestError) => {
-          if (!error.response) log?.(`${error.options?.method ?? '?'} ${displayPath(error.options?.url as URL | undefined)} ${error.code ?? 'error'} ${elapsed(error.timings?.start)}`);
+          if (!error.response) log?.(`${error.options?.method ?? '?'} ${displayPath(error.options?.url)} ${error.code ?? 'error'} ${elapsed(error.timings?.start)}`);
           return error;
         },
       ],

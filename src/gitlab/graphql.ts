@@ -59,10 +59,10 @@ export class UnexpectedAnswerError extends Error {
 export function ownerProjectFrom(body: unknown): OwnerProject | null {
   const data = (body as { data?: unknown } | null)?.data;
   if (typeof data !== 'object' || data === null || !('runner' in data)) throw new UnexpectedAnswerError('the answer has no data.runner');
-  const runner = (data as { runner: unknown }).runner;
+  const runner = data.runner;
   if (runner === null) return null;
   if (typeof runner !== 'object' || !('ownerProject' in runner)) throw new UnexpectedAnswerError('data.runner has no ownerProject');
-  const owner = (runner as { ownerProject: unknown }).ownerProject;
+  const owner = runner.ownerProject;
   if (owner === null) return null;
   const o = owner as { id?: unknown; fullPath?: unknown };
   const id = idFromGid(o.id, 'Project');

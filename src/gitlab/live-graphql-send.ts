@@ -85,9 +85,11 @@ export function createSender(graphql: RawGraphQL, opts: SendOptions): Sender {
       await Promise.all(pack(h[0]).concat(pack(h[1])).map(send));
       return;
     }
-    const smaller = batch[0].split();
-    if (!smaller) throw graphQLFailure(`GitLab's GraphQL API refused the smallest possible request (${batch[0].what}): ${why}.`, null, 'server', why);
-    opts.log?.(`graphql ${why}: splitting ${batch[0].what}`);
+    const [only] = batch;
+    if (!only) return; // an empty batch asks nothing
+    const smaller = only.split();
+    if (!smaller) throw graphQLFailure(`GitLab's GraphQL API refused the smallest possible request (${only.what}): ${why}.`, null, 'server', why);
+    opts.log?.(`graphql ${why}: splitting ${only.what}`);
     await Promise.all(pack(smaller).map(send));
   };
 
@@ -125,7 +127,7 @@ export function createSender(graphql: RawGraphQL, opts: SendOptions): Sender {
       const said = messages.join('; ') || null;
       throw graphQLFailure(`GitLab's GraphQL API did not ${CONTEXT.action} (POST /api/graphql → ${answer.status}: ${said ?? 'an answer without data'}).`, answer.status, 'other', said);
     }
-    const errors = Array.isArray(body?.errors) ? body!.errors!.filter((e) => Array.isArray(e.path)) : [];
+    const errors = Array.isArray(body?.errors) ? body.errors.filter((e) => Array.isArray(e.path)) : [];
     batch.forEach((p, i) => p.take(data[`a${i}`] ?? null, errors.filter((e) => e.path[0] === `a${i}`)));
     // An error on no field of ours (none should happen with data present) is still an error.
     if (messages.length > 0 && errors.length === 0) {

@@ -125,7 +125,7 @@ function startSession(graphql: RawGraphQL, refs: ScopeRef[], opts: GraphQLReadOp
   return {
     reads: refs.map((ref, index) => ({
       index, ref, kind: ref.type, runners: [], failed: false,
-      ...(ref.type === 'instance' ? { scope: { type: 'instance', id: null, path: null } as Scope } : {}),
+      ...(ref.type === 'instance' ? { scope: { type: 'instance', id: null, path: null } } : {}),
     })),
     sender: createSender(graphql, opts),
     progress,

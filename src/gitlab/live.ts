@@ -10,7 +10,7 @@
 // direct memberships and projects' namespaces, not inherited ones), so an empty
 // list proves nothing: then the parent group's list tells (a group lists its
 // own and its ancestors' runners, never its subgroups').
-import { GITLAB_DEFAULT_ATTRS, RUNNER_TYPE, type LiveRunner, type LiveState, type LiveScope, type Ownership, type RunnerType, type Scope, type ScopeRef } from '../model.js';
+import { GITLAB_DEFAULT_ATTRS, RUNNER_TYPE, type LiveRunner, type LiveState, type LiveScope, type Ownership, type Scope, type ScopeRef } from '../model.js';
 import type { ApiRunnerDetails, ApiRunnerListItem, GitLabApi } from './api.js';
 import { isGitLabError } from './errors.js';
 import type { OwnerProject } from './graphql.js';
@@ -49,11 +49,13 @@ export function ownershipOf(
   switch (runner.runner_type) {
     case 'instance_type':
       return scope.type === 'instance' ? 'owned' : 'instance';
-    case 'group_type':
+    case 'group_type': {
       if (scope.type !== 'group') return 'inherited';
       // A group runner belongs to exactly one group: when the detail names it, it is the owner.
-      if (Array.isArray(runner.groups) && runner.groups.length > 0) return runner.groups[0].id === scope.id ? 'owned' : 'inherited';
+      const [group] = Array.isArray(runner.groups) ? runner.groups : [];
+      if (group) return group.id === scope.id ? 'owned' : 'inherited';
       return ASK_PARENT;
+    }
     case 'project_type':
       if (scope.type !== 'project') return 'borrowed';
       // Newer GitLab versions may leave `projects` out: then only GraphQL can tell.
@@ -149,7 +151,7 @@ export function toLiveRunner(item: ApiRunnerListItem, d: ApiRunnerDetails, owner
   return {
     id: d.id,
     description: d.description ?? item.description ?? '',
-    runner_type: (d.runner_type ?? item.runner_type) as RunnerType,
+    runner_type: d.runner_type ?? item.runner_type,
     attrs: {
       paused: d.paused ?? item.paused,
       locked: d.locked,
@@ -209,7 +211,7 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
   report();
 
   // Two refs naming one scope (path and id) are refused by the plan engine, which knows where they were declared.
-  const scopes = await Promise.allSettled(refs.map((ref) => resolveScope(api, ref)));
+  const scopes = await Promise.allSettled(refs.map(async (ref) => ({ ref, scope: await resolveScope(api, ref) })));
 
   // A runner can show up in several scopes (an ancestor group's runner in each
   // subgroup's list): read its details once.
@@ -245,11 +247,11 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
     // The `type` filter should make every item the scope's type; an item of
     // another type could never be owned here, so it is not worth a detail read.
     const items = (await listScopeRunners(api, scope)).filter((item) => item.runner_type === RUNNER_TYPE[scope.type]);
-    const pending = items.map((item) => detailOf(item.id));
+    const pending = items.map((item) => ({ item, detail: detailOf(item.id) }));
     report();
     const runners = await Promise.all(
-      items.map(async (item, i) => {
-        const d = await pending[i];
+      pending.map(async ({ item, detail }) => {
+        const d = await detail;
         if (d === null) return toPartialRunner(item, scope.type === 'project' ? 'borrowed' : 'inherited');
         const runner = toLiveRunner(item, d, await decideOwnership(scope, d, sources));
         // An owned project runner was asked about through GraphQL (ownerProject): that answer also has its permissions.
@@ -269,10 +271,9 @@ export async function readLiveState(api: GitLabApi, refs: ScopeRef[], opts: Read
 
   // Every unknown or unlistable scope is reported at once (read-problems.ts).
   const reads = await Promise.allSettled(
-    refs.map((ref, i) => {
-      const resolved = scopes[i];
-      return resolved.status === 'fulfilled' ? readScope(ref, resolved.value) : Promise.reject(resolved.reason as Error);
-    }),
+    scopes.map((resolved) =>
+      resolved.status === 'fulfilled' ? readScope(resolved.value.ref, resolved.value.scope) : Promise.reject(resolved.reason as Error),
+    ),
   );
   const liveScopes = valuesOrProblems(reads);
   return { gitlabUrl: api.gitlabUrl, scopes: liveScopes, api: 'rest' };

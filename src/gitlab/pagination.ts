@@ -9,7 +9,8 @@ export function parseNextLink(link: string | undefined): string | undefined {
   if (!link) return undefined;
   for (const part of link.split(',')) {
     const m = /<([^>]+)>\s*;(.*)$/.exec(part.trim());
-    if (m && /\brel="?next"?/.test(m[2])) return m[1];
+    const [, url, params] = m ?? [];
+    if (params !== undefined && /\brel="?next"?/.test(params)) return url;
   }
   return undefined;
 }

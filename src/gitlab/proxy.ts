@@ -36,9 +36,10 @@ export function bypassesProxy(target: URL, noProxy: string | undefined): boolean
     // host:port or [v6]:port; a bare IPv6 address has several colons and no port.
     let entryPort: string | undefined;
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(entry);
-    if (m) {
-      entry = m[1];
-      entryPort = m[2];
+    const [, hostPart, portPart] = m ?? [];
+    if (hostPart !== undefined) {
+      entry = hostPart;
+      entryPort = portPart;
     }
     entry = entry.replace(/^\[|\]$/g, '');
     if (entryPort && entryPort !== port) continue;

@@ -47,7 +47,7 @@ export async function readLive(api: GitLabApi, refs: ScopeRef[], opts: ReadOptio
     return readLiveState(api, refs, opts).catch((restErr: unknown) => {
       // Only GraphQL being gone again (404, an older schema); a 429 or 5xx there stays what it is.
       const sameCause = isGitLabError(restErr) && restErr.path === '/api/graphql' && (restErr.status === 404 || OLDER_SCHEMA.test(restErr.gitlabMessage ?? ''));
-      throw sameCause ? ownerUnreadable(api.gitlabUrl, err.message, restErr as GitLabError) : restErr;
+      throw sameCause ? ownerUnreadable(api.gitlabUrl, err.message, restErr) : restErr;
     });
   }
 }

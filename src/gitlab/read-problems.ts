@@ -13,8 +13,9 @@ export function isScopeProblem(err: unknown): err is GitLabError {
  * GitLabError (the first one's facts) listing each on its own line with a count.
  */
 export function combinedProblems(problems: GitLabError[]): GitLabError {
-  if (problems.length === 1) return problems[0];
-  const first = problems[0];
+  const [first] = problems;
+  if (first === undefined) throw new Error('combinedProblems needs at least one problem');
+  if (problems.length === 1) return first;
   const message = `${problems.map((p) => p.message).join('\n')}\n${problems.length} problems found reading GitLab; nothing was changed.`;
   return new GitLabError(message, {
     method: first.method, path: first.path, status: first.status, code: first.code ?? undefined, attempts: first.attempts,

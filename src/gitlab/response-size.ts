@@ -20,7 +20,8 @@ export function limitResponseSize(maxBytes: number): HandlerFunction {
     const result = next(options);
     if (options.isStream) return result;
     const request = result as CancelableRequest<Response>;
-    request.on('downloadProgress', ({ transferred, total }) => {
+    // on() returns the request itself, a promise the caller of this handler awaits.
+    void request.on('downloadProgress', ({ transferred, total }) => {
       // `total` is the announced Content-Length: refused before a byte of the body is read.
       const announced = (total ?? 0) > maxBytes;
       if ((!announced && transferred <= maxBytes) || request.isCanceled) return;

@@ -83,11 +83,12 @@ export interface Transport {
   readonly redact: Redactor;
   /** The redacted --debug log, when on. */
   readonly log?: (line: string) => void;
-  stats(): { requests: number; peakConcurrency: number };
+  // Function-valued properties, not methods: callers pass them around unbound (rest-endpoints.ts).
+  readonly stats: () => { requests: number; peakConcurrency: number };
   /** One REST call; the answer's JSON body. */
-  request<T>(call: Call): Promise<T>;
+  readonly request: <T>(call: Call) => Promise<T>;
   /** GET every page of a list (per_page=100), following x-next-page or Link rel=next to the end. */
-  list<T>(call: Omit<Call, 'method'>): Promise<T[]>;
+  readonly list: <T>(call: Omit<Call, 'method'>) => Promise<T[]>;
   /**
    * POST /api/graphql with the documented `Authorization: Bearer` header (no
    * PRIVATE-TOKEN). `splitOnTimeout`: GitLab's 503 "Request timed out" is not

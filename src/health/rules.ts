@@ -43,6 +43,8 @@ export function checkHealth(input: HealthInput): HealthReport {
   const unknown = { managers: 0, creation: 0, versions: 0, truncated: 0, expiry: 0 };
   input.desired.scopes.forEach((scope, i) => {
     const live = input.live.scopes[i];
+    // The live state is read scope by scope for the desired state: the same index is the same scope.
+    if (!live) throw new Error(`no live state for declared scope ${i}`);
     const declared = new Set(scope.runners.map((r) => r.description));
     for (const d of scope.runners) {
       const runner = live.owned.find((r) => r.description === d.description);

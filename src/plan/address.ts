@@ -108,9 +108,9 @@ function readKey(s: string, start: number, fail: (why: string) => never): { valu
   }
   const m = /^(\d+)\]/.exec(s.slice(start));
   if (!m) fail('brackets must hold a "quoted string" or a numeric id');
-  const id = Number(m![1]);
-  if (!Number.isSafeInteger(id) || id <= 0) fail(`${m![1]} is not a valid id`);
-  return { value: id, end: start + m![0].length };
+  const id = Number(m[1]);
+  if (!Number.isSafeInteger(id) || id <= 0) fail(`${m[1]} is not a valid id`);
+  return { value: id, end: start + m[0].length };
 }
 
 /**

@@ -32,7 +32,7 @@ export function normalizePartial(attrs: RunnerAttrs): RunnerAttrs {
     if (attrs[name] === undefined) continue;
     out[name] = name === 'tag_list' ? sortedTags(attrs.tag_list!) : attrs[name];
   }
-  return out as RunnerAttrs;
+  return out;
 }
 
 /** Equality as GitLab means it: tag_list as a set, maintenance_note null ≡ "". */

@@ -324,7 +324,7 @@ function existingChange(
  */
 function rejectUntaggedWithoutTags(change: Change, pairs: { desired: DesiredScope; live: LiveScope }[]): void {
   if ((change.action !== 'update' && change.action !== 'token-reset') || !change.changed.some((n) => n === 'tag_list' || n === 'run_untagged')) return;
-  const after = change.after!;
+  const after = change.after;
   if (after.run_untagged !== false || (after.tag_list ?? []).length > 0) return;
   const runner = pairs
     .find((p) => p.live.scope.type === change.scope.type && p.live.scope.id === change.scope.id)!

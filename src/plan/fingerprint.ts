@@ -35,7 +35,10 @@ export function fingerprintLive(scopes: readonly LiveScope[]): string {
     }))
     .sort((a, b) => TYPE_ORDER[a.type] - TYPE_ORDER[b.type] || (a.id ?? 0) - (b.id ?? 0))
     // The same scope read twice (declared by path and by id) counts once.
-    .filter((s, i, all) => i === 0 || s.type !== all[i - 1].type || s.id !== all[i - 1].id);
+    .filter((s, i, all) => {
+      const prev = all[i - 1];
+      return prev === undefined || s.type !== prev.type || s.id !== prev.id;
+    });
   const text = JSON.stringify(['runnerform-live-v1', canonical]);
   return createHash('sha256').update(text).digest('hex');
 }

@@ -10,7 +10,7 @@ export function comparableAttrs(wanted: RunnerAttrs, live: LiveRunner): RunnerAt
   if (!live.hidden || live.hidden.length === 0) return wanted;
   const out: Record<string, unknown> = { ...wanted };
   for (const name of live.hidden) delete out[name];
-  return out as RunnerAttrs;
+  return out;
 }
 
 /** Who GitLab shows a runner's maintenance note to: who may update the runner (runner_policy.rb). */

@@ -23,7 +23,7 @@ export function parsePlan(text: string): Plan {
   if (typeof data !== 'object' || data === null || Array.isArray(data) || !('format_version' in data)) {
     throw new UserError('not a runnerform plan file: it has no format_version (make one with `runnerform plan --out FILE`)');
   }
-  const version = (data as { format_version: unknown }).format_version;
+  const version = data.format_version;
   if (version !== SUPPORTED_VERSION) {
     throw new UserError(
       `unsupported plan format_version ${JSON.stringify(version)}: this runnerform reads format_version ${SUPPORTED_VERSION}; make the plan again with this version`,

@@ -17,7 +17,7 @@ export const MAX_VARIABLE_KEY = 255;
 
 /** The placeholder names a template uses, in order of appearance (repeats kept). */
 export function placeholdersOf(template: string): string[] {
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]);
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!); // PLACEHOLDER's group is not optional
 }
 
 /** docker-amd64 → DOCKER_AMD64: upper-cased, every character (code point) outside A-Z and 0-9 becomes `_`. */

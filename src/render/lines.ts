@@ -248,7 +248,9 @@ function formatValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return quote(value);
   if (Array.isArray(value)) return `[${value.map((v) => formatValue(v)).join(', ')}]`;
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  // A mapping as JSON, not `[object Object]`.
+  return typeof value === 'object' ? JSON.stringify(value) : typeof value;
 }
 
 /** Free text shown raw (note lines) with control characters made visible, so it cannot drive the terminal. */

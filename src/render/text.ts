@@ -25,11 +25,12 @@ export interface TextOptions {
   source: string;
 }
 
+/** Plain functions (not methods): they are passed unbound, as in `.map(paint.danger)`. */
 interface Paint {
-  bold(s: string): string;
-  danger(s: string): string;
-  warning(s: string): string;
-  sign(sign: Sign): string;
+  readonly bold: (s: string) => string;
+  readonly danger: (s: string) => string;
+  readonly warning: (s: string) => string;
+  readonly sign: (sign: Sign) => string;
 }
 
 function palette(color: boolean): Paint {

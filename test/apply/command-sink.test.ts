@@ -1,5 +1,6 @@
 // The command destination with real child processes: the token goes to stdin and
 // nowhere else; a failure carries the exit status and the redacted stderr tail.
+import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,7 @@ describe('command sink', () => {
     );
     await sink.deliver(token);
     const [got] = received(out);
+    assert.ok(got, 'the command recorded no delivery');
     expect(got.stdin).toBe(`${TOKEN}\n`);
     expect(got.argv.slice(3)).toEqual(['secret/runners/gpu a100', 'id=42', 'acme/platform']);
     expect(got.env).toMatchObject({

@@ -80,10 +80,12 @@ describe('applyPlan', () => {
 
   it('a token reset updates the changed attributes first, then resets, stores and delivers; a failing sink fails only its change', async () => {
     const { api, plan } = await planNow();
+    const [scope] = plan.scopes;
+    expect(scope).toBeDefined();
     const reset = (id: number, changed: ('tag_list')[]) => ({
       action: 'token-reset' as const,
       address: `group["acme/platform"].runner["r${id}"]`,
-      scope: plan.scopes[0],
+      scope: scope!,
       description: `r${id}`,
       reason: 'interrupted_create' as const,
       token: { kind: 'command' as const, argv: [`sink-${id}`] },
@@ -104,8 +106,9 @@ describe('applyPlan', () => {
       parallelism: 1,
       sinkFor: (dest) => ({
         describe: () => `sink ${dest.kind === 'command' ? dest.argv[0] : '?'}`,
-        deliver: async (t) => {
+        deliver: (t) => {
           delivered.push(`${t.runnerId}:${t.token === fake.runnerToken(t.runnerId)}`);
+          return Promise.resolve();
         },
       }),
     });
@@ -122,16 +125,14 @@ describe('applyPlan', () => {
       parallelism: 1,
       sinkFor: (dest) => ({
         describe: () => 'the sink',
-        deliver: async () => {
-          if (dest.kind === 'command' && dest.argv[0] === 'sink-50') throw new Error('exit 1');
-        },
+        deliver: () => (dest.kind === 'command' && dest.argv[0] === 'sink-50' ? Promise.reject(new Error('exit 1')) : Promise.resolve()),
       }),
     });
     expect(failing.outcomes.map((o) => [o.runnerId, o.status])).toEqual([
       [50, 'failed'],
       [second, 'done'],
     ]);
-    expect(failing.outcomes[0].error!.message).toContain('runner 50 has a new token, but delivering it to the sink failed: exit 1. The token is kept in test-journal');
+    expect(failing.outcomes[0]?.error?.message).toContain('runner 50 has a new token, but delivering it to the sink failed: exit 1. The token is kept in test-journal');
   });
 });
 
@@ -174,22 +175,23 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
     const delivered: string[] = [];
     const sinkFor = (dest: { kind: string; argv?: string[] }) => ({
       describe: () => `sink ${dest.argv?.[0]}`,
-      deliver: async (t: { token: string }) => {
-        if (fail) throw new Error('exit 1');
+      deliver: (t: { token: string }) => {
+        if (fail) return Promise.reject(new Error('exit 1'));
         delivered.push(`${dest.argv?.[0]}:${t.token}`);
+        return Promise.resolve();
       },
     });
     fake.resetStats();
-    const failed = await applyPlan(api, { changes: [move(id)] }, { journal, parallelism: 1, sinkFor: sinkFor as never });
-    expect(failed.outcomes[0].status).toBe('failed');
-    expect(failed.outcomes[0].error!.message).toContain('delivering it to sink new-sink failed: exit 1');
+    const failed = await applyPlan(api, { changes: [move(id)] }, { journal, parallelism: 1, sinkFor });
+    expect(failed.outcomes[0]?.status).toBe('failed');
+    expect(failed.outcomes[0]?.error?.message).toContain('delivering it to sink new-sink failed: exit 1');
     expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     expect(journal.pendingDeliveries().map((e) => [e.id, e.destination])).toEqual([[id, TO]]);
 
     fail = false;
-    const done = await applyPlan(api, { changes: [move(id)] }, { journal, parallelism: 1, sinkFor: sinkFor as never });
+    const done = await applyPlan(api, { changes: [move(id)] }, { journal, parallelism: 1, sinkFor });
     expect(done).toMatchObject({ updated: 1, failed: 0 });
-    expect(done.outcomes[0].status).toBe('done');
+    expect(done.outcomes[0]?.status).toBe('done');
     // Delivered once, by the move itself: the same token, no reset (a plan made now would show a delivery instead).
     expect(delivered).toEqual(['new-sink:glrt-stored-token']);
     expect(journal.pendingDeliveries()).toEqual([]);
@@ -200,7 +202,7 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
     const api = createGitLabClient({ gitlabUrl: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
     const id = fake.addRunner({ runner_type: 'group_type', group: 'acme/platform', description: 'm' });
     const report = await applyPlan(api, { changes: [move(id)] }, { journal: new MemoryJournal(), parallelism: 1, sinkFor: noSinks });
-    expect(report.outcomes[0].status).toBe('failed');
-    expect(report.outcomes[0].error!.message).toContain(`does not hold it; apply with the --tokens-out file the plan was made with, or run \`runnerform rotate ${move(id).address}\``);
+    expect(report.outcomes[0]?.status).toBe('failed');
+    expect(report.outcomes[0]?.error?.message).toContain(`does not hold it; apply with the --tokens-out file the plan was made with, or run \`runnerform rotate ${move(id).address}\``);
   });
 });

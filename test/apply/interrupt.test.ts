@@ -61,10 +61,10 @@ describe('applyPlan interrupted', () => {
       ['b', 'not-started'],
       ['c', 'not-started'],
     ]);
-    expect(report.outcomes[0].error!.message).toContain('the apply was interrupted before the runner appeared');
+    expect(report.outcomes[0]?.error?.message).toContain('the apply was interrupted before the runner appeared');
     expect(fake.requests.filter((r) => r.method === 'POST' && r.path === '/user/runners')).toHaveLength(1);
     const entries = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as { description: string; id: number | null; token?: string }[];
     expect(entries).toEqual([expect.objectContaining({ description: 'a', id: null })]);
-    expect(entries[0].token).toBeUndefined();
+    expect(entries[0]!.token).toBeUndefined();
   }, 60_000);
 });

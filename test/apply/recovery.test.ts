@@ -1,7 +1,6 @@
 // Lost-create recovery against the fake GitLab over HTTP, with a schedule in
 // milliseconds: look several times before creating again, retry lost token
 // resets, and never leave a created runner without saying so.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyEvent, type ApplyReport } from '../../src/apply/executor.js';
@@ -78,16 +77,16 @@ describe('a create whose answer is lost', () => {
     const made = fake.runners().filter((r) => r.description === 'p');
     expect(made).toHaveLength(1);
     expect(count('POST', '/user/runners')).toBe(1);
-    expect(sink.entries).toEqual([{ id: made[0].id, token: fake.runnerToken(made[0].id) }]);
+    expect(sink.entries).toEqual([{ id: made[0]!.id, token: fake.runnerToken(made[0]!.id) }]);
   });
 
   it('is found when GitLab finishes it after the gateway timed out: one runner, a working token', async () => {
     const { report, sink, events } = await apply(() => fake.inject({ ...CREATE, times: 1, fault: { kind: 'late-apply', afterMs: 70 } }));
-    await sleep(100); // a second create would have appeared by now too
+    await fake.settled(); // GitLab has done all it was asked: a second create would show now
     expect(report).toMatchObject({ created: 1, failed: 0 });
     expect(runnersA()).toHaveLength(1);
     expect(count('POST', '/user/runners')).toBe(1);
-    expect(sink.entries).toEqual([{ id: runnersA()[0].id, token: fake.runnerToken(runnersA()[0].id) }]);
+    expect(sink.entries).toEqual([{ id: runnersA()[0]!.id, token: fake.runnerToken(runnersA()[0]!.id) }]);
     expect(events.at(-1)).toMatchObject({ type: 'done', note: 'answer was lost; token recovered by reset' });
   });
 
@@ -101,7 +100,7 @@ describe('a create whose answer is lost', () => {
     expect(second).toBeGreaterThan(first);
     const looks = order.slice(first + 1, second).filter((r) => r === 'GET /groups/11/runners');
     expect(looks).toHaveLength(LOOKS.length);
-    expect(sink.entries[0].token).toBe(fake.runnerToken(runnersA()[0].id));
+    expect(sink.entries[0]?.token).toBe(fake.runnerToken(runnersA()[0]!.id));
   });
 
   it('retries a token reset whose answer is lost too, and stores the token that works', async () => {
@@ -113,7 +112,7 @@ describe('a create whose answer is lost', () => {
     expect(count('POST', RESET.path)).toBe(2);
     expect(runnersA()).toHaveLength(1);
     expect(sink.entries).toHaveLength(1);
-    expect(sink.entries[0].token).toBe(fake.runnerToken(runnersA()[0].id));
+    expect(sink.entries[0]?.token).toBe(fake.runnerToken(runnersA()[0]!.id));
   });
 
   it('names the runner that exists without a stored token when every reset fails', async () => {
@@ -123,7 +122,7 @@ describe('a create whose answer is lost', () => {
     });
     expect(report).toMatchObject({ created: 1, failed: 1 }); // GitLab made the runner: it counts as created, and failed
     expect(count('POST', RESET.path)).toBe(1 + RESETS.length);
-    const id = runnersA()[0].id;
+    const id = runnersA()[0]!.id;
     const err = failure(report);
     expect(err?.message).toContain(
       `runner ${id} (${ADDRESS}) was created but has no stored token: reset it with POST /runners/${id}/reset_authentication_token or in GitLab's UI`,
@@ -167,7 +166,7 @@ describe('a create whose answer is lost', () => {
         if (e.type === 'done') lateId = fake.addRunner({ runner_type: 'group_type', group: 'acme/platform', description: 'a' });
       },
     );
-    const storedId = report.outcomes[0].runnerId!;
+    const storedId = report.outcomes[0]!.runnerId!;
     expect(lateId).toBeGreaterThan(storedId);
     expect(report).toMatchObject({ created: 1, failed: 1 }); // GitLab made the runner: it counts as created, and failed
     const message = failure(report)!.message;

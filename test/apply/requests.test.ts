@@ -6,7 +6,9 @@ import { GROUP, INSTANCE, PROJECT, desired, desiredScope, live, liveRunner, live
 
 function only(plan: { changes: Change[] }): Change {
   expect(plan.changes).toHaveLength(1);
-  return plan.changes[0];
+  const [change] = plan.changes;
+  if (!change) throw new Error('the plan has no change');
+  return change;
 }
 
 describe('createBody', () => {

@@ -63,7 +63,7 @@ describe('TokenFile', () => {
     expect(journalRecords((await readTokenEntries(path))!)[0]).toMatchObject({ runner_id: 7, stored: true, delivered: false });
     expect(file.pendingDeliveries().map((p) => p.id)).toEqual([7]);
     await file.undelivered(e, 'exit 3: glrt-seven leaked');
-    expect(read(path)[0].delivery_error).toBe('exit 3: glrt-[REDACTED] leaked');
+    expect(read(path)[0]?.delivery_error).toBe('exit 3: glrt-[REDACTED] leaked');
     await file.delivered(e);
     expect(journalRecords((await readTokenEntries(path))!)[0]).toMatchObject({ stored: true, delivered: true });
     expect(file.pendingDeliveries()).toEqual([]);
@@ -134,7 +134,7 @@ describe('TokenFile', () => {
     // The next successful write carries the token the failed one could not.
     failSync = false;
     await file.delivered(e);
-    expect(read(path)[0].token).toBe('glrt-secret-token-000000000');
+    expect(read(path)[0]?.token).toBe('glrt-secret-token-000000000');
     expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual(['tokens.json']);
   });
 
@@ -158,7 +158,7 @@ describe('TokenFile', () => {
     const f = await ok.intend(intent('b'));
     const pending2 = ok.store(f, issued(6, 'glrt-in-hand-111111111111'));
     ok.flushSync();
-    expect(read(join(dir, 'other.json'))[0].token).toBe('glrt-in-hand-111111111111');
+    expect(read(join(dir, 'other.json'))[0]?.token).toBe('glrt-in-hand-111111111111');
     await Promise.all([pending, pending2]);
   });
 
@@ -193,7 +193,7 @@ describe('TokenFile', () => {
     expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual(['tokens.json']);
     const e = await intended;
     const stored = file.store(e, issued(5, 'glrt-in-hand-000000000000'));
-    expect(read(path)[0].token).toBe('glrt-in-hand-000000000000');
+    expect(read(path)[0]?.token).toBe('glrt-in-hand-000000000000');
     expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual(['tokens.json']);
     await stored;
   });
@@ -250,7 +250,7 @@ describe('TokenFile', () => {
     });
     const e = await file.intend(intent('a'));
     await file.store(e, issued(5, 'glrt-whole-00000000000000'));
-    expect(read(path)[0].token).toBe('glrt-whole-00000000000000');
+    expect(read(path)[0]?.token).toBe('glrt-whole-00000000000000');
     const before = readFileSync(path, 'utf8');
     stop = true;
     const f = await file.intend(intent('b')).catch((err: Error) => err);

@@ -66,13 +66,17 @@ function timeRun(args: string[], env: NodeJS.ProcessEnv, cwd: string, okCodes = 
   });
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function median(xs: number[]): number {
+  const m = [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  if (m === undefined) throw new Error('median of no samples');
+  return m;
+}
 
 /** Runs every command `rounds` times, interleaved; the median of each. */
 async function interleaved(commands: (() => Promise<number>)[], rounds: number): Promise<number[]> {
-  const times: number[][] = commands.map(() => []);
-  for (let r = 0; r < rounds; r++) for (const [i, run] of commands.entries()) times[i].push(await run());
-  return times.map(median);
+  const series = commands.map((run) => ({ run, times: [] as number[] }));
+  for (let r = 0; r < rounds; r++) for (const s of series) s.times.push(await s.run());
+  return series.map((s) => median(s.times));
 }
 
 /** runners.yaml for the bench fake's 100 groups × 10 runners (the seed of live-read.ts). */
@@ -97,24 +101,25 @@ export async function coldStart(fake: FakeHandle): Promise<{ rows: ColdStartRow[
     const plan = (cli: string) => () => timeRun([cli, 'plan', '--format', 'json'], env, work);
     const nodeOnly = () => timeRun(['-e', '0'], env, work);
 
-    const startup = await interleaved([nodeOnly, version(AFTER_CLI), ...(before ? [version(before.cli)] : [])], 15);
-    const plans = await interleaved([plan(AFTER_CLI), ...(before ? [plan(before.cli)] : [])], 7);
+    const [nodeStart, afterStart, beforeStart = null] = await interleaved([nodeOnly, version(AFTER_CLI), ...(before ? [version(before.cli)] : [])], 15);
+    const [afterPlan, beforePlan = null] = await interleaved([plan(AFTER_CLI), ...(before ? [plan(before.cli)] : [])], 7);
+    if (nodeStart === undefined || afterStart === undefined || afterPlan === undefined) throw new Error('a timed command gave no median');
     const rows: ColdStartRow[] = [
-      { what: '`runnerform --version` (`node -e 0` beside it)', before: startup[2] ?? null, after: startup[1], reference: startup[0] },
-      { what: '`runnerform plan`: 1,000 runners in 100 groups, 20 ms latency', before: plans[1] ?? null, after: plans[0] },
+      { what: '`runnerform --version` (`node -e 0` beside it)', before: beforeStart, after: afterStart, reference: nodeStart },
+      { what: '`runnerform plan`: 1,000 runners in 100 groups, 20 ms latency', before: beforePlan, after: afterPlan },
     ];
     const checks: Check[] = [
       {
         what: '`runnerform --version` within 0.05 s of `node -e 0`',
-        ok: startup[1] - startup[0] <= 0.05,
-        detail: `${startup[1].toFixed(3)} s vs ${startup[0].toFixed(3)} s (+${(startup[1] - startup[0]).toFixed(3)} s)`,
+        ok: afterStart - nodeStart <= 0.05,
+        detail: `${afterStart.toFixed(3)} s vs ${nodeStart.toFixed(3)} s (+${(afterStart - nodeStart).toFixed(3)} s)`,
       },
     ];
-    if (before) {
+    if (before && beforePlan !== null) {
       checks.push({
         what: `plan of 1,000 runners ≥ 2× faster than the unbundled build (${BEFORE_COMMIT})`,
-        ok: plans[1] / plans[0] >= 2,
-        detail: `${plans[0].toFixed(2)} s vs ${plans[1].toFixed(2)} s (${(plans[1] / plans[0]).toFixed(1)}×)`,
+        ok: beforePlan / afterPlan >= 2,
+        detail: `${afterPlan.toFixed(2)} s vs ${beforePlan.toFixed(2)} s (${(beforePlan / afterPlan).toFixed(1)}×)`,
       });
     }
     return { rows, checks };

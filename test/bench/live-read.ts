@@ -136,7 +136,7 @@ function table(runs: Run[]): string {
 async function main(): Promise<number> {
   const checks: { what: string; ok: boolean; detail: string }[] = [];
   const runs: Run[] = [];
-  let spawned: ColdStartRow[] = [];
+  let spawned: ColdStartRow[];
 
   const limits = (r: Run) =>
     checks.push({

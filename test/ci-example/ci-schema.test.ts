@@ -35,6 +35,7 @@ describe.skipIf(!present)("the CI/CD component and a consumer against GitLab's C
   const validate = present ? new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(JSON.parse(readFileSync(SCHEMA, 'utf8'))) : null;
   // A component is two documents: the `spec:` header, then the jobs (with $[[ inputs.x ]] in them).
   const [header, body] = loadAll(readFileSync(join(root, 'templates/runnerform.yml'), 'utf8')) as Record<string, any>[];
+  if (!header || !body) throw new Error('templates/runnerform.yml must hold two documents: the spec header and the jobs');
 
   it('the header declares the inputs, and has no schema errors', () => {
     validate!(header);

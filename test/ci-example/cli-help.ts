@@ -21,15 +21,16 @@ export function specFromHelp(name: string, help: string): CommandSpec {
   const options = new Map<string, boolean>();
   for (const line of section(help, 'Options')) {
     const m = /^ {2}(?:(-\w), )?(--[\w-]+)( [<[][\w.-]+[>\]])?/.exec(line);
-    if (!m) continue;
+    const long = m?.[2];
+    if (!m || long === undefined) continue;
     const takesValue = m[3] !== undefined;
-    options.set(m[2], takesValue);
+    options.set(long, takesValue);
     if (m[1]) options.set(m[1], takesValue);
   }
   const usage = /^Usage: \S+ \S+(.*)$/m.exec(help)?.[1] ?? '';
-  const args = [...usage.matchAll(/([<[])([\w.-]+)[>\]]/g)]
-    .filter((m) => m[2] !== 'options')
-    .map((m): [string, boolean] => [m[2], m[1] === '<']);
+  const args = [...usage.matchAll(/([<[])([\w.-]+)[>\]]/g)].flatMap(([, bracket, arg]): [string, boolean][] =>
+    arg === undefined || arg === 'options' ? [] : [[arg, bracket === '<']],
+  );
   return { name, options, args };
 }
 
@@ -87,7 +88,7 @@ export function shellCommands(line: string): string[][] {
   if (quote) throw new Error(`unbalanced quote in: ${line}`);
   endCommand();
   // Keywords that introduce a command inside if/for/while.
-  return commands.map((w) => (['then', 'do', 'else', 'elif', 'if', '!'].includes(w[0]) ? w.slice(1) : w)).filter((w) => w.length > 0);
+  return commands.map((w) => (['then', 'do', 'else', 'elif', 'if', '!'].includes(w[0] ?? '') ? w.slice(1) : w)).filter((w) => w.length > 0);
 }
 
 export interface Invocation {
@@ -109,12 +110,12 @@ export function checkInvocation(
   const [bin, command, ...rest] = words;
   if (bin !== 'runnerform') return { problems: [`not a runnerform command: ${words.join(' ')}`], parsed: null };
   const spec = command ? commands.get(command) : undefined;
-  if (!spec) return { problems: [`unknown command: runnerform ${command ?? ''}`], parsed: null };
+  if (command === undefined || !spec) return { problems: [`unknown command: runnerform ${command ?? ''}`], parsed: null };
   const problems: string[] = [];
   const options = new Map<string, string | true>();
   const positionals: string[] = [];
   for (let i = 0; i < rest.length; i++) {
-    const w = rest[i];
+    const w = rest[i]!; // i < rest.length
     if (!w.startsWith('-')) {
       positionals.push(w);
       continue;
@@ -135,7 +136,7 @@ export function checkInvocation(
     else options.set(flag, value);
   }
   const required = spec.args.filter(([, req]) => req).length;
-  if (positionals.length < required) problems.push(`runnerform ${command}: missing argument ${spec.args[positionals.length][0]}`);
+  if (positionals.length < required) problems.push(`runnerform ${command}: missing argument ${spec.args[positionals.length]![0]}`);
   const variadic = spec.args.at(-1)?.[0].endsWith('...') ?? false;
   if (!variadic && positionals.length > spec.args.length) problems.push(`runnerform ${command}: unexpected argument ${positionals[spec.args.length]}`);
   return { problems, parsed: { command, options, positionals } };

@@ -57,7 +57,15 @@ beforeAll(async () => {
 function invocationIn(job: string, command: string): Invocation {
   const found = invocations.filter((i) => i.job === job && i.command === command);
   expect(found, `${job} runs runnerform ${command} once`).toHaveLength(1);
-  return found[0];
+  const [first] = found;
+  if (!first) throw new Error(`${job} does not run runnerform ${command}`);
+  return first;
+}
+
+function jobNamed(name: string): Job {
+  const job = jobs[name];
+  if (!job) throw new Error(`the example has no job ${name}`);
+  return job;
 }
 
 describe('the help-based checker itself', () => {
@@ -174,14 +182,14 @@ describe(CI_FILE, () => {
   });
 
   it('validates on every push, without a token, but not in the drift schedule', () => {
-    const job = jobs.validate;
+    const job = jobNamed('validate');
     expect(invocationIn('validate', 'validate')).toBeTruthy();
     expect(job.variables?.GITLAB_TOKEN).toBeUndefined();
     expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule"', when: 'never' }, { when: 'on_success' }]);
   });
 
   it('plans merge requests as one comment, with the Terraform report in the widget', () => {
-    const job = jobs['plan:merge-request'];
+    const job = jobNamed('plan:merge-request');
     expect(ruleIfs(job)).toEqual(['$CI_PIPELINE_SOURCE == "merge_request_event"']);
     const plan = invocationIn('plan:merge-request', 'plan');
     // --comment only with a note token (a Reporter project access token): `set -- --comment`, else no note.
@@ -196,8 +204,8 @@ describe(CI_FILE, () => {
   });
 
   it('applies on the default branch exactly the plan saved by the job before, never two at once', () => {
-    const planJob = jobs['plan:default-branch'];
-    const applyJob = jobs.apply;
+    const planJob = jobNamed('plan:default-branch');
+    const applyJob = jobNamed('apply');
     const onDefault = '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"';
     expect(ruleIfs(planJob)).toEqual([onDefault]);
     expect(ruleIfs(applyJob)).toEqual([onDefault]);
@@ -217,7 +225,7 @@ describe(CI_FILE, () => {
   });
 
   it('sends runner tokens to the token: destinations of runners.yaml, never to a file, log or artifact', () => {
-    const applyJob = jobs.apply;
+    const applyJob = jobNamed('apply');
     expect(applyJob.artifacts).toBeUndefined();
     expect(invocationIn('apply', 'apply').options.has('--tokens-out')).toBe(false);
     const runners = load(readFileSync('examples/gitlab-ci/runners.yaml', 'utf8')) as any;
@@ -228,14 +236,14 @@ describe(CI_FILE, () => {
   });
 
   it('fails the scheduled drift job on exit code 2', () => {
-    const job = jobs.drift;
+    const job = jobNamed('drift');
     expect(ruleIfs(job)).toEqual(['$CI_PIPELINE_SOURCE == "schedule"']);
     expect(invocationIn('drift', 'plan').options.get('--detailed-exitcode')).toBe(true);
     expect(job.allow_failure).toBe(false);
   });
 
   it('checks fleet health on the schedule, findings as a warning (exit 2), metrics kept as an artifact', () => {
-    const job = jobs.health;
+    const job = jobNamed('health');
     expect(ruleIfs(job)).toEqual(['$CI_PIPELINE_SOURCE == "schedule"']);
     const runs = invocations.filter((i) => i.job === 'health' && i.command === 'health');
     expect(runs.map((i) => i.options.get('--format') ?? 'text')).toEqual(['openmetrics', 'text']);

@@ -172,7 +172,7 @@ function withoutTokenDestinations(text: string): string {
   const lines = text.split('\n');
   const start = lines.findIndex((l) => l === '  token:');
   let end = start + 1;
-  while (end < lines.length && lines[end].startsWith('    ')) end++;
+  while (lines[end]?.startsWith('    ')) end++;
   const kept = [...lines.slice(0, start), ...lines.slice(end)].join('\n');
   return kept.replace(/\n {6}- description: docker-arm64\n[^\n]*\n/, '\n');
 }
@@ -239,7 +239,7 @@ describe.skipIf(!rsync)('examples/gitlab-ci run by gitlab-ci-local against the f
     expectNoSecrets(first);
     const notes1 = fake.notes(CONFIG_PROJECT.path, 1);
     expect(notes1).toHaveLength(1);
-    expect(notes1[0].body).toContain('docker-amd64');
+    expect(notes1[0]?.body).toContain('docker-amd64');
     // Posted by the Reporter bot: the plan's own token (read_api) could not have.
     const listed = await fetch(`${fake.url}/api/v4/projects/${CONFIG_PROJECT.id}/merge_requests/1/notes`, { headers: { 'PRIVATE-TOKEN': PLAN_TOKEN } });
     expect(((await listed.json()) as { author: { username: string } }[]).map((n) => n.author.username)).toEqual(['project_1217_bot']);
@@ -248,7 +248,7 @@ describe.skipIf(!rsync)('examples/gitlab-ci run by gitlab-ci-local against the f
     expect(second.code, log(second)).toBe(0);
     const notes2 = fake.notes(CONFIG_PROJECT.path, 1);
     expect(notes2).toHaveLength(1);
-    expect(notes2[0].id).toBe(notes1[0].id);
+    expect(notes2[0]?.id).toBe(notes1[0]?.id);
     const noteWrites = fake.requests.filter((q) => q.method !== 'GET' && q.path.includes('/notes')).map((q) => q.method);
     expect(noteWrites).toEqual(['POST', 'PUT']);
   }, 300_000);
@@ -373,7 +373,7 @@ describe.skipIf(!rsync)('the CI/CD component (templates/runnerform.yml) run by g
     const res = await fetch(`${cfake.url}/api/v4/projects/${CONFIG_PROJECT.id}/merge_requests/1/notes`, { headers: { 'PRIVATE-TOKEN': READ_TOKEN } });
     const notes = (await res.json()) as { author: { username: string }; body: string }[];
     expect(notes.map((n) => n.author.username)).toEqual(['project_1217_bot']);
-    expect(notes[0].body).toContain('docker-amd64');
+    expect(notes[0]?.body).toContain('docker-amd64');
   }, 300_000);
 
   it('without a note token the merge-request plan still runs, and posts nothing', async () => {

@@ -11,12 +11,14 @@ describe('also_in', () => {
       { file: 'a.yaml', text: project('      - description: pool\n        also_in: [acme/web, 42]\n      - description: alone\n        also_in: []\n      - description: plain\n') },
     ]);
     expect(problems).toEqual([]);
-    const [pool, alone, plain] = state!.scopes[0].runners;
-    expect(pool.also_in).toEqual([
+    const runners = state!.scopes[0]!.runners;
+    expect(runners).toHaveLength(3);
+    const [pool, alone, plain] = runners;
+    expect(pool?.also_in).toEqual([
       { ref: 'acme/web', source: { file: 'a.yaml', line: 6, column: 19 } },
       { ref: 42, source: { file: 'a.yaml', line: 6, column: 29 } },
     ]);
-    expect(alone.also_in).toEqual([]);
+    expect(alone?.also_in).toEqual([]);
     expect(plain).not.toHaveProperty('also_in');
   });
 

@@ -29,7 +29,8 @@ groups:
 `;
 
 describe('defaults', () => {
-  const [inherits, overrides, ownExtra] = load(FILE).scopes[0].runners;
+  const [inherits, overrides, ownExtra] = load(FILE).scopes[0]?.runners ?? [];
+  if (!inherits || !overrides || !ownExtra) throw new Error('FILE declares three runners in its first scope');
 
   it('apply to a runner that does not set the attribute', () => {
     expect(inherits.attrs).toEqual({ run_untagged: false, tag_list: ['docker', 'linux'], maximum_timeout: 3600 });
@@ -53,7 +54,7 @@ describe('defaults', () => {
       { file: 'a.yaml', text: 'version: 1\ndefaults:\n  locked: true\ngroups:\n  - path: a\n    runners: [{description: x}]\n' },
       { file: 'b.yaml', text: 'version: 1\ngroups:\n  - path: b\n    runners: [{description: y}]\n' },
     ]);
-    expect(state?.scopes.map((s) => s.runners[0].attrs)).toEqual([{ locked: true }, {}]);
+    expect(state?.scopes.map((s) => s.runners[0]?.attrs)).toEqual([{ locked: true }, {}]);
   });
 
   it('without any defaults, a runner manages only what it states', () => {

@@ -44,6 +44,7 @@ describe('examples', () => {
     const state = valid(['examples/multi-team.yaml']);
     const platform = state.scopes.find((s) => s.ref.path === 'acme/platform');
     const [first, second] = platform?.runners ?? [];
+    if (!first || !second) throw new Error('acme/platform declares two runners');
     expect(second.attrs.tag_list).toEqual(first.attrs.tag_list);
     expect(second.attrs.tag_list).not.toBe(first.attrs.tag_list); // each runner owns its array
     expect(state.scopes.some((s) => s.ref.id === 4242)).toBe(true);
@@ -66,11 +67,13 @@ describe('runners.yaml (the demo organisation)', () => {
   it('carries source positions for scopes and runners', () => {
     const lines = readFileSync('runners.yaml', 'utf8').split('\n');
     const where = (text: string) => {
-      const line = lines.findIndex((l) => l.endsWith(text)) + 1;
-      return { file: 'runners.yaml', line, column: lines[line - 1].indexOf(text) + 1 };
+      const index = lines.findIndex((l) => l.endsWith(text));
+      const found = lines[index];
+      if (found === undefined) throw new Error(`no line of runners.yaml ends with ${text}`);
+      return { file: 'runners.yaml', line: index + 1, column: found.indexOf(text) + 1 };
     };
     const platform = scope('acme/platform');
     expect(platform?.source).toEqual(where('path: acme/platform'));
-    expect(platform?.runners[0].source).toEqual(where(`description: ${platform?.runners[0].description}`));
+    expect(platform?.runners[0]?.source).toEqual(where(`description: ${platform?.runners[0]?.description}`));
   });
 });

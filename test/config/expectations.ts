@@ -11,7 +11,7 @@ export interface Expected {
 export function expectationsOf(file: string): Expected[] {
   const out: Expected[] = [];
   for (const m of readFileSync(file, 'utf8').matchAll(/^# expect: (\d+):(\d+): (.+)$/gm)) {
-    out.push({ line: Number(m[1]), column: Number(m[2]), message: m[3] });
+    out.push({ line: Number(m[1]), column: Number(m[2]), message: m[3]! });
   }
   return out;
 }

@@ -21,7 +21,7 @@ for (const dir of DIRS) {
         const got = problems.map(formatProblem);
         expect(got).toHaveLength(expected.length);
         expected.forEach((e, i) => {
-          expect(got[i].startsWith(`${file}:${e.line}:${e.column}: ${e.message}`), `${got[i]}\nexpected ${e.line}:${e.column}: ${e.message}`).toBe(true);
+          expect(got[i]?.startsWith(`${file}:${e.line}:${e.column}: ${e.message}`), `${got[i]}\nexpected ${e.line}:${e.column}: ${e.message}`).toBe(true);
         });
       });
     }

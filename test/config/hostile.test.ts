@@ -25,7 +25,7 @@ describe('hostile input', () => {
     const { state, problems } = parse(aliasBomb());
     expect(state).toBeNull();
     expect(problems).toHaveLength(1);
-    expect(formatProblem(problems[0])).toMatch(new RegExp(`^h\\.yaml:8:\\d+: document too large: more than ${MAX_EXPANDED_NODES} nodes once aliases are expanded`));
+    expect(formatProblem(problems[0]!)).toMatch(new RegExp(`^h\\.yaml:8:\\d+: document too large: more than ${MAX_EXPANDED_NODES} nodes once aliases are expanded`));
   });
 
   it('an alias bomb inside a runner field is refused too', () => {
@@ -34,7 +34,7 @@ describe('hostile input', () => {
     const text = `version: 1\ngroups:\n  - path: a\n    runners:\n      - description: x\n        tag_list: [${levels.join(', ')}]\n`;
     const { problems } = parse(text);
     expect(problems).toHaveLength(1);
-    expect(formatProblem(problems[0])).toMatch(/^h\.yaml:6:\d+: document too large/);
+    expect(formatProblem(problems[0]!)).toMatch(/^h\.yaml:6:\d+: document too large/);
   });
 
   it('a 50 MB file is refused before it is read', () => {
@@ -52,7 +52,7 @@ describe('hostile input', () => {
 
   it('a 50 MB text handed to the pure parser is refused as well', () => {
     const { problems } = parse('x'.repeat(50 * 1024 * 1024));
-    expect(problems[0].message).toMatch(/^file is too large/);
+    expect(problems[0]?.message).toMatch(/^file is too large/);
   });
 
   it('deeply nested flow collections stop at the depth bound', () => {
@@ -64,8 +64,8 @@ describe('hostile input', () => {
     const text = 'version: 1\n' + Array.from({ length: 200 }, (_, i) => `${'  '.repeat(i)}k${i}:\n`).join('');
     const { problems } = parse(text);
     expect(problems).toHaveLength(1);
-    expect(problems[0].message).toBe('YAML syntax error: nesting exceeded maxDepth (32)');
-    expect(problems[0].line).toBeGreaterThan(30);
+    expect(problems[0]?.message).toBe('YAML syntax error: nesting exceeded maxDepth (32)');
+    expect(problems[0]?.line).toBeGreaterThan(30);
   });
 
   it('binary garbage with NUL bytes is refused as not text', () => {
@@ -116,7 +116,7 @@ groups:
       'h.yaml:13:23: `access_level` must be one of `not_protected`, `ref_protected`, got "ref_protectd" (did you mean `ref_protected`?)',
     ]);
     const fixed = parse(text.replace('ref_protectd', 'ref_protected'));
-    expect(fixed.state?.scopes[0].runners.map((r) => [r.description, r.attrs.tag_list, r.attrs.run_untagged])).toEqual([
+    expect(fixed.state?.scopes[0]?.runners.map((r) => [r.description, r.attrs.tag_list, r.attrs.run_untagged])).toEqual([
       ['docker-1', ['docker', 'linux'], false],
       ['docker-2', ['docker', 'linux'], false],
       ['docker-3', ['docker', 'linux'], undefined],
@@ -135,6 +135,6 @@ groups:
     const text = `version: 1\ngroups:\n  - path: a\n    runners:\n      - description: first\n        tag_list: &t [docker, linux, amd64]\n${runners}`;
     const { state, problems } = parse(text);
     expect(problems).toEqual([]);
-    expect(state?.scopes[0].runners).toHaveLength(1001);
+    expect(state?.scopes[0]?.runners).toHaveLength(1001);
   });
 });

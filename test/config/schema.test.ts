@@ -37,16 +37,16 @@ describe('schemas/runners.schema.json', () => {
 
   it('runners and defaults hold exactly the managed attributes (plus where the token goes)', () => {
     const defs = schema.definitions as Record<string, Json>;
-    expect(Object.keys(defs.attributes.properties as Json)).toEqual([...ATTRIBUTE_NAMES]);
-    expect(Object.keys(defs.runner.properties as Json)).toEqual(['description', ...ATTRIBUTE_NAMES, 'token', 'health', 'renamed_from', 'also_in']);
-    expect(Object.keys(defs.defaults.properties as Json)).toEqual([...ATTRIBUTE_NAMES, 'token']);
+    expect(Object.keys(defs.attributes!.properties as Json)).toEqual([...ATTRIBUTE_NAMES]);
+    expect(Object.keys(defs.runner!.properties as Json)).toEqual(['description', ...ATTRIBUTE_NAMES, 'token', 'health', 'renamed_from', 'also_in']);
+    expect(Object.keys(defs.defaults!.properties as Json)).toEqual([...ATTRIBUTE_NAMES, 'token']);
   });
 
   it('gives every property a title and a description for editors', () => {
     for (const [at, s] of subschemas(schema)) {
       if (!s.properties) continue;
       for (const [name, prop] of Object.entries(s.properties as Record<string, Json>)) {
-        const target = prop.$ref ? resolve(String(prop.$ref)) : prop;
+        const target = typeof prop.$ref === 'string' ? resolve(prop.$ref) : prop;
         expect(target.title ?? prop.title, `${at}/${name}`).toBeTruthy();
         expect(target.description ?? prop.description, `${at}/${name}`).toBeTruthy();
       }
@@ -54,12 +54,12 @@ describe('schemas/runners.schema.json', () => {
   });
 
   it("encodes GitLab's limits", () => {
-    const a = (schema.definitions as Record<string, Json>).attributes.properties as Record<string, Json>;
+    const a = (schema.definitions as Record<string, Json>).attributes!.properties as Record<string, Json>;
     expect(a.maximum_timeout).toMatchObject({ type: 'integer', minimum: 600 });
     expect(a.maintenance_note).toMatchObject({ maxLength: 1024 });
     expect(a.tag_list).toMatchObject({ maxItems: 50 });
-    expect(a.access_level.enum).toEqual(['not_protected', 'ref_protected']);
-    const d = ((schema.definitions as Record<string, Json>).runner.properties as Record<string, Json>).description;
+    expect(a.access_level?.enum).toEqual(['not_protected', 'ref_protected']);
+    const d = ((schema.definitions as Record<string, Json>).runner!.properties as Record<string, Json>).description;
     expect(d).toMatchObject({ minLength: 1, maxLength: 1024 });
   });
 });

@@ -31,7 +31,7 @@ groups:
   it('are redacted in YAML errors that quote the source', () => {
     const { problems } = parseDesiredState([{ file: 'r.yaml', text: `version: 1\n${PAT}: 1\n${PAT}: 2\n` }]);
     expect(problems).toHaveLength(1);
-    expect(formatProblem(problems[0])).toBe('r.yaml:3:1: YAML error: duplicated mapping key `glpat-[REDACTED]`');
+    expect(formatProblem(problems[0]!)).toBe('r.yaml:3:1: YAML error: duplicated mapping key `glpat-[REDACTED]`');
   });
 });
 

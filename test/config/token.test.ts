@@ -35,25 +35,25 @@ describe('token destinations in the desired state', () => {
     const { state, problems: found } = load(FILE);
     expect(found).toEqual([]);
     const runners = Object.fromEntries(state!.scopes.flatMap((s) => s.runners).map((r) => [r.description, r]));
-    expect(runners['docker-amd64'].token).toEqual({
+    expect(runners['docker-amd64']?.token).toEqual({
       kind: 'gitlab_variable',
       owner: { type: 'group', path: 'acme/infra' },
       key: 'RUNNER_TOKEN_{description}',
       protected: true,
       environment_scope: '*',
     });
-    expect(runners['gpu-a100'].token).toEqual({
+    expect(runners['gpu-a100']?.token).toEqual({
       kind: 'command',
       argv: ['vault', 'kv', 'put', 'secret/runners/{scope}/{description}', 'token=-', '{"a": 1}'],
     });
-    expect(runners.windows.token).toEqual({
+    expect(runners.windows?.token).toEqual({
       kind: 'gitlab_variable',
       owner: { type: 'project', path: 'acme/infra/fleet' },
       key: 'WIN_TOKEN',
       protected: false,
       environment_scope: 'production',
     });
-    expect(runners['api-e2e'].token).toEqual(runners['docker-amd64'].token);
+    expect(runners['api-e2e']?.token).toEqual(runners['docker-amd64']?.token);
   });
 
   it('reads renamed_from as a list, a single string being a list of one', () => {
@@ -64,7 +64,7 @@ describe('token destinations in the desired state', () => {
 
   it('leaves token null without a destination', () => {
     const { state } = load('version: 1\ngroups:\n  - path: a\n    runners:\n      - description: r\n');
-    expect(state!.scopes[0].runners[0].token).toBeNull();
+    expect(state!.scopes[0]?.runners[0]?.token).toBeNull();
   });
 
   it('lets defaults apply to every file-local runner, so a shared key without {description} collides', () => {

@@ -12,15 +12,20 @@ import type { Seed } from '../fake-gitlab/seed.js';
 const root = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/demo → repo root
 const cli = join(root, 'dist/src/cli/main.js');
 const seed = JSON.parse(readFileSync(join(root, 'test/fixtures/seeds/demo.json'), 'utf8')) as Seed;
-const owner = seed.tokens.find((t) => t.user === 'platform-owner') ?? seed.tokens[0];
+const owner = ((): Seed['tokens'][number] => {
+  const t = seed.tokens.find((t) => t.user === 'platform-owner') ?? seed.tokens[0];
+  if (!t) throw new Error('test/fixtures/seeds/demo.json has no token');
+  return t;
+})();
 
 /** `npm run demo -- --color always|never|auto` (or FORCE_COLOR / NO_COLOR), decided as the CLI decides. */
 function colorMode(argv: string[]): ColorMode {
   const i = argv.findIndex((a) => a === '--color' || a.startsWith('--color='));
+  const flag = argv[i];
   if (argv.includes('--no-color')) return 'never';
-  if (i < 0) return 'auto';
-  const value = argv[i].includes('=') ? argv[i].slice('--color='.length) : argv[i + 1];
-  if (!(COLOR_MODES as readonly string[]).includes(value)) throw new Error(`--color must be one of ${COLOR_MODES.join(', ')}`);
+  if (flag === undefined) return 'auto';
+  const value = flag.includes('=') ? flag.slice('--color='.length) : argv[i + 1];
+  if (value === undefined || !(COLOR_MODES as readonly string[]).includes(value)) throw new Error(`--color must be one of ${COLOR_MODES.join(', ')}`);
   return value as ColorMode;
 }
 

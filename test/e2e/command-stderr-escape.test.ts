@@ -40,7 +40,7 @@ groups:
     expect(apply.stdout).not.toMatch(raw);
     expect(apply.stderr).not.toMatch(raw);
     const [entry] = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as { delivery_error?: string }[];
-    expect(entry.delivery_error).toContain('x\\u001b]0;TITLE\\u0007\\u001b[2Jy');
-    expect(entry.delivery_error).not.toMatch(raw);
+    expect(entry?.delivery_error).toContain('x\\u001b]0;TITLE\\u0007\\u001b[2Jy');
+    expect(entry?.delivery_error).not.toMatch(raw);
   });
 });

@@ -40,9 +40,10 @@ describe('plan --comment', () => {
 
     const notes = fake.notes('acme/platform/api', 7);
     expect(notes).toHaveLength(1);
-    expect(notes[0].body.startsWith(NOTE_MARKER)).toBe(true);
-    expect(notes[0].body).toContain('large');
-    expect(secretsIn(notes[0].body)).toEqual([]);
+    const body = notes[0]?.body ?? '';
+    expect(body.startsWith(NOTE_MARKER)).toBe(true);
+    expect(body).toContain('large');
+    expect(secretsIn(body)).toEqual([]);
   });
 
   it('fails clearly outside a merge-request pipeline, before contacting GitLab', async () => {

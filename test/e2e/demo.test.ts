@@ -30,7 +30,7 @@ describe('npm run demo', () => {
     // NO_COLOR, and a pipe: not one escape code, from the demo or from the commands it runs.
     expect(r.stdout + r.stderr).not.toMatch(ANSI);
     const steps = r.stdout.split('$ runnerform ').slice(1);
-    expect(steps.map((s) => s.split('\n')[0].replace(/\x1b\[[0-9;]*m/g, '').split(' ')[0])).toEqual(['validate', 'plan', 'apply', 'plan']);
+    expect(steps.map((s) => (s.split('\n')[0] ?? '').replace(/\x1b\[[0-9;]*m/g, '').split(' ')[0])).toEqual(['validate', 'plan', 'apply', 'plan']);
     expect(steps[1]).toMatch(/Plan: 1 to create, 2 to update, 0 to delete \(2 unchanged, 1 unmanaged\)\./);
     expect(steps[2]).toContain('Apply complete: 1 created, 2 updated, 0 deleted.');
     expect(steps[3]).toContain('No changes. GitLab matches runners.yaml.');

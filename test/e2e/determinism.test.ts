@@ -48,7 +48,7 @@ describe('plan output', () => {
       const markdown = await runCli(['plan', '--format', 'markdown'], { cwd: dir, env });
       outputs.push({ text: text.stdout, markdown: markdown.stdout, file: readFileSync(join(dir, `plan-${i}.json`), 'utf8') });
     }
-    expect(outputs[0].text).toContain('Plan: 4 to create');
+    expect(outputs[0]?.text).toContain('Plan: 4 to create');
     expect(outputs[1]).toEqual(outputs[0]);
   }, 90_000);
 });

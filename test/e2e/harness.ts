@@ -45,7 +45,7 @@ export function runCli(
   for (const k of ['GITLAB_URL', 'GITLAB_TOKEN', 'CI_SERVER_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy', 'FORCE_COLOR']) {
     if (!opts.env || !(k in opts.env)) delete env[k];
   }
-  return runNode(CLI, args, { cwd: opts.cwd, env: env as NodeJS.ProcessEnv, input: opts.input });
+  return runNode(CLI, args, { cwd: opts.cwd, env, input: opts.input });
 }
 
 /** A temporary directory, removed after the test file (see ../temp.ts). */

@@ -69,7 +69,7 @@ describe('runnerform health', () => {
     const { code, findings: f } = await findings();
     expect(code).toBe(2);
     expect(f).toEqual([expect.objectContaining({ rule: 'version_skew', address: ADDR, system_id: 's_old', declared: true })]);
-    expect(f[0].message).toContain('18.2.3, 4 minor releases behind GitLab 18.6');
+    expect(f[0]?.message).toContain('18.2.3, 4 minor releases behind GitLab 18.6');
   });
 
   it('honours a per-runner max_minor_skew override', async () => {
@@ -85,7 +85,7 @@ describe('runnerform health', () => {
     const { code, findings: f } = await findings();
     expect(code).toBe(2);
     expect(f).toEqual([expect.objectContaining({ rule: 'offline_manager', address: ADDR, system_id: 's_gone' })]);
-    expect(f[0].message).toContain('while 1 other manager is online');
+    expect(f[0]?.message).toContain('while 1 other manager is online');
   });
 
   it('reports a legacy registration, declared or not (unmanaged), with the migration path', async () => {
@@ -102,7 +102,7 @@ describe('runnerform health', () => {
       ['legacy_registration', ADDR, true],
       ['legacy_registration', 'group["acme/platform"].runner["old-undeclared"]', false],
     ]);
-    expect(f[0].remedy).toContain('POST /user/runners');
+    expect(f[0]?.remedy).toContain('POST /user/runners');
   });
 
   it('warns for a declared runner a pruning group would delete before its host starts', async () => {
@@ -112,7 +112,7 @@ describe('runnerform health', () => {
     const { code, findings: f } = await findings();
     expect(code).toBe(2);
     expect(f).toEqual([expect.objectContaining({ rule: 'stale_pruning', address: ADDR })]);
-    expect(f[0].message).toContain('GitLab deletes it after');
+    expect(f[0]?.message).toContain('GitLab deletes it after');
   });
 
   it('reports a token expiring within 7 days, and a stale runner', async () => {
@@ -143,8 +143,8 @@ describe('runnerform health', () => {
       ['unknown', null],
       ['unknown', null],
     ]);
-    expect(f[1].message).toContain("GitLab's REST API does not show token expiry dates: token expiry of 1 runner not checked");
-    expect(f[2].message).toContain('legacy registrations not checked');
+    expect(f[1]?.message).toContain("GitLab's REST API does not show token expiry dates: token expiry of 1 runner not checked");
+    expect(f[2]?.message).toContain('legacy registrations not checked');
     expect(fake!.requests.some((r) => r.method === 'GET' && r.path === '/runners/50/managers')).toBe(true);
   });
 
@@ -236,7 +236,7 @@ groups:
     const { code, findings: f } = await findings(['--tokens-out', 'tokens.json']);
     expect(code).toBe(2);
     expect(f).toEqual([expect.objectContaining({ rule: 'token_self_rotated', address: ADDR })]);
-    expect(f[0].remedy).toContain('FF_DISABLE_AUTOMATIC_TOKEN_ROTATION');
+    expect(f[0]?.remedy).toContain('FF_DISABLE_AUTOMATIC_TOKEN_ROTATION');
   });
 });
 
@@ -275,15 +275,15 @@ describe('runnerform health --format openmetrics', () => {
       ['runnerform_health_findings', 'GAUGE'],
     ]);
     const odd = 'group["acme/platform"].runner["say \\"hi\\"\\\\now"]';
-    const managers = byName.runnerform_runner_managers.metrics.map((m) => [m.labels!.address, m.labels!.status, Number(m.value)]);
+    const managers = byName.runnerform_runner_managers!.metrics.map((m) => [m.labels!.address, m.labels!.status, Number(m.value)]);
     expect(managers).toContainEqual([ADDR, 'online', 2]);
     expect(managers).toContainEqual([odd, 'offline', 1]);
     expect(managers).toContainEqual([odd, 'online', 0]);
-    expect(byName.runnerform_runner_version_skew_minors.metrics.map((m) => [m.labels!.address, Number(m.value)])).toEqual([[ADDR, 4], [odd, 0]]);
-    const expires = Number(byName.runnerform_runner_token_expires_seconds.metrics[0].value);
+    expect(byName.runnerform_runner_version_skew_minors!.metrics.map((m) => [m.labels!.address, Number(m.value)])).toEqual([[ADDR, 4], [odd, 0]]);
+    const expires = Number(byName.runnerform_runner_token_expires_seconds!.metrics[0]?.value);
     expect(expires).toBeGreaterThan(3 * 86400 - 600);
     expect(expires).toBeLessThanOrEqual(3 * 86400);
-    const findingCounts = Object.fromEntries(byName.runnerform_health_findings.metrics.map((m) => [m.labels!.rule, Number(m.value)]));
+    const findingCounts = Object.fromEntries(byName.runnerform_health_findings!.metrics.map((m) => [m.labels!.rule, Number(m.value)]));
     expect(findingCounts).toEqual(expect.objectContaining({ version_skew: 1, offline_manager: 1, token_expiring: 1, legacy_registration: 0 }));
   });
 });

@@ -35,8 +35,8 @@ function runWithHosts(hostsFile: string, args: string[], env: NodeJS.ProcessEnv,
     const child = spawn('unshare', ['-m', 'sh', '-c', script, 'sh', hostsFile, process.execPath, CLI, ...args], { cwd, env });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end();
@@ -60,7 +60,7 @@ describe.skipIf(!canUnshare)('a GitLab URL under .localhost, with a resolver tha
     const probe = await new Promise<string>((resolve) => {
       const c = spawn('unshare', ['-m', 'sh', '-c', 'mount --bind "$1" /etc/hosts && getent hosts gitlab.localhost', 'sh', hosts]);
       let out = '';
-      c.stdout.on('data', (d: Buffer) => (out += d));
+      c.stdout.on('data', (d: Buffer) => (out += d.toString()));
       c.on('close', () => resolve(out));
     });
     expect(probe).toMatch(/^192\.0\.2\.1\s+gitlab\.localhost/);

@@ -118,6 +118,7 @@ describe('changes to existing runners', () => {
   it('updates tags and paused in place, keeping the id and sending only what changed', async () => {
     await converge();
     const [before] = owned('platform-docker');
+    if (!before) throw new Error('platform-docker was not created');
     writeFile(dir, 'runners.yaml', DESIRED.replace('[docker, amd64]', '[docker, amd64, large]').replace('paused: true', 'paused: false'));
     const plan = await cli(['plan', '--detailed-exitcode']);
     expect(plan.code).toBe(2);
@@ -129,10 +130,11 @@ describe('changes to existing runners', () => {
     expect(apply.code, apply.stderr).toBe(0);
     expect(apply.stdout).toContain('Apply complete: 0 created, 2 updated, 0 deleted.');
     const puts = seen().filter((r) => r.method === 'PUT');
-    expect(puts.map((p) => p.path).sort()).toEqual([`/runners/${before.id}`, `/runners/${owned('platform-arm')[0].id}`].sort());
+    expect(puts.map((p) => p.path).sort()).toEqual([`/runners/${before.id}`, `/runners/${owned('platform-arm')[0]?.id}`].sort());
     const dockerPut = puts.find((p) => p.path === `/runners/${before.id}`)!.body as Record<string, unknown>;
     expect(Object.keys(dockerPut)).toEqual(['tag_list']);
     const [after] = owned('platform-docker');
+    if (!after) throw new Error('platform-docker is gone');
     expect(after.id).toBe(before.id);
     expect([...after.tag_list!].sort()).toEqual(['amd64', 'docker', 'large']);
     expect(seen().some((r) => r.method === 'POST')).toBe(false);

@@ -54,8 +54,8 @@ function start(args: string[], opts: { gated?: boolean; stdout?: number } = {}):
   const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { cwd: dir, env, stdio: ['pipe', opts.stdout ?? 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdin!.end();
   let exited = false;
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>

@@ -2,7 +2,6 @@
 // answers 504 while GitLab creates the runner a moment later.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile } from './harness.js';
@@ -32,7 +31,7 @@ describe('apply after a gateway timeout on create', () => {
       cwd: dir,
       env: { GITLAB_URL: fake.url, GITLAB_TOKEN: OWNER_TOKEN },
     });
-    await sleep(400); // a second create, had there been one, has landed by now
+    await fake.settled(); // GitLab has done all it was asked: a second create would show now
     expect(apply.code, apply.stderr).toBe(0);
     expect(apply.stdout).toContain('Creation complete');
     expect(apply.stdout).toContain('(answer was lost; token recovered by reset)');
@@ -41,8 +40,8 @@ describe('apply after a gateway timeout on create', () => {
     expect(runners).toHaveLength(1);
     expect(fake.requests.filter((r) => r.method === 'POST' && r.path === '/user/runners')).toHaveLength(1);
     const tokens = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as { id: number; token: string; source: string }[];
-    expect(tokens).toEqual([expect.objectContaining({ id: runners[0].id, source: 'reset' })]);
-    expect(fake.runnerToken(runners[0].id)).toBe(tokens[0].token);
+    expect(tokens).toEqual([expect.objectContaining({ id: runners[0]!.id, source: 'reset' })]);
+    expect(fake.runnerToken(runners[0]!.id)).toBe(tokens[0]?.token);
     expect(secretsIn(apply.stdout)).toEqual([]);
     expect(secretsIn(apply.stderr)).toEqual([]);
   });

@@ -2,6 +2,7 @@
 // naming its runner) and a command's stdin (a real child process). Tokens never
 // appear in argv, the child's environment, stdout, stderr or plan files; a
 // failing command fails only its change and the next apply delivers its token.
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +74,7 @@ describe('token destinations', () => {
     // The command: the token on stdin, placeholders expanded, nothing secret in argv or env.
     const gpu = runner('gpu-a100');
     const [got] = lines('received.jsonl');
+    assert.ok(got, 'the command recorded no delivery');
     expect(got.stdin).toBe(`${fake.runnerToken(gpu.id)}\n`);
     expect(got.argv.slice(3)).toEqual(['secret/runners/gpu-a100', String(gpu.id), 'acme/platform']);
     expect(got.env).toMatchObject({ RUNNERFORM_RUNNER_ID: String(gpu.id), RUNNERFORM_RUNNER_ADDRESS: ADDR('gpu-a100'), RUNNERFORM_SCOPE: 'acme/platform' });
@@ -125,7 +127,7 @@ describe('token destinations', () => {
     const apply = await runCli(['apply', 'plan.json'], { cwd: dir, env: env() });
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(fake.variable({ project: 'acme/platform/api' }, 'RUNNER_TOKEN_DOCKER_AMD64')!.value).toBe(fake.runnerToken(runner('docker-amd64').id));
-    expect(lines('received.jsonl')[0].stdin).toBe(`${fake.runnerToken(runner('gpu-a100').id)}\n`);
+    expect(lines('received.jsonl')[0]?.stdin).toBe(`${fake.runnerToken(runner('gpu-a100').id)}\n`);
     expect(secretsIn(apply.stdout + apply.stderr + readFileSync(join(dir, 'plan.json'), 'utf8'))).toEqual([]);
   }, 60_000);
 });

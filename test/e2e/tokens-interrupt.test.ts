@@ -46,9 +46,9 @@ function start(args: string[]): {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: env() });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  child.stdin!.end();
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end();
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
@@ -65,6 +65,9 @@ async function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<
     await sleep(20);
   }
 }
+// Creates GitLab has read but not answered: with latency on, they sleep in the fake and land after a kill
+// (under load every create could otherwise be answered, and its token delivered, before the kill).
+const inFlightCreates = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/user/runners' && r.body !== undefined && r.status === 0).length;
 const created = () => fake.runners().filter((r) => NAMES.includes(r.description ?? ''));
 /** The last token each runner's command received on stdin, by runner id. */
 function delivered(): Map<number, string> {
@@ -88,12 +91,12 @@ describe.each([
     await waitFor(() => creates() >= 1, 'the first create');
     // Every create now waits: the signal arrives while two are in flight.
     fake.setLatencyMs(700);
-    await waitFor(() => creates() >= 3, 'creates in flight under latency');
+    await waitFor(() => creates() >= 3 && inFlightCreates() >= 1, 'creates in flight under latency');
     run.child.kill(signal);
     const r = await run.done;
     expect(r.code, r.stderr).toBe(exitCode);
     expect(r.stdout).toContain(`Apply interrupted by ${signal}`);
-    expect(r.stdout).toMatch(/Not started:\n(  group\["acme\/platform"\]\.runner\["r0\d"\] \(create\)\n)+/);
+    expect(r.stdout).toMatch(/Not started:\n( {2}group\["acme\/platform"\]\.runner\["r0\d"\] \(create\)\n)+/);
     expect(r.stderr).toContain(`${signal} received: no new change starts`);
     const made = created();
     expect(made.length).toBeGreaterThanOrEqual(3);
@@ -120,7 +123,7 @@ describe('a second signal', () => {
     const run = start(['apply', '--auto-approve', '--tokens-out', 'tokens.json', '--parallelism', '2']);
     await waitFor(() => creates() >= 1, 'the first create');
     fake.setLatencyMs(3_000);
-    await waitFor(() => creates() >= 3, 'creates in flight under latency');
+    await waitFor(() => creates() >= 3 && inFlightCreates() >= 1, 'creates in flight under latency');
     run.child.kill('SIGINT');
     await waitFor(() => run.stderr().includes('SIGINT received: no new change starts'), 'the first signal to be handled');
     run.child.kill('SIGINT');
@@ -138,7 +141,7 @@ describe('apply killed with SIGKILL while creates are in flight', () => {
     const run = start(['apply', '--auto-approve', '--tokens-out', 'tokens.json', '--parallelism', '2']);
     await waitFor(() => creates() >= 1, 'the first create');
     fake.setLatencyMs(1_000);
-    await waitFor(() => creates() >= 3, 'creates in flight under latency');
+    await waitFor(() => creates() >= 3 && inFlightCreates() >= 1, 'creates in flight under latency');
     run.child.kill('SIGKILL');
     await run.done;
     await fake.settled(); // the creates in flight land in GitLab after the process died
@@ -197,14 +200,14 @@ describe('SIGKILL with CI/CD variable destinations and no journal', () => {
       dir,
       'runners.yaml',
       DESIRED.replace(
-        /defaults:\n  token:\n    command: .*\n/,
+        /defaults:\n {2}token:\n {4}command: .*\n/,
         'defaults:\n  token:\n    gitlab_variable:\n      project: acme/platform/api\n      key: RUNNER_TOKEN_{description}\n',
       ),
     );
     const run = start(['apply', '--auto-approve', '--parallelism', '2']);
     await waitFor(() => creates() >= 1, 'the first create');
     fake.setLatencyMs(1_000);
-    await waitFor(() => creates() >= 3, 'creates in flight under latency');
+    await waitFor(() => creates() >= 3 && inFlightCreates() >= 1, 'creates in flight under latency');
     run.child.kill('SIGKILL');
     await run.done;
     await fake.settled();

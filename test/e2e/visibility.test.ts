@@ -35,7 +35,8 @@ afterEach(async () => {
 });
 
 const cli = (args: string[], token = OWNER_TOKEN) => runCli(args, { cwd: dir, env: { GITLAB_URL: fake.url, GITLAB_TOKEN: token } });
-const bothReaders = async (args: string[], token = OWNER_TOKEN) => [await cli([...args, '--api', 'rest'], token), await cli(args, token)];
+const bothReaders = async (args: string[], token = OWNER_TOKEN) =>
+  [await cli([...args, '--api', 'rest'], token), await cli(args, token)] as const;
 
 describe('an Owner who inherits a subgroup without projects (GitLab names no group in its runners\' details)', () => {
   const CI = `version: 1
@@ -68,8 +69,8 @@ groups:
       const made = fake.runners().filter((r) => r.description === 'ci-arm');
       expect(made).toHaveLength(1);
       const tokens = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as { id: number; token: string }[];
-      expect(tokens.map((t) => t.id)).toEqual([made[0].id]);
-      expect(fake.runnerToken(made[0].id)).toBe(tokens[0].token);
+      expect(tokens.map((t) => t.id)).toEqual([made[0]!.id]);
+      expect(fake.runnerToken(made[0]!.id)).toBe(tokens[0]?.token);
       expect(secretsIn(apply.stdout + apply.stderr)).toEqual([]);
     });
   }

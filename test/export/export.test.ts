@@ -128,7 +128,7 @@ describe('exportDesiredState', () => {
     const at = lines.findIndex((l) => l.includes('description: dup'));
     expect(lines[at - 1]).toMatch(/^\s+# Runner 5; this scope also owns runner 7 with this description\. .*only the lowest id is exported/);
     const doc = reload(result.text);
-    expect(doc.scopes[0].runners.find((r) => r.description === 'dup')!.attrs.tag_list).toEqual(['early']);
+    expect(doc.scopes[0]?.runners.find((r) => r.description === 'dup')?.attrs.tag_list).toEqual(['early']);
     expect(hasChanges(computePlan(doc, live))).toBe(false);
   });
 
@@ -155,16 +155,16 @@ describe('exportDesiredState', () => {
   });
 
   it('round-trips awkward strings: multi-line notes, quotes, YAML look-alikes, unicode', () => {
-    const notes = [
-      'owned by team platform\nescalate: #platform-oncall\n  indented line\n\nlast line',
-      'trailing spaces   \nand a tab\there',
-      "it's \"quoted\" and: colon",
-      'yes',
-      '- starts like a list',
-      'ünïcødé ✓',
+    const cases: [description: string, note: string][] = [
+      ['true', 'owned by team platform\nescalate: #platform-oncall\n  indented line\n\nlast line'],
+      ['123', 'trailing spaces   \nand a tab\there'],
+      ['a: b', "it's \"quoted\" and: colon"],
+      ['#hash', 'yes'],
+      ['null', '- starts like a list'],
+      ['ok', 'ünïcødé ✓'],
     ];
-    const runners = notes.map((note, i) =>
-      liveRunner(i + 1, ['true', '123', 'a: b', '#hash', 'null', 'ok'][i], platform, {
+    const runners = cases.map(([description, note], i) =>
+      liveRunner(i + 1, description, platform, {
         maintenance_note: note,
         tag_list: ['needs quote: yes', 'x y', '*star', 'on'],
         run_untagged: false,
@@ -173,7 +173,7 @@ describe('exportDesiredState', () => {
     const live = liveState([liveScope(platform, runners)]);
     const { text, plan } = roundTrip(live);
     expect(hasChanges(plan)).toBe(false);
-    const declared = reload(text).scopes[0].runners;
+    const declared = reload(text).scopes[0]?.runners ?? [];
     for (const r of runners) {
       const d = declared.find((x) => x.description === r.description)!;
       expect(d.attrs.maintenance_note).toBe(r.attrs.maintenance_note);

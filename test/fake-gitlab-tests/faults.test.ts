@@ -59,7 +59,7 @@ describe('recording and statistics', () => {
     expect(fake.requests).toHaveLength(2);
     const [list, post] = fake.requests;
     expect(list).toMatchObject({ method: 'GET', path: '/groups/acme%2Fplatform/runners', query: { type: 'group_type', per_page: '100' }, status: 200 });
-    expect(list.headers['private-token']).toBe(TOKENS.owner);
+    expect(list?.headers['private-token']).toBe(TOKENS.owner);
     expect(post).toMatchObject({ status: 201, body: { runner_type: 'group_type', group_id: '11', tag_list: 'a,b' } });
   });
 

@@ -11,7 +11,7 @@ import { baseSeed, call, TOKENS } from './helpers.js';
 let fake: FakeGitLab;
 beforeAll(async () => {
   const seed = baseSeed();
-  seed.runners![2] = { ...seed.runners![2], maintenance_note: 'platform note' }; // runner 3
+  seed.runners![2] = { ...seed.runners![2]!, maintenance_note: 'platform note' }; // runner 3
   fake = await startFakeGitLab(seed);
 });
 afterAll(() => fake.close());

@@ -7,7 +7,7 @@ const MANY = 250;
 beforeAll(async () => {
   const seed = baseSeed();
   seed.groups!.push({ id: 50, full_path: 'big' });
-  seed.users[1].groups!.big = 'owner';
+  seed.users[1]!.groups!.big = 'owner';
   for (let i = 0; i < MANY; i++) seed.runners!.push({ runner_type: 'group_type', group: 'big', description: `r${i}` });
   fake = await startFakeGitLab(seed);
 });
@@ -16,8 +16,8 @@ afterAll(() => fake.close());
 function links(header: string | null): Record<string, URL> {
   const out: Record<string, URL> = {};
   for (const part of (header ?? '').split(',')) {
-    const m = /<([^>]+)>;\s*rel="(\w+)"/.exec(part.trim());
-    if (m) out[m[2]] = new URL(m[1]);
+    const [, href, rel] = /<([^>]+)>;\s*rel="(\w+)"/.exec(part.trim()) ?? [];
+    if (href !== undefined && rel !== undefined) out[rel] = new URL(href);
   }
   return out;
 }
@@ -43,17 +43,19 @@ describe('pagination', () => {
       expect(h.get('x-total-pages')).toBe('3');
       expect(h.get('x-prev-page')).toBe(page === 1 ? '' : String(page - 1));
       const l = links(h.get('link'));
-      expect(l.first.searchParams.get('page')).toBe('1');
-      expect(l.last.searchParams.get('page')).toBe('3');
-      expect(l.first.searchParams.get('type')).toBe('group_type');
-      if (page > 1) expect(l.prev.searchParams.get('page')).toBe(String(page - 1));
+      expect(l.first?.searchParams.get('page')).toBe('1');
+      expect(l.last?.searchParams.get('page')).toBe('3');
+      expect(l.first?.searchParams.get('type')).toBe('group_type');
+      if (page > 1) expect(l.prev?.searchParams.get('page')).toBe(String(page - 1));
       seen.push(...a.body.map((r: { id: number }) => r.id));
       if (h.get('x-next-page') === '') {
         expect(l.next).toBeUndefined();
         url = null;
       } else {
-        expect(l.next.searchParams.get('page')).toBe(h.get('x-next-page'));
-        url = l.next.pathname.replace('/api/v4', '') + l.next.search;
+        const next = l.next;
+        expect(next?.searchParams.get('page')).toBe(h.get('x-next-page'));
+        if (!next) throw new Error('x-next-page without a Link rel="next"');
+        url = next.pathname.replace('/api/v4', '') + next.search;
       }
     }
     expect(page).toBe(3);

@@ -16,7 +16,7 @@ export function tokenFromHeaders(headers: Record<string, string | string[] | und
   const auth = headers['authorization'];
   if (typeof auth === 'string') {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
-    if (m) return m[1];
+    if (m?.[1] !== undefined) return m[1];
   }
   return null;
 }

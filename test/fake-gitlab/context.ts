@@ -46,3 +46,10 @@ export function runnerById(ctx: Ctx, raw: string): RunnerRec {
   if (!r) throw errors.notFound('Runner');
   return r;
 }
+
+/** The route's i-th path capture; every route pattern captures its `:params`, so a miss is a routing bug. */
+export function arg(ctx: Ctx, i: number): string {
+  const value = ctx.args[i];
+  if (value === undefined) throw new Error(`route ${ctx.method} captured no argument ${i}`);
+  return value;
+}

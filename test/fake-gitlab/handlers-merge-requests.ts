@@ -1,6 +1,6 @@
 // GET /projects/:id/merge_requests/:iid (python-gitlab's mergerequests.get, before notes).
 import { atLeast, projectRole } from './access.js';
-import { me, visibleProject, type Ctx, type Reply } from './context.js';
+import { arg, me, visibleProject, type Ctx, type Reply } from './context.js';
 import { ApiError, errors } from './http-io.js';
 import type { FakeState, MergeRequestRec, UserRec } from './state.js';
 
@@ -51,9 +51,9 @@ export function mergeRequestEntity(state: FakeState, mr: MergeRequestRec) {
 
 /** find_merge_request_with_access: an unknown iid is ActiveRecord's "404 Not found". */
 export function getMergeRequest(ctx: Ctx): Reply {
-  const project = visibleProject(ctx, ctx.args[0]);
-  if (!/^\d+$/.test(ctx.args[1])) throw errors.param('merge_request_iid is invalid');
-  const mr = ctx.state.mergeRequest(project, Number(ctx.args[1]));
+  const project = visibleProject(ctx, arg(ctx, 0));
+  if (!/^\d+$/.test(arg(ctx, 1))) throw errors.param('merge_request_iid is invalid');
+  const mr = ctx.state.mergeRequest(project, Number(arg(ctx, 1)));
   if (!mr) throw new ApiError(404, { message: '404 Not found' });
   const user = me(ctx);
   if (!user.admin && !atLeast(projectRole(ctx.state, user, project), 'guest')) throw errors.forbidden();

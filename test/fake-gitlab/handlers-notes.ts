@@ -1,6 +1,6 @@
 // Merge-request notes: list, create, read, update, delete (what `plan --comment` uses).
 import { atLeast, projectRole } from './access.js';
-import { me, visibleProject, type Ctx, type Reply } from './context.js';
+import { arg, me, visibleProject, type Ctx, type Reply } from './context.js';
 import { noteEntity } from './entities.js';
 import { ApiError, errors, present } from './http-io.js';
 import { paginate } from './pagination.js';
@@ -9,8 +9,8 @@ import type { MergeRequestRec, NoteRec } from './state.js';
 export const NOTE_MAX_LENGTH = 1_000_000;
 
 function mergeRequestOf(ctx: Ctx): MergeRequestRec {
-  const project = visibleProject(ctx, ctx.args[0]);
-  const mr = /^\d+$/.test(ctx.args[1]) ? ctx.state.mergeRequest(project, Number(ctx.args[1])) : undefined;
+  const project = visibleProject(ctx, arg(ctx, 0));
+  const mr = /^\d+$/.test(arg(ctx, 1)) ? ctx.state.mergeRequest(project, Number(arg(ctx, 1))) : undefined;
   if (!mr) throw errors.notFound('Merge Request');
   return mr;
 }
@@ -40,7 +40,7 @@ function validateNote(body: string): void {
 
 /** `noteable.notes.find(id)`: a missing note is ActiveRecord's "404 Not found". */
 function noteOf(ctx: Ctx, mr: MergeRequestRec): NoteRec {
-  const note = mr.notes.find((n) => String(n.id) === ctx.args[2]);
+  const note = mr.notes.find((n) => String(n.id) === arg(ctx, 2));
   if (!note) throw new ApiError(404, { message: '404 Not found' });
   return note;
 }

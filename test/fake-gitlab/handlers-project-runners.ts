@@ -2,7 +2,7 @@
 // POST /projects/:id/runners {runner_id} and DELETE /projects/:id/runners/:runner_id,
 // rule by rule as GitLab's lib/api/ci/runners.rb runs them (checks in its order).
 import { canManageRunner, isProjectMaintainer } from './access.js';
-import { me, runnerById, visibleProject, type Ctx, type Reply } from './context.js';
+import { arg, me, runnerById, visibleProject, type Ctx, type Reply } from './context.js';
 import { runnerListItem } from './entities.js';
 import { errors, present, toInt, ApiError } from './http-io.js';
 import type { ProjectRec, RunnerRec } from './state.js';
@@ -30,7 +30,7 @@ function ownerProject(runner: RunnerRec): ProjectRec | undefined {
  * - success: 201 with the Entities::Ci::Runner of the runner.
  */
 export function enableProjectRunner(ctx: Ctx): Reply {
-  const project = visibleProject(ctx, ctx.args[0]);
+  const project = visibleProject(ctx, arg(ctx, 0));
   const user = me(ctx);
   if (!isProjectMaintainer(ctx.state, user, project)) throw errors.forbidden();
   if (!present(ctx.params, 'runner_id')) throw errors.param('runner_id is missing');
@@ -63,10 +63,10 @@ export function enableProjectRunner(ctx: Ctx): Reply {
  * - success: 204.
  */
 export function disableProjectRunner(ctx: Ctx): Reply {
-  const project = visibleProject(ctx, ctx.args[0]);
+  const project = visibleProject(ctx, arg(ctx, 0));
   const user = me(ctx);
   if (!isProjectMaintainer(ctx.state, user, project)) throw errors.forbidden();
-  const runner = ctx.state.runners.get(Number(ctx.args[1]));
+  const runner = ctx.state.runners.get(Number(arg(ctx, 1)));
   if (!runner || !runner.projects.includes(project)) throw errors.notFound('Runner');
   const isOwner = ownerProject(runner) === project;
   if (!user.admin) {

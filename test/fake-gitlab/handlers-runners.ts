@@ -9,7 +9,7 @@ import {
   isProjectMaintainer,
   ownsRunner,
 } from './access.js';
-import { me, runnerById, visibleGroup, visibleProject, type Ctx, type Reply } from './context.js';
+import { arg, me, runnerById, visibleGroup, visibleProject, type Ctx, type Reply } from './context.js';
 import { rawStatus, runnerDetails, runnerListItem } from './entities.js';
 import { errors, present, toBool, toInt, toSentence, toTagList, ApiError } from './http-io.js';
 import { paginate } from './pagination.js';
@@ -78,7 +78,7 @@ function listReply(ctx: Ctx, runners: RunnerRec[], allowScope: boolean): Reply {
 
 /** The group's runners, its ancestors' group runners and the instance runners. */
 export function listGroupRunners(ctx: Ctx): Reply {
-  const group = visibleGroup(ctx, ctx.args[0]);
+  const group = visibleGroup(ctx, arg(ctx, 0));
   // `authorize! :read_group_runners` (lib/api/ci/runners.rb): Maintainers and up.
   if (!canListGroupRunners(ctx.state, me(ctx), group)) throw errors.forbidden();
   const lineage = ctx.state.selfAndAncestors(group);
@@ -90,7 +90,7 @@ export function listGroupRunners(ctx: Ctx): Reply {
 
 /** Project runners enabled in the project, plus group and instance runners when the project allows them. */
 export function listProjectRunners(ctx: Ctx): Reply {
-  const project = visibleProject(ctx, ctx.args[0]);
+  const project = visibleProject(ctx, arg(ctx, 0));
   if (!isProjectMaintainer(ctx.state, me(ctx), project)) throw errors.forbidden();
   const lineage = ctx.state.selfAndAncestors(project.namespace);
   const runners = ctx.state.sortedRunners().filter((r) => {
@@ -112,7 +112,7 @@ export function listAllRunners(ctx: Ctx): Reply {
 }
 
 export function getRunner(ctx: Ctx): Reply {
-  const runner = runnerById(ctx, ctx.args[0]);
+  const runner = runnerById(ctx, arg(ctx, 0));
   const user = me(ctx);
   if (!canReadRunner(ctx.state, user, runner)) throw errors.forbidden('No access granted');
   return { status: 200, body: runnerDetails(ctx.state, runner, user, { includeProjects: true, mayUpdate: canManageRunner(ctx.state, user, runner) }) };
@@ -136,7 +136,7 @@ export function updateRunner(ctx: Ctx): Reply {
     throw errors.param(`${UPDATE_KEYS.join(', ')} are missing, at least one parameter must be provided`);
   }
   const patch = coerceRunnerParams(ctx.params, { allowActive: true });
-  const runner = runnerById(ctx, ctx.args[0]);
+  const runner = runnerById(ctx, arg(ctx, 0));
   const user = me(ctx);
   if (!canManageRunner(ctx.state, user, runner)) throw errors.forbidden('No access granted');
   const next = applyPatch(attrState(runner), patch);
@@ -148,7 +148,7 @@ export function updateRunner(ctx: Ctx): Reply {
 }
 
 export function deleteRunner(ctx: Ctx): Reply {
-  const runner = runnerById(ctx, ctx.args[0]);
+  const runner = runnerById(ctx, arg(ctx, 0));
   const user = me(ctx);
   if (!user.admin) {
     // GitLab checks this before delete_runner, so even the owner project's maintainers get this answer.
@@ -160,7 +160,7 @@ export function deleteRunner(ctx: Ctx): Reply {
 }
 
 export function resetRunnerToken(ctx: Ctx): Reply {
-  const runner = runnerById(ctx, ctx.args[0]);
+  const runner = runnerById(ctx, arg(ctx, 0));
   if (!canManageRunner(ctx.state, me(ctx), runner)) throw errors.forbidden('No access granted');
   runner.token = newRunnerToken(runner.runnerType);
   runner.tokenExpiresAt = ctx.state.newTokenExpiry();

@@ -1,6 +1,6 @@
 // GET /user, /groups/:id, /projects/:id, /groups/:id/members/all/:user_id.
 import { groupRole } from './access.js';
-import { me, visibleGroup, visibleProject, type Ctx, type Reply } from './context.js';
+import { arg, me, visibleGroup, visibleProject, type Ctx, type Reply } from './context.js';
 import { errors } from './http-io.js';
 import { groupEntity, projectEntity, userEntity } from './entities.js';
 
@@ -9,11 +9,11 @@ export function getUser(ctx: Ctx): Reply {
 }
 
 export function getGroup(ctx: Ctx): Reply {
-  return { status: 200, body: groupEntity(ctx.state, visibleGroup(ctx, ctx.args[0])) };
+  return { status: 200, body: groupEntity(ctx.state, visibleGroup(ctx, arg(ctx, 0))) };
 }
 
 export function getProject(ctx: Ctx): Reply {
-  return { status: 200, body: projectEntity(ctx.state, visibleProject(ctx, ctx.args[0])) };
+  return { status: 200, body: projectEntity(ctx.state, visibleProject(ctx, arg(ctx, 0))) };
 }
 
 /**
@@ -23,8 +23,8 @@ export function getProject(ctx: Ctx): Reply {
  * see the group may ask (read_group_member).
  */
 export function getGroupMemberAll(ctx: Ctx): Reply {
-  const group = visibleGroup(ctx, ctx.args[0]);
-  const user = ctx.state.users.find((u) => String(u.id) === ctx.args[1]);
+  const group = visibleGroup(ctx, arg(ctx, 0));
+  const user = ctx.state.users.find((u) => String(u.id) === arg(ctx, 1));
   const level = user ? groupRole(ctx.state, user, group) : 0;
   if (!user || level === 0) throw errors.notFound('Member');
   return {

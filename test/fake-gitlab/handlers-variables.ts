@@ -3,7 +3,7 @@
 // Project variables need Maintainer, group variables Owner (admin_cicd_variables);
 // a hidden variable's value is null in every answer.
 import { isGroupOwner, isProjectMaintainer } from './access.js';
-import { me, visibleGroup, visibleProject, type Ctx, type Reply } from './context.js';
+import { arg, me, visibleGroup, visibleProject, type Ctx, type Reply } from './context.js';
 import { ApiError, errors, present, toBool, type Params } from './http-io.js';
 import { paginate } from './pagination.js';
 import {
@@ -33,13 +33,13 @@ export function variableEntity(v: VariableRec) {
 // ------------------------------------------------------------ owners and lookups
 
 function projectOwner(ctx: Ctx): VariableOwner {
-  const project = visibleProject(ctx, ctx.args[0]);
+  const project = visibleProject(ctx, arg(ctx, 0));
   if (!isProjectMaintainer(ctx.state, me(ctx), project)) throw errors.forbidden();
   return { kind: 'project', project };
 }
 
 function groupOwner(ctx: Ctx): VariableOwner {
-  const group = visibleGroup(ctx, ctx.args[0]);
+  const group = visibleGroup(ctx, arg(ctx, 0));
   if (!isGroupOwner(ctx.state, me(ctx), group)) throw errors.forbidden();
   return { kind: 'group', group };
 }
@@ -57,12 +57,12 @@ function scopeFilter(ctx: Ctx): string | undefined {
 
 /** find_variable: 404 when none matches, 409 when several keys differ only in environment scope. */
 function findVariable(ctx: Ctx, owner: VariableOwner): VariableRec {
-  const found = ctx.state.variables.find(owner, ctx.args[1], scopeFilter(ctx));
-  if (found.length > 1) {
+  const [found, ...others] = ctx.state.variables.find(owner, arg(ctx, 1), scopeFilter(ctx));
+  if (others.length > 0) {
     throw new ApiError(409, { message: "There are multiple variables with provided parameters. Please use 'filter[environment_scope]'" });
   }
-  if (found.length === 0) throw errors.notFound(owner.kind === 'project' ? 'Variable' : 'GroupVariable');
-  return found[0];
+  if (!found) throw errors.notFound(owner.kind === 'project' ? 'Variable' : 'GroupVariable');
+  return found;
 }
 
 // ------------------------------------------------------------ Grape parameter coercion

@@ -7,9 +7,9 @@ export type Params = Record<string, unknown>;
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly body: unknown,
+    readonly body: object,
   ) {
-    super(typeof body === 'object' ? JSON.stringify(body) : String(body));
+    super(JSON.stringify(body));
     this.name = 'ApiError';
   }
 }

@@ -2,7 +2,7 @@
 // token, one per system_id), runner token expiry and a runner rotating its own
 // token: what `runnerform health` reads. Each rule cites GitLab's source.
 import { canReadRunner } from './access.js';
-import { me, runnerById, type Ctx, type Reply } from './context.js';
+import { arg, me, runnerById, type Ctx, type Reply } from './context.js';
 import { errors, present } from './http-io.js';
 import { newRunnerToken, type FakeState, type RunnerRec } from './state.js';
 
@@ -80,7 +80,7 @@ export function managerEntity(m: ManagerRec) {
  * read_runner (app/policies/ci/runner_policy.rb), 404 for an unknown runner.
  */
 export function listRunnerManagers(ctx: Ctx): Reply {
-  const runner = runnerById(ctx, ctx.args[0]);
+  const runner = runnerById(ctx, arg(ctx, 0));
   if (!canReadRunner(ctx.state, me(ctx), runner)) throw errors.forbidden('No access granted');
   return { status: 200, body: runner.managers.map(managerEntity) };
 }

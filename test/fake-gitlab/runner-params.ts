@@ -108,7 +108,7 @@ export function validateRunner(a: RunnerAttrState): Record<string, string[]> {
 export function fullMessages(errs: Record<string, string[]>): string[] {
   return Object.entries(errs).flatMap(([attr, msgs]) => {
     const human = attr.replace(/_/g, ' ');
-    const label = human[0].toUpperCase() + human.slice(1);
+    const label = human.charAt(0).toUpperCase() + human.slice(1);
     return msgs.map((m) => `${label} ${m}`);
   });
 }

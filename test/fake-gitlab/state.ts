@@ -127,7 +127,7 @@ function titleCase(path: string): string {
   return path
     .split(/[-_.]/)
     .filter(Boolean)
-    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join(' ');
 }
 

@@ -43,7 +43,8 @@ function setAt(doc: unknown, at: (string | number)[], f: ((v: unknown) => unknow
   const copy = structuredClone(doc) as Record<string | number, unknown>;
   let parent = copy;
   for (const k of at.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
-  const last = at[at.length - 1];
+  const [last] = at.slice(-1);
+  if (last === undefined) throw new Error('setAt needs a non-empty path');
   if (f) parent[last] = f(parent[last]);
   else if (Array.isArray(parent)) parent.splice(last as number, 1);
   else delete parent[last];

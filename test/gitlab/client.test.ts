@@ -1,4 +1,5 @@
 // The GitLab client against the fake GitLab over real HTTP.
+import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitLabClient, type ClientOptions } from '../../src/gitlab/client.js';
@@ -302,6 +303,7 @@ describe('GitLab client: runnerOwnerProject (GraphQL)', () => {
     expect(await api.runnerOwnerProject(6)).toEqual({ id: 100, fullPath: 'acme/platform/web', runner: { projectCount: 1, permissions: { update: true, delete: true } } });
     expect(await api.runnerOwnerProject(4)).toBeNull(); // not readable at all: runner null
     const [first] = graphql();
+    assert.ok(first, 'no request reached /api/graphql');
     expect(first.method).toBe('POST');
     expect(first.headers.authorization).toBe(`Bearer ${SUB_OWNER_TOKEN}`);
     expect(first.headers['private-token']).toBeUndefined();

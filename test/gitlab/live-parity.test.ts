@@ -206,17 +206,17 @@ describe('hidden notes', () => {
     const live = await readLiveStateGraphQL(api, api.graphql, [g('acme/platform')]);
     expect(fake.requests.slice(before).every((r) => r.path === '/api/graphql')).toBe(true);
     for (const state of [live, rest]) {
-      const [r4, r31] = state.scopes[0].owned;
-      expect([r4.id, r31.id]).toEqual([4, 31]);
+      const [r4, r31] = state.scopes[0]?.owned ?? [];
+      expect([r4?.id, r31?.id]).toEqual([4, 31]);
       const hidden = state === rest ? ['maintenance_note', 'token_expires_at'] : ['maintenance_note'];
-      expect([r4.attrs.maintenance_note, r4.hidden, r4.permissions]).toEqual([null, hidden, { update: false, delete: false }]);
+      expect([r4?.attrs.maintenance_note, r4?.hidden, r4?.permissions]).toEqual([null, hidden, { update: false, delete: false }]);
       const plan = computePlan(declare({ maintenance_note: 'something else', tag_list: ['docker', 'linux'] }), state);
       // Runner 4 matches on everything the token can see: a no-op, not an update of a note nobody can read.
       expect(plan.changes.map((c) => [c.runner_id, c.action])).toEqual([[4, 'no-op']]);
       expect(plan.summary.refused).toBe(0);
       expect(plan.warnings.filter((w) => w.kind === 'hidden_fields' && !isRestExpiry(w))).toEqual([{ address: 'group acme/platform', kind: 'hidden_fields', message: HIDDEN }]);
       const paused = computePlan(declare({ paused: true }), state);
-      expect(paused.changes[0].refused).toBe('this token may not update runner #4 (it needs the Owner role on its group)');
+      expect(paused.changes[0]?.refused).toBe('this token may not update runner #4 (it needs the Owner role on its group)');
     }
     const desired = declare({ maintenance_note: 'x', tag_list: ['docker', 'linux'] });
     const restPlan = computePlan(desired, rest);
@@ -226,8 +226,8 @@ describe('hidden notes', () => {
   it('the group Owner: the notes are compared, a changed one is planned and allowed', async () => {
     fake = await startFakeGitLab(hiddenNoteSeed());
     for (const live of [await readLiveState(client(fake, OWNER_TOKEN), [g('acme/platform')]), await graphqlRead(OWNER_TOKEN, [g('acme/platform')])]) {
-      const r4 = live.scopes[0].owned[0];
-      expect([r4.attrs.maintenance_note, r4.hidden]).toEqual(['owned by the platform team', live.api === 'rest' ? ['token_expires_at'] : undefined]);
+      const r4 = live.scopes[0]?.owned[0];
+      expect([r4?.attrs.maintenance_note, r4?.hidden]).toEqual(['owned by the platform team', live.api === 'rest' ? ['token_expires_at'] : undefined]);
       const plan = computePlan(declare({ maintenance_note: 'something else', tag_list: ['docker', 'linux'] }), live);
       expect(plan.changes.map((c) => [c.runner_id, c.action, c.refused])).toEqual([[4, 'update', null]]);
       expect(plan.warnings.filter((w) => w.kind === 'hidden_fields' && !isRestExpiry(w))).toEqual([]);
@@ -278,7 +278,7 @@ describe('token expiry: GitLab shows it through GraphQL only', () => {
     const { rest, graphql } = await both({ name: 'expiry', seed, token: OWNER_TOKEN, refs: [g('acme/platform')] });
     if (rest instanceof Error) throw rest;
     if (graphql instanceof Error) throw graphql;
-    expect(graphql.scopes[0].owned.find((r) => r.id === 40)?.token_expires_at).toBe(soon);
+    expect(graphql.scopes[0]?.owned.find((r) => r.id === 40)?.token_expires_at).toBe(soon);
     const planGraphql = computePlan(desired, graphql, { now });
     const planRest = computePlan(desired, rest, { now });
     const renew = planGraphql.changes.find((c) => c.runner_id === 40);

@@ -142,7 +142,7 @@ describe('ownershipOf', () => {
     expect(parentPathOf(group)).toBe('acme');
     expect(parentPathOf({ type: 'group', id: 10, path: 'acme' })).toBeNull();
     const detail = (id: number) => ({ id, runner_type: 'group_type', groups: [], projects: [] }) as never;
-    const sources = (parent: Set<number> | null): OwnershipSources => ({ ownerOf: async () => null, parentIds: async () => parent });
+    const sources = (parent: Set<number> | null): OwnershipSources => ({ ownerOf: () => Promise.resolve(null), parentIds: () => Promise.resolve(parent) });
     expect(await decideOwnership(group, detail(5), sources(new Set([2])))).toBe('owned');
     expect(await decideOwnership(group, detail(2), sources(new Set([2])))).toBe('inherited');
     // A token that may list the group but not its parent holds a direct role on the group, which GitLab would have named.

@@ -41,11 +41,13 @@ beforeAll(async () => {
   const src = join(work, 'src-copy');
   cpSync(root, src, {
     recursive: true,
-    filter: (from) => !/^(node_modules|dist|\.git|\.tmp)$/.test(from.slice(root.length + 1).split('/')[0]) || from === root,
+    filter: (from) => !/^(node_modules|dist|\.git|\.tmp)$/.test((from.slice(root.length + 1).split('/')[0] ?? '')) || from === root,
   });
   symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'));
   const packed = JSON.parse(await npm(['pack', '--json', '--pack-destination', work], src)) as { filename: string }[];
-  tarball = join(work, packed[0].filename);
+  const [pack] = packed;
+  if (!pack) throw new Error('npm pack named no tarball');
+  tarball = join(work, pack.filename);
   rmSync(src, { recursive: true, force: true }); // from here on, no source tree exists but the real checkout
 
   const listing = (await execFileP('tar', ['-tzf', tarball])).stdout;

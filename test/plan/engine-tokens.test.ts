@@ -57,13 +57,13 @@ describe('rename in place (renamed_from)', () => {
     expect(plan.summary).toMatchObject({ create: 0, update: 1, delete: 0 });
     expect(hasChanges(plan)).toBe(true);
     // GitLab gets the new description in the PUT, nothing else.
-    expect(updateBody(change)).toEqual({ description: 'docker-amd64' });
+    expect(updateBody(change!)).toEqual({ description: 'docker-amd64' });
   });
 
   it('carries attribute drift along with the rename', () => {
     const plan = planOf([runner('b', { renamed_from: ['a'], attrs: { paused: true } })], [liveRunner(GROUP, 7, 'a')]);
     expect(plan.changes[0]).toMatchObject({ action: 'update', reason: 'renamed', renamed_from: 'a', changed: ['paused'] });
-    expect(updateBody(plan.changes[0])).toEqual({ description: 'b', paused: true });
+    expect(updateBody(plan.changes[0]!)).toEqual({ description: 'b', paused: true });
   });
 
   it('takes the first earlier description GitLab has, in the order written, lowest id first', () => {
@@ -168,8 +168,8 @@ describe('token resets after an interrupted apply (journal)', () => {
     expect(hasChanges(plan)).toBe(false);
     expect(plan.warnings).toHaveLength(1);
     expect(plan.warnings[0]).toMatchObject({ address: 'group["acme/platform"].runner["docker"]', kind: 'contacted_without_token' });
-    expect(plan.warnings[0].message).toContain(`runnerform rotate 'group["acme/platform"].runner["docker"]'`);
-    expect(plan.warnings[0].message).toContain('an interrupted apply created it and its token was never stored');
+    expect(plan.warnings[0]?.message).toContain(`runnerform rotate 'group["acme/platform"].runner["docker"]'`);
+    expect(plan.warnings[0]?.message).toContain('an interrupted apply created it and its token was never stored');
   });
 
   it('updates drifted attributes as part of the token reset', () => {
@@ -178,7 +178,7 @@ describe('token resets after an interrupted apply (journal)', () => {
     });
     expect(plan.changes).toHaveLength(1);
     expect(plan.changes[0]).toMatchObject({ action: 'token-reset', changed: ['paused', 'tag_list'], after: { paused: true, tag_list: ['x'] } });
-    expect(updateBody(plan.changes[0])).toEqual({ paused: true, tag_list: ['x'] });
+    expect(updateBody(plan.changes[0]!)).toEqual({ paused: true, tag_list: ['x'] });
     expect(plan.summary).toMatchObject({ update: 0, token_reset: 1 });
   });
 
@@ -209,7 +209,7 @@ describe('token resets for CI/CD variable destinations', () => {
     for (const names of [null, 99]) {
       const plan = planOf(declared, [orphan(11, 'docker-amd64', '2026-02-01T00:00:00.000Z')], { evidence: evidence(null, { [key]: names }) });
       expect(brief(plan)).toEqual(['token-reset(undelivered_token) docker-amd64#11']);
-      expect(plan.changes[0].token).toEqual(VARIABLE);
+      expect(plan.changes[0]?.token).toEqual(VARIABLE);
     }
   });
 
@@ -235,8 +235,8 @@ describe('token resets for CI/CD variable destinations', () => {
     const plan = planOf(declared, [contacted], { evidence: evidence(null, { [key]: 99 }) });
     expect(brief(plan)).toEqual(['no-op docker-amd64#11']);
     expect(plan.warnings.map((w) => w.kind)).toEqual(['contacted_without_token']);
-    expect(plan.warnings[0].message).toContain('CI/CD variable RUNNER_TOKEN_DOCKER_AMD64 of acme/infra/runner-fleet holds the token of runner 99');
-    expect(plan.warnings[0].message).toContain('runnerform rotate');
+    expect(plan.warnings[0]?.message).toContain('CI/CD variable RUNNER_TOKEN_DOCKER_AMD64 of acme/infra/runner-fleet holds the token of runner 99');
+    expect(plan.warnings[0]?.message).toContain('runnerform rotate');
   });
 });
 
@@ -248,7 +248,7 @@ describe('health warnings', () => {
     const young = orphan(2, 'young', '2026-03-01T10:00:00.000Z');
     const plan = planOf([runner('old'), runner('young')], [old, young], { now: NOW });
     expect(kinds(plan)).toEqual(['never_contacted runner["old"]']);
-    expect(plan.warnings[0].message).toBe(
+    expect(plan.warnings[0]?.message).toBe(
       `has never contacted GitLab since it was created at 2026-03-01T09:00:00.000Z: its token may never have reached a host (runnerform rotate 'group["acme/platform"].runner["old"]' gives it a new one)`,
     );
   });
@@ -342,7 +342,7 @@ describe('a token whose destination moved (rename with {description}, changed ke
     const plan = planOf([runner('a', { token: other })], [contacted(7, 'a')], { evidence: evidence([stored(7, 'a', VARIABLE)]) });
     expect(brief(plan)).toEqual(['update a#7']);
     expect(plan.changes[0]).toMatchObject({ changed: [], renamed_from: null, token: other, token_move: { from: VARIABLE, from_description: 'a' } });
-    expect(updateBody(plan.changes[0])).toEqual({});
+    expect(updateBody(plan.changes[0]!)).toEqual({});
   });
 
   it('moves a token the tokens file alone held, and a command whose argv uses the description', () => {
@@ -374,7 +374,7 @@ describe('a token whose destination moved (rename with {description}, changed ke
     });
     expect(brief(plan)).toEqual(['token-reset(undelivered_token) deploy-002#7']);
     expect(plan.changes[0]).toMatchObject({ renamed_from: 'deploy-001', token: VARIABLE });
-    expect(updateBody(plan.changes[0])).toEqual({ description: 'deploy-002' });
+    expect(updateBody(plan.changes[0]!)).toEqual({ description: 'deploy-002' });
     // A saved plan of it is not stale: GitLab still has the old description.
     expect(whyStale(plan, live(liveScope(GROUP, [orphan(7, 'deploy-001', INTENT_AT)])))).toBeNull();
   });
@@ -385,12 +385,12 @@ describe('a token whose destination moved (rename with {description}, changed ke
     });
     expect(brief(plan)).toEqual(['update(renamed) deploy-002#7']);
     expect(plan.warnings).toHaveLength(1);
-    expect(plan.warnings[0].kind).toBe('contacted_without_token');
-    expect(plan.warnings[0].message).toContain(
+    expect(plan.warnings[0]?.kind).toBe('contacted_without_token');
+    expect(plan.warnings[0]?.message).toContain(
       'renamed from "deploy-001": its token went to command vault kv put secret/runners/deploy-001 token=-, and no tokens file (--tokens-out) holds it to deliver to command vault kv put secret/runners/deploy-002 token=-',
     );
-    expect(plan.warnings[0].message).toContain(`runnerform rotate 'group["acme/platform"].runner["deploy-002"]'`);
-    expect(plan.warnings[0].message).toContain('A destination without {description} (a stable key), or --tokens-out, lets a rename move the token itself');
+    expect(plan.warnings[0]?.message).toContain(`runnerform rotate 'group["acme/platform"].runner["deploy-002"]'`);
+    expect(plan.warnings[0]?.message).toContain('A destination without {description} (a stable key), or --tokens-out, lets a rename move the token itself');
   });
 
   it('never resets on a rename when the new variable already names the runner, or cannot be read', () => {

@@ -59,6 +59,7 @@ describe('computePlan', () => {
       live(liveScope(GROUP, [runner])),
     );
     const [change] = plan.changes;
+    if (!change) throw new Error('no change planned');
     expect(change.action).toBe('update');
     expect(change.runner_id).toBe(7);
     expect(change.changed).toEqual(['paused', 'tag_list']);
@@ -76,8 +77,8 @@ describe('computePlan', () => {
       live(liveScope(GROUP, [runner])),
     );
     expect(plan.changes.map((c) => c.action)).toEqual(['no-op']);
-    expect(plan.changes[0].changed).toEqual([]);
-    expect(plan.changes[0].after).toEqual(plan.changes[0].before);
+    expect(plan.changes[0]?.changed).toEqual([]);
+    expect(plan.changes[0]?.after).toEqual(plan.changes[0]?.before);
     expect(plan.summary.no_op).toBe(1);
     expect(hasChanges(plan)).toBe(false);
   });
@@ -97,7 +98,7 @@ describe('computePlan', () => {
     expect(targeted.changes.map((c) => `${c.action} ${c.description}`)).toEqual(['update healthy']);
     // Managing run_untagged in the same change makes it valid.
     const ok = computePlan(desired(desiredScope(refOf(GROUP), [want('r', { tag_list: [], run_untagged: true })])), live(liveScope(GROUP, [runner])));
-    expect(ok.changes[0].changed).toEqual(['run_untagged', 'tag_list']);
+    expect(ok.changes[0]?.changed).toEqual(['run_untagged', 'tag_list']);
   });
 
   it('compares maximum_timeout exactly (null is not 600)', () => {
@@ -105,7 +106,7 @@ describe('computePlan', () => {
       desired(desiredScope(refOf(GROUP), [want('r', { maximum_timeout: 600 })])),
       live(liveScope(GROUP, [liveRunner(GROUP, 7, 'r', { maximum_timeout: null })])),
     );
-    expect(plan.changes[0].changed).toEqual(['maximum_timeout']);
+    expect(plan.changes[0]?.changed).toEqual(['maximum_timeout']);
   });
 
   it('treats a note change from "" to text as a change', () => {
@@ -113,7 +114,7 @@ describe('computePlan', () => {
       desired(desiredScope(refOf(GROUP), [want('r', { maintenance_note: 'hello' })])),
       live(liveScope(GROUP, [liveRunner(GROUP, 7, 'r', { maintenance_note: '' })])),
     );
-    expect(plan.changes[0].changed).toEqual(['maintenance_note']);
+    expect(plan.changes[0]?.changed).toEqual(['maintenance_note']);
   });
 
   it('keeps undeclared owned runners as unmanaged without prune', () => {
@@ -139,7 +140,7 @@ describe('computePlan', () => {
     const plan = computePlan(desired(desiredScope(refOf(PROJECT), [], true)), live(liveScope(PROJECT, [liveRunner(PROJECT, 9, 'manual')])));
     expect(plan.changes).toHaveLength(1);
     expect(plan.changes[0]).toMatchObject({ action: 'delete', runner_id: 9, after: null, changed: [], status: 'online' });
-    expect(plan.changes[0].before).not.toBeNull();
+    expect(plan.changes[0]?.before).not.toBeNull();
     expect(plan.unmanaged).toEqual([]);
   });
 

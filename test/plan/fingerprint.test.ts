@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveScope } from '../../src/model.js';
+import type { LiveRunner, LiveScope } from '../../src/model.js';
 import { fingerprintLive } from '../../src/plan/fingerprint.js';
 import { GROUP, INSTANCE, PROJECT, SUBGROUP, liveRunner, liveScope, visible } from './fixtures.js';
 
@@ -9,6 +9,20 @@ function scopes(): LiveScope[] {
     liveScope(PROJECT, [liveRunner(PROJECT, 3, 'c')]),
     liveScope(INSTANCE, []),
   ];
+}
+
+/** Scope k of a copy of the fixture above, which has it. */
+function scope(s: LiveScope[], k: number): LiveScope {
+  const found = s[k];
+  if (!found) throw new Error(`the fixture has no scope ${k}`);
+  return found;
+}
+
+/** Owned runner i of scope k of a copy of the fixture above. */
+function owned(s: LiveScope[], k: number, i: number): LiveRunner {
+  const found = scope(s, k).owned[i];
+  if (!found) throw new Error(`the fixture has no runner ${i} in scope ${k}`);
+  return found;
 }
 
 describe('fingerprintLive', () => {
@@ -22,33 +36,38 @@ describe('fingerprintLive', () => {
   it('ignores scope order, runner order, tag order, status and last contact', () => {
     const base = fingerprintLive(scopes());
     const s = scopes().reverse();
-    s[2] = { ...s[2], owned: [...s[2].owned].reverse() };
-    s[2].owned[0] = { ...s[2].owned[0], status: 'offline', contacted_at: '2030-01-01T00:00:00Z' };
-    s[2].owned[1] = { ...s[2].owned[1], attrs: { ...s[2].owned[1].attrs, tag_list: ['y', 'x'] } };
+    const [a, b] = [owned(s, 2, 0), owned(s, 2, 1)];
+    s[2] = {
+      ...scope(s, 2),
+      owned: [
+        { ...b, status: 'offline', contacted_at: '2030-01-01T00:00:00Z' },
+        { ...a, attrs: { ...a.attrs, tag_list: ['y', 'x'] } },
+      ],
+    };
     expect(fingerprintLive(s)).toBe(base);
   });
 
   it('ignores runners a scope only sees', () => {
     const s = scopes();
-    s[1] = { ...s[1], visible: [visible(liveRunner(GROUP, 1, 'a'), 'inherited')] };
+    s[1] = { ...scope(s, 1), visible: [visible(liveRunner(GROUP, 1, 'a'), 'inherited')] };
     expect(fingerprintLive(s)).toBe(fingerprintLive(scopes()));
   });
 
   const mutations: [string, (s: LiveScope[]) => void][] = [
-    ['a runner appears', (s) => s[1].owned.push(liveRunner(PROJECT, 4, 'd'))],
-    ['a runner disappears', (s) => s[0].owned.pop()],
-    ['a description changes', (s) => (s[0].owned[0].description = 'a2')],
-    ['an id changes', (s) => (s[1].owned[0].id = 30)],
-    ['paused changes', (s) => (s[0].owned[0].attrs.paused = true)],
-    ['locked changes', (s) => (s[0].owned[0].attrs.locked = true)],
-    ['run_untagged changes', (s) => (s[0].owned[0].attrs.run_untagged = false)],
-    ['a tag is added', (s) => (s[0].owned[0].attrs.tag_list = ['x', 'y', 'z'])],
-    ['access_level changes', (s) => (s[0].owned[0].attrs.access_level = 'ref_protected')],
-    ['maximum_timeout changes', (s) => (s[0].owned[0].attrs.maximum_timeout = 600)],
-    ['the note changes', (s) => (s[0].owned[1].attrs.maintenance_note = 'm')],
+    ['a runner appears', (s) => scope(s, 1).owned.push(liveRunner(PROJECT, 4, 'd'))],
+    ['a runner disappears', (s) => scope(s, 0).owned.pop()],
+    ['a description changes', (s) => (owned(s, 0, 0).description = 'a2')],
+    ['an id changes', (s) => (owned(s, 1, 0).id = 30)],
+    ['paused changes', (s) => (owned(s, 0, 0).attrs.paused = true)],
+    ['locked changes', (s) => (owned(s, 0, 0).attrs.locked = true)],
+    ['run_untagged changes', (s) => (owned(s, 0, 0).attrs.run_untagged = false)],
+    ['a tag is added', (s) => (owned(s, 0, 0).attrs.tag_list = ['x', 'y', 'z'])],
+    ['access_level changes', (s) => (owned(s, 0, 0).attrs.access_level = 'ref_protected')],
+    ['maximum_timeout changes', (s) => (owned(s, 0, 0).attrs.maximum_timeout = 600)],
+    ['the note changes', (s) => (owned(s, 0, 1).attrs.maintenance_note = 'm')],
     ['an empty scope is added', (s) => s.push(liveScope(SUBGROUP, []))],
     ['an empty scope is removed', (s) => s.pop()],
-    ['a runner moves to another scope', (s) => s[1].owned.push(s[0].owned.pop()!)],
+    ['a runner moves to another scope', (s) => scope(s, 1).owned.push(scope(s, 0).owned.pop()!)],
   ];
   for (const [what, mutate] of mutations) {
     it(`changes when ${what}`, () => {

@@ -32,23 +32,24 @@ describe('also_in', () => {
     );
     const [locked, pool] = plan.changes;
     expect(pool).toMatchObject({ action: 'create', enablements: [{ action: 'enable', project: WEB, refused: null }] });
-    expect(locked.enablements![0].refused).toMatch(/^the runner is locked: only an administrator may enable/);
+    expect(locked?.enablements?.[0]?.refused).toMatch(/^the runner is locked: only an administrator may enable/);
     expect(plan.summary).toMatchObject({ create: 2, enable: 2, disable: 0, refused: 1 });
   });
 
   it('lets an administrator enable a locked runner, and a change that unlocks it first', () => {
     const state = live(liveScope(PROJECT, [shared(7, 'locked', [OWNER], {}), shared(8, 'unlock', [OWNER])]));
-    state.scopes[0].owned = state.scopes[0].owned.map((r) => ({ ...r, attrs: { ...r.attrs, locked: true } }));
+    const scope = state.scopes[0]!;
+    scope.owned = scope.owned.map((r) => ({ ...r, attrs: { ...r.attrs, locked: true } }));
     const want2 = desired(desiredScope(refOf(PROJECT), [alsoIn(want('locked'), 'acme/web'), alsoIn(want('unlock', { locked: false }), 'acme/web')]));
     const asMaintainer = computePlan(want2, withFacts(state));
-    expect(asMaintainer.changes.map((c) => [c.description, c.action, c.enablements?.[0].refused === null])).toEqual([
+    expect(asMaintainer.changes.map((c) => [c.description, c.action, c.enablements?.[0]?.refused === null])).toEqual([
       ['locked', 'update', false],
       ['unlock', 'update', true],
     ]);
     // Everything refused: the change itself is refused, so apply sends nothing for it.
-    expect(asMaintainer.changes[0].refused).toMatch(/^enable in acme\/web: the runner is locked/);
+    expect(asMaintainer.changes[0]?.refused).toMatch(/^enable in acme\/web: the runner is locked/);
     const asAdmin = computePlan(want2, withFacts(state, facts({ admin: true })));
-    expect(asAdmin.changes.every((c) => c.refused === null && c.enablements?.[0].refused === null)).toBe(true);
+    expect(asAdmin.changes.every((c) => c.refused === null && c.enablements?.[0]?.refused === null)).toBe(true);
   });
 
   it('needs the Maintainer role on the target project', () => {
@@ -56,7 +57,7 @@ describe('also_in', () => {
       desired(desiredScope(refOf(PROJECT), [alsoIn(want('pool'), 'acme/worker')])),
       withFacts(live(liveScope(PROJECT, [shared(7, 'pool', [OWNER])])), facts({ maintains: [OWNER.id] })),
     );
-    expect(plan.changes[0].enablements).toEqual([
+    expect(plan.changes[0]?.enablements).toEqual([
       { action: 'enable', project: WORKER, refused: 'this token needs the Maintainer role on project acme/worker to enable runners there' },
     ]);
   });
@@ -64,21 +65,21 @@ describe('also_in', () => {
   it('disables projects not listed, never the owner; [] disables every other project; a match is a no-op', () => {
     const runner = shared(7, 'pool', [OWNER, WEB, WORKER]);
     const none = computePlan(desired(desiredScope(refOf(PROJECT), [alsoIn(want('pool'))])), withFacts(live(liveScope(PROJECT, [runner]))));
-    expect(none.changes[0].enablements!.map((e) => [e.action, e.project.path])).toEqual([
+    expect(none.changes[0]?.enablements!.map((e) => [e.action, e.project.path])).toEqual([
       ['disable', 'acme/web'],
       ['disable', 'acme/worker'],
     ]);
     // Named by id (50) or by path in another case: the same project.
     const same = computePlan(desired(desiredScope(refOf(PROJECT), [alsoIn(want('pool'), 50, 'ACME/WORKER'.toLowerCase())])), withFacts(live(liveScope(PROJECT, [runner]))));
     expect(same.changes[0]).toMatchObject({ action: 'no-op' });
-    expect(same.changes[0].enablements).toBeUndefined();
+    expect(same.changes[0]!.enablements).toBeUndefined();
     expect(same.summary).not.toHaveProperty('enable');
   });
 
   it('says when GitLab counts projects the token cannot see, and leaves them alone', () => {
     const runner = shared(7, 'pool', [OWNER, WEB], { project_count: 3 });
     const plan = computePlan(desired(desiredScope(refOf(PROJECT), [alsoIn(want('pool'), 'acme/web')])), withFacts(live(liveScope(PROJECT, [runner]))));
-    expect(plan.changes[0].action).toBe('no-op');
+    expect(plan.changes[0]?.action).toBe('no-op');
     expect(plan.warnings).toEqual([
       expect.objectContaining({ kind: 'hidden_projects', message: expect.stringMatching(/^GitLab says runner #7 is enabled in 1 more project this token cannot see/) }),
     ]);
@@ -107,15 +108,15 @@ describe('a prune of a runner enabled in several projects', () => {
     const locked = shared(7, 'multi', [OWNER, WEB]);
     locked.attrs = { ...locked.attrs, locked: true };
     const a = computePlan(prune, withFacts(live(liveScope(PROJECT, [locked]))));
-    expect(a.changes[0].refused).toMatch(/cannot first disable it in acme\/web \(the runner is locked/);
-    expect(a.changes[0].enablements).toEqual([]);
+    expect(a.changes[0]?.refused).toMatch(/cannot first disable it in acme\/web \(the runner is locked/);
+    expect(a.changes[0]?.enablements).toEqual([]);
     expect(a.warnings.map((w) => w.kind)).toEqual(['refused']);
     const hidden = computePlan(prune, withFacts(live(liveScope(PROJECT, [shared(7, 'multi', [OWNER, WEB], { project_count: 3 })]))));
-    expect(hidden.changes[0].refused).toMatch(/^it is enabled in 3 projects, 1 of them hidden from this token/);
+    expect(hidden.changes[0]?.refused).toMatch(/^it is enabled in 3 projects, 1 of them hidden from this token/);
   });
 
   it('without enablement facts (nothing read), keeps the plain refusal', () => {
     const plan = computePlan(prune, live(liveScope(PROJECT, [shared(7, 'multi', [OWNER, WEB])])));
-    expect(plan.changes[0].refused).toBe('only an administrator may delete a runner enabled in 2 projects');
+    expect(plan.changes[0]?.refused).toBe('only an administrator may delete a runner enabled in 2 projects');
   });
 });

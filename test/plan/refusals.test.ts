@@ -52,7 +52,7 @@ describe('refusals', () => {
   it('without permissions (a reader that cannot tell) nothing is marked and the plan is unchanged', () => {
     const plain = liveRunner(PROJECT, 7, 'shared', {}, { project_count: 3 });
     const plan = computePlan(desired(desiredScope(refOf(PROJECT), [], true)), live(liveScope(PROJECT, [plain])));
-    expect(plan.changes[0].refused).toBeNull();
+    expect(plan.changes[0]?.refused).toBeNull();
     expect(plan.summary.refused).toBe(0);
     expect(plan.warnings).toEqual([]);
     expect(renderText(plan, { source: 'runners.yaml', color: false })).not.toContain('refuse');

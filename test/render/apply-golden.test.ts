@@ -49,9 +49,7 @@ function sinkFor(d: TokenDestination): TokenSink {
   const name = d.kind === 'command' ? d.argv[0] : 'variable';
   return {
     describe: () => `command ${name}`,
-    deliver: async (_t: DeliverableToken) => {
-      if (name === 'vault-down') throw new Error('the command exited with status 3.');
-    },
+    deliver: (_t: DeliverableToken) => (name === 'vault-down' ? Promise.reject(new Error('the command exited with status 3.')) : Promise.resolve()),
   };
 }
 

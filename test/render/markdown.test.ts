@@ -9,20 +9,24 @@ const md = (s: { desired: any; live: any }) => renderMarkdown(computePlan(s.desi
 function outsideCode(markdown: string): string {
   const lines = markdown.split('\n');
   const kept: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^(`{3,})/.exec(lines[i]);
-    if (open) {
-      const fence = open[1];
-      let j = i + 1;
+  let fence: string | null = null;
+  for (const line of lines) {
+    if (fence !== null) {
       // CommonMark: the block ends at a line of at least as many backticks and nothing else.
-      while (j < lines.length && !new RegExp(`^ {0,3}\`{${fence.length},}\\s*$`).test(lines[j])) j++;
-      expect(j, 'fence is closed').toBeLessThan(lines.length);
-      expect(lines[j]).toBe(fence);
-      i = j;
+      if (new RegExp(`^ {0,3}\`{${fence.length},}\\s*$`).test(line)) {
+        expect(line).toBe(fence);
+        fence = null;
+      }
       continue;
     }
-    kept.push(lines[i].replace(/(`+)(?:(?!\1)[\s\S])*?\1(?!`)/g, ''));
+    const open = /^(`{3,})/.exec(line)?.[1];
+    if (open !== undefined) {
+      fence = open;
+      continue;
+    }
+    kept.push(line.replace(/(`+)(?:(?!\1)[\s\S])*?\1(?!`)/g, ''));
   }
+  expect(fence, 'fence is closed').toBeNull();
   return kept.join('\n');
 }
 

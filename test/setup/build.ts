@@ -14,12 +14,12 @@ export default function setup(): void {
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root, stdio: 'pipe' });
   } catch (err) {
     const out = (err as { stdout?: Buffer }).stdout?.toString() ?? '';
-    throw new Error(`tsc -p tsconfig.json failed:\n${out}`);
+    throw new Error(`tsc -p tsconfig.json failed:\n${out}`, { cause: err });
   }
   // Over tsc's dist/src/cli/main.js: the tests spawn the bundle the package ships.
   try {
     execFileSync(process.execPath, [join(root, 'scripts/bundle.mjs')], { cwd: root, stdio: 'pipe' });
   } catch (err) {
-    throw new Error(`scripts/bundle.mjs failed:\n${(err as { stderr?: Buffer }).stderr?.toString() ?? ''}`);
+    throw new Error(`scripts/bundle.mjs failed:\n${(err as { stderr?: Buffer }).stderr?.toString() ?? ''}`, { cause: err });
   }
 }

@@ -28,8 +28,8 @@ export function spawnCli(args: string[], cwd: string, prefix: string[] = []): Sp
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const k of ['GITLAB_URL', 'GITLAB_TOKEN', 'CI_SERVER_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) delete env[k];
   const started = Date.now();
-  const [file, ...rest] = [...prefix, process.execPath, CLI, ...args];
-  const child = spawn(file, rest, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [...prefix, process.execPath, CLI, ...args];
+  const child = spawn(prefix[0] ?? process.execPath, argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

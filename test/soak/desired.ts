@@ -44,7 +44,7 @@ const TAGS = ['docker', 'linux', 'amd64', 'arm64', 'gpu', 'large', 'small', 'spo
 const TIMEOUTS = [600, 1800, 3600, 7200];
 const WORDS = ['build', 'test', 'deploy', 'lint', 'cache', 'e2e', 'docs', 'pkg'];
 
-export const SCOPE_PATHS = {
+export const SCOPE_PATHS: { groups: readonly [string, string, string]; projects: readonly [string, string] } = {
   groups: ['soak/g1', 'soak/g2', 'soak/g3'],
   projects: ['soak/g1/app', 'soak/g2/svc'],
 };

@@ -72,7 +72,7 @@ function parseOptions(): Options {
 }
 
 /** Which token features the CLI under test has: `validate` accepts them or not. */
-async function probeFeatures(dir: string, fake: FakeGitLab): Promise<Features> {
+async function probeFeatures(dir: string): Promise<Features> {
   const accepts = async (runner: string): Promise<boolean> => {
     const file = join(dir, 'probe.yaml');
     writeFileSync(file, `version: 1\ngroups:\n  - path: soak/g1\n    runners:\n      - description: probe\n${runner}`);
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     const commandOut = join(dir, 'command-out.txt');
     const conn = ['--gitlab-url', front.url, '--token-file', tokenFile, '-f', yamlFile];
 
-    const features = await probeFeatures(dir, fake);
+    const features = await probeFeatures(dir);
     // A plan that reads the journal knows which tokens were stored; without it, it can only guess from GitLab.
     const planReadsJournal = (await spawnCli(['plan', '--help'], dir).done).stdout.includes('--tokens-out');
     const planJournal = planReadsJournal ? ['--tokens-out', journal] : [];

@@ -57,6 +57,7 @@ export function commandSink(dest: Extract<TokenDestination, { kind: 'command' }>
         // A token read back from the journal is a secret of this run too.
         rememberSecret(t.token);
         const [file, ...args] = argvOf(t);
+        if (file === undefined) return reject(new Error('the command destination has an empty argv: nothing to run'));
         const timeoutMs = opts.timeoutMs ?? COMMAND_TIMEOUT_MS;
         const mask = (text: string) => redact(text, [t.token, ...(opts.secrets ?? [])]);
         // Its own process group: a Ctrl-C meant for runnerform must not kill a delivery in flight.
@@ -95,7 +96,7 @@ export function commandSink(dest: Extract<TokenDestination, { kind: 'command' }>
             child.kill('SIGKILL');
           }
         }, timeoutMs);
-        child.stderr!.on('data', (d: Buffer) => {
+        child.stderr.on('data', (d: Buffer) => {
           const all = stderr + d.toString('utf8');
           cut ||= all.length > STDERR_TAIL * 2;
           stderr = all.slice(-STDERR_TAIL * 2);
@@ -106,14 +107,14 @@ export function commandSink(dest: Extract<TokenDestination, { kind: 'command' }>
         // 'close' waits for stderr too; a background process of the command may hold it open.
         child.on('exit', (code, signal) => {
           grace = setTimeout(() => {
-            child.stderr!.destroy();
+            child.stderr.destroy();
             conclude(code, signal);
           }, STDERR_GRACE_MS);
         });
         child.on('close', conclude);
         // A command that exits without reading its input closes the pipe: that is its exit status's story.
-        child.stdin!.on('error', () => undefined);
-        child.stdin!.end(`${t.token}\n`);
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(`${t.token}\n`);
       }),
   };
 }

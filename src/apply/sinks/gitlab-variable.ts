@@ -3,7 +3,7 @@
 // names the runner (variable-description.ts): that is the plan's evidence later.
 import type { GitLabApi, VariableOwner } from '../../gitlab/api.js';
 import { describeDestination, expandKey, type VariableDestination } from '../../plan/token-dest.js';
-import type { DeliverableToken, RunnerRef, TokenSink } from './sink.js';
+import type { RunnerRef, TokenSink } from './sink.js';
 import { replacingDescription, runnerIdOfDescription, variableDescription } from './variable-description.js';
 
 /** A create whose answer was lost may have happened: look again, then update. */

@@ -68,7 +68,9 @@ function selectionCost(w: Walk, sets: SelectionSetNode[], parent: GraphQLObjectT
   let complexity = 0;
   let depth = 0;
   for (const nodes of fieldsByKey(w, sets, parent, new Set()).values()) {
-    const field = nodes[0];
+    // fieldsByKey makes a key only for a field it saw, so every group holds at least one node
+    const [field] = nodes;
+    if (!field) continue;
     const def = parent.getFields()[field.name.value];
     if (!def) {
       // __typename and introspection: a plain field, not counted for depth (graphql-ruby skips introspection)

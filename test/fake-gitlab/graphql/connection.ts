@@ -92,6 +92,7 @@ export function connectionOf<T>(all: T[], keys: SortKey<T>[], args: PageArgs, re
   // GitLab: a cursor given with `after` points at a record of the previous page.
   const hasPreviousPage = last !== null ? window.length > limit : Boolean(args.after);
   const shown = page.filter((e) => readable(e.item));
+  const [pageStart, pageEnd] = [page.at(0), page.at(-1)];
   return {
     count: all.length,
     nodes: shown.map((e) => e.item),
@@ -100,8 +101,8 @@ export function connectionOf<T>(all: T[], keys: SortKey<T>[], args: PageArgs, re
       hasNextPage,
       hasPreviousPage,
       // From the page as cut, so paging goes on past a page whose nodes were all dropped.
-      startCursor: page.length ? encodeCursor(page[0].key) : null,
-      endCursor: page.length ? encodeCursor(page[page.length - 1].key) : null,
+      startCursor: pageStart ? encodeCursor(pageStart.key) : null,
+      endCursor: pageEnd ? encodeCursor(pageEnd.key) : null,
     },
   };
 }

@@ -22,7 +22,7 @@ const REWRITES: [RegExp, Rewrite][] = [
     /^Field "(\w+)" of type "([^"]+)" must have a selection of subfields\./,
     (m) => `Field must have selections (field '${m[1]}' returns ${m[2]} but has no selections. Did you mean '${m[1]} { ... }'?)`,
   ],
-  [/^Variable "\$(\w+)" got invalid value/, (m, op) => `Variable $${m[1]} of type ${variableType(op, m[1])} was provided invalid value`],
+  [/^Variable "\$(\w+)" got invalid value/, (m, op) => `Variable $${m[1]} of type ${variableType(op, m[1]!)} was provided invalid value`],
   [/^Variable "\$(\w+)" of required type "([^"]+)" was not provided\./, (m) => `Variable $${m[1]} of type ${m[2]} was provided invalid value`],
   [/^Variable "\$(\w+)" of non-null type "([^"]+)" must not be null\./, (m) => `Variable $${m[1]} of type ${m[2]} was provided invalid value`],
 ];

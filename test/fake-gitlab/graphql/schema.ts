@@ -2,7 +2,7 @@
 // GitLab's authorization (null for what the caller may not see, the resource
 // error for a runners connection it may not list, dropped nodes for runners it
 // may not read, null for fields whose `authorize:` check fails).
-import { buildSchema, GraphQLError, GraphQLObjectType, GraphQLScalarType, Kind, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { buildSchema, GraphQLError, GraphQLObjectType, GraphQLScalarType, Kind, type GraphQLFieldResolver, type GraphQLSchema, type ValueNode } from 'graphql';
 import {
   canAssignRunner,
   canDeleteRunner,
@@ -73,8 +73,8 @@ function gidScalar(type: GraphQLScalarType, model: string): void {
   // buildSchema gives identity scalars; GitLab's global id types check the model.
   Object.assign(type, {
     parseValue: (v: unknown) => parseGid(v, model),
-    parseLiteral: (ast: { kind: string; value?: string }) => {
-      if (ast.kind !== Kind.STRING) throw new GraphQLError(`${String(ast.value ?? ast.kind)} is not a valid Global ID`);
+    parseLiteral: (ast: ValueNode) => {
+      if (ast.kind !== Kind.STRING) throw new GraphQLError(`${'value' in ast ? ast.value : ast.kind} is not a valid Global ID`);
       return parseGid(ast.value, model);
     },
     serialize: (v: unknown) => v,
