@@ -457,7 +457,11 @@ async function settleJournal(
   for (const entry of ctx.journal.pendingDeliveries()) {
     if (entry.id === null || planned.has(entry.id)) continue;
     if (gone(entry)) await ctx.journal.forget(entry);
-    else if (current(entry) === null) await ctx.journal.delivered(entry);
+    else if (current(entry) === null) {
+      // The file is the token's only home now: recorded so, or `tokens prune` would take it for delivered elsewhere.
+      entry.destination = null;
+      await ctx.journal.delivered(entry);
+    }
   }
 }
 
