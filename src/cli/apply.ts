@@ -10,7 +10,7 @@ import { addTargetOption, savedPlanArgument } from './targets.js';
 import { loadValidDesiredState, planWithLive, readLive, sourceLabel, useColor } from './pipeline.js';
 import { readPlanFile } from './plan.js';
 import { confirmApply } from './prompt.js';
-import { openJournal, runChanges } from './run-apply.js';
+import { lockTokensFile, openJournal, runChanges } from './run-apply.js';
 
 interface ApplyOptions {
   autoApprove?: boolean;
@@ -47,6 +47,7 @@ async function planAndApply(opts: ApplyOptions): Promise<void> {
     throw new UserError('apply needs --auto-approve when stdin is not a terminal (or apply a saved plan: runnerform apply PLANFILE). Nothing was changed.');
   }
   const api = connect(opts);
+  await lockTokensFile(opts.tokensOut);
   const { plan, live } = await planWithLive(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
   process.stdout.write(renderText(plan, { color: useColor(process.stdout), source: sourceLabel(files) }));
   const journal = await openJournal(plan, opts.tokensOut);

@@ -22,6 +22,19 @@ type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 const SIGNAL_EXIT: Record<StopSignal, number> = { SIGINT: EXIT_SIGINT, SIGTERM: EXIT_SIGTERM, SIGHUP: EXIT_SIGHUP };
 
 /**
+ * Locks the tokens file before GitLab is read for a plan: another apply finishing between
+ * that read and this apply would leave it applying a stale plan (a second create, say).
+ */
+export async function lockTokensFile(tokensOut: string | undefined): Promise<void> {
+  if (!tokensOut) return;
+  try {
+    await TokenFile.lock(tokensOut);
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}. Nothing was changed.`);
+  }
+}
+
+/**
  * The journal for this run. --tokens-out is required when a new token has no
  * destination of its own; when given it is opened (and proved writable) before any change.
  */
