@@ -48,7 +48,7 @@ async function planAndApply(opts: ApplyOptions): Promise<void> {
   }
   const api = connect(opts);
   await lockTokensFile(opts.tokensOut);
-  const { plan, live } = await planWithLive(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
+  const { plan, live, evidence } = await planWithLive(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
   process.stdout.write(renderText(plan, { color: useColor(process.stdout), source: sourceLabel(files) }));
   const journal = await openJournal(plan, opts.tokensOut);
   // A stored token to deliver is part of the plan: hasChanges counts it.
@@ -59,7 +59,7 @@ async function planAndApply(opts: ApplyOptions): Promise<void> {
   if (!opts.autoApprove && !(await confirmApply(process.stdin, process.stdout))) {
     throw new UserError('Apply cancelled. Nothing was changed.');
   }
-  await runChanges(api, plan, journal, { parallelism: opts.parallelism, declared: { desired, live } });
+  await runChanges(api, plan, journal, { parallelism: opts.parallelism, declared: { desired, live, deadTokens: evidence.dead_tokens } });
 }
 
 async function applySavedPlan(planfile: string, opts: ApplyOptions, command: Command): Promise<void> {

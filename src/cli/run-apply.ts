@@ -68,7 +68,7 @@ export async function openJournal(plan: Plan, tokensOut: string | undefined, wha
 export interface RunOptions {
   parallelism?: number | string;
   /** The desired state and the live state the plan came from (absent for a saved plan). */
-  declared?: { desired: DesiredState; live: LiveState };
+  declared?: { desired: DesiredState; live: LiveState; /** Runners whose stored token GitLab refused (TokenEvidence.dead_tokens): void. */ deadTokens?: readonly number[] };
 }
 
 export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJournal, opts: RunOptions): Promise<void> {
@@ -105,7 +105,9 @@ export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJourn
       parallelism: Number(opts.parallelism ?? 8),
       signal: controller.signal,
       currentDestination: declared ? (e) => declaredDestination(declared.desired, declared.live, e.scope, e.description) : undefined,
-      runnerGone: declared ? (e) => e.id !== null && ownsRunner(declared.live, e.scope, e.id) === false : undefined,
+      runnerGone: declared
+        ? (e) => e.id !== null && (declared.deadTokens?.includes(e.id) === true || ownsRunner(declared.live, e.scope, e.id) === false)
+        : undefined,
       onEvent: (e) => process.stdout.write(renderApplyEvent(e)),
     });
     process.stdout.write(renderApplySummary(report, { signal: first ?? undefined }));
