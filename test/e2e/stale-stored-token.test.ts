@@ -55,11 +55,23 @@ describe('a stored token reset since without the tokens file', () => {
     const plan = await cli(['plan', '--tokens-out', 'tokens.json', '--detailed-exitcode']);
     expect(plan.code, plan.stdout + plan.stderr).toBe(2);
     expect(plan.stdout).not.toContain('token moved');
-    expect(plan.stdout).toMatch(/token reset|reset its token|new token/i);
+    expect(plan.stdout).toContain(`~ token of ${ADDR} will be reset: its token never reached its destination`);
     const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(variable('POOL_TOKEN_V2')).toBe(fake.runnerToken(pool().id));
     const after = await cli(['plan', '--tokens-out', 'tokens.json', '--detailed-exitcode']);
     expect(after.code, after.stdout).toBe(0);
+  }, 120_000);
+
+  it('a verify GitLab cannot answer is unknown, not dead: the plan says so and delivers the stored token as before', async () => {
+    writeFile(dir, 'runners.yaml', desired('POOL_TOKEN'));
+    fake.inject({ method: 'POST', path: /\/variables$/, times: 1, fault: { kind: 'status', status: 403, body: '{"message":"403 Forbidden"}' } });
+    expect((await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json'])).code).toBe(1);
+    fake.inject({ method: 'POST', path: '/runners/verify', times: 20, fault: { kind: 'status', status: 500, body: '{"message":"500 Internal Server Error"}' } });
+    const plan = await cli(['plan', '--tokens-out', 'tokens.json', '--detailed-exitcode']);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+    expect(plan.stderr).toContain(`Note: the plan cannot tell whether GitLab still accepts the stored token of runner ${pool().id}:`);
+    expect(plan.stdout).toContain('stored token');
+    expect(secretsIn(plan.stdout + plan.stderr)).toEqual([]);
   }, 120_000);
 });
