@@ -336,6 +336,7 @@ async function moveToken(change: UpdateChange, ctx: ExecContext): Promise<string
         `apply with the --tokens-out file the plan was made with, or run \`runnerform rotate ${change.address}\``,
     );
   }
+  if (await isDead(ctx.api, entry.token)) throw Object.assign(new DeliveryError(deadTokenMessage(change.runner_id)), { runnerId: change.runner_id });
   await ctx.journal.relocate(entry, { description: change.description, address: change.address, destination: change.token });
   const issued: IssuedToken = { id: change.runner_id, token: entry.token, token_expires_at: entry.token_expires_at, source: entry.source ?? 'create' };
   return (await deliver(change, entry, issued, ctx))!;
@@ -438,6 +439,11 @@ async function redeliver(ctx: ExecContext, emit: (e: ApplyEvent) => void, delive
       );
       continue;
     }
+    // A saved plan may be older than a reset made without this file: a dead token never overwrites the working one.
+    if (await isDead(ctx.api, entry.token)) {
+      fail(new DeliveryError(deadTokenMessage(runnerId)));
+      continue;
+    }
     // The destination declared now is recorded first, so a failed delivery is tried there again.
     if (entry.description !== delivery.description || JSON.stringify(entry.destination ?? null) !== JSON.stringify(delivery.token)) {
       await ctx.journal.relocate(entry, { description: delivery.description, address, destination: delivery.token });
@@ -487,6 +493,19 @@ async function settleJournal(
       await ctx.journal.delivered(entry);
     }
   }
+}
+
+/** GitLab refuses the token (POST /runners/verify → 403). Unknown (no answer, or a client without verify) is not dead. */
+async function isDead(api: GitLabApi, token: string): Promise<boolean> {
+  if (!api.verifyRunnerToken) return false;
+  return (await api.verifyRunnerToken(token).catch(() => 'unknown')) === 'invalid';
+}
+
+function deadTokenMessage(runnerId: number): string {
+  return (
+    `GitLab no longer accepts the stored token of runner ${runnerId} (it was reset since, without this tokens file): ` +
+    'it was not delivered, so the working token stays where it is; run `runnerform plan` again'
+  );
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */

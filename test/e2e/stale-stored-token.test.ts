@@ -74,4 +74,21 @@ describe('a stored token reset since without the tokens file', () => {
     expect(plan.stdout).toContain('stored token');
     expect(secretsIn(plan.stdout + plan.stderr)).toEqual([]);
   }, 120_000);
+
+  it('a saved plan made before the reset does not deliver the dead token: the delivery fails, the variable keeps the live token', async () => {
+    writeFile(dir, 'runners.yaml', desired('POOL_TOKEN'));
+    fake.inject({ method: 'POST', path: /\/variables$/, times: 1, fault: { kind: 'status', status: 403, body: '{"message":"403 Forbidden"}' } });
+    expect((await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json'])).code).toBe(1);
+    const plan = await cli(['plan', '--tokens-out', 'tokens.json', '--out', 'plan.json', '--detailed-exitcode']);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2); // the stored token's delivery
+    expect((await cli(['rotate', '--auto-approve', ADDR])).code).toBe(0);
+    const live = fake.runnerToken(pool().id)!;
+
+    const apply = await cli(['apply', 'plan.json', '--tokens-out', 'tokens.json']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(1);
+    expect(apply.stdout).toContain(`GitLab no longer accepts the stored token of runner ${pool().id}`);
+    expect(variable('POOL_TOKEN')).toBe(live);
+    expect(fake.runnerToken(pool().id)).toBe(live);
+    expect(secretsIn(apply.stdout + apply.stderr)).toEqual([]);
+  }, 120_000);
 });
