@@ -144,7 +144,8 @@ function tokenRules({ runner, settings, now, rotate, add }: Ctx, stored: string 
   if (contacted && !Number.isNaN(storedAt) && expires - storedAt > SAME_EXPIRY_MS) {
     add(
       'token_self_rotated',
-      `its token expires at ${runner.token_expires_at}, not at ${stored} as when runnerform stored it: gitlab-runner rotated it itself, so its destination likely holds a dead token`,
+      `its token expires at ${runner.token_expires_at}, not at ${stored} as when runnerform stored it: gitlab-runner likely rotated it itself ` +
+        '(or it was reset without this tokens file), so its destination may hold a dead token',
       `${rotate} (a new token to its destination), or set FF_DISABLE_AUTOMATIC_TOKEN_ROTATION=true on its hosts`,
     );
   }
