@@ -505,6 +505,12 @@ export interface TokenEvidence {
    * Reading and writing a CI/CD variable need the same permission (admin_cicd_variables).
    */
   unwritable?: Record<string, string>;
+  /**
+   * Runners whose stored token (the journal's last) GitLab refused on POST /runners/verify: it was reset
+   * since (rotate without --tokens-out, the runner's own rotation). A dead token is never delivered or
+   * moved: the runner is judged as if the journal did not hold it. Sorted; absent: none was checked.
+   */
+  dead_tokens?: number[];
 }
 
 /** An owned live runner the file does not declare, kept because its scope has prune: false. */

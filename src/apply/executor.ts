@@ -78,7 +78,7 @@ export interface ApplyOptions {
    * Where a token goes is the plan's decision (Plan.deliveries), never this.
    */
   currentDestination?: (entry: TokenEntry) => TokenDestination | null | undefined;
-  /** True when the runner of a stored token no longer exists (its scope was read and does not have it): the token is void. */
+  /** True when a stored token is void: its runner no longer exists (its scope was read and does not have it), or GitLab refused the token. */
   runnerGone?: (entry: TokenEntry) => boolean;
 }
 
@@ -114,12 +114,15 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[]; deliv
   const emit = opts.onEvent ?? (() => undefined);
   // Creates that lost an answer: GitLab may still carry one out after we stopped looking.
   const lostCreates = new Set<Change>();
+  // Runners whose new token is kept (in the tokens file, or delivered), by change: what the lost-create review trusts.
+  const kept = new Map<Change, number>();
   const ctx: ExecContext = {
     api,
     journal,
     sinkFor: opts.sinkFor,
     recovery: { ...DEFAULT_RECOVERY, ...opts.recovery },
     onLostAnswer: (c) => lostCreates.add(c),
+    onKept: (c, id) => kept.set(c, id),
     signal: opts.signal,
   };
 
@@ -148,7 +151,7 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[]; deliv
       if (!(err instanceof DeliveryError || err instanceof RefusedEnablementError)) stopped = true;
       outcome.status = 'failed';
       outcome.error = err as Error;
-      if (err instanceof DeliveryError || err instanceof CreateRecoveryError || err instanceof RefusedEnablementError) outcome.runnerId = runnerIdOf(err) ?? outcome.runnerId;
+      outcome.runnerId = runnerIdOf(err) ?? outcome.runnerId;
       // GitLab made the runner, though its token was lost on the way: it was created.
       if (change.action === 'create' && err instanceof CreateRecoveryError && err.runnerId !== null) outcome.applied = true;
       emit({ type: 'failed', change, error: err as Error });
@@ -158,7 +161,7 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[]; deliv
   // Deletions first, so that a prune frees names and quota before anything new appears.
   await pool(work.filter((c) => c.action === 'delete'), opts.parallelism, run);
   await pool(work.filter((c) => c.action !== 'delete'), opts.parallelism, run);
-  if (!halted() || lostCreates.size > 0) await reportLostCreates(api, [...lostCreates].map((c) => outcomes.get(c)!), emit);
+  if (!halted() || lostCreates.size > 0) await reportLostCreates(api, [...lostCreates].map((c) => outcomes.get(c)!), kept, emit);
 
   const all = [...outcomes.values()];
   const count = (action: Change['action']) => all.filter((o) => (o.status === 'done' || o.applied) && o.change.action === action).length;
@@ -183,11 +186,12 @@ function runnerIdOf(err: unknown): number | null {
 }
 
 /** Looks once more at the scopes of creates that lost an answer; a duplicate or tokenless runner fails its change, loudly. */
-async function reportLostCreates(api: GitLabApi, lost: ApplyOutcome[], emit: (e: ApplyEvent) => void): Promise<void> {
+async function reportLostCreates(api: GitLabApi, lost: ApplyOutcome[], kept: ReadonlyMap<Change, number>, emit: (e: ApplyEvent) => void): Promise<void> {
   if (lost.length === 0) return;
   const items = lost.map((o) => ({
     change: o.change,
-    storedId: o.status === 'done' ? o.runnerId : null,
+    // Whether the token was kept, not whether the change succeeded: an enable failing after it does not lose it.
+    storedId: kept.get(o.change) ?? null,
     namedId: o.error instanceof CreateRecoveryError ? o.error.runnerId : null,
   }));
   const problems = await reviewLostCreates(api, items);
@@ -206,6 +210,8 @@ interface ExecContext {
   sinkFor: (dest: TokenDestination) => TokenSink;
   recovery: RecoverySchedule;
   onLostAnswer: (change: Change) => void;
+  /** The change's new token is kept: written to the tokens file, or delivered. */
+  onKept: (change: Change, runnerId: number) => void;
   signal?: AbortSignal;
 }
 
@@ -214,8 +220,24 @@ async function execute(change: Change, ctx: ExecContext, applied: () => void): P
   if (!change.enablements?.length) return executeRunner(change, ctx, applied);
   const first = change.action === 'delete' ? await sendEnablements(ctx.api, change, change.runner_id) : undefined;
   const done = await executeRunner(change, ctx, applied);
-  const after = change.action === 'delete' ? undefined : await sendEnablements(ctx.api, change, done.runnerId);
+  let after;
+  try {
+    after = change.action === 'delete' ? undefined : await sendEnablements(ctx.api, change, done.runnerId);
+  } catch (err) {
+    throw afterRunner(err, done);
+  }
   return { ...done, note: [done.note, first, after].filter(Boolean).join('; ') || undefined };
+}
+
+/** An enablement failed after GitLab did the runner's part: the error names the runner and what became of its token. */
+function afterRunner(err: unknown, done: { runnerId: number; note?: string }): Error {
+  const said = `[id=${done.runnerId}]${done.note ? ` (${done.note})` : ''}`;
+  if (err instanceof RefusedEnablementError) {
+    err.message = `${err.message} ${said}`;
+    return err;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return Object.assign(new Error(`${message.replace(/\.?$/, '.')} ${said}`, { cause: err }), { runnerId: done.runnerId });
 }
 
 /** `applied` is called once GitLab has done its part, before the token's delivery. */
@@ -314,6 +336,7 @@ async function moveToken(change: UpdateChange, ctx: ExecContext): Promise<string
         `apply with the --tokens-out file the plan was made with, or run \`runnerform rotate ${change.address}\``,
     );
   }
+  if (await isDead(ctx.api, entry.token)) throw Object.assign(new DeliveryError(deadTokenMessage(change.runner_id)), { runnerId: change.runner_id });
   await ctx.journal.relocate(entry, { description: change.description, address: change.address, destination: change.token });
   const issued: IssuedToken = { id: change.runner_id, token: entry.token, token_expires_at: entry.token_expires_at, source: entry.source ?? 'create' };
   return (await deliver(change, entry, issued, ctx))!;
@@ -332,6 +355,7 @@ async function intend(change: Change, runnerId: number | null, ctx: ExecContext)
 async function store(change: Change, entry: TokenEntry, issued: IssuedToken, ctx: ExecContext): Promise<void> {
   try {
     await ctx.journal.store(entry, issued);
+    if (ctx.journal.path) ctx.onKept(change, issued.id);
   } catch (err) {
     if (change.token) return; // the destination can still receive it; the delivery decides the outcome
     throw new CreateRecoveryError(
@@ -386,6 +410,7 @@ async function deliver(change: Change, entry: TokenEntry, issued: IssuedToken, c
       runnerId: issued.id,
     });
   }
+  ctx.onKept(change, issued.id);
   await ctx.journal.delivered(entry).catch(() => undefined);
   return where;
 }
@@ -412,6 +437,11 @@ async function redeliver(ctx: ExecContext, emit: (e: ApplyEvent) => void, delive
             'apply with the --tokens-out file the plan was made with',
         ),
       );
+      continue;
+    }
+    // A saved plan may be older than a reset made without this file: a dead token never overwrites the working one.
+    if (await isDead(ctx.api, entry.token)) {
+      fail(new DeliveryError(deadTokenMessage(runnerId)));
       continue;
     }
     // The destination declared now is recorded first, so a failed delivery is tried there again.
@@ -457,8 +487,25 @@ async function settleJournal(
   for (const entry of ctx.journal.pendingDeliveries()) {
     if (entry.id === null || planned.has(entry.id)) continue;
     if (gone(entry)) await ctx.journal.forget(entry);
-    else if (current(entry) === null) await ctx.journal.delivered(entry);
+    else if (current(entry) === null) {
+      // The file is the token's only home now: recorded so, or `tokens prune` would take it for delivered elsewhere.
+      entry.destination = null;
+      await ctx.journal.delivered(entry);
+    }
   }
+}
+
+/** GitLab refuses the token (POST /runners/verify → 403). Unknown (no answer, or a client without verify) is not dead. */
+async function isDead(api: GitLabApi, token: string): Promise<boolean> {
+  if (!api.verifyRunnerToken) return false;
+  return (await api.verifyRunnerToken(token).catch(() => 'unknown')) === 'invalid';
+}
+
+function deadTokenMessage(runnerId: number): string {
+  return (
+    `GitLab no longer accepts the stored token of runner ${runnerId} (it was reset since, without this tokens file): ` +
+    'it was not delivered, so the working token stays where it is; run `runnerform plan` again'
+  );
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */

@@ -199,6 +199,13 @@ export class TokenFile implements TokenJournal {
    * Opens (or creates) the file and proves it is writable before any change is
    * made. Existing entries are kept; an unreadable file is an error, not overwritten.
    */
+  /** Takes the file's lock without reading it (open() later keeps it): a plan read under the lock cannot go stale. */
+  static async lock(given: string): Promise<void> {
+    const path = resolveTokensPath(given);
+    await fsp.mkdir(dirname(path), { recursive: true });
+    lockJournal(path);
+  }
+
   static async open(given: string, ops: Partial<FileOps> = {}): Promise<TokenFile> {
     // A symlink is followed: the file (its lock, its temporary files) lives at the target.
     const path = resolveTokensPath(given);

@@ -10,7 +10,7 @@ import { addTargetOption, savedPlanArgument } from './targets.js';
 import { loadValidDesiredState, planWithLive, readLive, sourceLabel, useColor } from './pipeline.js';
 import { readPlanFile } from './plan.js';
 import { confirmApply } from './prompt.js';
-import { openJournal, runChanges } from './run-apply.js';
+import { lockTokensFile, openJournal, runChanges } from './run-apply.js';
 
 interface ApplyOptions {
   autoApprove?: boolean;
@@ -47,7 +47,8 @@ async function planAndApply(opts: ApplyOptions): Promise<void> {
     throw new UserError('apply needs --auto-approve when stdin is not a terminal (or apply a saved plan: runnerform apply PLANFILE). Nothing was changed.');
   }
   const api = connect(opts);
-  const { plan, live } = await planWithLive(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
+  await lockTokensFile(opts.tokensOut);
+  const { plan, live, evidence } = await planWithLive(api, desired, opts.target ?? [], { tokensOut: opts.tokensOut });
   process.stdout.write(renderText(plan, { color: useColor(process.stdout), source: sourceLabel(files) }));
   const journal = await openJournal(plan, opts.tokensOut);
   // A stored token to deliver is part of the plan: hasChanges counts it.
@@ -58,7 +59,7 @@ async function planAndApply(opts: ApplyOptions): Promise<void> {
   if (!opts.autoApprove && !(await confirmApply(process.stdin, process.stdout))) {
     throw new UserError('Apply cancelled. Nothing was changed.');
   }
-  await runChanges(api, plan, journal, { parallelism: opts.parallelism, declared: { desired, live } });
+  await runChanges(api, plan, journal, { parallelism: opts.parallelism, declared: { desired, live, deadTokens: evidence.dead_tokens } });
 }
 
 async function applySavedPlan(planfile: string, opts: ApplyOptions, command: Command): Promise<void> {

@@ -67,6 +67,9 @@ export async function planWithLive(
   for (const line of gathered.unreadable) {
     process.stderr.write(`Note: the plan cannot tell whose token ${line.replace(/\.?$/, '')}.\n`);
   }
+  for (const line of gathered.unverified) {
+    process.stderr.write(`Note: the plan cannot tell whether GitLab still accepts the stored token of ${line.replace(/\.?$/, '')}.\n`);
+  }
   // Stored tokens to deliver are part of the plan (Plan.deliveries): every output shows them.
   const planOpts = { targets, evidence: gathered.evidence, now: new Date() };
   return { plan: computePlan(desired, live, planOpts), live, evidence: gathered.evidence };

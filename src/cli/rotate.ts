@@ -9,7 +9,7 @@ import { addConnectionOptions, connect } from './connection.js';
 import { addFileOption, filesFrom } from './files.js';
 import { loadValidDesiredState, planWithLive, sourceLabel, useColor } from './pipeline.js';
 import { confirmApply } from './prompt.js';
-import { openJournal, runChanges } from './run-apply.js';
+import { lockTokensFile, openJournal, runChanges } from './run-apply.js';
 
 interface RotateOptions {
   autoApprove?: boolean;
@@ -33,6 +33,7 @@ export function registerRotate(program: Command): void {
       throw new UserError('rotate needs --auto-approve when stdin is not a terminal. Nothing was changed.');
     }
     const api = connect(opts);
+    await lockTokensFile(opts.tokensOut);
     const { plan, live, evidence } = await planWithLive(api, desired, [], { tokensOut: opts.tokensOut });
     const rotation = rotationPlan(plan, desired, live, addresses, evidence.unwritable);
     process.stdout.write(renderText(rotation, { color: useColor(process.stdout), source: sourceLabel(files) }));

@@ -22,6 +22,19 @@ type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 const SIGNAL_EXIT: Record<StopSignal, number> = { SIGINT: EXIT_SIGINT, SIGTERM: EXIT_SIGTERM, SIGHUP: EXIT_SIGHUP };
 
 /**
+ * Locks the tokens file before GitLab is read for a plan: another apply finishing between
+ * that read and this apply would leave it applying a stale plan (a second create, say).
+ */
+export async function lockTokensFile(tokensOut: string | undefined): Promise<void> {
+  if (!tokensOut) return;
+  try {
+    await TokenFile.lock(tokensOut);
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}. Nothing was changed.`);
+  }
+}
+
+/**
  * The journal for this run. --tokens-out is required when a new token has no
  * destination of its own; when given it is opened (and proved writable) before any change.
  */
@@ -56,7 +69,7 @@ export async function openJournal(plan: Plan, tokensOut: string | undefined, wha
 export interface RunOptions {
   parallelism?: number | string;
   /** The desired state and the live state the plan came from (absent for a saved plan). */
-  declared?: { desired: DesiredState; live: LiveState };
+  declared?: { desired: DesiredState; live: LiveState; /** Runners whose stored token GitLab refused (TokenEvidence.dead_tokens): void. */ deadTokens?: readonly number[] };
 }
 
 export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJournal, opts: RunOptions): Promise<void> {
@@ -93,7 +106,9 @@ export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJourn
       parallelism: Number(opts.parallelism ?? 8),
       signal: controller.signal,
       currentDestination: declared ? (e) => declaredDestination(declared.desired, declared.live, e.scope, e.description) : undefined,
-      runnerGone: declared ? (e) => e.id !== null && ownsRunner(declared.live, e.scope, e.id) === false : undefined,
+      runnerGone: declared
+        ? (e) => e.id !== null && (declared.deadTokens?.includes(e.id) === true || ownsRunner(declared.live, e.scope, e.id) === false)
+        : undefined,
       onEvent: (e) => process.stdout.write(renderApplyEvent(e)),
     });
     process.stdout.write(renderApplySummary(report, { signal: first ?? undefined }));

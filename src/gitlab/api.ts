@@ -171,6 +171,14 @@ export interface GitLabApi {
   /** Resolves 'deleted', or 'gone' when GitLab answers 404 (already deleted). */
   deleteRunner(id: number): Promise<'deleted' | 'gone'>;
   resetRunnerToken(id: number): Promise<ApiResetToken>;
+  /**
+   * POST /runners/verify {token} (lib/api/ci/runner.rb): 'valid' (200) while GitLab accepts the runner
+   * token, 'invalid' (403) once it was reset or the runner is gone; any other answer throws (unknown).
+   * A 403 changes nothing in GitLab; a 200 for a glrt- token leaves contacted_at alone but makes sure the
+   * runner has a manager named <legacy> (lib/api/ci/helpers/runner.rb), so it is asked only of tokens
+   * about to be delivered or moved.
+   */
+  verifyRunnerToken?(token: string): Promise<'valid' | 'invalid'>;
   /** GET …/variables/:key?filter[environment_scope]=…; null when the owner has no such variable. */
   getVariable(owner: VariableOwner, key: string, environmentScope: string): Promise<ApiVariable | null>;
   /** Not retried after a lost answer (a retry could answer "already taken"): the caller looks again. */

@@ -109,6 +109,23 @@ export function restEndpoints(t: Transport): RestEndpoints {
     resetRunnerToken: async (id) =>
       issued(await request<ApiResetToken>({ method: 'POST', path: `runners/${id}/reset_authentication_token`, context: runnerCtx(id, 'reset the token of') })),
 
+    verifyRunnerToken: async (token) => {
+      // Masked in every later message, like the tokens GitLab issues; sent only to this GitLab.
+      rememberSecret(token);
+      try {
+        await request<unknown>({
+          method: 'POST',
+          path: 'runners/verify',
+          json: { token },
+          context: { subject: 'a stored runner token', action: 'verify a stored runner token' },
+        });
+        return 'valid';
+      } catch (err) {
+        if (isGitLabError(err) && err.status === 403) return 'invalid';
+        throw err;
+      }
+    },
+
     getVariable: async (owner, key, environmentScope) => {
       try {
         return await request<ApiVariable>({

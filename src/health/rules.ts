@@ -140,10 +140,14 @@ function tokenRules({ runner, settings, now, rotate, add }: Ctx, stored: string 
   else if (expires - now <= (renew ?? TOKEN_WARN_WINDOW_MS)) add('token_expiring', `its token expires at ${runner.token_expires_at} (in ${ago(expires, new Date(now).toISOString())})`, fix);
   // An expiry later than the one runnerform stored: gitlab-runner rotated the token itself and wrote it to its config.toml only.
   const storedAt = stored ? Date.parse(stored) : NaN;
-  if (!Number.isNaN(storedAt) && expires - storedAt > SAME_EXPIRY_MS) {
+  // gitlab-runner rotates only a token it has used: a runner that never contacted GitLab was reset by someone else
+  // (runnerform rotate without this tokens file, the UI), and its destination got that token.
+  const contacted = runner.contacted_at !== null || (runner.health?.managers?.length ?? 0) > 0;
+  if (contacted && !Number.isNaN(storedAt) && expires - storedAt > SAME_EXPIRY_MS) {
     add(
       'token_self_rotated',
-      `its token expires at ${runner.token_expires_at}, not at ${stored} as when runnerform stored it: gitlab-runner rotated it itself, so its destination likely holds a dead token`,
+      `its token expires at ${runner.token_expires_at}, not at ${stored} as when runnerform stored it: gitlab-runner likely rotated it itself ` +
+        '(or it was reset without this tokens file), so its destination may hold a dead token',
       `${rotate} (a new token to its destination), or set FF_DISABLE_AUTOMATIC_TOKEN_ROTATION=true on its hosts`,
     );
   }

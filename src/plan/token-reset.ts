@@ -51,11 +51,13 @@ export interface TokenJudge {
 export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
   if (!evidence) return { decide: () => null, unplannedDeliveries: () => [] };
   const journal = indexJournal(evidence.journal ?? []);
+  // A stored token GitLab refused is dead (reset since without this file): never delivered or moved.
+  const dead = new Set(evidence.dead_tokens ?? []);
   return {
     unplannedDeliveries: (isPlanned) =>
-      [...journal.stored.values()].filter((r) => !r.delivered && r.destination && !isPlanned(r.scope)),
+      [...journal.stored.values()].filter((r) => !r.delivered && r.destination && !isPlanned(r.scope) && !dead.has(r.runner_id!)),
     decide(scope, runner, live) {
-      const stored = journal.stored.get(live.id);
+      const stored = dead.has(live.id) ? undefined : journal.stored.get(live.id);
       if (stored) return storedTokenDecision(stored, scope, runner, live, evidence.variables);
       const intents = journal.openIntents.get(intentKey(scope.type, scope.id, live.description)) ?? [];
       const interrupted = journal.openIds.has(live.id) || intents.some((at) => createdAfter(live.created_at, at));

@@ -161,14 +161,15 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
     contacted_at: null,
   });
 
-  it('delivers the journal\'s token to the new destination without a request to GitLab; a failure keeps it pending there', async () => {
+  it('delivers the journal\'s token to the new destination without a change in GitLab; a failure keeps it pending there', async () => {
     const api = createGitLabClient({ gitlabUrl: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
     const id = fake.addRunner({ runner_type: 'group_type', group: 'acme/platform', description: 'm' });
     const dir = mkdtempSync(join(tmpdir(), 'runnerform-move-'));
     dirs.push(dir);
     const journal = await TokenFile.open(join(dir, 'tokens.json'));
     const entry = await journal.intend({ scope: move(id).scope, description: `m${id}`, address: move(id).address, destination: FROM, runnerId: id });
-    await journal.store(entry, { id, token: 'glrt-stored-token', token_expires_at: null, source: 'create' });
+    const stored = fake.runnerToken(id)!;
+    await journal.store(entry, { id, token: stored, token_expires_at: null, source: 'create' });
     await journal.delivered(entry);
 
     let fail = true;
@@ -185,7 +186,8 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
     const failed = await applyPlan(api, { changes: [move(id)] }, { journal, parallelism: 1, sinkFor });
     expect(failed.outcomes[0]?.status).toBe('failed');
     expect(failed.outcomes[0]?.error?.message).toContain('delivering it to sink new-sink failed: exit 1');
-    expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    // Only the question whether GitLab still accepts the token (POST /runners/verify): no change.
+    expect(fake.requests.filter((r) => r.method !== 'GET').map((r) => r.path)).toEqual(['/runners/verify']);
     expect(journal.pendingDeliveries().map((e) => [e.id, e.destination])).toEqual([[id, TO]]);
 
     fail = false;
@@ -193,9 +195,27 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
     expect(done).toMatchObject({ updated: 1, failed: 0 });
     expect(done.outcomes[0]?.status).toBe('done');
     // Delivered once, by the move itself: the same token, no reset (a plan made now would show a delivery instead).
-    expect(delivered).toEqual(['new-sink:glrt-stored-token']);
+    expect(delivered).toEqual([`new-sink:${stored}`]);
     expect(journal.pendingDeliveries()).toEqual([]);
     expect(fake.requests.some((r) => r.path.includes('reset_authentication_token'))).toBe(false);
+  });
+
+  it('never moves a token GitLab no longer accepts (reset since without the journal): the change fails, nothing is delivered', async () => {
+    const api = createGitLabClient({ gitlabUrl: fake.url, token: OWNER_TOKEN, retry: { limit: 0 } });
+    const id = fake.addRunner({ runner_type: 'group_type', group: 'acme/platform', description: 'm' });
+    const dir = mkdtempSync(join(tmpdir(), 'runnerform-move-'));
+    dirs.push(dir);
+    const journal = await TokenFile.open(join(dir, 'tokens.json'));
+    const entry = await journal.intend({ scope: move(id).scope, description: `m${id}`, address: move(id).address, destination: FROM, runnerId: id });
+    await journal.store(entry, { id, token: fake.runnerToken(id)!, token_expires_at: null, source: 'create' });
+    await journal.delivered(entry);
+    await api.resetRunnerToken(id); // as `runnerform rotate` without --tokens-out does
+    const delivered: string[] = [];
+    const sinkFor = () => ({ describe: () => 'sink', deliver: async (t: { token: string }) => void delivered.push(t.token) });
+    const report = await applyPlan(api, { changes: [move(id)] }, { journal, parallelism: 1, sinkFor: sinkFor as never });
+    expect(report.outcomes[0]?.status).toBe('failed');
+    expect(report.outcomes[0]?.error?.message).toContain(`GitLab no longer accepts the stored token of runner ${id}`);
+    expect(delivered).toEqual([]);
   });
 
   it('fails the change, naming rotate, when this apply has no journal holding the token', async () => {

@@ -134,7 +134,8 @@ export function isGraphQLQuery(r: { method: string; path: string; body?: unknown
 
 /** Every request that could change GitLab. */
 export function writes(fake: { requests: { method: string; path: string; body?: unknown }[] }): string[] {
-  return fake.requests.filter((r) => r.method !== 'GET' && !isGraphQLQuery(r)).map(describeRequest);
+  // POST /runners/verify asks whether a stored token still works (apply/verify-stored.ts): a question, not a change.
+  return fake.requests.filter((r) => r.method !== 'GET' && !isGraphQLQuery(r) && r.path !== '/runners/verify').map(describeRequest);
 }
 
 /** The one warning a REST plan has and a GraphQL plan lacks: GitLab's REST API never shows token expiry. */

@@ -238,6 +238,30 @@ groups:
     expect(f).toEqual([expect.objectContaining({ rule: 'token_self_rotated', address: ADDR })]);
     expect(f[0]?.remedy).toContain('FF_DISABLE_AUTOMATIC_TOKEN_ROTATION');
   });
+
+  it('does not call a reset made without the tokens file a self-rotation when the runner never contacted GitLab', async () => {
+    await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', token_expires_at: inFuture(3 * DAY) }], [], {
+      patch: (s) => (s.runner_token_expiration_interval = 30 * 24 * 3600),
+    });
+    writeFile(dir!, 'runners.yaml', RENEW_YAML);
+    const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+
+    // The request `runnerform rotate` sends (here without --tokens-out, so the file keeps the old expiry), made later.
+    const later = Date.now() + 5 * 60_000;
+    const realNow = Date.now;
+    Date.now = () => later;
+    let reset: Response;
+    try {
+      reset = await fetch(`${fake!.url}/api/v4/runners/50/reset_authentication_token`, { method: 'POST', headers: { 'PRIVATE-TOKEN': OWNER_TOKEN } });
+    } finally {
+      Date.now = realNow;
+    }
+    expect(reset.status).toBe(201);
+    const { findings: f } = await findings(['--tokens-out', 'tokens.json']);
+    // gitlab-runner rotates a token only after it has contacted GitLab: this runner never did.
+    expect(f.filter((x) => x.rule === 'token_self_rotated')).toEqual([]);
+  });
 });
 
 describe('runnerform health --format openmetrics', () => {

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Seed } from '../fake-gitlab/seed.js';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { runCli, secretsIn, tempDir, withoutRestExpiry, writeFile, writes } from './harness.js';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const OWNER = 'glpat-e2e-share-owner-0000000000';
 const MAINT = 'glpat-e2e-share-maint-0000000000';
@@ -236,6 +237,25 @@ describe('also_in', () => {
     const fresh = fake.runners().find((r) => r.description === 'fresh')!;
     expect(fresh.projects).toEqual(['acme/api', 'acme/web', 'acme/worker']);
     expect((await cli(['plan', '--detailed-exitcode', '--tokens-out', 'tokens.json'])).code).toBe(0);
+    expect(secretsIn(apply.stdout + apply.stderr)).toEqual([]);
+  });
+
+  it('a create whose answer was lost, recovered, then refused an enable: one FAILED line naming the runner and where its token went, never "reset it"', async () => {
+    writeFile(dir, 'runners.yaml', file('', KEEP_OTHERS + '      - description: fresh\n        also_in: [acme/web]\n'));
+    fake.inject({ method: 'POST', path: '/user/runners', times: 1, fault: { kind: 'lost-response' } });
+    fake.inject({ method: 'POST', path: /^\/projects\/101\/runners$/, times: 5, fault: { kind: 'status', status: 403, body: '{"message":"403 Forbidden"}' } });
+    const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(1);
+    const fresh = fake.runners().filter((r) => r.description === 'fresh');
+    expect(fresh).toHaveLength(1);
+    const id = fresh[0]!.id;
+    const failed = apply.stdout.split('\n').filter((l) => l.startsWith('project["acme/api"].runner["fresh"]: FAILED'));
+    expect(failed, apply.stdout).toHaveLength(1);
+    expect(failed[0]).toContain(`[id=${id}] (answer was lost; token recovered by reset)`);
+    expect(apply.stdout).not.toContain('has no stored token');
+    expect(apply.stdout).not.toContain('reset_authentication_token');
+    const tokens = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as { id: number; token: string }[];
+    expect(tokens.find((t) => t.id === id)?.token).toBe(fake.runnerToken(id));
     expect(secretsIn(apply.stdout + apply.stderr)).toEqual([]);
   });
 

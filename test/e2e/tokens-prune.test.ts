@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FakeGitLab } from '../fake-gitlab/server.js';
-import { OWNER_TOKEN, freshFakeAndDir, runCli, secretsIn, writeFile } from './harness.js';
+import { OWNER_TOKEN, freshFakeAndDir, runCli, secretsIn, writeFile, writes } from './harness.js';
 
 const RECORDER = fileURLToPath(new URL('../fixtures/sinks/record-sink.mjs', import.meta.url));
 const command = (...extra: string[]) => JSON.stringify([process.execPath, RECORDER, 'received.jsonl', ...extra]);
@@ -60,12 +60,37 @@ describe('runnerform tokens prune', () => {
     expect(planAfter.code).toBe(planBefore.code);
     expect(planAfter.stdout).toBe(planBefore.stdout);
     expect(planAfter.stderr).toBe(planBefore.stderr);
-    expect(fake.requests.filter((q) => q.method !== 'GET' && !q.path.endsWith('/graphql')).length).toBe(4); // the four creates only
+    expect(writes(fake).length).toBe(4); // the four creates only
 
     const all = await cli(['tokens', 'prune', '--tokens-out', 'tokens.json', '--include-file-only']);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toContain('Dropped 1 delivered token from tokens.json.');
     expect(entries().map((e) => e.description)).toEqual(['refused']);
+  }, 120_000);
+
+  it('keeps a token whose delivery failed once its runner is declared without a destination: the file became its only home', async () => {
+    const withDest = `version: 1
+groups:
+  - path: acme/platform
+    runners:
+      - description: refused
+        token:
+          command: ${command('--fail')}
+      - description: other
+`;
+    writeFile(dir, 'runners.yaml', withDest);
+    const first = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(first.code).toBe(1); // the refused destination: the file holds the only copy
+    // The user drops the runner's token: (the file is its home now); an unrelated change is applied.
+    writeFile(dir, 'runners.yaml', withDest.replace(/ {8}token:\n {10}command: .*\n/, '').replace('- description: other', '- description: other\n        tag_list: [z]'));
+    const second = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(second.code, second.stderr).toBe(0);
+    const entry = entries().find((e) => e.description === 'refused') as Entry & { destination?: unknown };
+    expect(entry).toMatchObject({ token: fake.runnerToken(idOf('refused')), delivered: true, destination: null });
+
+    const pruned = await cli(['tokens', 'prune', '--tokens-out', 'tokens.json']);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(entries().find((e) => e.description === 'refused')?.token).toBe(fake.runnerToken(idOf('refused')));
   }, 120_000);
 
   it('refuses while an apply holds the tokens file, on a path that is not a regular file, and where there is no tokens file', async () => {

@@ -6,6 +6,7 @@ import * as managers from './managers.js';
 import * as notes from './handlers-notes.js';
 import * as projectRunners from './handlers-project-runners.js';
 import * as runners from './handlers-runners.js';
+import * as runnerVerify from './handlers-runner-verify.js';
 import * as scopes from './handlers-scopes.js';
 import * as variables from './handlers-variables.js';
 
@@ -62,6 +63,7 @@ export const ROUTES: Route[] = [
   route('GET', '/runners/:num/managers', managers.listRunnerManagers),
   // Authenticated by the runner's own token in the body, like POST /runners.
   route('POST', '/runners/reset_authentication_token', managers.resetTokenWithCurrent, false),
+  route('POST', '/runners/verify', runnerVerify.verifyRunnerToken, false),
 ];
 
 export type Match = { route: Route; args: string[] } | { methodNotAllowed: true } | null;
