@@ -211,8 +211,14 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
     await journal.delivered(entry);
     await api.resetRunnerToken(id); // as `runnerform rotate` without --tokens-out does
     const delivered: string[] = [];
-    const sinkFor = () => ({ describe: () => 'sink', deliver: async (t: { token: string }) => void delivered.push(t.token) });
-    const report = await applyPlan(api, { changes: [move(id)] }, { journal, parallelism: 1, sinkFor: sinkFor as never });
+    const sinkFor = () => ({
+      describe: () => 'sink',
+      deliver: (t: { token: string }) => {
+        delivered.push(t.token);
+        return Promise.resolve();
+      },
+    });
+    const report = await applyPlan(api, { changes: [move(id)] }, { journal, parallelism: 1, sinkFor });
     expect(report.outcomes[0]?.status).toBe('failed');
     expect(report.outcomes[0]?.error?.message).toContain(`GitLab no longer accepts the stored token of runner ${id}`);
     expect(delivered).toEqual([]);
