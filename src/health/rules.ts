@@ -104,6 +104,9 @@ function managerRules({ runner, settings, now, gitlab, add }: Ctx, unknown: { ma
         m.system_id,
       );
     }
+    // A manager that never contacted GitLab has no version to tell: `POST /runners/verify` without a
+    // system_id (runnerform's check of a stored token) makes one named <legacy> (lib/api/ci/helpers/runner.rb).
+    if (m.contacted_at === null) continue;
     const v = parseVersion(m.version);
     if (v === null) {
       unknown.versions++;
@@ -142,7 +145,7 @@ function tokenRules({ runner, settings, now, rotate, add }: Ctx, stored: string 
   const storedAt = stored ? Date.parse(stored) : NaN;
   // gitlab-runner rotates only a token it has used: a runner that never contacted GitLab was reset by someone else
   // (runnerform rotate without this tokens file, the UI), and its destination got that token.
-  const contacted = runner.contacted_at !== null || (runner.health?.managers?.length ?? 0) > 0;
+  const contacted = runner.contacted_at !== null || (runner.health?.managers ?? []).some((m) => m.contacted_at !== null);
   if (contacted && !Number.isNaN(storedAt) && expires - storedAt > SAME_EXPIRY_MS) {
     add(
       'token_self_rotated',

@@ -63,6 +63,29 @@ describe('checkHealth', () => {
   });
 });
 
+describe('checkHealth and the <legacy> manager of a token check', () => {
+  it('a manager that never contacted GitLab (made by POST /runners/verify) is no contact, no unknown version', async () => {
+    const { checkHealth } = await import('../../src/health/rules.js');
+    const scope = { type: 'group' as const, id: 11, path: 'acme/platform' };
+    const runner = {
+      id: 5, description: 'fresh', runner_type: 'group_type' as const, status: 'never_contacted' as const, contacted_at: null, ownership: 'owned' as const,
+      created_at: '2026-12-01T00:00:00Z', token_expires_at: '2026-12-31T00:00:00Z',
+      attrs: { paused: false, locked: false, run_untagged: true, tag_list: [], access_level: 'not_protected' as const, maximum_timeout: null, maintenance_note: null },
+      health: { managers: [{ system_id: '<legacy>', version: null, revision: null, platform: null, architecture: null, status: 'never_contacted' as const, contacted_at: null, job_execution_status: null }], managers_truncated: false, creation_method: 'authenticated_user' as const },
+    };
+    const report = checkHealth({
+      desired: { files: [], scopes: [{ ref: { type: 'group', path: 'acme/platform' }, prune: false, source: { file: 'f', line: 1, column: 1 }, runners: [{ description: 'fresh', attrs: {}, source: { file: 'f', line: 1, column: 1 }, token: null, renamed_from: [] }] }] },
+      live: { gitlabUrl: 'https://gitlab.example.com', scopes: [{ ref: { type: 'group', path: 'acme/platform' }, scope, owned: [runner], visible: [] }] },
+      gitlab_version: '18.6.0',
+      pruning: { 11: false },
+      // The tokens file holds an older token (reset since without it): not a self-rotation of a runner that never ran.
+      stored_expiry: { 5: '2026-12-20T00:00:00Z' },
+      now: new Date('2026-12-01T00:10:00Z'),
+    });
+    expect(report.findings).toEqual([]);
+  });
+});
+
 describe('plan warnings with health: thresholds', () => {
   it('warns stale after health.stale_after and never-contacted after health.never_contacted_after, GitLab\'s numbers otherwise', async () => {
     const { healthWarnings } = await import('../../src/plan/health.js');
