@@ -174,7 +174,7 @@ describe('review: rotate with a CI/CD variable destination, without --tokens-out
     expect(resets().length).toBe(before + 1);
     child.kill('SIGKILL');
     await closed;
-    await sleep(2_000); // GitLab carries out the reset it received
+    await fake.settled(); // GitLab carries out the reset it received
     fake.setLatencyMs(0);
     expect(variableHolds(70)).toBe(false); // the token GitLab now accepts reached nobody
     // The issue: a token not delivered is delivered by the next apply — through a reset when there is no
