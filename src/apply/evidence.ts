@@ -7,7 +7,7 @@ import type { DesiredState, TokenEvidence } from '../model.js';
 import { redact } from '../secrets.js';
 import { expandKey, variableKeyOf } from '../plan/token-dest.js';
 import { variableNamesRunner } from './sinks/gitlab-variable.js';
-import { journalRecords, readTokenEntries } from './token-sink.js';
+import { journalRecords, readTokenEntries } from './journal.js';
 import { verifyStoredTokens } from './verify-stored.js';
 
 export interface EvidenceResult {

@@ -14,7 +14,7 @@ import { reviewLostCreates } from './lost-create-review.js';
 import { RefusedEnablementError, sendEnablements } from './enablements.js';
 import { refusalError } from './refused.js';
 import type { DeliverableToken, TokenSink } from './sinks/index.js';
-import type { IssuedToken, TokenEntry, TokenJournal } from './token-sink.js';
+import type { IssuedToken, TokenEntry, TokenJournal } from './journal.js';
 import type { TokenDestination } from '../model.js';
 
 export type ApplyEvent =

@@ -5,7 +5,7 @@
 // moves. The token goes only to the configured GitLab (the client's transport).
 import type { GitLabApi } from '../gitlab/api.js';
 import { redact } from '../secrets.js';
-import type { TokenEntry } from './token-sink.js';
+import type { TokenEntry } from './journal.js';
 
 export interface StoredTokenCheck {
   /** Runner ids whose stored token GitLab refused (403), sorted. */

@@ -4,7 +4,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
-import { readTokenEntries } from '../apply/token-sink.js';
+import { readTokenEntries } from '../apply/journal.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { readHealthLive } from '../gitlab/health-read.js';
 import { checkHealth } from '../health/rules.js';

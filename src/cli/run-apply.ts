@@ -8,7 +8,7 @@
 //   journal, then the process exits at once.
 import { applyPlan, issuesToken } from '../apply/executor.js';
 import { sinkFor } from '../apply/sinks/index.js';
-import { MemoryJournal, TokenFile, type TokenJournal } from '../apply/token-sink.js';
+import { MemoryJournal, TokenFile, type TokenJournal } from '../apply/journal.js';
 import type { GitLabApi } from '../gitlab/api.js';
 import type { DesiredState, LiveState, Plan } from '../model.js';
 import { declaredDestination, ownsRunner } from '../plan/declared-destination.js';

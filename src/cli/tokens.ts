@@ -4,7 +4,7 @@
 // tokens not yet delivered, failed deliveries (and, unless asked, tokens whose only
 // destination is the file itself).
 import type { Command } from 'commander';
-import { TokenFile, readTokenEntries, type TokenEntry } from '../apply/token-sink.js';
+import { TokenFile, readTokenEntries, type TokenEntry } from '../apply/journal.js';
 import { UserError } from '../errors.js';
 
 interface PruneOpts {

@@ -25,6 +25,7 @@ import {
   type RunnerAttrs,
   type Scope,
   type ScopeRef,
+  scopeEquals,
   type TokenDestination,
   type TokenEvidence,
   type TokenResetChange,
@@ -83,7 +84,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     unwritable: (dest, description) => destinationRefusal(dest, description, unwritable),
   };
   const planned = pairs.map((pair) => planScope(pair.desired, pair.live, ctx));
-  const plannedScope = (s: Scope) => pairs.some((p) => p.live.scope.type === s.type && p.live.scope.id === s.id);
+  const plannedScope = (s: Scope) => pairs.some((p) => scopeEquals(p.live.scope, s));
   const unplanned = ctx.tokens.unplannedDeliveries(plannedScope).map((r): Delivery => {
     const address = formatAddress(r.scope, r.description);
     const token = r.destination!;
@@ -327,7 +328,7 @@ function rejectUntaggedWithoutTags(change: Change, pairs: { desired: DesiredScop
   const after = change.after;
   if (after.run_untagged !== false || (after.tag_list ?? []).length > 0) return;
   const runner = pairs
-    .find((p) => p.live.scope.type === change.scope.type && p.live.scope.id === change.scope.id)!
+    .find((p) => scopeEquals(p.live.scope, change.scope))!
     .desired.runners.find((r) => r.description === change.description)!;
   const unmanaged = runner.attrs.run_untagged === undefined ? 'run_untagged' : 'tag_list';
   const { file, line, column } = runner.source;

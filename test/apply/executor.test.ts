@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyEvent } from '../../src/apply/executor.js';
 import { TestJournal, noSinks } from './test-journal.js';
-import { MemoryJournal, TokenFile } from '../../src/apply/token-sink.js';
+import { MemoryJournal, TokenFile } from '../../src/apply/journal.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

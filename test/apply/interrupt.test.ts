@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/executor.js';
-import { TokenFile } from '../../src/apply/token-sink.js';
+import { TokenFile } from '../../src/apply/journal.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import { readLiveState } from '../../src/gitlab/live.js';
 import type { DesiredState } from '../../src/model.js';

@@ -1,7 +1,7 @@
 // A journal that keeps stored tokens in memory, for executor tests that look at
-// what was stored (the file itself is tested in token-sink.test.ts).
-import type { IssuedToken, TokenEntry, TokenJournal } from '../../src/apply/token-sink.js';
-import { MemoryJournal } from '../../src/apply/token-sink.js';
+// what was stored (the file itself is tested in journal.test.ts).
+import type { IssuedToken, TokenEntry, TokenJournal } from '../../src/apply/journal.js';
+import { MemoryJournal } from '../../src/apply/journal.js';
 
 export class TestJournal extends MemoryJournal implements TokenJournal {
   // A path makes the executor accept tokens without a destination, as with --tokens-out.

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { JournalRecord, Scope, TokenDestination } from '../model.js';
+import { scopeEquals, type JournalRecord, type Scope, type TokenDestination } from '../model.js';
 import { redact } from '../secrets.js';
 import { PROCESS_NONCE, lockJournal, unlockJournal } from './journal-lock.js';
 import { notAFile, resolveTokensPath } from './tokens-path.js';
@@ -484,11 +484,7 @@ async function completeEntries(path: string): Promise<TokenEntry[] | null> {
 
 /** An intent of an interrupted create for the runner a reset is about to settle. */
 function isOrphanIntentFor(e: TokenEntry, intent: Intent): boolean {
-  return e.id === null && !e.token && e.description === intent.description && sameScope(e.scope, intent.scope);
-}
-
-function sameScope(a: Scope, b: Scope): boolean {
-  return a.type === b.type && (a.type === 'instance' || a.id === b.id);
+  return e.id === null && !e.token && e.description === intent.description && scopeEquals(e.scope, intent.scope);
 }
 
 /**

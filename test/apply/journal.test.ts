@@ -6,7 +6,7 @@ import * as fsSync from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TokenFile, journalRecords, readTokenEntries, type Intent } from '../../src/apply/token-sink.js';
+import { TokenFile, journalRecords, readTokenEntries, type Intent } from '../../src/apply/journal.js';
 import { tempDir } from '../e2e/harness.js';
 
 const scope = { type: 'group' as const, id: 11, path: 'acme/platform' };
@@ -200,7 +200,7 @@ describe('TokenFile', () => {
 
   it('the tokens a second signal flushes survive the exit: the next open keeps them', async () => {
     const dir = newDir();
-    const module = fileURLToPath(new URL('../../dist/src/apply/token-sink.js', import.meta.url));
+    const module = fileURLToPath(new URL('../../dist/src/apply/journal.js', import.meta.url));
     // As the apply's second SIGTERM does: a token arrives while the intent is being written,
     // flushSync, exit at once. Five times: without synchronous writes it failed about one in ten.
     const child = `
