@@ -9,6 +9,7 @@ import { commandsToLoad } from './lazy-commands.js';
 import { terraformHabits } from './terraform-habits.js';
 import { EXIT_ERROR } from './exit-codes.js';
 import { redact } from '../secrets.js';
+import { escapeInvisible } from '../plan/address.js';
 
 const program = new Command()
   .name('runnerform')
@@ -45,9 +46,10 @@ program.showHelpAfterError('Try `runnerform --help`.');
 for (const cmd of program.commands) cmd.showHelpAfterError(`Try \`runnerform ${cmd.name()} --help\`.`);
 
 // User errors and GitLab errors carry messages written for the user; anything else
-// is still shown as one line (redacted once more, as a last guard), never as a stack.
+// is still shown as one line (redacted once more and its control characters escaped, as a last
+// guard: some carry text GitLab sent, such as an id it answered), never as a stack.
 program.parseAsync(args, { from: 'user' }).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`Error: ${redact(message)}\n`);
+  process.stderr.write(`Error: ${escapeInvisible(redact(message), '\n')}\n`);
   process.exitCode = EXIT_ERROR;
 });

@@ -152,6 +152,26 @@ describe('text a server sends back', () => {
   });
 });
 
+describe('text GitLab sent inside an error of runnerform\'s own', () => {
+  it('is shown with its control characters escaped (a GraphQL id that is not an id)', async () => {
+    const hostile = '\u001b]0;owned\u0007\u001b[2J';
+    // Answers every alias of every GraphQL query with a group whose id is terminal escapes.
+    const gl = await listen((req, res, body) => {
+      if (req.url !== '/api/graphql') return res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"404 Not found"}');
+      const query = (JSON.parse(body.toString()) as { query: string }).query;
+      const aliases = [...query.matchAll(/\b(a\d+):/g)].map((m) => m[1] ?? '');
+      const group = { id: hostile, fullPath: 'acme/platform', runners: { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } } };
+      const data = Object.fromEntries(aliases.map((a) => [a, { ...group, nodes: [group] }]));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data }));
+    });
+    writeFile(dir, 'runners.yaml', 'version: 1\ngroups:\n  - path: acme/platform\n    runners:\n      - description: r\n');
+    const plan = await runCli(['plan'], { cwd: dir, env: { GITLAB_URL: gl.url, GITLAB_TOKEN: OWNER_TOKEN } });
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain('\\u001b]0;owned\\u0007\\u001b[2J');
+    expect(plan.stdout + plan.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+});
+
 describe('a command destination', () => {
   it('never sees the PAT in its environment, whatever the variable is called', async () => {
     const seed = e2eSeed();
