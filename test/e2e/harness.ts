@@ -1,7 +1,7 @@
 // Spawns the built CLI against an in-process fake GitLab. Asynchronous spawn on
 // purpose: the fake serves from this process's event loop.
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach } from 'vitest';
@@ -154,3 +154,37 @@ export function withoutRestExpiry(stdout: string): string {
   if (empty >= 0) lines.splice(empty, 2);
   return lines.join('\n');
 }
+
+/** Polls `cond` every 20 ms; fails naming `what` after `ms`. */
+export async function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+type Requests = { requests: { method: string; path: string; body?: unknown; status: number }[] };
+const isCreate = (r: { method: string; path: string; body?: unknown }) => r.method === 'POST' && r.path === '/user/runners' && r.body !== undefined;
+
+/**
+ * Creates GitLab has received whole (the body read): those it carries out even if the client dies now.
+ * Counting a request whose body is still unread would race a kill against the fake's own read.
+ */
+export const createsReceived = (fake: Requests): number => fake.requests.filter(isCreate).length;
+
+/** Creates GitLab has read but not answered: with latency on they wait in the fake, and land after a kill. */
+export const createsInFlight = (fake: Requests): number => fake.requests.filter((r) => isCreate(r) && r.status === 0).length;
+
+/** The last token each runner's command (the record sink) received on stdin, by runner id. */
+export function tokensReceived(dir: string): Map<number, string> {
+  const out = new Map<number, string>();
+  const path = join(dir, 'received.jsonl');
+  if (!existsSync(path)) return out;
+  for (const line of readFileSync(path, 'utf8').trim().split('\n')) {
+    const r = JSON.parse(line) as { stdin: string; env: Record<string, string> };
+    out.set(Number(r.env.RUNNERFORM_RUNNER_ID), r.stdin.trim());
+  }
+  return out;
+}
+

@@ -6,10 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { CLI, OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile } from './harness.js';
+import { CLI, e2eSeed, OWNER_TOKEN, runCli, secretsIn, tempDir, tokensReceived, waitFor, writeFile } from './harness.js';
 
 const NAMES = ['p1', 'p2', 'p3'];
 const RECORDER = fileURLToPath(new URL('../fixtures/sinks/record-sink.mjs', import.meta.url));
@@ -67,29 +66,12 @@ function start(args: string[], opts: { gated?: boolean; stdout?: number } = {}):
   return { child, done, stderr: () => stderr, exited: () => exited };
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** The sink of the first runner has its token in hand (GitLab created it): a delivery is in flight. */
 const deliveryInFlight = () => existsSync(join(dir, 'gate.arrived'));
 const release = () => writeFileSync(join(dir, 'gate'), '');
 const created = () => fake.runners().filter((r) => NAMES.includes(r.description ?? ''));
-/** The token each runner's command received, by runner id. */
-function delivered(): Map<number, string> {
-  const out = new Map<number, string>();
-  const path = join(dir, 'received.jsonl');
-  if (!existsSync(path)) return out;
-  for (const line of readFileSync(path, 'utf8').trim().split('\n')) {
-    const r = JSON.parse(line) as { stdin: string; env: Record<string, string> };
-    out.set(Number(r.env.RUNNERFORM_RUNNER_ID), r.stdin.trim());
-  }
-  return out;
-}
+const delivered = () => tokensReceived(dir);
 const journal = () => JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as { id: number | null; token?: string; delivered?: boolean }[];
 
 /** Every runner GitLab has was created once, and its current token is in the journal and at its destination. */

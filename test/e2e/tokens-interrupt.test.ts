@@ -6,10 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { CLI, OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile } from './harness.js';
+import { CLI, createsInFlight, createsReceived, e2eSeed, OWNER_TOKEN, runCli, secretsIn, tempDir, tokensReceived, waitFor, writeFile } from './harness.js';
 
 const NAMES = ['r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07', 'r08'];
 const RECORDER = fileURLToPath(new URL('../fixtures/sinks/record-sink.mjs', import.meta.url));
@@ -55,31 +54,10 @@ function start(args: string[]): {
   return { child, done, stderr: () => stderr };
 }
 
-// Creates GitLab has received whole (the body read): those it carries out even if the client dies now.
-// Counting a request whose body is still unread would race a kill against the fake's own read.
-const creates = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/user/runners' && r.body !== undefined).length;
-async function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-// Creates GitLab has read but not answered: with latency on, they sleep in the fake and land after a kill
-// (under load every create could otherwise be answered, and its token delivered, before the kill).
-const inFlightCreates = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/user/runners' && r.body !== undefined && r.status === 0).length;
+const creates = () => createsReceived(fake);
+const inFlightCreates = () => createsInFlight(fake);
 const created = () => fake.runners().filter((r) => NAMES.includes(r.description ?? ''));
-/** The last token each runner's command received on stdin, by runner id. */
-function delivered(): Map<number, string> {
-  const out = new Map<number, string>();
-  const path = join(dir, 'received.jsonl');
-  if (!existsSync(path)) return out;
-  for (const line of readFileSync(path, 'utf8').trim().split('\n')) {
-    const r = JSON.parse(line) as { stdin: string; env: Record<string, string> };
-    out.set(Number(r.env.RUNNERFORM_RUNNER_ID), r.stdin.trim());
-  }
-  return out;
-}
+const delivered = () => tokensReceived(dir);
 const tokensFile = () => JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as { id: number | null; token?: string; description: string }[];
 
 describe.each([

@@ -5,11 +5,10 @@
 // Real pid namespaces (`unshare --pid --fork`); skipped, with a message, where not allowed.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FakeGitLab } from '../fake-gitlab/server.js';
-import { CLI, OWNER_TOKEN, freshFakeAndDir, secretsIn, writeFile } from './harness.js';
+import { CLI, createsInFlight, createsReceived, freshFakeAndDir, OWNER_TOKEN, secretsIn, waitFor, writeFile } from './harness.js';
 
 const PID_NS = ['--pid', '--fork', '--kill-child', '--mount-proc'];
 const CAN_UNSHARE = spawnSync('unshare', [...PID_NS, 'sh', '-c', 'test $$ = 1']).status === 0;
@@ -45,16 +44,9 @@ function startAsPid1(args: string[]) {
   return { child, done };
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
-const inFlightCreates = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/user/runners' && r.body !== undefined && r.status === 0).length;
-const creates = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/user/runners' && r.body !== undefined).length;
+const inFlightCreates = () => createsInFlight(fake);
+const creates = () => createsReceived(fake);
 type Entry = { id: number | null; token?: string; description: string };
 const tokensFile = () => JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as Entry[];
 
