@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitLabClient, type ClientOptions } from '../../src/gitlab/client.js';
-import { GitLabError } from '../../src/gitlab/errors.js';
 import { VERSION } from '../../src/version.js';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
+import { caught } from './caught.js';
 import {
   ADMIN_TOKEN,
   DEV_TOKEN,
@@ -24,16 +24,6 @@ const FAST_RETRY = { limit: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
 function client(token: string, extra: Partial<ClientOptions> = {}) {
   return createGitLabClient({ gitlabUrl: fake.url, token, retry: FAST_RETRY, timeoutMs: 5_000, ...extra });
-}
-
-async function caught(p: Promise<unknown>): Promise<GitLabError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GitLabError);
-    return err as GitLabError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 /** Everything about an error a user or a log could see. */

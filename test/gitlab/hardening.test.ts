@@ -10,6 +10,7 @@ import { createCursorGuard, createPageGuard } from '../../src/gitlab/pagination.
 import { readLiveStateGraphQL } from '../../src/gitlab/live-graphql.js';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { OWNER_TOKEN, baseSeed } from './seeds.js';
+import { caughtError } from './caught.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -47,19 +48,10 @@ function client(url: string, extra: Partial<ClientOptions> = {}) {
   return createGitLabClient({ gitlabUrl: url, token: OWNER_TOKEN, env: {}, retry: { limit: 4, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 5_000, ...extra });
 }
 
-async function caught(p: Promise<unknown>): Promise<Error> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Error);
-  return err as Error;
-}
-
 describe('a bounded pagination walk', () => {
   it('stops when a page announces itself again (x-next-page: 2 forever)', async () => {
     const gl = await server((_req, res) => json(res, 200, [{ id: 1, runner_type: 'group_type' }], { 'x-next-page': '2' }));
-    const err = await caught(client(gl.url).listGroupRunners(11, 'acme/platform'));
+    const err = await caughtError(client(gl.url).listGroupRunners(11, 'acme/platform'));
     expect(err.message).toMatch(/^GitLab at http:\/\/127\.0\.0\.1:\d+: could not list the runners of group acme\/platform: the list .*page "2".*does not advance/);
     // Pages 1 and 2, then the repeat is refused: not 1,855 requests.
     expect(gl.seen.length).toBe(2);
@@ -71,7 +63,7 @@ describe('a bounded pagination walk', () => {
       const next = req.url?.includes('cursor=b') ? 'cursor=a' : 'cursor=b';
       json(res, 200, [{ id: 1 }], { link: `<http://127.0.0.1/api/v4/runners/all?${next}&per_page=100&type=instance_type>; rel="next"` });
     });
-    const err = await caught(client(gl.url).listInstanceRunners());
+    const err = await caughtError(client(gl.url).listInstanceRunners());
     expect(err.message).toMatch(/which was already read/);
     expect(gl.seen.length).toBe(3); // first page, cursor=b, cursor=a; then cursor=b again is refused
   });
@@ -81,7 +73,7 @@ describe('a bounded pagination walk', () => {
       const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? '1');
       json(res, 200, [{ id: page }], { 'x-next-page': String(page + 1) });
     });
-    const err = await caught(client(gl.url, { maxPages: 5 }).listInstanceRunners());
+    const err = await caughtError(client(gl.url, { maxPages: 5 }).listInstanceRunners());
     expect(err.message).toMatch(/stopped after 5 pages/);
     expect(gl.seen.length).toBe(5);
   });
@@ -114,7 +106,7 @@ describe('a bounded GraphQL cursor walk', () => {
   it('stops when a cursor comes back', async () => {
     const gl = await endlessGraphQL(() => 'same');
     const api = client(gl.url);
-    const err = await caught(readLiveStateGraphQL(api, api.graphql, [{ type: 'instance' }]));
+    const err = await caughtError(readLiveStateGraphQL(api, api.graphql, [{ type: 'instance' }]));
     expect(err.message).toMatch(/announced a next page of the runners of .*instance.* at a cursor already read/);
     expect(gl.seen.length).toBe(2);
   });
@@ -122,7 +114,7 @@ describe('a bounded GraphQL cursor walk', () => {
   it('stops at the page cap when every cursor is new', async () => {
     const gl = await endlessGraphQL((n) => `c${n}`);
     const api = client(gl.url);
-    const err = await caught(readLiveStateGraphQL(api, api.graphql, [{ type: 'instance' }], { maxPages: 4 }));
+    const err = await caughtError(readLiveStateGraphQL(api, api.graphql, [{ type: 'instance' }], { maxPages: 4 }));
     expect(err.message).toMatch(/stopped after 4 pages/);
     expect(gl.seen.length).toBe(4);
   });
@@ -145,7 +137,7 @@ describe('redirects', () => {
       else json(res, 200, { id: 11, full_path: 'acme/platform' });
     });
     const api = client(gl.url);
-    const err = await caught(api.currentUser());
+    const err = await caughtError(api.currentUser());
     expect(err.message).toContain(`answered GET /user (to read the token's user) with a redirect (302) to another host or scheme, ${other.url}/api/v4/user`);
     expect((err as GitLabError).kind).toBe('redirect');
     expect(gl.seen.map((s) => s.token)).toEqual([OWNER_TOKEN]);
@@ -169,7 +161,7 @@ describe('a URL that is not a GitLab API', () => {
   it('says so with the URL when the API root answers 404, instead of "group … not found"', async () => {
     fake = await startFakeGitLab(baseSeed());
     const wrong = `${fake.url}/wrong`;
-    const err = await caught(client(wrong).getGroup('acme/platform'));
+    const err = await caughtError(client(wrong).getGroup('acme/platform'));
     expect(err).toBeInstanceOf(GitLabError);
     expect((err as GitLabError).kind).toBe('not_gitlab');
     expect(err.message).toContain(`${wrong} is not a GitLab API`);
@@ -179,21 +171,21 @@ describe('a URL that is not a GitLab API', () => {
 
   it('still reports a group the token cannot see as not found (the API root answers)', async () => {
     fake = await startFakeGitLab(baseSeed());
-    const err = await caught(client(fake.url).getGroup('acme/nope'));
+    const err = await caughtError(client(fake.url).getGroup('acme/nope'));
     const live = fake;
     expect((err as GitLabError).kind).toBe('not_found');
     expect(err.message).toMatch(/^Group acme\/nope not found or not visible to this token/);
     // The probe of the API root is asked once per client, not once per 404.
     const api = client(fake.url);
-    await caught(api.getGroup('acme/nope'));
-    await caught(api.getProject('acme/nope'));
+    await caughtError(api.getGroup('acme/nope'));
+    await caughtError(api.getProject('acme/nope'));
     expect(live.requests.filter((r) => r.path === '/user')).toHaveLength(2);
   });
 
   it('treats a 404 on /api/graphql as "not a GitLab API", not as the runner missing', async () => {
     fake = await startFakeGitLab(baseSeed());
     fake.inject({ method: 'POST', path: '/api/graphql', times: 1, fault: { kind: 'status', status: 404 } });
-    const err = await caught(client(fake.url).runnerOwnerProject(3));
+    const err = await caughtError(client(fake.url).runnerOwnerProject(3));
     expect((err as GitLabError).kind).toBe('not_gitlab');
     expect(err.message).toContain(`${fake.url} is not a GitLab API: its GraphQL endpoint answered 404`);
     expect(err.message).not.toMatch(/Runner #3 not found/i);
@@ -201,7 +193,7 @@ describe('a URL that is not a GitLab API', () => {
 
   it('explains a 200 login page with the URL', async () => {
     const gl = await server((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in</html>'));
-    const err = await caught(client(gl.url).currentUser());
+    const err = await caughtError(client(gl.url).currentUser());
     expect(err.message).toContain(`GitLab at ${gl.url} answered GET /user`);
   });
 });
@@ -211,7 +203,7 @@ describe('connection failures', () => {
     const gone = await server(() => undefined);
     await closers.pop()!(); // the port is now closed: connections are refused
     const lines: string[] = [];
-    const err = await caught(client(gone.url, { log: (l) => lines.push(l) }).currentUser());
+    const err = await caughtError(client(gone.url, { log: (l) => lines.push(l) }).currentUser());
     expect(err.message).toContain(`Could not connect to GitLab at ${gone.url}`);
     expect(err.message).toContain(`nothing accepts connections on ${new URL(gone.url).host}`);
     expect((err as GitLabError).attempts).toBe(2);
@@ -221,7 +213,7 @@ describe('connection failures', () => {
   it('asks "is this an http port?" when https meets a plain http server', async () => {
     const gl = await server((_req, res) => json(res, 200, {}));
     const https = gl.url.replace('http://', 'https://');
-    const err = await caught(client(https).currentUser());
+    const err = await caughtError(client(https).currentUser());
     expect(err.message).toContain(`GitLab at ${https}`);
     expect(err.message).toMatch(/is this an http port\?/);
     expect(gl.seen).toHaveLength(0); // the TLS hello is not an HTTP request
@@ -230,7 +222,7 @@ describe('connection failures', () => {
   it('blames the proxy, not GitLab, when the proxy refuses', async () => {
     const proxy = await server(() => undefined);
     await closers.pop()!();
-    const err = await caught(client('https://gitlab.example.com', { env: { HTTPS_PROXY: proxy.url } }).currentUser());
+    const err = await caughtError(client('https://gitlab.example.com', { env: { HTTPS_PROXY: proxy.url } }).currentUser());
     expect(err.message).toContain(`Could not reach the proxy ${proxy.url}/`);
     expect(err.message).toContain('on the way to GitLab at https://gitlab.example.com');
   });

@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CreateRunnerBody, CreateVariableBody } from '../../src/gitlab/api.js';
 import { createGitLabClient, type ClientOptions } from '../../src/gitlab/client.js';
-import { GitLabError } from '../../src/gitlab/errors.js';
 import { readLiveStateGraphQL } from '../../src/gitlab/live-graphql.js';
 import { MAX_RESPONSE_BYTES } from '../../src/gitlab/response-size.js';
 import { redact } from '../../src/secrets.js';
+import { caught } from './caught.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -59,15 +59,6 @@ const json = (res: ServerResponse, status: number, body: unknown) => res.writeHe
 
 function client(url: string, extra: Partial<ClientOptions> = {}) {
   return createGitLabClient({ gitlabUrl: url, token: PAT, env: {}, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 10_000, ...extra });
-}
-
-async function caught(p: Promise<unknown>): Promise<GitLabError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(GitLabError);
-  return err as GitLabError;
 }
 
 const variable: CreateVariableBody = {

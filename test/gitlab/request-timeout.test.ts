@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitLabClient } from '../../src/gitlab/client.js';
-import { GitLabError } from '../../src/gitlab/errors.js';
+import { caught } from './caught.js';
 
 const PAT = 'glpat-RequestTimeoutTest0123456789';
 const TIMEOUT_MS = 300;
@@ -35,15 +35,6 @@ async function silentServer(): Promise<{ url: string; seen: string[] }> {
 
 function client(url: string) {
   return createGitLabClient({ gitlabUrl: url, token: PAT, env: {}, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: TIMEOUT_MS });
-}
-
-async function caught(p: Promise<unknown>): Promise<GitLabError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(GitLabError);
-  return err as GitLabError;
 }
 
 describe('a request whose answer never comes', () => {
