@@ -188,3 +188,16 @@ export function tokensReceived(dir: string): Map<number, string> {
   return out;
 }
 
+/** The record sink: a real child process that appends each token it receives to a JSONL file. */
+export const RECORD_SINK = fileURLToPath(new URL('../fixtures/sinks/record-sink.mjs', import.meta.url));
+
+/**
+ * runners.yaml declaring `names` in group acme/platform; `tagged` gives each `tag_list: [docker]`,
+ * `recordSink` sends every token to the record sink (received.jsonl in the working directory).
+ */
+export function groupRunnersYaml(names: readonly string[], opts: { tagged?: boolean; recordSink?: boolean } = {}): string {
+  const defaults = opts.recordSink ? `defaults:\n  token:\n    command: ${JSON.stringify([process.execPath, RECORD_SINK, 'received.jsonl'])}\n` : '';
+  const runner = (n: string) => `      - description: ${n}\n${opts.tagged ? '        tag_list: [docker]\n' : ''}`;
+  return `version: 1\n${defaults}groups:\n  - path: acme/platform\n    runners:\n${names.map(runner).join('')}`;
+}
+

@@ -5,21 +5,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { CLI, e2eSeed, OWNER_TOKEN, runCli, secretsIn, tempDir, tokensReceived, waitFor, writeFile } from './harness.js';
+import { CLI, e2eSeed, groupRunnersYaml, OWNER_TOKEN, runCli, secretsIn, tempDir, tokensReceived, waitFor, writeFile } from './harness.js';
 
 const NAMES = ['p1', 'p2', 'p3'];
-const RECORDER = fileURLToPath(new URL('../fixtures/sinks/record-sink.mjs', import.meta.url));
-const DESIRED = `version: 1
-defaults:
-  token:
-    command: ${JSON.stringify([process.execPath, RECORDER, 'received.jsonl'])}
-groups:
-  - path: acme/platform
-    runners:
-${NAMES.map((n) => `      - description: ${n}\n`).join('')}`;
+const DESIRED = groupRunnersYaml(NAMES, { recordSink: true });
 // One change at a time: a stop after the first create leaves the others not started.
 const APPLY = ['apply', '--auto-approve', '--tokens-out', 'tokens.json', '--parallelism', '1'];
 /** Matches a line of a JavaScript stack trace. */

@@ -8,17 +8,13 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FakeGitLab } from '../fake-gitlab/server.js';
-import { CLI, OWNER_TOKEN, freshFakeAndDir, runCli, secretsIn, writeFile, type CliResult } from './harness.js';
+import { CLI, freshFakeAndDir, groupRunnersYaml, OWNER_TOKEN, runCli, secretsIn, type CliResult, writeFile } from './harness.js';
 
 const CAN_MOUNT = spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size=8k tmpfs /mnt'], { encoding: 'utf8' }).status === 0;
 if (!CAN_MOUNT) console.warn('tokens-full-disk.test.ts skipped: this process cannot mount a tmpfs in a private mount namespace (needs root and `unshare -m`)');
 
 const NAMES = Array.from({ length: 40 }, (_, i) => `disk-${String(i).padStart(2, '0')}`);
-const DESIRED = `version: 1
-groups:
-  - path: acme/platform
-    runners:
-${NAMES.map((n) => `      - description: ${n}\n        tag_list: [docker]\n`).join('')}`;
+const DESIRED = groupRunnersYaml(NAMES, { tagged: true });
 
 let fake: FakeGitLab;
 let dir: string;

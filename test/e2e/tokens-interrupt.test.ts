@@ -5,22 +5,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
-import { CLI, createsInFlight, createsReceived, e2eSeed, OWNER_TOKEN, runCli, secretsIn, tempDir, tokensReceived, waitFor, writeFile } from './harness.js';
+import { CLI, createsInFlight, createsReceived, e2eSeed, groupRunnersYaml, OWNER_TOKEN, runCli, secretsIn, tempDir, tokensReceived, waitFor, writeFile } from './harness.js';
 
 const NAMES = ['r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07', 'r08'];
-const RECORDER = fileURLToPath(new URL('../fixtures/sinks/record-sink.mjs', import.meta.url));
 // Every token goes to a command (a real child process) and, as the journal, to tokens.json.
-const DESIRED = `version: 1
-defaults:
-  token:
-    command: ${JSON.stringify([process.execPath, RECORDER, 'received.jsonl'])}
-groups:
-  - path: acme/platform
-    runners:
-${NAMES.map((n) => `      - description: ${n}\n        tag_list: [docker]\n`).join('')}`;
+const DESIRED = groupRunnersYaml(NAMES, { tagged: true, recordSink: true });
 
 let fake: FakeGitLab;
 let dir: string;

@@ -8,18 +8,14 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FakeGitLab } from '../fake-gitlab/server.js';
-import { CLI, createsInFlight, createsReceived, freshFakeAndDir, OWNER_TOKEN, secretsIn, waitFor, writeFile } from './harness.js';
+import { CLI, createsInFlight, createsReceived, freshFakeAndDir, groupRunnersYaml, OWNER_TOKEN, secretsIn, waitFor, writeFile } from './harness.js';
 
 const PID_NS = ['--pid', '--fork', '--kill-child', '--mount-proc'];
 const CAN_UNSHARE = spawnSync('unshare', [...PID_NS, 'sh', '-c', 'test $$ = 1']).status === 0;
 if (!CAN_UNSHARE) console.warn('tokens-pid1.test.ts skipped: this process cannot make a pid namespace (needs root and `unshare --pid --fork --mount-proc`)');
 
 const NAMES = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
-const DESIRED = `version: 1
-groups:
-  - path: acme/platform
-    runners:
-${NAMES.map((n) => `      - description: ${n}\n        tag_list: [docker]\n`).join('')}`;
+const DESIRED = groupRunnersYaml(NAMES, { tagged: true });
 
 let fake: FakeGitLab;
 let dir: string;
