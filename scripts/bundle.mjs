@@ -34,6 +34,33 @@ const lazyJsStreamSocket = {
   },
 };
 
+/**
+ * got imports http2-wrapper (for `http2: true`) and cacheable-request (for `cache:`) at the top of
+ * its modules and uses them only under those options, which runnerform never sets (got-instance.ts).
+ * Loading them (and Node's http2 module, keyv, http-cache-semantics…) cost every start-up; in the
+ * bundle each is a stand-in that refuses to be used, so turning either option on fails loudly.
+ */
+const UNUSED_BY_GOT_OPTIONS = {
+  'http2-wrapper': 'http2',
+  'cacheable-request': 'cache',
+};
+const withoutUnusedGotFeatures = {
+  name: 'without-unused-got-features',
+  setup(b) {
+    const filter = new RegExp(`^(${Object.keys(UNUSED_BY_GOT_OPTIONS).join('|')})$`);
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'unused-by-runnerform' }));
+    b.onLoad({ filter: /.*/, namespace: 'unused-by-runnerform' }, (args) => ({
+      loader: 'js',
+      contents: [
+        `const refuse = () => { throw new Error("runnerform's bundle has no ${args.path}: got's \`${UNUSED_BY_GOT_OPTIONS[args.path]}\` option is never set"); };`,
+        'export default new Proxy(function () {}, { get: refuse, apply: refuse, construct: refuse });',
+        // cacheable-request's named export, used by got in an `instanceof` check (never true: nothing throws it).
+        'export class CacheError extends Error {}',
+      ].join('\n'),
+    }));
+  },
+};
+
 /** Bundles; returns the packages that ended up in the bundle. */
 export async function bundle() {
   rmSync(new URL('chunks', new URL('dist/src/cli/', root)), { recursive: true, force: true });
@@ -50,7 +77,7 @@ export async function bundle() {
     minify: true, // a smaller file compiles faster: ~0.7 MB of source is compiled on every start
     legalComments: 'none', // the full licence texts are in dist/THIRD-PARTY-LICENSES.txt
     metafile: true,
-    plugins: [lazyJsStreamSocket],
+    plugins: [lazyJsStreamSocket, withoutUnusedGotFeatures],
     logLevel: 'warning',
     // CommonJS dependencies require() Node's built-ins; an ES module has no require of its own.
     banner: { js: "import { createRequire as __rfCreateRequire } from 'node:module'; const require = __rfCreateRequire(import.meta.url);" },

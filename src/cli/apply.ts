@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { addFileOption, filesFrom, isDesiredStatePath } from './files.js';
 import { addTargetOption, savedPlanArgument } from './targets.js';
 import { loadValidDesiredState, planWithLive, readLive, sourceLabel, useColor } from './pipeline.js';
-import { readPlanFile } from './plan.js';
+import { readPlanFile } from './plan-file.js';
 import { confirmApply } from './prompt.js';
 import { lockTokensFile, openJournal, runChanges } from './run-apply.js';
 

@@ -1,9 +1,7 @@
 // `runnerform plan`: show what apply would change; optionally save it for apply.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { UserError } from '../errors.js';
 import { hasChanges, type Plan } from '../model.js';
-import { parsePlan } from '../plan/planfile.js';
 import { renderJson } from '../render/json.js';
 import { renderGitlabReport, renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
@@ -81,15 +79,4 @@ export function renderPlan(plan: Plan, format: PlanOptions['format'], source: st
     default:
       return renderText(plan, { color: useColor(process.stdout), source });
   }
-}
-
-/** Reads and checks a plan saved by `plan --out`. */
-export async function readPlanFile(path: string): Promise<Plan> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UserError(`cannot read plan file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parsePlan(text);
 }

@@ -1,7 +1,8 @@
 // `runnerform show PLANFILE`: render a saved plan again, offline, e.g. before
 // `apply PLANFILE` in a pipeline, or as Markdown for a review.
 import { Command, Option } from 'commander';
-import { readPlanFile, renderPlan } from './plan.js';
+import { readPlanFile } from './plan-file.js';
+import { renderPlan } from './plan.js';
 
 export function registerShow(program: Command): void {
   program

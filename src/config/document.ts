@@ -6,21 +6,38 @@ import { toPointer, type Problem } from './problem.js';
 import { locate, type PosNode } from './yaml-source.js';
 
 export class SourceDoc {
-  private readonly lines: LineIndex;
+  private lines: LineIndex | undefined;
 
   constructor(
     readonly file: string,
-    text: string,
+    private readonly text: string,
     readonly value: unknown,
-    private readonly root: PosNode | null,
-  ) {
-    this.lines = new LineIndex(text);
+    private readonly root: () => PosNode | null,
+  ) {}
+
+  /**
+   * Position of the value at `segments` (or of the key naming it). Line and column are
+   * worked out when first read: a valid file reads none, and finding them is most of the
+   * cost of a parse that keeps positions.
+   */
+  at(segments: readonly (string | number)[], want: 'key' | 'value' = 'value'): SourcePos {
+    const path = [...segments];
+    let pos: { line: number; column: number } | undefined;
+    const position = () => (pos ??= this.position(path, want));
+    return {
+      file: this.file,
+      get line() {
+        return position().line;
+      },
+      get column() {
+        return position().column;
+      },
+    };
   }
 
-  /** Position of the value at `segments` (or of the key naming it). */
-  at(segments: readonly (string | number)[], want: 'key' | 'value' = 'value'): SourcePos {
-    const offset = locate(this.root, segments.map(String), want);
-    return { file: this.file, ...this.lines.position(offset) };
+  private position(segments: readonly (string | number)[], want: 'key' | 'value'): { line: number; column: number } {
+    const offset = locate(this.root(), segments.map(String), want);
+    return (this.lines ??= new LineIndex(this.text)).position(offset);
   }
 
   problem(segments: readonly (string | number)[], message: string, want: 'key' | 'value' = 'value'): Problem {

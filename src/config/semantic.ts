@@ -39,7 +39,8 @@ export function checkDocument(doc: SourceDoc): Problem[] {
 }
 
 function uniqueDescriptions(doc: SourceDoc, scope: RawScope): Problem[] {
-  const first = new Map<string, SourcePos>();
+  // Where each description was first seen (a path; its position is looked up only for a problem).
+  const first = new Map<string, (string | number)[]>();
   const problems: Problem[] = [];
   for (const { index, body } of rawRunners(scope)) {
     const d = body.description;
@@ -48,10 +49,10 @@ function uniqueDescriptions(doc: SourceDoc, scope: RawScope): Problem[] {
     const seen = first.get(d);
     if (seen) {
       problems.push(
-        doc.problem(at, `duplicate runner description ${show(d)} in ${scopeLabel(scope)}; first declared at line ${seen.line}`),
+        doc.problem(at, `duplicate runner description ${show(d)} in ${scopeLabel(scope)}; first declared at line ${doc.at(seen).line}`),
       );
     } else {
-      first.set(d, doc.at(at));
+      first.set(d, at);
     }
   }
   return problems;
@@ -59,15 +60,16 @@ function uniqueDescriptions(doc: SourceDoc, scope: RawScope): Problem[] {
 
 function duplicateTags(doc: SourceDoc, at: (string | number)[], tags: unknown): Problem[] {
   if (!Array.isArray(tags)) return [];
-  const first = new Map<string, SourcePos>();
+  const first = new Map<string, number>();
   const problems: Problem[] = [];
   tags.forEach((tag, i) => {
     if (typeof tag !== 'string') return;
     const seen = first.get(tag);
-    if (seen) {
-      problems.push(doc.problem([...at, i], `duplicate tag ${show(tag)}; it is already listed at line ${seen.line}, column ${seen.column}`));
+    if (seen !== undefined) {
+      const { line, column } = doc.at([...at, seen]);
+      problems.push(doc.problem([...at, i], `duplicate tag ${show(tag)}; it is already listed at line ${line}, column ${column}`));
     } else {
-      first.set(tag, doc.at([...at, i]));
+      first.set(tag, i);
     }
   });
   return problems;

@@ -164,13 +164,14 @@ function keyLength(doc: SourceDoc, at: Path, defaults: Record<string, unknown> |
 function checkRenamedFrom(doc: SourceDoc, scope: RawScope): Problem[] {
   const problems: Problem[] = [];
   const runners = rawRunners(scope);
-  const declared = new Map<string, SourcePos>();
+  // Paths, not positions: a position is looked up only for a problem.
+  const declared = new Map<string, (string | number)[]>();
   for (const { index, body } of runners) {
     if (typeof body.description === 'string' && !declared.has(body.description)) {
-      declared.set(body.description, doc.at([...scope.segments, 'runners', index]));
+      declared.set(body.description, [...scope.segments, 'runners', index]);
     }
   }
-  const claimed = new Map<string, SourcePos>();
+  const claimed = new Map<string, (string | number)[]>();
   for (const { index, body } of runners) {
     const base = [...scope.segments, 'runners', index, 'renamed_from'];
     const own = new Set<string>();
@@ -194,7 +195,7 @@ function checkRenamedFrom(doc: SourceDoc, scope: RawScope): Problem[] {
         problems.push(
           doc.problem(
             path,
-            `\`renamed_from\` ${show(value)} is the description of another runner of this scope, declared at line ${other.line}; a runner cannot be renamed from a runner that is still declared`,
+            `\`renamed_from\` ${show(value)} is the description of another runner of this scope, declared at line ${doc.at(other).line}; a runner cannot be renamed from a runner that is still declared`,
           ),
         );
         continue;
@@ -204,12 +205,12 @@ function checkRenamedFrom(doc: SourceDoc, scope: RawScope): Problem[] {
         problems.push(
           doc.problem(
             path,
-            `${show(value)} is also in \`renamed_from\` of the runner at line ${first.line}; only one runner can be renamed from it`,
+            `${show(value)} is also in \`renamed_from\` of the runner at line ${doc.at(first).line}; only one runner can be renamed from it`,
           ),
         );
         continue;
       }
-      claimed.set(value, doc.at(path));
+      claimed.set(value, path);
     }
   }
   return problems;

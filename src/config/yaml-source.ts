@@ -2,6 +2,8 @@
 // so that any JSON path into the value can be mapped back to line:column.
 // Aliases stay shared references; the expanded size is bounded up front so a
 // later walk over the value (ajv, our own checks) always terminates quickly.
+// A valid file needs no position, so the tree is built on first use, unless the
+// document has aliases: then it is built at once, since it is what bounds their expansion.
 import {
   CORE_SCHEMA,
   EVENT_ID,
@@ -29,7 +31,8 @@ export interface PosEntry {
 export interface ParsedYaml {
   /** null for an empty document. */
   value: unknown;
-  root: PosNode | null;
+  /** The tree of source offsets (built on the first call, then kept). */
+  root: () => PosNode | null;
 }
 
 /** A YAML-level failure at a source offset. */
@@ -52,7 +55,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   } catch (err) {
     throw fromJsYaml(err, 'YAML syntax error', text);
   }
-  const root = buildTree(text, events);
+  const root = positionTree(text, events);
   try {
     docs = constructFromEvents(events, { source: text, filename: file, schema: SCHEMA });
   } catch (err) {
@@ -60,6 +63,28 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   }
   return { value: docs.length === 0 ? null : docs[0], root };
 }
+
+/**
+ * The position tree, now when the document has aliases or may be near the size bound
+ * (buildTree enforces both), else on first use. Either way a second document is refused now.
+ */
+function positionTree(text: string, events: Event[]): () => PosNode | null {
+  let nodes = 0;
+  let documents = 0;
+  for (const ev of events) {
+    if (ev.type === EVENT_ID.ALIAS) return built(buildTree(text, events));
+    if (ev.type === EVENT_ID.DOCUMENT && ++documents > 1) {
+      throw new YamlError('a desired-state file holds one YAML document; remove the second `---`', offsetOfNext(events, ev));
+    }
+    if (ev.type === EVENT_ID.SCALAR || ev.type === EVENT_ID.SEQUENCE || ev.type === EVENT_ID.MAPPING) nodes++;
+  }
+  // Without aliases a merge key at most doubles what it copies: far from the bound, nothing can blow up.
+  if (2 * nodes > MAX_EXPANDED_NODES) return built(buildTree(text, events));
+  let tree: PosNode | null | undefined;
+  return () => (tree === undefined ? (tree = buildTree(text, events)) : tree);
+}
+
+const built = (tree: PosNode | null) => () => tree;
 
 function fromJsYaml(err: unknown, what: string, text: string): YamlError {
   if (err instanceof YAMLException) {

@@ -22,8 +22,12 @@ export type Target = (
  * separators). The result is still a valid JSON string.
  */
 export function quote(s: string): string {
+  // Printable ASCII without `"` or `\`: JSON.stringify would only add the quotes.
+  if (PLAIN.test(s)) return `"${s}"`;
   return escapeInvisible(JSON.stringify(s));
 }
+
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 // Control and format characters (C0/C1, bidi overrides, zero-width, line/paragraph
 // separators) would hide or reorder what a reviewer reads: show them as escapes.

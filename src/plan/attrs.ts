@@ -9,6 +9,8 @@ export function compareStrings(a: string, b: string): number {
 }
 
 export function sortedTags(tags: readonly string[]): string[] {
+  // Most lists arrive sorted already (every normalized one does): one pass, no Set, no sort.
+  if (tags.every((t, i) => i === 0 || tags[i - 1]! < t)) return tags.slice();
   return [...new Set(tags)].sort(compareStrings);
 }
 

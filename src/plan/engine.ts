@@ -190,8 +190,9 @@ function planScope(
 
   for (const runner of desired.runners) {
     const match = matches.get(runner);
+    const address = formatAddress(scope, runner.description);
     if (!match) {
-      changes.push(createChange(scope, runner, ctx.unwritable(runner.token, runner.description)));
+      changes.push(createChange(scope, address, runner, ctx.unwritable(runner.token, runner.description)));
       continue;
     }
     if (match.description === runner.description) {
@@ -210,11 +211,10 @@ function planScope(
     const judged = ctx.tokens.decide(scope, runner, match);
     // A token about to expire is replaced anyway: renewal also answers "its destination lacks it".
     const decision = judged === null || judged.kind === 'warn' ? (renewal(runner, match, ctx.now) ?? judged) : judged;
-    const change = existingChange(scope, runner, match, decision, ctx.unwritable(runner.token, runner.description));
+    const change = existingChange(scope, address, runner, match, decision, ctx.unwritable(runner.token, runner.description));
     changes.push(change);
     if (decision?.kind === 'deliver') deliveries.push(deliveryOf(change, runner.token!, decision.reason, ctx.unwritable(runner.token, runner.description)));
     if (decision?.kind === 'warn') warn(runner.description, match.id, 'contacted_without_token', decision.message);
-    const address = formatAddress(scope, runner.description);
     for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset', runner.health)) warn(runner.description, match.id, w.kind, w.message);
   }
 
@@ -250,10 +250,10 @@ function deliveryOf(change: Change, token: TokenDestination, reason: Delivery['r
   return { address: change.address, scope: { ...change.scope }, description: change.description, runner_id: change.runner_id, reason, token, refused };
 }
 
-function createChange(scope: Scope, runner: DesiredRunner, refused: string | null): Change {
+function createChange(scope: Scope, address: string, runner: DesiredRunner, refused: string | null): Change {
   const after = normalizePartial(runner.attrs);
   return {
-    address: formatAddress(scope, runner.description),
+    address,
     action: 'create',
     scope: { ...scope },
     description: runner.description,
@@ -278,6 +278,7 @@ function createChange(scope: Scope, runner: DesiredRunner, refused: string | nul
  */
 function existingChange(
   scope: Scope,
+  address: string,
   runner: DesiredRunner,
   live: LiveRunner,
   decision: TokenDecision,
@@ -290,7 +291,7 @@ function existingChange(
   const after: Record<string, unknown> = { ...before };
   for (const n of changed) after[n] = wanted[n];
   const common = {
-    address: formatAddress(scope, runner.description),
+    address,
     scope: { ...scope },
     description: runner.description,
     token: null,
@@ -298,23 +299,26 @@ function existingChange(
     runner_id: live.id,
     before,
     after: after as RunnerAttrs,
+    changed,
     status: live.status,
     contacted_at: live.contacted_at,
   };
+  // Object.assign onto `common`, not a spread of it: this runs for every declared runner, and
+  // copying the shared part for each is most of the engine's cost on a large fleet.
   const renamedFrom = live.description !== runner.description ? live.description : null;
   if (decision?.kind === 'reset') {
     // renamed_from and token_move only when set: the JSON plan carries them only then.
     const rename = renamedFrom !== null ? { renamed_from: renamedFrom } : {};
     // A destination GitLab will not let this token write: the reset would leave the runner without a token.
-    return { ...common, action: 'token-reset', reason: decision.reason, token: runner.token, refused: unwritable, changed, ...rename };
+    return Object.assign(common, { action: 'token-reset' as const, reason: decision.reason, token: runner.token, refused: unwritable }, rename);
   }
   const reason = renamedFrom !== null ? ('renamed' as const) : null;
   if (decision?.kind === 'move') {
-    return { ...common, action: 'update', reason, token: runner.token, refused: unwritable, changed, renamed_from: renamedFrom, token_move: decision.move };
+    return Object.assign(common, { action: 'update' as const, reason, token: runner.token, refused: unwritable, renamed_from: renamedFrom, token_move: decision.move });
   }
   // A stored token to deliver is not a change of the runner: it is one of the plan's deliveries.
-  if (renamedFrom === null && changed.length === 0) return { ...common, action: 'no-op', reason: null, changed: [] };
-  return { ...common, action: 'update', reason, changed, renamed_from: renamedFrom };
+  if (renamedFrom === null && changed.length === 0) return Object.assign(common, { action: 'no-op' as const, reason: null, changed: [] as [] });
+  return Object.assign(common, { action: 'update' as const, reason, renamed_from: renamedFrom });
 }
 
 /**

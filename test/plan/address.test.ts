@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Scope } from '../../src/model.js';
-import { formatAddress, formatScopeAddress, matchesTarget, parseTarget } from '../../src/plan/address.js';
+import { escapeInvisible, formatAddress, formatScopeAddress, matchesTarget, parseTarget, quote } from '../../src/plan/address.js';
 import { GROUP, INSTANCE, PROJECT } from './fixtures.js';
 
 describe('addresses', () => {
@@ -84,3 +84,15 @@ describe('invisible characters', () => {
     expect(printable('a\u202Eb\tc\nd\u2028e')).toBe('a\\u202eb\tc\nd\\u2028e');
   });
 });
+
+describe('quote', () => {
+  it('is JSON.stringify with invisible characters escaped, for every character class (its plain-ASCII shortcut included)', () => {
+    // Every code unit below 0x3000 plus the surrogate and format ranges, alone and beside plain text.
+    const units = [...Array(0x3000).keys(), 0xd800, 0xdfff, 0xfeff, 0xfff9, 0xffff].map((c) => String.fromCharCode(c));
+    for (const u of units) {
+      for (const s of [u, `plain-${u}`, `${u}text`]) expect(quote(s), JSON.stringify(s)).toBe(escapeInvisible(JSON.stringify(s)));
+    }
+    expect(quote('docker-amd64 [x] {y}')).toBe('"docker-amd64 [x] {y}"');
+  });
+});
+
