@@ -4,10 +4,30 @@
 // dependency is bundled, so the package declares none; their licences go to
 // dist/THIRD-PARTY-LICENSES.txt.
 import { readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { build } from 'esbuild';
 
 const root = new URL('../', import.meta.url);
 const outdir = new URL('dist/src/cli/', root).pathname;
+
+/**
+ * @sindresorhus/is (got's argument checks) builds two Intl.ListFormat objects at import time, for
+ * the text of a failed assertion: ICU's locale data is loaded then, ~8 ms of every start-up. The
+ * bundle builds each on first use. The build fails if the package no longer has these lines.
+ */
+const lazyListFormat = {
+  name: 'lazy-list-format',
+  setup(b) {
+    b.onLoad({ filter: /@sindresorhus[\\/]is[\\/]distribution[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = /new Intl\.ListFormat\(('en', \{ style: 'long', type: '(?:conjunction|disjunction)' \})\)/g;
+      const found = text.match(eager)?.length ?? 0;
+      if (found !== 2) throw new Error(`${args.path}: expected 2 eager Intl.ListFormat, found ${found}; review lazyListFormat in scripts/bundle.mjs`);
+      const contents = text.replace(eager, (_, options) => `((f) => ({ format: (list) => (f ??= new Intl.ListFormat(${options})).format(list) }))()`);
+      return { contents, loader: 'js' };
+    });
+  },
+};
 
 /**
  * got imports http2-wrapper, whose js-stream-socket.js opens a TLS socket at import time to
@@ -61,6 +81,28 @@ const withoutUnusedGotFeatures = {
   },
 };
 
+/**
+ * An ES module import of a Node built-in (`import { readFileSync } from 'node:fs'`) makes Node build
+ * an ES module facade of the whole built-in, reading every export (fs's lazy ReadStream, promises…):
+ * ~10 ms of every start-up across the built-ins runnerform uses. The bundle require()s them instead
+ * (the banner's createRequire), which reads only what is used.
+ */
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    const names = new Set(builtinModules);
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      const bare = args.path.replace(/^node:/, '');
+      if (!names.has(bare) || args.kind !== 'import-statement') return undefined;
+      return { path: `node:${bare}`, namespace: 'builtin-by-require' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({
+      loader: 'js',
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+    }));
+  },
+};
+
 /** Bundles; returns the packages that ended up in the bundle. */
 export async function bundle() {
   rmSync(new URL('chunks', new URL('dist/src/cli/', root)), { recursive: true, force: true });
@@ -77,7 +119,7 @@ export async function bundle() {
     minify: true, // a smaller file compiles faster: ~0.7 MB of source is compiled on every start
     legalComments: 'none', // the full licence texts are in dist/THIRD-PARTY-LICENSES.txt
     metafile: true,
-    plugins: [lazyJsStreamSocket, withoutUnusedGotFeatures],
+    plugins: [lazyJsStreamSocket, lazyListFormat, withoutUnusedGotFeatures, builtinsByRequire],
     logLevel: 'warning',
     // CommonJS dependencies require() Node's built-ins; an ES module has no require of its own.
     banner: { js: "import { createRequire as __rfCreateRequire } from 'node:module'; const require = __rfCreateRequire(import.meta.url);" },
