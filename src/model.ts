@@ -483,6 +483,12 @@ export interface JournalRecord {
    * null: only the tokens file; undefined: not recorded (files written before the journal).
    */
   destination?: TokenDestination | null;
+  /**
+   * The stored token's expiry as GitLab answered when it issued it, and a time before it was issued
+   * (the intent written before the request); absent when either is unknown. Bounds the lifetime
+   * GitLab gives the runner's tokens (plan/renewal.ts).
+   */
+  token_issue?: { expires_at: string; issued_after: string };
 }
 
 /**

@@ -179,6 +179,8 @@ export function journalRecords(entries: readonly TokenEntry[]): JournalRecord[] 
       // Before the journal the file was the only destination: stored meant delivered.
       delivered: stored && (e.delivered ?? true),
       ...(e.destination !== undefined ? { destination: e.destination } : {}),
+      // Only a real intent time bounds the issue from before (written_at comes after it).
+      ...(stored && e.token_expires_at && e.intent_at ? { token_issue: { expires_at: e.token_expires_at, issued_after: e.intent_at } } : {}),
     };
   });
 }

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { readTokenEntries } from '../apply/journal.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { readHealthLive } from '../gitlab/health-read.js';
-import { checkHealth } from '../health/rules.js';
+import { checkHealth, type StoredToken } from '../health/rules.js';
 import { renderHealthJson } from '../render/health-json.js';
 import { renderHealthMetrics } from '../render/health-metrics.js';
 import { renderHealthText } from '../render/health-text.js';
@@ -46,7 +46,7 @@ export function registerHealth(program: Command): void {
       live,
       gitlab_version: fleet.gitlab_version,
       pruning: fleet.pruning,
-      stored_expiry: opts.tokensOut ? await storedExpiries(opts.tokensOut) : {},
+      stored: opts.tokensOut ? await storedTokens(opts.tokensOut) : {},
       now: new Date(),
     });
     const out =
@@ -77,14 +77,14 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   await rename(tmp, path);
 }
 
-/** Runner id → the expiry of the token runnerform stored last for it. */
-async function storedExpiries(path: string): Promise<Record<number, string | null>> {
+/** Runner id → the token runnerform stored last for it (its expiry, and the intent written before it was issued). */
+async function storedTokens(path: string): Promise<Record<number, StoredToken>> {
   const entries = (await readTokenEntries(path)) ?? [];
-  const out: Record<number, { at: string; expiry: string | null }> = {};
+  const out: Record<number, { at: string; token: StoredToken }> = {};
   for (const e of entries) {
     if (e.id === null || e.token === undefined) continue;
     const prev = out[e.id];
-    if (!prev || e.written_at >= prev.at) out[e.id] = { at: e.written_at, expiry: e.token_expires_at };
+    if (!prev || e.written_at >= prev.at) out[e.id] = { at: e.written_at, token: { expires_at: e.token_expires_at, issued_after: e.intent_at ?? null } };
   }
-  return Object.fromEntries(Object.entries(out).map(([id, v]) => [id, v.expiry]));
+  return Object.fromEntries(Object.entries(out).map(([id, v]) => [id, v.token]));
 }

@@ -4,6 +4,7 @@ import type { DesiredState, HealthSettings, LiveManager, LiveRunner, LiveState, 
 import { MANAGER_STATUSES } from '../model.js';
 import { formatAddress } from '../plan/address.js';
 import { shellQuote } from '../plan/token-reset.js';
+import { withheldFor, withheldReason } from '../plan/renewal.js';
 import type { HealthFinding, HealthReport, HealthRule, RunnerHealthRow } from './report.js';
 import { DEFAULT_HEALTH, formatDuration, TOKEN_WARN_WINDOW_MS } from './settings.js';
 import { minorsBehind, parseVersion, type Version } from './version.js';
@@ -13,6 +14,13 @@ const PRUNE_AFTER_MS = 7 * 24 * 60 * 60_000;
 /** Expiries closer than this are the same expiry (GitLab's Time has seconds; clocks differ). */
 const SAME_EXPIRY_MS = 60_000;
 
+/** The token runnerform stored last for a runner: its expiry as GitLab answered, and a time before it was issued. */
+export interface StoredToken {
+  expires_at: string | null;
+  /** The journal intent written before the request that issued it; null in files older than the journal. */
+  issued_after: string | null;
+}
+
 export interface HealthInput {
   desired: DesiredState;
   /** Read with health facts, scopes in the order of desired.scopes. */
@@ -20,8 +28,8 @@ export interface HealthInput {
   gitlab_version: string | null;
   /** Group id → stale runner pruning on (null: unknown). */
   pruning: Record<number, boolean | null>;
-  /** Runner id → the token expiry runnerform last stored for it (the --tokens-out journal); absent: not known. */
-  stored_expiry: Record<number, string | null>;
+  /** Runner id → the token runnerform last stored for it (the --tokens-out journal); absent: not known. */
+  stored: Record<number, StoredToken>;
   now: Date;
 }
 
@@ -55,7 +63,7 @@ export function checkHealth(input: HealthInput): HealthReport {
       const ctx: Ctx = { address, runner, settings: d.health ?? DEFAULT_HEALTH, now, gitlab, rotate: `runnerform rotate ${shellQuote(address)}`, add };
       contactRules(ctx);
       managerRules(ctx, unknown);
-      tokenRules(ctx, input.stored_expiry[runner.id], unknown);
+      tokenRules(ctx, input.stored[runner.id], unknown);
       legacyRule(ctx, true, unknown);
       if (live.scope.type === 'group' && input.pruning[live.scope.id!] === true) pruningRule(ctx);
       rows.push(rowOf(ctx));
@@ -129,7 +137,7 @@ function isOnline(m: LiveManager, now: number, settings: HealthSettings): boolea
   return m.contacted_at !== null && now - Date.parse(m.contacted_at) <= settings.offline_managers_after_ms;
 }
 
-function tokenRules({ runner, settings, now, rotate, add }: Ctx, stored: string | null | undefined, unknown: { expiry: number }): void {
+function tokenRules({ address, runner, settings, now, rotate, add }: Ctx, stored: StoredToken | undefined, unknown: { expiry: number }): void {
   // GitLab hid the expiry from this token (read_runner_sensitive_data): unknown, not "never expires".
   if (runner.hidden?.includes('token_expires_at')) {
     unknown.expiry++;
@@ -138,18 +146,24 @@ function tokenRules({ runner, settings, now, rotate, add }: Ctx, stored: string 
   const expires = runner.token_expires_at === null ? NaN : Date.parse(runner.token_expires_at);
   if (Number.isNaN(expires)) return;
   const renew = settings.token_renew_before_ms;
-  const fix = renew === null ? `${rotate}, or set health.token_renew_before so apply renews it` : 'the next apply renews it (health.token_renew_before)';
+  // The same rule as the plan's (plan/renewal.ts): a renewal that would be due again at once is withheld.
+  const issue = stored?.expires_at && stored.issued_after ? { expires_at: stored.expires_at, issued_after: stored.issued_after } : undefined;
+  const withheld = renew === null ? null : withheldFor(renew, runner, expires, now, issue);
+  const fix =
+    renew === null ? `${rotate}, or set health.token_renew_before so apply renews it`
+    : withheld !== null ? withheldReason(withheld, address)
+    : 'the next apply renews it (health.token_renew_before)';
   if (expires <= now) add('token_expired', `its token expired at ${runner.token_expires_at}: it takes no jobs`, rotate);
   else if (expires - now <= (renew ?? TOKEN_WARN_WINDOW_MS)) add('token_expiring', `its token expires at ${runner.token_expires_at} (in ${ago(expires, new Date(now).toISOString())})`, fix);
   // An expiry later than the one runnerform stored: gitlab-runner rotated the token itself and wrote it to its config.toml only.
-  const storedAt = stored ? Date.parse(stored) : NaN;
+  const storedAt = stored?.expires_at ? Date.parse(stored.expires_at) : NaN;
   // gitlab-runner rotates only a token it has used: a runner that never contacted GitLab was reset by someone else
   // (runnerform rotate without this tokens file, the UI), and its destination got that token.
   const contacted = runner.contacted_at !== null || (runner.health?.managers ?? []).some((m) => m.contacted_at !== null);
   if (contacted && !Number.isNaN(storedAt) && expires - storedAt > SAME_EXPIRY_MS) {
     add(
       'token_self_rotated',
-      `its token expires at ${runner.token_expires_at}, not at ${stored} as when runnerform stored it: gitlab-runner likely rotated it itself ` +
+      `its token expires at ${runner.token_expires_at}, not at ${stored?.expires_at} as when runnerform stored it: gitlab-runner likely rotated it itself ` +
         '(or it was reset without this tokens file), so its destination may hold a dead token',
       `${rotate} (a new token to its destination), or set FF_DISABLE_AUTOMATIC_TOKEN_ROTATION=true on its hosts`,
     );

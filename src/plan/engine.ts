@@ -210,12 +210,18 @@ function planScope(
     }
     const judged = ctx.tokens.decide(scope, runner, match);
     // A token about to expire is replaced anyway: renewal also answers "its destination lacks it".
-    const decision = judged === null || judged.kind === 'warn' ? (renewal(runner, match, ctx.now) ?? judged) : judged;
+    const renew = renewal(address, runner, match, ctx.now, ctx.tokens.stored(match.id));
+    const decision = judged === null || judged.kind === 'warn' ? (renew?.kind === 'reset' ? renew : judged) : judged;
     const change = existingChange(scope, address, runner, match, decision, ctx.unwritable(runner.token, runner.description));
     changes.push(change);
     if (decision?.kind === 'deliver') deliveries.push(deliveryOf(change, runner.token!, decision.reason, ctx.unwritable(runner.token, runner.description)));
     if (decision?.kind === 'warn') warn(runner.description, match.id, 'contacted_without_token', decision.message);
-    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset', runner.health)) warn(runner.description, match.id, w.kind, w.message);
+    // A withheld renewal is the token's warning: the generic "expires within 7 days" would repeat it.
+    const withheld = renew?.kind === 'withheld' && change.action !== 'token-reset' ? renew.message : null;
+    if (withheld !== null) warn(runner.description, match.id, 'token_expiring', withheld);
+    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset', runner.health)) {
+      if (withheld === null || w.kind !== 'token_expiring') warn(runner.description, match.id, w.kind, w.message);
+    }
   }
 
   // A second owned runner with the description a declared runner was matched by is a duplicate of it.

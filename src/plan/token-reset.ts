@@ -34,6 +34,8 @@ export interface TokenJudge {
    * delivered where the journal recorded, as every apply did before. Last record per runner.
    */
   unplannedDeliveries(isPlanned: (scope: Scope) => boolean): JournalRecord[];
+  /** The journal's record of the runner's stored token (its last), if any. */
+  stored(runnerId: number): JournalRecord | undefined;
 }
 
 /**
@@ -49,11 +51,12 @@ export interface TokenJudge {
  * recorded it for, apply moves it there (same token). Without evidence nothing is ever reset.
  */
 export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
-  if (!evidence) return { decide: () => null, unplannedDeliveries: () => [] };
+  if (!evidence) return { decide: () => null, unplannedDeliveries: () => [], stored: () => undefined };
   const journal = indexJournal(evidence.journal ?? []);
   // A stored token GitLab refused is dead (reset since without this file): never delivered or moved.
   const dead = new Set(evidence.dead_tokens ?? []);
   return {
+    stored: (runnerId) => journal.stored.get(runnerId),
     unplannedDeliveries: (isPlanned) =>
       [...journal.stored.values()].filter((r) => !r.delivered && r.destination && !isPlanned(r.scope) && !dead.has(r.runner_id!)),
     decide(scope, runner, live) {

@@ -182,7 +182,7 @@ groups:
   const cli = (args: string[]) => runCli(args, { cwd: dir, env: { GITLAB_URL: fake!.url, GITLAB_TOKEN: OWNER_TOKEN } });
 
   it('plans a token expiring in 3 days as a renewal, and apply resets it and delivers the new token', async () => {
-    await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', token_expires_at: inFuture(3 * DAY), managers: [online('s_a')] }], [], {
+    await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', created_at: ago(27 * DAY), token_expires_at: inFuture(3 * DAY), managers: [online('s_a')] }], [], {
       patch: (s) => (s.runner_token_expiration_interval = 30 * 24 * 3600),
     });
     writeFile(dir!, 'runners.yaml', RENEW_YAML);
@@ -209,7 +209,7 @@ groups:
   });
 
   it('detects a token gitlab-runner rotated itself: its expiry moved without runnerform', async () => {
-    await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', token_expires_at: inFuture(3 * DAY), managers: [online('s_a')] }], [], {
+    await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', created_at: ago(27 * DAY), token_expires_at: inFuture(3 * DAY), managers: [online('s_a')] }], [], {
       patch: (s) => (s.runner_token_expiration_interval = 30 * 24 * 3600),
     });
     writeFile(dir!, 'runners.yaml', RENEW_YAML);
@@ -237,10 +237,11 @@ groups:
     expect(code).toBe(2);
     expect(f).toEqual([expect.objectContaining({ rule: 'token_self_rotated', address: ADDR })]);
     expect(f[0]?.remedy).toContain('FF_DISABLE_AUTOMATIC_TOKEN_ROTATION');
+    expect(f[0]?.message).toMatch(/, not at \d{4}-\d\d-\d\dT[\d:.]+Z as when runnerform stored it/);
   });
 
   it('does not call a reset made without the tokens file a self-rotation when the runner never contacted GitLab', async () => {
-    await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', token_expires_at: inFuture(3 * DAY) }], [], {
+    await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', created_at: ago(27 * DAY), token_expires_at: inFuture(3 * DAY) }], [], {
       patch: (s) => (s.runner_token_expiration_interval = 30 * 24 * 3600),
     });
     writeFile(dir!, 'runners.yaml', RENEW_YAML);
@@ -261,6 +262,33 @@ groups:
     const { findings: f } = await findings(['--tokens-out', 'tokens.json']);
     // gitlab-runner rotates a token only after it has contacted GitLab: this runner never did.
     expect(f.filter((x) => x.rule === 'token_self_rotated')).toEqual([]);
+  });
+
+  it('withholds a renewal that would be due again at once (tokens live 3 days, token_renew_before is 7d), with and without the tokens file', async () => {
+    await setup([], [], { patch: (s) => (s.runner_token_expiration_interval = 3 * 24 * 3600) });
+    writeFile(dir!, 'runners.yaml', RENEW_YAML);
+    const created = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(created.code, created.stdout + created.stderr).toBe(0);
+    const runner = fake!.runners().find((r) => r.description === 'docker')!;
+    const token = fake!.runnerToken(runner.id);
+    const resets = () => fake!.requests.filter((r) => /reset_authentication_token/.test(r.path)).length;
+
+    // Bounded by the journal (the intent before the create) and by created_at alike.
+    for (const args of [['--tokens-out', 'tokens.json'], []]) {
+      const plan = await cli(['plan', '--detailed-exitcode', ...args]);
+      expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+      expect(plan.stdout).toContain('within health.token_renew_before (1w), but GitLab issued this token to live at most 3 days');
+      expect(plan.stdout).toContain('Set token_renew_before below that (e.g. 2d)');
+      expect(plan.stdout).not.toContain('within 7 days; a runner that does not renew it'); // said once, not twice
+      const again = await cli(['apply', '--auto-approve', ...args]);
+      expect(again.code, again.stdout + again.stderr).toBe(0);
+    }
+    expect(resets()).toBe(0);
+    expect(fake!.runnerToken(runner.id)).toBe(token);
+    const { findings: f } = await findings(['--tokens-out', 'tokens.json']);
+    expect(f).toEqual([expect.objectContaining({ rule: 'token_expiring', address: ADDR })]);
+    expect(f[0]?.remedy).toContain('a renewed token would be due again at once');
+
   });
 });
 

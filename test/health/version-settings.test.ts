@@ -55,7 +55,7 @@ describe('checkHealth', () => {
       live: { gitlabUrl: 'https://gitlab.example.com', scopes: [{ ref: { type: 'group', path: 'acme/platform' }, scope, owned: [runner], visible: [] }] },
       gitlab_version: '18.6.0',
       pruning: { 11: false },
-      stored_expiry: {},
+      stored: {},
       now: new Date('2026-12-01T00:10:00Z'),
     });
     expect(report.findings.map((f) => [f.rule, f.message])).toEqual([['unknown', '1 runner has more managers than one page: only the first page of each (50) was checked']]);
@@ -79,7 +79,7 @@ describe('checkHealth and the <legacy> manager of a token check', () => {
       gitlab_version: '18.6.0',
       pruning: { 11: false },
       // The tokens file holds an older token (reset since without it): not a self-rotation of a runner that never ran.
-      stored_expiry: { 5: '2026-12-20T00:00:00Z' },
+      stored: { 5: { expires_at: '2026-12-20T00:00:00Z', issued_after: null } },
       now: new Date('2026-12-01T00:10:00Z'),
     });
     expect(report.findings).toEqual([]);
