@@ -11,7 +11,7 @@
 import { alsoInKey, type DesiredState, type EnablementFacts, type LiveRunner, type LiveState, type ProjectLink } from '../model.js';
 import { UserError } from '../errors.js';
 import type { GitLabApi } from './api.js';
-import type { RawGraphQL } from './client.js';
+import type { RawGraphQL } from './graphql-call.js';
 import { isGitLabError } from './errors.js';
 import { graphQLErrorMessages, idFromGid, runnerGid } from './graphql.js';
 

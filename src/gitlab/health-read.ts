@@ -7,7 +7,7 @@
 // null: unknown, never healthy.
 import type { LiveState, ScopeRef } from '../model.js';
 import type { GitLabApi } from './api.js';
-import type { RawGraphQL } from './client.js';
+import type { RawGraphQL } from './graphql-call.js';
 import { graphQLErrorMessages } from './graphql.js';
 import { isGitLabError } from './errors.js';
 import { managerOfRest, SCHEMA_FIELDS_QUERY, schemaFieldsFrom, type ApiRunnerManager, type SchemaFields } from './health-fields.js';

@@ -2,7 +2,7 @@
 // few requests as GitLab's complexity and query-size limits allow, a request
 // GitLab finds too big split in halves, and the next pages a round of answers
 // found sent in the next round.
-import type { RawGraphQL } from './client.js';
+import type { RawGraphQL } from './graphql-call.js';
 import { GitLabError, isGitLabError, type RequestContext } from './errors.js';
 import { graphQLErrorMessages } from './graphql.js';
 import { complexityOf, printQuery, type Field } from './graphql-query.js';

@@ -13,7 +13,7 @@
 import { createCursorGuard } from './pagination.js';
 import type { LiveRunner, LiveScope, LiveState, Scope, ScopeRef } from '../model.js';
 import type { GitLabApi } from './api.js';
-import type { RawGraphQL } from './client.js';
+import type { RawGraphQL } from './graphql-call.js';
 import type { GitLabError } from './errors.js';
 import { idFromGid } from './graphql.js';
 import { PAGE_SIZE, runnersConnection, type Field, type RunnersKind } from './graphql-query.js';

@@ -3,7 +3,7 @@
 // the read (404 on /api/graphql, or an older schema) — then it says so once.
 import type { LiveState, ScopeRef } from '../model.js';
 import type { GitLabApi } from './api.js';
-import type { RawGraphQL } from './client.js';
+import type { RawGraphQL } from './graphql-call.js';
 import { GitLabError, isGitLabError } from './errors.js';
 import { readLiveState, type ReadLiveOptions } from './live.js';
 import type { SchemaFields } from './health-fields.js';

@@ -2,7 +2,7 @@
 // them in plan/project-enablement.ts; this only prints them).
 import type { Change, Plan } from '../model.js';
 import { escapeInvisible } from '../plan/address.js';
-import type { Line, Sign } from './lines.js';
+import type { Line, Sign } from './line.js';
 
 /** `+ enable in acme/web`, `- disable in acme/legacy`, each with GitLab's refusal when there is one. */
 export function enablementLines(change: Change): Line[] {

@@ -7,16 +7,9 @@ import { escapeInvisible, quote } from '../plan/address.js';
 import { compareStrings } from '../plan/attrs.js';
 import { enablementLines, enablementSigns, enablementSummary, onlyEnablements } from './enablements.js';
 import { describeDestination } from '../plan/token-dest.js';
+import type { Line, Sign } from './line.js';
 
-export type Sign = '+' | '~' | '-';
-
-export interface Line {
-  /** Spaces before the sign (or before the text, plus two, when there is no sign). */
-  indent: number;
-  sign?: Sign;
-  text: string;
-  style?: 'bold' | 'danger';
-}
+export type { Line, Sign } from './line.js';
 
 const SIGN: Record<Exclude<Change['action'], 'no-op'>, Sign> = { create: '+', update: '~', delete: '-', 'token-reset': '~' };
 
