@@ -5,12 +5,12 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile } from './harness.js';
+import { startConnectProxy } from '../support/connect-proxy.js';
 
 const FIXTURES = fileURLToPath(new URL('../gitlab/fixtures/', import.meta.url));
 const CA_FILE = join(FIXTURES, 'server-cert.pem');
@@ -41,40 +41,6 @@ async function startTlsFront(target: string): Promise<{ url: string; close: () =
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
         server.close(() => r());
-      }),
-  };
-}
-
-/** An HTTP CONNECT proxy recording each tunnel's target. */
-async function startConnectProxy(): Promise<{ url: string; targets: string[]; close: () => Promise<void> }> {
-  const targets: string[] = [];
-  const sockets = new Set<Socket>();
-  const proxy = createHttpServer((_req, res) => res.writeHead(405).end());
-  proxy.on('connect', (req, client: Socket, head) => {
-    targets.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = netConnect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client).pipe(upstream);
-    });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    targets,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        proxy.closeAllConnections();
-        proxy.close(() => r());
       }),
   };
 }

@@ -1,45 +1,12 @@
 // The spawned CLI through a real HTTP CONNECT proxy on 127.0.0.1 (HTTP_PROXY
 // for an http:// GitLab; hpagent tunnels with CONNECT as for https).
-import { createServer, type Server } from 'node:http';
-import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { OWNER_TOKEN, e2eSeed, runCli, secretsIn, tempDir, writeFile } from './harness.js';
-
-/** A CONNECT proxy that records each tunnel's target and refuses anything else. */
-async function startConnectProxy(): Promise<{ url: string; targets: string[]; close: () => Promise<void> }> {
-  const targets: string[] = [];
-  const sockets = new Set<Socket>();
-  const proxy: Server = createServer((_req, res) => res.writeHead(405).end());
-  proxy.on('connect', (req, client: Socket, head) => {
-    targets.push(req.url ?? '');
-    sockets.add(client);
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = netConnect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    sockets.add(upstream);
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    targets,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        proxy.closeAllConnections();
-        proxy.close(() => r());
-      }),
-  };
-}
+import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.js';
 
 let fake: FakeGitLab;
-let proxy: Awaited<ReturnType<typeof startConnectProxy>>;
+let proxy: ConnectProxy;
 let dir: string;
 beforeEach(async () => {
   fake = await startFakeGitLab(e2eSeed());

@@ -1,8 +1,7 @@
 // Connection flags, token handling, TLS with --ca-file, HTTPS_PROXY, and the progress line.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { connect as netConnect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { GitLabError } from '../../src/gitlab/errors.js';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { OWNER_TOKEN, baseSeed } from './seeds.js';
 import { tempDir } from '../temp.js';
+import { startConnectProxy as startSharedProxy, type ConnectProxy } from '../support/connect-proxy.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const CERT = readFileSync(join(fixtures, 'server-cert.pem'), 'utf8');
@@ -148,34 +148,11 @@ async function startTlsGitLab(): Promise<{ url: string; server: HttpsServer }> {
   return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-/** A CONNECT proxy on 127.0.0.1 that records the targets it tunnels to. */
-async function startConnectProxy(): Promise<{ url: string; targets: string[] }> {
-  const targets: string[] = [];
-  const proxy: HttpServer = createHttpServer((_req, res) => res.writeHead(405).end());
-  const tunnels = new Set<{ destroy(): void }>();
-  proxy.on('connect', (req, clientSocket, head) => {
-    targets.push(req.url ?? '');
-    tunnels.add(clientSocket);
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = netConnect(Number(port), host, () => {
-      clientSocket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(clientSocket);
-      clientSocket.pipe(upstream);
-    });
-    upstream.on('error', () => clientSocket.destroy());
-    clientSocket.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  closers.push(
-    () =>
-      new Promise<void>((r) => {
-        for (const t of tunnels) t.destroy();
-        proxy.closeAllConnections();
-        proxy.close(() => r());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, targets };
+/** The shared CONNECT proxy, closed after the test. */
+async function startConnectProxy(): Promise<ConnectProxy> {
+  const proxy = await startSharedProxy();
+  closers.push(() => proxy.close());
+  return proxy;
 }
 
 describe('TLS and proxy', () => {
