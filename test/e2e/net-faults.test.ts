@@ -2,13 +2,13 @@
 // another host, a server that echoes the token or sends terminal escapes, and a
 // command destination whose environment holds the PAT under another name.
 import { readFileSync } from 'node:fs';
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { e2eSeed, freshFakeAndDir, OWNER_TOKEN, runCli, writeFile } from './harness.js';
+import { listenLocal, type LocalServer, type SeenRequest } from '../support/local-server.js';
 
 const RECORDER = fileURLToPath(new URL('../fixtures/sinks/record-sink.mjs', import.meta.url));
 /** A PAT without a GitLab prefix (an OAuth token, a custom prefix): only its value identifies it. */
@@ -26,34 +26,11 @@ afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A server on 127.0.0.1 that records every request with its body. */
-async function listen(handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void): Promise<{ url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const s: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString() });
-      handler(req, res, body);
-    });
-  });
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  closers.push(
-    () =>
-      new Promise<void>((r) => {
-        s.closeAllConnections();
-        s.close(() => r());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, seen };
+/** A local server (test/support/local-server.ts), closed after the test. */
+async function listen(handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void): Promise<LocalServer> {
+  const local = await listenLocal(handler);
+  closers.push(() => local.close());
+  return local;
 }
 
 /** Another host: answers every request as GitLab would answer a successful write. */
@@ -73,7 +50,7 @@ function front(redirect: (req: IncomingMessage) => number | null, location: stri
   });
 }
 
-const secretOf = (seen: Seen[]) => JSON.stringify(seen);
+const secretOf = (seen: SeenRequest[]) => JSON.stringify(seen);
 
 describe('a GitLab that redirects a write to another host', () => {
   const yaml = `version: 1

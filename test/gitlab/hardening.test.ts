@@ -1,8 +1,7 @@
 // What a hostile or misconfigured network can do to the client: endless
 // pagination, redirects to another host, a URL that is not a GitLab API, a
 // port that refuses, https spoken to an http port.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitLabClient, type ClientOptions } from '../../src/gitlab/client.js';
 import { GitLabError } from '../../src/gitlab/errors.js';
@@ -11,34 +10,18 @@ import { readLiveStateGraphQL } from '../../src/gitlab/live-graphql.js';
 import { startFakeGitLab, type FakeGitLab } from '../fake-gitlab/server.js';
 import { OWNER_TOKEN, baseSeed } from './seeds.js';
 import { caughtError } from './caught.js';
+import { listenLocal, type LocalServer } from '../support/local-server.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
 
-interface Seen {
-  method: string;
-  url: string;
-  token: string | undefined;
-}
-
-/** A plain HTTP server on 127.0.0.1 that records every request and answers with `handler`. */
-async function server(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const s: Server = createServer((req, res) => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', token: req.headers['private-token'] as string | undefined });
-    handler(req, res);
-  });
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  closers.push(
-    () =>
-      new Promise<void>((r) => {
-        s.closeAllConnections();
-        s.close(() => r());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, seen };
+/** A local server (test/support/local-server.ts), closed after the test. */
+async function server(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<LocalServer> {
+  const local = await listenLocal((req, res, body) => handler(req, res, body.toString()));
+  closers.push(() => local.close());
+  return local;
 }
 
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -91,15 +74,11 @@ describe('a bounded GraphQL cursor walk', () => {
   /** Answers every runners connection of every query with a next page at `cursor(n)`. */
   async function endlessGraphQL(cursor: (n: number) => string) {
     let n = 0;
-    return server((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        const query = (JSON.parse(body) as { query: string }).query;
-        const aliases = [...query.matchAll(/\b(a\d+): runners\b/g)].map((m) => m[1]);
-        const page = { nodes: [], pageInfo: { hasNextPage: true, endCursor: cursor(++n) } };
-        json(res, 200, { data: Object.fromEntries(aliases.map((a) => [a, page])) });
-      });
+    return server((_req, res, body) => {
+      const query = (JSON.parse(body) as { query: string }).query;
+      const aliases = [...query.matchAll(/\b(a\d+): runners\b/g)].map((m) => m[1]);
+      const page = { nodes: [], pageInfo: { hasNextPage: true, endCursor: cursor(++n) } };
+      json(res, 200, { data: Object.fromEntries(aliases.map((a) => [a, page])) });
     });
   }
 
@@ -140,11 +119,11 @@ describe('redirects', () => {
     const err = await caughtError(api.currentUser());
     expect(err.message).toContain(`answered GET /user (to read the token's user) with a redirect (302) to another host or scheme, ${other.url}/api/v4/user`);
     expect((err as GitLabError).kind).toBe('redirect');
-    expect(gl.seen.map((s) => s.token)).toEqual([OWNER_TOKEN]);
+    expect(gl.seen.map((s) => s.headers['private-token'])).toEqual([OWNER_TOKEN]);
     expect(other.seen).toHaveLength(0);
     // A redirect within the same origin is GitLab moving a path: the token goes with it.
     await api.getGroup('acme/platform');
-    expect(gl.seen.slice(1).map((s) => [s.url, s.token])).toEqual([
+    expect(gl.seen.slice(1).map((s) => [s.url, s.headers['private-token']])).toEqual([
       ['/api/v4/groups/acme%2Fplatform?with_projects=false', OWNER_TOKEN],
       ['/api/v4/groups/11', OWNER_TOKEN],
     ]);

@@ -1,8 +1,7 @@
 // What a hostile or broken server can send the client, over real HTTP on 127.0.0.1:
 // redirects of writes (to another host or not), huge answers, and text that would
 // drive a terminal or echo a secret back.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CreateRunnerBody, CreateVariableBody } from '../../src/gitlab/api.js';
 import { createGitLabClient, type ClientOptions } from '../../src/gitlab/client.js';
@@ -10,6 +9,7 @@ import { readLiveStateGraphQL } from '../../src/gitlab/live-graphql.js';
 import { MAX_RESPONSE_BYTES } from '../../src/gitlab/response-size.js';
 import { redact } from '../../src/secrets.js';
 import { caught } from './caught.js';
+import { listenLocal, type LocalServer, type SeenRequest } from '../support/local-server.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -20,39 +20,19 @@ afterEach(async () => {
 const PAT = 'oauth2-7f3a9c1be04d5a6f8e2b7c9d0a1f3e5b';
 const RUNNER_TOKEN = 'glrt-t1_RedirectedRunnerToken01234';
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A server on 127.0.0.1 that records every request (with its body) and answers with `handler`. */
-async function server(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ url: string; seen: Seen[]; written: () => number }> {
-  const seen: Seen[] = [];
+/** A local server (test/support/local-server.ts) that also counts the bytes it wrote, closed after the test. */
+async function server(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<LocalServer & { written: () => number }> {
   let written = 0;
-  const s: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      const write = res.write.bind(res);
-      res.write = ((chunk: Buffer | string, ...rest: never[]) => {
-        written += chunk.length;
-        return write(chunk, ...rest);
-      }) as typeof res.write;
-      handler(req, res, body);
-    });
+  const local = await listenLocal((req, res, body) => {
+    const write = res.write.bind(res);
+    res.write = ((chunk: Buffer | string, ...rest: never[]) => {
+      written += chunk.length;
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    handler(req, res, body.toString());
   });
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  closers.push(
-    () =>
-      new Promise<void>((r) => {
-        s.closeAllConnections();
-        s.close(() => r());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, seen, written: () => written };
+  closers.push(() => local.close());
+  return { ...local, written: () => written };
 }
 
 const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -74,7 +54,7 @@ const variable: CreateVariableBody = {
 const runner: CreateRunnerBody = { runner_type: 'group_type', group_id: 11, description: 'docker' };
 
 /** Nothing of the PAT or the runner token in what `other` received. */
-function nothingSecretIn(seen: Seen[]): void {
+function nothingSecretIn(seen: SeenRequest[]): void {
   const all = JSON.stringify(seen);
   expect(all).not.toContain(PAT);
   expect(all).not.toContain(RUNNER_TOKEN);

@@ -1,11 +1,10 @@
 // A GitLab that accepts the connection, reads the request and never answers: the
 // request timeout ends each attempt. A create is never sent twice and counts as
 // "maybe applied" (GitLab may have made the runner); a read is retried, then fails.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import { caught } from './caught.js';
+import { listenLocal } from '../support/local-server.js';
 
 const PAT = 'glpat-RequestTimeoutTest0123456789';
 const TIMEOUT_MS = 300;
@@ -17,20 +16,14 @@ afterEach(async () => {
 
 /** A server on 127.0.0.1 that reads every request to its end and answers none; `seen` lists them. */
 async function silentServer(): Promise<{ url: string; seen: string[] }> {
-  const seen: string[] = [];
-  const s: Server = createServer((req) => {
-    req.resume();
-    req.on('end', () => seen.push(`${req.method} ${req.url}`));
-  });
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  closers.push(
-    () =>
-      new Promise<void>((r) => {
-        s.closeAllConnections();
-        s.close(() => r());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, seen };
+  const local = await listenLocal(() => undefined);
+  closers.push(() => local.close());
+  return {
+    url: local.url,
+    get seen() {
+      return local.seen.map((r) => `${r.method} ${r.url}`);
+    },
+  };
 }
 
 function client(url: string) {
