@@ -80,8 +80,15 @@ function positionTree(text: string, events: Event[]): () => PosNode | null {
   }
   // Without aliases a merge key at most doubles what it copies: far from the bound, nothing can blow up.
   if (2 * nodes > MAX_EXPANDED_NODES) return built(buildTree(text, events));
-  let tree: PosNode | null | undefined;
-  return () => (tree === undefined ? (tree = buildTree(text, events)) : tree);
+  let tree: PosNode | null = null;
+  let pending: Event[] | null = events; // dropped once the tree is built
+  return () => {
+    if (pending !== null) {
+      tree = buildTree(text, pending);
+      pending = null;
+    }
+    return tree;
+  };
 }
 
 const built = (tree: PosNode | null) => () => tree;
