@@ -28,7 +28,8 @@ async function setup(): Promise<void> {
   const manager = { system_id: 's_a', version: '18.6.0', revision: 'abc', platform: 'linux', architecture: 'amd64', contacted_at: contacted };
   seed.runners!.push({
     id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', contacted_at: contacted,
-    token_expires_at: new Date(Date.now() + 2 * DAY).toISOString(), managers: [manager],
+    // Created 28 days ago with a 30-day token: a renewal gives it 30 more days (plan/renewal.ts).
+    created_at: new Date(Date.now() - 28 * DAY).toISOString(), token_expires_at: new Date(Date.now() + 2 * DAY).toISOString(), managers: [manager],
   });
   fake = await startFakeGitLab(seed);
   dir = tempDir();

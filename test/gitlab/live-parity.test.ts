@@ -254,7 +254,7 @@ describe('token expiry: GitLab shows it through GraphQL only', () => {
   const src = { file: 'runners.yaml', line: 1, column: 1 };
   const now = new Date('2026-06-01T00:00:00Z');
   const soon = '2026-06-03T00:00:00Z';
-  const seed = () => baseSeed([{ id: 40, runner_type: 'group_type', group: 'acme/platform', description: 'expiring', tag_list: ['x'], token_expires_at: soon }]);
+  const seed = () => baseSeed([{ id: 40, runner_type: 'group_type', group: 'acme/platform', description: 'expiring', tag_list: ['x'], created_at: '2026-05-01T00:00:00Z', token_expires_at: soon }]);
   const desired: DesiredState = {
     files: ['runners.yaml'],
     scopes: [
