@@ -75,6 +75,13 @@ export interface RunnerRec {
   creationMethod: 'authenticated_user' | 'registration_token';
   /** Its runner managers (managers.ts), oldest first. */
   managers: ManagerRec[];
+  /**
+   * Ci::Runner#creation_state (app/models/ci/runner.rb `enum :creation_state, { started: 0, finished: 100 }`):
+   * `started` until a host asks for a job (`POST /jobs/request` passes `creation_state: :finished` to
+   * `authenticate_runner!`, lib/api/ci/runner.rb). Ci::HasRunnerStatus#status reads `never_contacted`
+   * until then, whatever contacted_at says. Seeded runners that contacted GitLab are `finished`.
+   */
+  creationState: 'started' | 'finished';
 }
 
 export interface NoteRec {
@@ -365,6 +372,7 @@ export class FakeState {
       tokenExpiresAt: r.token_expires_at !== undefined ? r.token_expires_at : this.newTokenExpiry(),
       creationMethod: r.creation_method ?? 'authenticated_user',
       managers: (r.managers ?? []).map((m) => managerFromSeed(m, r.created_at ?? new Date().toISOString())),
+      creationState: (r.contacted_at ?? latestContact(r.managers) ?? impliedContact(r.status)) ? 'finished' : 'started',
     });
     return id;
   }
