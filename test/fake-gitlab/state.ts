@@ -36,6 +36,8 @@ export interface GroupRec {
   createdAt: string;
   /** EE's namespace_settings.allow_stale_runner_pruning (Group.allowStaleRunnerPruning). */
   allowStaleRunnerPruning: boolean;
+  /** namespaces.organization_id: the top-level group's (a subgroup is in its parent's organization). */
+  organizationId: number;
 }
 
 export interface ProjectRec {
@@ -227,7 +229,11 @@ export class FakeState {
         parent,
         createdAt: this.seededAt,
         allowStaleRunnerPruning: g.allow_stale_runner_pruning ?? false,
+        organizationId: parent ? parent.organizationId : (g.organization_id ?? 1),
       };
+      if (parent && g.organization_id !== undefined && g.organization_id !== parent.organizationId) {
+        throw new SeedError(`group ${g.full_path}: a subgroup is in its parent's organization`);
+      }
       this.groups.set(id, rec);
       this.groupPaths.set(rec.fullPath.toLowerCase(), rec);
     }
