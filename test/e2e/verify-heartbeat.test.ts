@@ -41,8 +41,11 @@ async function deliverStoredToken(): Promise<string> {
   expect(apply.code, apply.stdout + apply.stderr).toBe(0);
   expect(verifies().length).toBeGreaterThan(0);
   expect(fake.variable({ project: 'acme/platform/api' }, 'POOL_TOKEN')?.value).toBe(fake.runnerToken(ID));
-  // GitLab's side of that check: contacted, yet never_contacted (no host asked for a job).
+  // GitLab's side of that check: contacted, yet never_contacted (no host asked for a job), and a
+  // manager named for runnerform (not <legacy>, the name an old gitlab-runner gets).
   expect(pool().contacted_at).not.toBeNull();
+  const managers = (await (await fetch(`${fake.url}/api/v4/runners/${ID}/managers`, { headers: { 'PRIVATE-TOKEN': OWNER_TOKEN } })).json()) as { system_id: string }[];
+  expect(managers.map((m) => m.system_id)).toEqual(['runnerform-verify']);
   return rotate.stdout + rotate.stderr + apply.stdout + apply.stderr;
 }
 
