@@ -257,6 +257,14 @@ export interface HealthSettings {
 export const MANAGER_STATUSES = ['online', 'offline', 'stale', 'never_contacted'] as const;
 export type ManagerStatus = (typeof MANAGER_STATUSES)[number];
 
+/**
+ * The system_id runnerform sends with POST /runners/verify. A verify GitLab accepts is a heartbeat: it
+ * finds or creates the runner manager of that system_id (`<legacy>` without one, the same name an old
+ * gitlab-runner gets) and, in current GitLab, marks it and the runner as contacted. With its own name,
+ * the manager runnerform's check made is told apart from a host's (plan/own-contact.ts).
+ */
+export const VERIFY_SYSTEM_ID = 'runnerform-verify';
+
 /** One gitlab-runner process registered with a runner's token (GitLab's Ci::RunnerManager). null: GitLab did not say. */
 export interface LiveManager {
   system_id: string;
@@ -517,6 +525,11 @@ export interface TokenEvidence {
    * moved: the runner is judged as if the journal did not hold it. Sorted; absent: none was checked.
    */
   dead_tokens?: number[];
+  /**
+   * Runners GitLab shows as contacted only because runnerform's own POST /runners/verify did
+   * (plan/own-contact.ts): judged as never contacted by a host. Sorted; absent: none.
+   */
+  own_contact?: number[];
 }
 
 /** An owned live runner the file does not declare, kept because its scope has prune: false. */

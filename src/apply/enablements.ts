@@ -32,11 +32,11 @@ export async function sendEnablements(api: GitLabApi, change: Change, runnerId: 
 async function sendOne(api: GitLabApi, e: Enablement, runnerId: number): Promise<string> {
   if (!api.enableProjectRunner || !api.disableProjectRunner) throw new Error('this GitLab client cannot enable runners in projects');
   if (e.action === 'disable') {
-    const r = await api.disableProjectRunner(e.project.id, runnerId);
+    const r = await api.disableProjectRunner(e.project.id, runnerId, e.project.path);
     return `disabled in ${e.project.path}${r === 'gone' ? ' (already)' : ''}`;
   }
   try {
-    const r = await api.enableProjectRunner(e.project.id, runnerId);
+    const r = await api.enableProjectRunner(e.project.id, runnerId, e.project.path);
     return `enabled in ${e.project.path}${r === 'already' ? ' (already)' : ''}`;
   } catch (err) {
     if ((err as { maybeApplied?: unknown }).maybeApplied !== true) throw err;

@@ -8,14 +8,17 @@ import { redact } from '../secrets.js';
 import { expandKey, variableKeyOf } from '../plan/token-dest.js';
 import { variableNamesRunner } from './sinks/gitlab-variable.js';
 import { journalRecords, readTokenEntries } from './journal.js';
-import { verifyStoredTokens } from './verify-stored.js';
+import { verifyStoredTokens, type StoredTokenCheck } from './verify-stored.js';
 
 export interface EvidenceResult {
   evidence: TokenEvidence;
   /** Variables that could not be read, as sentences ("CI/CD variable K of project P holds: why"); absent from `evidence.variables` (unknown, never "absent"). */
   unreadable: string[];
-  /** Stored tokens GitLab could not be asked about (POST /runners/verify failed), as sentences. */
-  unverified: string[];
+  /**
+   * Asks GitLab whether it still accepts the stored tokens of these runners (POST /runners/verify,
+   * a heartbeat: only for tokens a plan delivers or moves, verify-stored.ts). Without --tokens-out: none.
+   */
+  verifyStored(runnerIds: ReadonlySet<number>): Promise<StoredTokenCheck>;
 }
 
 export async function gatherEvidence(api: GitLabApi, desired: DesiredState, tokensOut: string | undefined): Promise<EvidenceResult> {
@@ -50,16 +53,14 @@ export async function gatherEvidence(api: GitLabApi, desired: DesiredState, toke
       );
     }
   }
-  const checked = entries === null ? null : verifyStoredTokens(api, entries);
   await Promise.all(reads);
-  const stored = (await checked) ?? { dead: [], unverified: [] };
   // Sorted keys: the same GitLab gives the same evidence object, whatever order the reads finished in.
   const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const journal = entries === null ? null : journalRecords(entries);
   return {
-    evidence: { journal, variables: sorted(variables), unwritable: sorted(unwritable), ...(stored.dead.length > 0 ? { dead_tokens: stored.dead } : {}) },
+    evidence: { journal, variables: sorted(variables), unwritable: sorted(unwritable) },
     unreadable: unreadable.sort(),
-    unverified: stored.unverified,
+    verifyStored: (ids) => (entries === null || ids.size === 0 ? Promise.resolve({ dead: [], unverified: [] }) : verifyStoredTokens(api, entries, ids)),
   };
 }
 

@@ -1,11 +1,25 @@
 // Which tokens the journal holds GitLab no longer accepts (POST /runners/verify). A token
 // reset without this tokens file (rotate without --tokens-out, the runner's own rotation)
 // leaves a dead one here; delivering or moving it would overwrite the working token.
-// Only tokens with a destination are asked about: those are the ones a plan delivers or
-// moves. The token goes only to the configured GitLab (the client's transport).
+//
+// A 200 is a heartbeat in current GitLab (test/fake-gitlab/handlers-runner-verify.ts cites it):
+// it sets the runner's contacted_at and makes a runner manager online. So only the tokens the
+// plan is about to deliver or move are asked about (`tokensPlanSends`), never every stored token
+// on every plan: a scheduled drift check must not keep a runner whose host is gone looking alive.
+// The token goes only to the configured GitLab (the client's transport).
 import type { GitLabApi } from '../gitlab/api.js';
+import type { Plan } from '../model.js';
 import { redact } from '../secrets.js';
 import type { TokenEntry } from './journal.js';
+
+/** Runner ids whose stored token the plan delivers (`deliveries`) or moves (`token_move`): the ones to verify. */
+export function tokensPlanSends(plan: Plan): Set<number> {
+  const ids = new Set(plan.deliveries.map((d) => d.runner_id));
+  for (const c of plan.changes) {
+    if (c.action === 'update' && c.token_move) ids.add(c.runner_id);
+  }
+  return ids;
+}
 
 export interface StoredTokenCheck {
   /** Runner ids whose stored token GitLab refused (403), sorted. */
@@ -14,7 +28,8 @@ export interface StoredTokenCheck {
   unverified: string[];
 }
 
-export async function verifyStoredTokens(api: GitLabApi, entries: readonly TokenEntry[]): Promise<StoredTokenCheck> {
+/** Verifies the last stored token of each runner of `runnerIds` that has a destination. */
+export async function verifyStoredTokens(api: GitLabApi, entries: readonly TokenEntry[], runnerIds: ReadonlySet<number>): Promise<StoredTokenCheck> {
   const verify = api.verifyRunnerToken?.bind(api);
   if (!verify) return { dead: [], unverified: [] };
   // The last stored token of each runner: the one the plan reads (plan/token-reset.ts indexJournal).
@@ -26,7 +41,7 @@ export async function verifyStoredTokens(api: GitLabApi, entries: readonly Token
   const unverified: string[] = [];
   await Promise.all(
     [...last.values()]
-      .filter((e) => e.destination)
+      .filter((e) => e.destination && runnerIds.has(e.id!))
       .map((e) =>
         verify(e.token!).then(
           (answer) => {

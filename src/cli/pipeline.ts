@@ -10,6 +10,8 @@ import { UserError } from '../errors.js';
 import { colorFor } from './color.js';
 import { createProgress } from './progress.js';
 import { gatherEvidence } from '../apply/evidence.js';
+import { tokensPlanSends } from '../apply/verify-stored.js';
+import { readOwnContact } from '../apply/own-contact-evidence.js';
 import { resolveTokensPath } from '../apply/tokens-path.js';
 import { readEnablementFacts, type EnablementReadOptions } from '../gitlab/enabled-projects.js';
 
@@ -67,12 +69,22 @@ export async function planWithLive(
   for (const line of gathered.unreadable) {
     process.stderr.write(`Note: the plan cannot tell whose token ${line.replace(/\.?$/, '')}.\n`);
   }
-  for (const line of gathered.unverified) {
+  // Stored tokens to deliver are part of the plan (Plan.deliveries): every output shows them.
+  const now = new Date();
+  const own = await readOwnContact(api, live);
+  let evidence: TokenEvidence = own.length > 0 ? { ...gathered.evidence, own_contact: own } : gathered.evidence;
+  let plan = computePlan(desired, live, { targets, evidence, now });
+  // Only the stored tokens this plan sends are checked (a verify is a heartbeat in GitLab); a dead
+  // one is then judged as if the journal did not hold it, so the plan is made again with that fact.
+  const stored = await gathered.verifyStored(tokensPlanSends(plan));
+  for (const line of stored.unverified) {
     process.stderr.write(`Note: the plan cannot tell whether GitLab still accepts the stored token of ${line.replace(/\.?$/, '')}.\n`);
   }
-  // Stored tokens to deliver are part of the plan (Plan.deliveries): every output shows them.
-  const planOpts = { targets, evidence: gathered.evidence, now: new Date() };
-  return { plan: computePlan(desired, live, planOpts), live, evidence: gathered.evidence };
+  if (stored.dead.length > 0) {
+    evidence = { ...evidence, dead_tokens: stored.dead };
+    plan = computePlan(desired, live, { targets, evidence, now });
+  }
+  return { plan, live, evidence };
 }
 
 function checkTokensOut(path: string): void {

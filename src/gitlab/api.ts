@@ -162,9 +162,9 @@ export interface GitLabApi {
    * POST /projects/:id/runners {runner_id}: enables a project runner in one more project. Never retried
    * (apply/enablements.ts reads back a lost answer); GitLab's 400 "… has already been taken" is 'already'.
    */
-  enableProjectRunner?(projectId: number, runnerId: number): Promise<'enabled' | 'already'>;
-  /** DELETE /projects/:id/runners/:runner_id; 'gone' when GitLab answers 404 (not enabled there any more). */
-  disableProjectRunner?(projectId: number, runnerId: number): Promise<'disabled' | 'gone'>;
+  enableProjectRunner?(projectId: number, runnerId: number, projectPath?: string): Promise<'enabled' | 'already'>;
+  /** DELETE /projects/:id/runners/:runner_id; 'gone' when GitLab answers 404 (not enabled there any more). `projectPath` names it in errors. */
+  disableProjectRunner?(projectId: number, runnerId: number, projectPath?: string): Promise<'disabled' | 'gone'>;
   /** Whether the token may manage the project's runners (GET /projects/:id/runners answers, not 403): GitLab's Maintainer rule. */
   mayManageProjectRunners?(projectId: number): Promise<boolean>;
   updateRunner(id: number, body: UpdateRunnerBody): Promise<ApiRunnerDetails>;
@@ -172,11 +172,11 @@ export interface GitLabApi {
   deleteRunner(id: number): Promise<'deleted' | 'gone'>;
   resetRunnerToken(id: number): Promise<ApiResetToken>;
   /**
-   * POST /runners/verify {token} (lib/api/ci/runner.rb): 'valid' (200) while GitLab accepts the runner
-   * token, 'invalid' (403) once it was reset or the runner is gone; any other answer throws (unknown).
-   * A 403 changes nothing in GitLab; a 200 for a glrt- token leaves contacted_at alone but makes sure the
-   * runner has a manager named <legacy> (lib/api/ci/helpers/runner.rb), so it is asked only of tokens
-   * about to be delivered or moved.
+   * POST /runners/verify {token, system_id} (lib/api/ci/runner.rb): 'valid' (200) while GitLab accepts the
+   * runner token, 'invalid' (403) once it was reset or the runner is gone; any other answer throws (unknown).
+   * A 403 changes nothing in GitLab; a 200 is a heartbeat: the manager of VERIFY_SYSTEM_ID is made, and
+   * current GitLab sets the runner's contacted_at (its status stays never_contacted until a host asks for
+   * a job). So it is asked only of tokens about to be delivered or moved (apply/verify-stored.ts).
    */
   verifyRunnerToken?(token: string): Promise<'valid' | 'invalid'>;
   /** GET …/variables/:key?filter[environment_scope]=…; null when the owner has no such variable. */

@@ -23,19 +23,20 @@ export function projectRunnerCalls(
   request: Request,
   enc: (idOrPath: number | string) => string,
 ): Required<Pick<GitLabApi, 'enableProjectRunner' | 'disableProjectRunner' | 'mayManageProjectRunners'>> {
-  const ctx = (projectId: number, action: string): RequestContext => ({
-    subject: `project ${projectId}`,
+  // Errors name the project by its path when the caller knows it (GitLab's refusals name neither).
+  const ctx = (projectId: number, action: string, projectPath?: string): RequestContext => ({
+    subject: `project ${projectPath ?? projectId}`,
     action,
     role: runnerRole('project_type', String(projectId)),
   });
   return {
-    enableProjectRunner: async (projectId, runnerId) => {
+    enableProjectRunner: async (projectId, runnerId, projectPath) => {
       try {
         await request<unknown>({
           method: 'POST',
           path: `projects/${enc(projectId)}/runners`,
           json: { runner_id: runnerId },
-          context: ctx(projectId, `enable runner #${runnerId} in project ${projectId}`),
+          context: ctx(projectId, `enable runner #${runnerId} in project ${projectPath ?? projectId}`, projectPath),
         });
         return 'enabled';
       } catch (err) {
@@ -43,12 +44,12 @@ export function projectRunnerCalls(
         throw err;
       }
     },
-    disableProjectRunner: async (projectId, runnerId) => {
+    disableProjectRunner: async (projectId, runnerId, projectPath) => {
       try {
         await request<unknown>({
           method: 'DELETE',
           path: `projects/${enc(projectId)}/runners/${runnerId}`,
-          context: ctx(projectId, `disable runner #${runnerId} in project ${projectId}`),
+          context: ctx(projectId, `disable runner #${runnerId} in project ${projectPath ?? projectId}`, projectPath),
         });
         return 'disabled';
       } catch (err) {

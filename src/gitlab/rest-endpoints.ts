@@ -1,5 +1,6 @@
 // GitLab's REST endpoints runnerform uses, one method each, over the transport.
 import { rememberSecret } from '../secrets.js';
+import { VERIFY_SYSTEM_ID } from '../model.js';
 import type { ApiCreatedRunner, ApiGroup, ApiNote, ApiProject, ApiResetToken, ApiRunnerDetails, ApiRunnerListItem, ApiUser, ApiVariable, GitLabApi, VariableOwner } from './api.js';
 import { isGitLabError, runnerRole, type GitLabError, type RequestContext } from './errors.js';
 import type { Transport } from './transport.js';
@@ -116,7 +117,8 @@ export function restEndpoints(t: Transport): RestEndpoints {
         await request<unknown>({
           method: 'POST',
           path: 'runners/verify',
-          json: { token },
+          // Its own system_id: the manager GitLab makes for this check is told apart from a host's (model.ts).
+          json: { token, system_id: VERIFY_SYSTEM_ID },
           context: { subject: 'a stored runner token', action: 'verify a stored runner token' },
         });
         return 'valid';

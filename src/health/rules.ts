@@ -5,6 +5,7 @@ import { MANAGER_STATUSES } from '../model.js';
 import { formatAddress } from '../plan/address.js';
 import { shellQuote } from '../plan/token-reset.js';
 import { withheldFor, withheldReason } from '../plan/renewal.js';
+import { isOwnManager, ownContactOnly } from '../plan/own-contact.js';
 import type { HealthFinding, HealthReport, HealthRule, RunnerHealthRow } from './report.js';
 import { DEFAULT_HEALTH, formatDuration, TOKEN_WARN_WINDOW_MS } from './settings.js';
 import { minorsBehind, parseVersion, type Version } from './version.js';
@@ -60,12 +61,13 @@ export function checkHealth(input: HealthInput): HealthReport {
       const address = formatAddress(live.scope, d.description);
       const add: Ctx['add'] = (rule, message, remedy, systemId = null) =>
         findings.push({ rule, address, runner_id: runner.id, system_id: systemId, declared: true, message, remedy });
-      const ctx: Ctx = { address, runner, settings: d.health ?? DEFAULT_HEALTH, now, gitlab, rotate: `runnerform rotate ${shellQuote(address)}`, add };
+      const ctx: Ctx = { address, runner: hostView(runner), settings: d.health ?? DEFAULT_HEALTH, now, gitlab, rotate: `runnerform rotate ${shellQuote(address)}`, add };
       contactRules(ctx);
       managerRules(ctx, unknown);
       tokenRules(ctx, input.stored[runner.id], unknown);
       legacyRule(ctx, true, unknown);
-      if (live.scope.type === 'group' && input.pruning[live.scope.id!] === true) pruningRule(ctx);
+      // GitLab's pruning reads contacted_at as it is, runnerform's own check included.
+      if (live.scope.type === 'group' && input.pruning[live.scope.id!] === true) pruningRule({ ...ctx, runner });
       rows.push(rowOf(ctx));
     }
     for (const runner of live.owned.filter((r) => !declared.has(r.description))) {
@@ -80,6 +82,17 @@ export function checkHealth(input: HealthInput): HealthReport {
 }
 
 const ago = (now: number, iso: string) => formatDuration(Math.max(0, Math.round((now - Date.parse(iso)) / 60_000)) * 60_000);
+
+/**
+ * The runner as its hosts left it: without the manager runnerform's POST /runners/verify made, and
+ * without a contacted_at that is only that check (plan/own-contact.ts). Neither is a host.
+ */
+function hostView(runner: LiveRunner): LiveRunner {
+  const managers = runner.health?.managers ?? null;
+  if (!runner.health || managers === null) return runner;
+  const own = ownContactOnly(runner, managers);
+  return { ...runner, ...(own ? { contacted_at: null } : {}), health: { ...runner.health, managers: managers.filter((m) => !isOwnManager(m)) } };
+}
 
 function contactRules({ runner, settings, now, rotate, add }: Ctx): void {
   if (runner.contacted_at === null) {
@@ -112,8 +125,8 @@ function managerRules({ runner, settings, now, gitlab, add }: Ctx, unknown: { ma
         m.system_id,
       );
     }
-    // A manager that never contacted GitLab has no version to tell: `POST /runners/verify` without a
-    // system_id (runnerform's check of a stored token) makes one named <legacy> (lib/api/ci/helpers/runner.rb).
+    // A manager that never contacted GitLab has no version to tell (GitLab 16–18 made runnerform's
+    // verify manager so; hostView drops that one by its system_id anyway).
     if (m.contacted_at === null) continue;
     const v = parseVersion(m.version);
     if (v === null) {

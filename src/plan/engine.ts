@@ -219,7 +219,7 @@ function planScope(
     // A withheld renewal is the token's warning: the generic "expires within 7 days" would repeat it.
     const withheld = renew?.kind === 'withheld' && change.action !== 'token-reset' ? renew.message : null;
     if (withheld !== null) warn(runner.description, match.id, 'token_expiring', withheld);
-    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset', runner.health)) {
+    for (const w of healthWarnings(address, match, ctx.now, change.action === 'token-reset', runner.health, ctx.tokens.ownContact(match.id))) {
       if (withheld === null || w.kind !== 'token_expiring') warn(runner.description, match.id, w.kind, w.message);
     }
   }

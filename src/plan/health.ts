@@ -15,18 +15,29 @@ export const TOKEN_EXPIRY_WINDOW_MS = 7 * 24 * 60 * 60_000;
  * `now` absent: only what needs no clock (stale).
  * `tokenReset`: the plan already resets its token, which answers a never-contacted
  * or expiring token; those are not repeated.
+ * `ownContact`: its contacted_at is only runnerform's own token check (plan/own-contact.ts): no host's.
  */
-export function healthWarnings(address: string, live: LiveRunner, now: Date | undefined, tokenReset: boolean, rules?: HealthSettings): PlanWarning[] {
+export function healthWarnings(
+  address: string,
+  live: LiveRunner,
+  now: Date | undefined,
+  tokenReset: boolean,
+  rules?: HealthSettings,
+  ownContact = false,
+): PlanWarning[] {
   const out: PlanWarning[] = [];
   const rotate = `runnerform rotate ${shellQuote(address)}`;
-  if (live.contacted_at === null) {
+  if (live.contacted_at === null || ownContact) {
     const created = live.created_at === null ? NaN : Date.parse(live.created_at);
     const after = rules?.never_contacted_after_ms ?? NEVER_CONTACTED_AFTER_MS;
     if (now && !tokenReset && !Number.isNaN(created) && now.getTime() - created > after) {
       out.push({
         address,
         kind: 'never_contacted',
-        message: `has never contacted GitLab since it was created at ${live.created_at}: its token may never have reached a host (${rotate} gives it a new one)`,
+        message:
+          `has never contacted GitLab since it was created at ${live.created_at}` +
+          (ownContact ? ` (only runnerform's own token check did, at ${live.contacted_at})` : '') +
+          `: its token may never have reached a host (${rotate} gives it a new one)`,
       });
     }
   } else if (live.status === 'stale') {

@@ -16,6 +16,15 @@
 //   app/services/ci/runners/unassign_runner_service.rb): the plan never disables it;
 // - delete: `~admin & belongs_to_multiple_projects` prevents :delete_runner (runner_policy.rb), so a prune
 //   first disables the runner in the other projects, in the same apply, or reports why it cannot.
+// Not predicted: app/services/ci/runners/assign_runner_service.rb also refuses a project of another
+// organization than the runner's owner project (`project.organization_id != runner.owner.organization_id`:
+// 400 "runner can only be assigned to projects in the same organization - project_not_in_same_organization",
+// administrators included). No reader can know it: neither the REST project and runner entities
+// (lib/api/entities/) nor the GraphQL Project and CiRunner types expose an organization; the only places
+// that do are the experimental GraphQL Organization type and GET /personal_access_tokens/self/associations
+// (organization_id of the groups the token's own user belongs to, personal access tokens only), which
+// would leave most projects unknown. Such an enable is planned as allowed; apply reports GitLab's
+// refusal as the runner's failure, naming the project (apply/enablements.ts), and the next plan shows it again.
 import { UserError } from '../errors.js';
 import {
   alsoInKey,

@@ -36,6 +36,8 @@ export interface TokenJudge {
   unplannedDeliveries(isPlanned: (scope: Scope) => boolean): JournalRecord[];
   /** The journal's record of the runner's stored token (its last), if any. */
   stored(runnerId: number): JournalRecord | undefined;
+  /** GitLab's contacted_at of this runner is only runnerform's own token check (TokenEvidence.own_contact). */
+  ownContact(runnerId: number): boolean;
 }
 
 /**
@@ -51,12 +53,15 @@ export interface TokenJudge {
  * recorded it for, apply moves it there (same token). Without evidence nothing is ever reset.
  */
 export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
-  if (!evidence) return { decide: () => null, unplannedDeliveries: () => [], stored: () => undefined };
+  if (!evidence) return { decide: () => null, unplannedDeliveries: () => [], stored: () => undefined, ownContact: () => false };
   const journal = indexJournal(evidence.journal ?? []);
+  // A contact that is only runnerform's POST /runners/verify (plan/own-contact.ts) is no host holding the token.
+  const own = new Set(evidence.own_contact ?? []);
   // A stored token GitLab refused is dead (reset since without this file): never delivered or moved.
   const dead = new Set(evidence.dead_tokens ?? []);
   return {
     stored: (runnerId) => journal.stored.get(runnerId),
+    ownContact: (runnerId) => own.has(runnerId),
     unplannedDeliveries: (isPlanned) =>
       [...journal.stored.values()].filter((r) => !r.delivered && r.destination && !isPlanned(r.scope) && !dead.has(r.runner_id!)),
     decide(scope, runner, live) {
@@ -67,7 +72,7 @@ export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
       const renamed = live.description !== runner.description;
       const note = renamed ? renamedAway(scope, runner, live, evidence.variables) : variableMismatch(runner, live, evidence.variables);
       if (!interrupted && note === null) return null;
-      if (live.contacted_at !== null) {
+      if (live.contacted_at !== null && !own.has(live.id)) {
         const why = interrupted ? 'an interrupted apply created it and its token was never stored' : note!;
         const rotate = `runnerform rotate ${shellQuote(formatAddress(scope, runner.description))}`;
         return {

@@ -271,6 +271,34 @@ describe('also_in', () => {
     expect(writes(fake)).toEqual([]);
   });
 
+  it('a project of another organization: not predicted (no API shows a project\'s organization), GitLab\'s refusal is a clean FAILED line naming the project', async () => {
+    // assign_runner_service.rb refuses a project whose organization is not the owner project's.
+    const seed = shareSeed();
+    seed.groups!.push({ id: 20, full_path: 'globex', organization_id: 2 });
+    seed.projects!.push({ id: 200, path_with_namespace: 'globex/web' });
+    seed.users.find((u) => u.username === 'owner')!.projects = { 'globex/web': 'maintainer' };
+    await fake.close();
+    fake = await startFakeGitLab(seed);
+    writeFile(dir, 'runners.yaml', file('\n        also_in: [acme/web, globex/web]', KEEP_OTHERS));
+    const plan = await cli(['plan', '--detailed-exitcode']);
+    expect(plan.code, plan.stderr).toBe(2);
+    expect(plan.stdout).toContain('  + enable in acme/web\n  + enable in globex/web\n');
+    const apply = await cli(['apply', '--auto-approve']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(1);
+    const failed = apply.stdout.split('\n').filter((l) => l.includes('FAILED'));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toContain('project["acme/api"].runner["e2e-pool"]: FAILED');
+    expect(failed[0]).toContain('globex/web');
+    expect(failed[0]).toContain('runner can only be assigned to projects in the same organization');
+    // The other enable went through; the next plan shows only the refused one again.
+    expect(projectsOf(5)).toEqual(['acme/api', 'acme/web']);
+    const again = await cli(['plan', '--detailed-exitcode']);
+    expect(again.code).toBe(2);
+    expect(again.stdout).toContain('  + enable in globex/web\n');
+    expect(again.stdout).not.toContain('enable in acme/web');
+    expect(secretsIn(plan.stdout + plan.stderr + apply.stdout + apply.stderr)).toEqual([]);
+  });
+
   it('refuses also_in on a runner declared under a project that only borrows it, naming the owner project', async () => {
     writeFile(dir, 'runners.yaml', 'version: 1\nprojects:\n  - path: acme/legacy\n    runners:\n      - description: multi\n        also_in: [acme/api]\n');
     const plan = await cli(['plan']);

@@ -48,6 +48,24 @@ describe('POST /projects/:id/runners', () => {
     expect(a.body).toEqual({ message: '403 Forbidden' });
   });
 
+  it('refuses a project of another organization than the owner project\'s: 400 with the reason, administrators too', async () => {
+    const seed = baseSeed();
+    seed.groups!.push({ id: 20, full_path: 'globex', organization_id: 2 });
+    seed.projects!.push({ id: 200, path_with_namespace: 'globex/web' });
+    seed.users.find((u) => u.username === 'maint')!.projects!['globex/web'] = 'maintainer';
+    await fake.close();
+    fake = await startFakeGitLab(seed);
+    const message = 'runner can only be assigned to projects in the same organization - project_not_in_same_organization';
+    for (const token of [TOKENS.maintainer, TOKENS.admin]) {
+      const a = await enable(200, 6, token);
+      expect(a.status).toBe(400);
+      expect(a.body).toEqual({ message });
+    }
+    expect(await projectsOf(6)).toEqual([100]);
+    // The same organization still works.
+    expect((await enable(101, 6)).status).toBe(201);
+  });
+
   it('refuses group runners to everyone and unknown runners with 404', async () => {
     expect((await enable(100, 3, TOKENS.admin)).body).toEqual({ message: '403 Forbidden - Runner is a group runner' });
     expect((await enable(100, 999_999)).body).toEqual({ message: '404 Runner Not Found' });

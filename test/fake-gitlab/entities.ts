@@ -8,13 +8,17 @@ const STALE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 
 export type RawStatus = 'online' | 'offline' | 'stale' | 'never_contacted';
 
-/** Ci::Runner#status from contact time (or the seed's override). */
+/**
+ * Ci::Runner#status (app/models/concerns/ci/has_runner_status.rb), or the seed's override: stale, then
+ * `return :never_contacted unless finished_creation_state?` (a runner whose host never asked for a job
+ * reads never_contacted even after POST /runners/verify set its contacted_at), then online or offline.
+ */
 export function rawStatus(r: RunnerRec, now = Date.now()): RawStatus {
   if (r.statusOverride) return r.statusOverride;
   const contacted = r.contactedAt ? Date.parse(r.contactedAt) : null;
   const reference = contacted ?? Date.parse(r.createdAt);
   if (now - reference > STALE_AFTER_MS) return 'stale';
-  if (contacted === null) return 'never_contacted';
+  if (contacted === null || r.creationState !== 'finished') return 'never_contacted';
   return now - contacted <= ONLINE_WINDOW_MS ? 'online' : 'offline';
 }
 
@@ -26,11 +30,12 @@ export function restStatus(r: RunnerRec, now = Date.now()): string {
 }
 
 /**
- * Ci::Runner#online? (app/models/ci/runner.rb) is `contacted_at && contacted_at > deadline`:
- * nil, so JSON null, for a runner that never contacted GitLab.
+ * Ci::Runner#online? (app/models/concerns/ci/has_runner_status.rb) is `contacted_at && contacted_at > deadline`:
+ * nil, so JSON null, for a runner that never contacted GitLab; it does not look at creation_state.
  */
-function online(r: RunnerRec): boolean | null {
-  return r.contactedAt === null ? null : rawStatus(r) === 'online';
+function online(r: RunnerRec, now = Date.now()): boolean | null {
+  if (r.statusOverride) return r.contactedAt === null ? null : r.statusOverride === 'online';
+  return r.contactedAt === null ? null : now - Date.parse(r.contactedAt) <= ONLINE_WINDOW_MS;
 }
 
 /** Entities::Ci::Runner (lib/api/entities/ci/runner.rb): what every runner list item carries. */

@@ -21,11 +21,17 @@ function ownerProject(runner: RunnerRec): ProjectRec | undefined {
  *   non-administrators 403 "Runner is locked" (app/policies/ci/runner_policy.rb `~admin & locked`
  *   prevents :assign_runner) and 403 "No access granted" without :assign_runner (the owner project's
  *   Maintainers; for a runner in several projects, a Maintainer of any of them);
- * - Ci::Runners::AssignRunnerService (app/services/ci/runners/assign_runner_service.rb) calls
- *   Ci::Runner#assign_to, which raises ArgumentError for an instance runner (only an administrator gets
- *   that far: 500), and whose "has already been taken" validation error becomes
- *   `render_api_error_with_reason!(:bad_request, message, :runner_error)`: 400 with the message and
- *   " - runner_error", no "400 Bad request -" prefix
+ * - Ci::Runners::AssignRunnerService (app/services/ci/runners/assign_runner_service.rb): its `validate`
+ *   refuses a project of another organization than the runner's owner
+ *   (`if runner.owner && project.organization_id != runner.owner.organization_id`: message
+ *   "runner can only be assigned to projects in the same organization", reason
+ *   :project_not_in_same_organization), which lib/api/ci/runners.rb answers with
+ *   `render_api_error_with_reason!(:bad_request, result.message, result.reason)` (lib/api/helpers.rb
+ *   joins them with " - "): 400. A project runner's owner is its owner project; a project's organization
+ *   is its top-level group's. (An instance runner's owner is the User who created it: the fake keeps no
+ *   user organizations and lets it reach assign_to.) Then Ci::Runner#assign_to, which raises ArgumentError
+ *   for an instance runner (only an administrator gets that far: 500), and whose "has already been taken"
+ *   validation error becomes the same 400 with " - runner_error", no "400 Bad request -" prefix
  *   (spec/services/ci/runners/assign_runner_service_spec.rb names the message);
  * - success: 201 with the Entities::Ci::Runner of the runner.
  */
@@ -41,6 +47,10 @@ export function enableProjectRunner(ctx: Ctx): Reply {
   if (!user.admin) {
     if (runner.locked) throw errors.forbidden('Runner is locked');
     if (!canManageRunner(ctx.state, user, runner)) throw errors.forbidden('No access granted');
+  }
+  const owner = runner.runnerType === 'project_type' ? ownerProject(runner) : undefined;
+  if (owner && owner.namespace.organizationId !== project.namespace.organizationId) {
+    throw new ApiError(400, { message: 'runner can only be assigned to projects in the same organization - project_not_in_same_organization' });
   }
   if (runner.runnerType === 'instance_type') throw new ApiError(500, { message: '500 Internal Server Error' });
   if (runner.projects.includes(project)) {

@@ -22,6 +22,11 @@ export interface ManagerRec {
   createdAt: string;
   /** app/graphql/types/ci/runner_manager_type.rb#job_execution_status: ACTIVE while it runs a build, else IDLE. */
   executing: boolean;
+  /**
+   * Ci::RunnerManager#creation_state (app/models/ci/runner_manager.rb): `finished` once a heartbeat
+   * updated its contact (`values.merge!(contacted_at: Time.current, creation_state: :finished)`).
+   */
+  creationState: 'started' | 'finished';
 }
 
 export interface SeedManager {
@@ -47,14 +52,18 @@ export function managerFromSeed(m: SeedManager, createdAt: string): ManagerRec {
     contactedAt: m.contacted_at ?? null,
     createdAt,
     executing: m.executing ?? false,
+    creationState: m.contacted_at ? 'finished' : 'started',
   };
 }
 
-/** Ci::RunnerManager#status: stale, never_contacted, online or offline, from its own contact time. */
+/**
+ * Ci::RunnerManager#status (app/models/concerns/ci/has_runner_status.rb): stale, then
+ * `return :never_contacted unless finished_creation_state?`, then online or offline from its contact time.
+ */
 export function managerStatus(m: ManagerRec, now = Date.now()): 'online' | 'offline' | 'stale' | 'never_contacted' {
   const contacted = m.contactedAt ? Date.parse(m.contactedAt) : null;
   if (now - (contacted ?? Date.parse(m.createdAt)) > STALE_AFTER_MS) return 'stale';
-  if (contacted === null) return 'never_contacted';
+  if (contacted === null || m.creationState !== 'finished') return 'never_contacted';
   return now - contacted <= ONLINE_WINDOW_MS ? 'online' : 'offline';
 }
 

@@ -30,6 +30,11 @@ export interface SeedGroup {
   id?: number; // assigned when absent
   full_path: string; // parent groups must be listed (any order)
   allow_stale_runner_pruning?: boolean; // EE group setting; default false
+  /**
+   * Top-level groups only: the organization (namespaces.organization_id) it and everything under it
+   * belong to. Default 1, GitLab's default organization; subgroups and projects inherit it.
+   */
+  organization_id?: number;
 }
 
 export interface SeedProject {

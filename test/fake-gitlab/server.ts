@@ -336,6 +336,8 @@ export async function startFakeGitLab(seed: Seed, opts: { port?: number; host?: 
       if (!r) throw new Error(`no runner ${id} in the fake`);
       r.managers.push(managerFromSeed(m, new Date().toISOString()));
       if (m.contacted_at && (r.contactedAt === null || Date.parse(m.contacted_at) > Date.parse(r.contactedAt))) r.contactedAt = m.contacted_at;
+      // A host that contacted GitLab asked it for jobs (POST /jobs/request: creation_state finished).
+      if (m.contacted_at) r.creationState = 'finished';
     },
     runnerToken: (id) => state.runners.get(id)?.token,
     notes(projectPath, iid) {

@@ -36,6 +36,8 @@ export interface GroupRec {
   createdAt: string;
   /** EE's namespace_settings.allow_stale_runner_pruning (Group.allowStaleRunnerPruning). */
   allowStaleRunnerPruning: boolean;
+  /** namespaces.organization_id: the top-level group's (a subgroup is in its parent's organization). */
+  organizationId: number;
 }
 
 export interface ProjectRec {
@@ -75,6 +77,13 @@ export interface RunnerRec {
   creationMethod: 'authenticated_user' | 'registration_token';
   /** Its runner managers (managers.ts), oldest first. */
   managers: ManagerRec[];
+  /**
+   * Ci::Runner#creation_state (app/models/ci/runner.rb `enum :creation_state, { started: 0, finished: 100 }`):
+   * `started` until a host asks for a job (`POST /jobs/request` passes `creation_state: :finished` to
+   * `authenticate_runner!`, lib/api/ci/runner.rb). Ci::HasRunnerStatus#status reads `never_contacted`
+   * until then, whatever contacted_at says. Seeded runners that contacted GitLab are `finished`.
+   */
+  creationState: 'started' | 'finished';
 }
 
 export interface NoteRec {
@@ -220,7 +229,11 @@ export class FakeState {
         parent,
         createdAt: this.seededAt,
         allowStaleRunnerPruning: g.allow_stale_runner_pruning ?? false,
+        organizationId: parent ? parent.organizationId : (g.organization_id ?? 1),
       };
+      if (parent && g.organization_id !== undefined && g.organization_id !== parent.organizationId) {
+        throw new SeedError(`group ${g.full_path}: a subgroup is in its parent's organization`);
+      }
       this.groups.set(id, rec);
       this.groupPaths.set(rec.fullPath.toLowerCase(), rec);
     }
@@ -365,6 +378,7 @@ export class FakeState {
       tokenExpiresAt: r.token_expires_at !== undefined ? r.token_expires_at : this.newTokenExpiry(),
       creationMethod: r.creation_method ?? 'authenticated_user',
       managers: (r.managers ?? []).map((m) => managerFromSeed(m, r.created_at ?? new Date().toISOString())),
+      creationState: (r.contacted_at ?? latestContact(r.managers) ?? impliedContact(r.status)) ? 'finished' : 'started',
     });
     return id;
   }
