@@ -3,6 +3,7 @@
 // timestamps, `# EOF` last: valid OpenMetrics text, and valid Prometheus text
 // 0.0.4 too (where `# EOF` is a comment).
 import { HEALTH_RULES, type HealthReport } from '../health/report.js';
+import { UPGRADE_STATUSES } from '../health/upgrade.js';
 import { MANAGER_STATUSES } from '../model.js';
 import { redactTokens } from '../secrets.js';
 
@@ -34,6 +35,15 @@ export function renderHealthMetrics(report: HealthReport): string {
       'runnerform_runner_version_skew_minors',
       'Most minor releases any manager of the runner trails GitLab by.',
       rows.flatMap((r) => (r.version_skew_minors === null ? [] : [sample('runnerform_runner_version_skew_minors', { address: r.address }, r.version_skew_minors)])),
+    ),
+    ...family(
+      'runnerform_runner_manager_upgrade_status',
+      "Each runner manager's upgrade status, GitLab's rule computed from the versions the read returned: 1 for its status, 0 for the others.",
+      rows.flatMap((r) =>
+        (r.manager_upgrades ?? []).flatMap((m) =>
+          UPGRADE_STATUSES.map((s) => sample('runnerform_runner_manager_upgrade_status', { address: r.address, system_id: m.system_id, version: m.version ?? '', status: s }, m.upgrade_status === s ? 1 : 0)),
+        ),
+      ),
     ),
     ...family(
       'runnerform_runner_token_expires_seconds',
