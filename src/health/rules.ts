@@ -151,7 +151,7 @@ function managerRules({ runner, settings, now, gitlab, newest, add }: Ctx, unkno
       add(
         'version_patch',
         `manager ${m.system_id} runs gitlab-runner ${m.version}; ${w.version}, a newer patch release of ${v.major}.${v.minor}, runs on manager ${w.system_id} of runner ${w.runner}`,
-        `upgrade gitlab-runner on host ${m.system_id} to ${w.version} or the newest ${v.major}.${v.minor} patch (patch releases carry security and bug fixes only)`,
+        `upgrade gitlab-runner on host ${m.system_id} to ${w.version} (or the newest ${v.major}.${v.minor} patch release)`,
         m.system_id,
       );
     }
