@@ -98,6 +98,23 @@ describe('runnerform health', () => {
     expect(text.stdout).toContain('Upgrade status of 2 runner managers: 1 recommended, 1 not_available.');
   });
 
+  it('takes a newer patch from a runner the scope only sees (a project runner it borrows), named by description and id', async () => {
+    await setup([{ id: 50, runner_type: 'project_type', projects: ['acme/platform/api'], description: 'api-e2e', managers: [online('s_a', '18.6.0')] }], [], {
+      patch: (s) => (s.runners!.find((r) => r.description === 'tools-borrowed')!.managers = [online('s_up', '18.6.2')]),
+    });
+    writeFile(dir!, 'runners.yaml', 'version: 1\nprojects:\n  - path: acme/platform/api\n    runners:\n      - description: api-e2e\n');
+    const { code, findings: f } = await findings();
+    expect(code).toBe(2);
+    expect(f.map((x) => [x.rule, x.address, x.system_id, x.message])).toEqual([
+      [
+        'version_patch',
+        'project["acme/platform/api"].runner["api-e2e"]',
+        's_a',
+        'manager s_a runs gitlab-runner 18.6.0; 18.6.2, a newer patch release of 18.6, runs on manager s_up of runner "tools-borrowed" (id 3)',
+      ],
+    ]);
+  });
+
   it('shows a manager behind GitLab\'s minor but within max_minor_skew as available, and it is no finding', async () => {
     await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', managers: [online('s_a', '18.5.3'), online('s_b', '18.6.0')] }], ['docker']);
     const r = await health(['--format', 'json']);
