@@ -3,7 +3,6 @@
 // timestamps, `# EOF` last: valid OpenMetrics text, and valid Prometheus text
 // 0.0.4 too (where `# EOF` is a comment).
 import { HEALTH_RULES, type HealthReport } from '../health/report.js';
-import { UPGRADE_STATUSES } from '../health/upgrade.js';
 import { MANAGER_STATUSES } from '../model.js';
 import { redactTokens } from '../secrets.js';
 
@@ -38,11 +37,10 @@ export function renderHealthMetrics(report: HealthReport): string {
     ),
     ...family(
       'runnerform_runner_manager_upgrade_status',
-      "Each runner manager's upgrade status, GitLab's rule computed from the versions the read returned: 1 for its status, 0 for the others.",
+      "Each runner manager's upgrade status (GitLab's rule, from the versions the read returned) as a label; always 1.",
+      // One sample per manager, not one per status: a fleet of 2,000 managers stays 2,000 series.
       rows.flatMap((r) =>
-        (r.manager_upgrades ?? []).flatMap((m) =>
-          UPGRADE_STATUSES.map((s) => sample('runnerform_runner_manager_upgrade_status', { address: r.address, system_id: m.system_id, version: m.version ?? '', status: s }, m.upgrade_status === s ? 1 : 0)),
-        ),
+        (r.manager_upgrades ?? []).map((m) => sample('runnerform_runner_manager_upgrade_status', { address: r.address, system_id: m.system_id, version: m.version ?? '', status: m.upgrade_status }, 1)),
       ),
     ),
     ...family(
