@@ -255,9 +255,9 @@ function unknownFindings(input: HealthInput, unknown: { managers: number; creati
   const add = (message: string, remedy: string) =>
     out.push({ rule: 'unknown', address: 'gitlab', runner_id: null, system_id: null, declared: true, message, remedy });
   const n = (k: number) => `${k} runner${k === 1 ? '' : 's'}`;
-  if (input.gitlab_version === null) add("GitLab did not say its version: version skew not checked", 'use a token that may read GitLab\'s metadata (read_api)');
+  if (input.gitlab_version === null) add('GitLab did not say its version: version skew not checked, and upgrade status unknown but for a newer patch some manager runs', 'use a token that may read GitLab\'s metadata (read_api)');
   if (unknown.managers > 0) add(`GitLab did not say the managers of ${n(unknown.managers)}: offline managers and version skew not checked`, 'use GitLab 16.0 or later, and a token that may read these runners');
-  if (unknown.versions > 0) add(`${unknown.versions} runner manager${unknown.versions === 1 ? '' : 's'} did not report a version: version skew not checked for them`, 'check gitlab-runner on those hosts');
+  if (unknown.versions > 0) add(`${unknown.versions} runner manager${unknown.versions === 1 ? '' : 's'} did not report a version: version skew and upgrade status not checked for them`, 'check gitlab-runner on those hosts');
   if (unknown.truncated > 0) add(`${n(unknown.truncated)} ha${unknown.truncated === 1 ? 's' : 've'} more managers than one page: only the first page of each (50) was checked`, 'remove the managers of hosts that are gone (they go by themselves after 7 days)');
   if (unknown.expiry > 0 && input.live.api === 'rest') {
     add(`GitLab's REST API does not show token expiry dates: token expiry of ${n(unknown.expiry)} not checked`, "read through GitLab's GraphQL API (--api graphql, the default)");

@@ -66,3 +66,33 @@ describe('upgradeStatus', () => {
     expect([...known.keys()]).toEqual([]);
   });
 });
+
+describe('checkHealth without GitLab\'s version', () => {
+  it('still reports a newer patch (version_patch) and says the rest is unknown, never healthy', async () => {
+    const { checkHealth } = await import('../../src/health/rules.js');
+    const scope = { type: 'group' as const, id: 11, path: 'acme/platform' };
+    const contacted = '2026-12-01T00:00:00Z';
+    const manager = (system_id: string, version: string) => ({ system_id, version, revision: null, platform: null, architecture: null, status: 'online' as const, contacted_at: contacted, job_execution_status: null });
+    const runner = {
+      id: 5, description: 'docker', runner_type: 'group_type' as const, status: 'online' as const, contacted_at: contacted, ownership: 'owned' as const, created_at: '2026-11-01T00:00:00Z', token_expires_at: null,
+      attrs: { paused: false, locked: false, run_untagged: true, tag_list: [], access_level: 'not_protected' as const, maximum_timeout: null, maintenance_note: null },
+      health: { managers: [manager('s_old', '18.6.0'), manager('s_new', '18.6.2')], managers_truncated: false, creation_method: 'authenticated_user' as const },
+    };
+    const report = checkHealth({
+      desired: { files: [], scopes: [{ ref: { type: 'group', path: 'acme/platform' }, prune: false, source: { file: 'f', line: 1, column: 1 }, runners: [{ description: 'docker', attrs: {}, source: { file: 'f', line: 1, column: 1 }, token: null, renamed_from: [] }] }] },
+      live: { gitlabUrl: 'https://gitlab.example.com', scopes: [{ ref: { type: 'group', path: 'acme/platform' }, scope, owned: [runner], visible: [] }] },
+      gitlab_version: null,
+      pruning: { 11: false },
+      stored: {},
+      now: new Date('2026-12-01T00:10:00Z'),
+    });
+    expect(report.findings.map((f) => [f.rule, f.system_id, f.message])).toEqual([
+      ['version_patch', 's_old', 'manager s_old runs gitlab-runner 18.6.0; 18.6.2, a newer patch release of 18.6, runs on manager s_new of runner group["acme/platform"].runner["docker"]'],
+      ['unknown', null, 'GitLab did not say its version: version skew not checked, and upgrade status unknown but for a newer patch some manager runs'],
+    ]);
+    expect(report.runners[0]?.manager_upgrades).toEqual([
+      { system_id: 's_old', version: '18.6.0', upgrade_status: 'recommended', minors_behind: null, newer_patch: '18.6.2' },
+      { system_id: 's_new', version: '18.6.2', upgrade_status: 'unknown', minors_behind: null, newer_patch: null },
+    ]);
+  });
+});
