@@ -3,9 +3,11 @@
 // remedy) and one row of numbers per declared runner for the metrics output.
 // Plain data: health/rules.ts decides it, render/health-*.ts only render it.
 import type { ManagerStatus, RunnerStatus } from '../model.js';
+import type { UpgradeStatus } from './upgrade.js';
 
 export const HEALTH_RULES = [
   'version_skew',
+  'version_patch',
   'offline_manager',
   'stale',
   'never_contacted',
@@ -39,8 +41,21 @@ export interface RunnerHealthRow {
   managers: Record<ManagerStatus, number> | null;
   /** The most minors any manager trails GitLab by; null: unknown (no version, no managers, or GitLab's version unknown). */
   version_skew_minors: number | null;
+  /** Each manager's upgrade status (health/upgrade.ts), in GitLab's order; null: GitLab did not say the managers. */
+  manager_upgrades: ManagerUpgradeRow[] | null;
   /** Seconds until the token expires (negative: expired); null: it never expires, or GitLab did not say. */
   token_expires_in_s: number | null;
+}
+
+export interface ManagerUpgradeRow {
+  system_id: string;
+  /** As the manager reported it; null: it did not say. */
+  version: string | null;
+  upgrade_status: UpgradeStatus;
+  /** Minor releases it trails GitLab by; null: either version unknown. */
+  minors_behind: number | null;
+  /** With `recommended` for a newer patch: the release some manager runs (the finding names where). */
+  newer_patch: string | null;
 }
 
 export interface HealthReport {

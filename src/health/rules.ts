@@ -2,12 +2,13 @@
 // journal's token expiries and GitLab's answers are handed in.
 import type { DesiredState, HealthSettings, LiveManager, LiveRunner, LiveState, ManagerStatus } from '../model.js';
 import { MANAGER_STATUSES } from '../model.js';
-import { formatAddress } from '../plan/address.js';
+import { formatAddress, quote } from '../plan/address.js';
 import { shellQuote } from '../plan/token-reset.js';
 import { withheldFor, withheldReason } from '../plan/renewal.js';
 import { isOwnManager, ownContactOnly } from '../plan/own-contact.js';
 import type { HealthFinding, HealthReport, HealthRule, RunnerHealthRow } from './report.js';
 import { DEFAULT_HEALTH, formatDuration, TOKEN_WARN_WINDOW_MS } from './settings.js';
+import { newestPatches, upgradeStatus, type NewestPatches } from './upgrade.js';
 import { minorsBehind, parseVersion, type Version } from './version.js';
 
 /** app/models/ci/runner.rb STALE_TIMEOUT: what stale runner pruning waits for. */
@@ -40,6 +41,8 @@ interface Ctx {
   settings: HealthSettings;
   now: number;
   gitlab: Version | null;
+  /** The newest patch release of each minor some manager in the read runs. */
+  newest: NewestPatches;
   rotate: string;
   add: (rule: HealthRule, message: string, remedy: string, systemId?: string | null) => void;
 }
@@ -49,6 +52,7 @@ export function checkHealth(input: HealthInput): HealthReport {
   const rows: RunnerHealthRow[] = [];
   const gitlab = parseVersion(input.gitlab_version);
   const now = input.now.getTime();
+  const newest = newestPatches(fleetManagers(input.live));
   const unknown = { managers: 0, creation: 0, versions: 0, truncated: 0, expiry: 0 };
   input.desired.scopes.forEach((scope, i) => {
     const live = input.live.scopes[i];
@@ -61,7 +65,7 @@ export function checkHealth(input: HealthInput): HealthReport {
       const address = formatAddress(live.scope, d.description);
       const add: Ctx['add'] = (rule, message, remedy, systemId = null) =>
         findings.push({ rule, address, runner_id: runner.id, system_id: systemId, declared: true, message, remedy });
-      const ctx: Ctx = { address, runner: hostView(runner), settings: d.health ?? DEFAULT_HEALTH, now, gitlab, rotate: `runnerform rotate ${shellQuote(address)}`, add };
+      const ctx: Ctx = { address, runner: hostView(runner), settings: d.health ?? DEFAULT_HEALTH, now, gitlab, newest, rotate: `runnerform rotate ${shellQuote(address)}`, add };
       contactRules(ctx);
       managerRules(ctx, unknown);
       tokenRules(ctx, input.stored[runner.id], unknown);
@@ -74,11 +78,24 @@ export function checkHealth(input: HealthInput): HealthReport {
       const address = formatAddress(live.scope, runner.description);
       const add: Ctx['add'] = (rule, message, remedy, systemId = null) =>
         findings.push({ rule, address, runner_id: runner.id, system_id: systemId, declared: false, message, remedy });
-      legacyRule({ address, runner, settings: DEFAULT_HEALTH, now, gitlab, rotate: '', add }, false, unknown);
+      legacyRule({ address, runner, settings: DEFAULT_HEALTH, now, gitlab, newest, rotate: '', add }, false, unknown);
     }
   });
   findings.push(...unknownFindings(input, unknown));
   return { gitlab_url: input.live.gitlabUrl, gitlab_version: input.gitlab_version, checked_at: input.now.toISOString(), runners: rows, findings };
+}
+
+/**
+ * Every manager the read returned with the runner it belongs to: owned runners of every declared
+ * scope first (named by address), then runners a scope only sees (named by id), declared or not.
+ */
+function* fleetManagers(live: LiveState): Generator<{ version: string | null; system_id: string; runner: string }> {
+  for (const s of live.scopes) {
+    for (const r of s.owned) for (const m of r.health?.managers ?? []) yield { version: m.version, system_id: m.system_id, runner: formatAddress(s.scope, r.description) };
+  }
+  for (const s of live.scopes) {
+    for (const r of s.visible) for (const m of r.health?.managers ?? []) yield { version: m.version, system_id: m.system_id, runner: `${quote(r.description)} (id ${r.id})` };
+  }
 }
 
 const ago = (now: number, iso: string) => formatDuration(Math.max(0, Math.round((now - Date.parse(iso)) / 60_000)) * 60_000);
@@ -107,7 +124,7 @@ function contactRules({ runner, settings, now, rotate, add }: Ctx): void {
   }
 }
 
-function managerRules({ runner, settings, now, gitlab, add }: Ctx, unknown: { managers: number; versions: number; truncated: number }): void {
+function managerRules({ runner, settings, now, gitlab, newest, add }: Ctx, unknown: { managers: number; versions: number; truncated: number }): void {
   const managers = runner.health?.managers ?? null;
   if (managers === null) {
     unknown.managers++;
@@ -133,13 +150,21 @@ function managerRules({ runner, settings, now, gitlab, add }: Ctx, unknown: { ma
       unknown.versions++;
       continue;
     }
-    if (gitlab === null) continue;
-    const behind = minorsBehind(v, gitlab);
-    if (behind > settings.max_minor_skew) {
+    const upgrade = upgradeStatus(m.version, gitlab, settings.max_minor_skew, newest);
+    if (gitlab !== null && upgrade.behind !== null && upgrade.behind > settings.max_minor_skew) {
       add(
         'version_skew',
-        `manager ${m.system_id} runs gitlab-runner ${m.version}, ${behind} minor releases behind GitLab ${gitlab.major}.${gitlab.minor} (at most ${settings.max_minor_skew} allowed)`,
+        `manager ${m.system_id} runs gitlab-runner ${m.version}, ${upgrade.behind} minor releases behind GitLab ${gitlab.major}.${gitlab.minor} (at most ${settings.max_minor_skew} allowed)`,
         `upgrade gitlab-runner on host ${m.system_id} to ${gitlab.major}.${gitlab.minor}`,
+        m.system_id,
+      );
+    } else if (upgrade.newer_patch !== null) {
+      // Only when not skewed: upgrading to GitLab's minor (version_skew's remedy) takes the patch with it.
+      const w = upgrade.newer_patch;
+      add(
+        'version_patch',
+        `manager ${m.system_id} runs gitlab-runner ${m.version}; ${w.version}, a newer patch release of ${v.major}.${v.minor}, runs on manager ${w.system_id} of runner ${w.runner}`,
+        `upgrade gitlab-runner on host ${m.system_id} to ${w.version} (or the newest ${v.major}.${v.minor} patch release)`,
         m.system_id,
       );
     }
@@ -212,7 +237,7 @@ function pruningRule({ runner, now, add }: Ctx): void {
   );
 }
 
-function rowOf({ address, runner, now, gitlab }: Ctx): RunnerHealthRow {
+function rowOf({ address, runner, now, gitlab, newest, settings }: Ctx): RunnerHealthRow {
   const managers = runner.health?.managers ?? null;
   let counts: Record<ManagerStatus, number> | null = null;
   let skew: number | null = null;
@@ -228,6 +253,11 @@ function rowOf({ address, runner, now, gitlab }: Ctx): RunnerHealthRow {
     status: runner.status,
     managers: counts,
     version_skew_minors: skew,
+    manager_upgrades:
+      managers?.map((m) => {
+        const u = upgradeStatus(m.version, gitlab, settings.max_minor_skew, newest);
+        return { system_id: m.system_id, version: m.version, upgrade_status: u.status, minors_behind: u.behind, newer_patch: u.newer_patch?.version ?? null };
+      }) ?? null,
     token_expires_in_s: Number.isNaN(expires) ? null : Math.round((expires - now) / 1000),
   };
 }
@@ -238,9 +268,9 @@ function unknownFindings(input: HealthInput, unknown: { managers: number; creati
   const add = (message: string, remedy: string) =>
     out.push({ rule: 'unknown', address: 'gitlab', runner_id: null, system_id: null, declared: true, message, remedy });
   const n = (k: number) => `${k} runner${k === 1 ? '' : 's'}`;
-  if (input.gitlab_version === null) add("GitLab did not say its version: version skew not checked", 'use a token that may read GitLab\'s metadata (read_api)');
+  if (input.gitlab_version === null) add('GitLab did not say its version: version skew not checked, and upgrade status unknown but for a newer patch some manager runs', 'use a token that may read GitLab\'s metadata (read_api)');
   if (unknown.managers > 0) add(`GitLab did not say the managers of ${n(unknown.managers)}: offline managers and version skew not checked`, 'use GitLab 16.0 or later, and a token that may read these runners');
-  if (unknown.versions > 0) add(`${unknown.versions} runner manager${unknown.versions === 1 ? '' : 's'} did not report a version: version skew not checked for them`, 'check gitlab-runner on those hosts');
+  if (unknown.versions > 0) add(`${unknown.versions} runner manager${unknown.versions === 1 ? '' : 's'} did not report a version: version skew and upgrade status not checked for them`, 'check gitlab-runner on those hosts');
   if (unknown.truncated > 0) add(`${n(unknown.truncated)} ha${unknown.truncated === 1 ? 's' : 've'} more managers than one page: only the first page of each (50) was checked`, 'remove the managers of hosts that are gone (they go by themselves after 7 days)');
   if (unknown.expiry > 0 && input.live.api === 'rest') {
     add(`GitLab's REST API does not show token expiry dates: token expiry of ${n(unknown.expiry)} not checked`, "read through GitLab's GraphQL API (--api graphql, the default)");

@@ -24,6 +24,7 @@ export function renderHealthJson(report: HealthReport): string {
       status: r.status,
       managers: r.managers,
       version_skew_minors: r.version_skew_minors,
+      manager_upgrades: r.manager_upgrades?.map((m) => ({ system_id: m.system_id, version: m.version, upgrade_status: m.upgrade_status, minors_behind: m.minors_behind, newer_patch: m.newer_patch })) ?? null,
       token_expires_in_s: r.token_expires_in_s,
     })),
   };

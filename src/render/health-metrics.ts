@@ -36,6 +36,14 @@ export function renderHealthMetrics(report: HealthReport): string {
       rows.flatMap((r) => (r.version_skew_minors === null ? [] : [sample('runnerform_runner_version_skew_minors', { address: r.address }, r.version_skew_minors)])),
     ),
     ...family(
+      'runnerform_runner_manager_upgrade_status',
+      "Each runner manager's upgrade status (GitLab's rule, from the versions the read returned) as a label; always 1.",
+      // One sample per manager, not one per status: a fleet of 2,000 managers stays 2,000 series.
+      rows.flatMap((r) =>
+        (r.manager_upgrades ?? []).map((m) => sample('runnerform_runner_manager_upgrade_status', { address: r.address, system_id: m.system_id, version: m.version ?? '', status: m.upgrade_status }, 1)),
+      ),
+    ),
+    ...family(
       'runnerform_runner_token_expires_seconds',
       'Seconds until the runner token expires (negative: expired); absent when it never expires or is not known (an unknown finding then says so).',
       rows.flatMap((r) => (r.token_expires_in_s === null ? [] : [sample('runnerform_runner_token_expires_seconds', { address: r.address }, r.token_expires_in_s)])),

@@ -72,6 +72,72 @@ describe('runnerform health', () => {
     expect(f[0]?.message).toContain('18.2.3, 4 minor releases behind GitLab 18.6');
   });
 
+  it('reports a manager with a newer patch of its minor running elsewhere in the read (version_patch), naming where', async () => {
+    await setup(
+      [
+        { id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', managers: [online('s_a', '18.5.1'), online('s_b', '18.6.1')] },
+        // Undeclared, yet what its manager runs is a fact about which releases exist.
+        { id: 51, runner_type: 'group_type', group: 'acme/platform', description: 'hand-made', managers: [online('s_y', '18.5.3')] },
+      ],
+      ['docker'],
+    );
+    const r = await health(['--format', 'json']);
+    expect(r.code, r.stderr).toBe(2);
+    const report = JSON.parse(r.stdout) as { findings: JsonFinding[]; runners: { manager_upgrades: unknown[] }[] };
+    expect(report.findings).toEqual([expect.objectContaining({ rule: 'version_patch', address: ADDR, system_id: 's_a', declared: true })]);
+    expect(report.findings[0]?.message).toBe(
+      'manager s_a runs gitlab-runner 18.5.1; 18.5.3, a newer patch release of 18.5, runs on manager s_y of runner group["acme/platform"].runner["hand-made"]',
+    );
+    expect(report.findings[0]?.remedy).toContain('upgrade gitlab-runner on host s_a to 18.5.3');
+    expect(report.runners[0]?.manager_upgrades).toEqual([
+      { system_id: 's_a', version: '18.5.1', upgrade_status: 'recommended', minors_behind: 1, newer_patch: '18.5.3' },
+      { system_id: 's_b', version: '18.6.1', upgrade_status: 'not_available', minors_behind: 0, newer_patch: null },
+    ]);
+    const text = await health();
+    expect(text.stdout).toContain('! version_patch: group["acme/platform"].runner["docker"] manager s_a\n');
+    expect(text.stdout).toContain('Upgrade status of 2 runner managers: 1 recommended, 1 not_available.');
+  });
+
+  it('takes a newer patch from a runner the scope only sees (a project runner it borrows), named by description and id', async () => {
+    await setup([{ id: 50, runner_type: 'project_type', projects: ['acme/platform/api'], description: 'api-e2e', managers: [online('s_a', '18.6.0')] }], [], {
+      patch: (s) => (s.runners!.find((r) => r.description === 'tools-borrowed')!.managers = [online('s_up', '18.6.2')]),
+    });
+    writeFile(dir!, 'runners.yaml', 'version: 1\nprojects:\n  - path: acme/platform/api\n    runners:\n      - description: api-e2e\n');
+    const { code, findings: f } = await findings();
+    expect(code).toBe(2);
+    expect(f.map((x) => [x.rule, x.address, x.system_id, x.message])).toEqual([
+      [
+        'version_patch',
+        'project["acme/platform/api"].runner["api-e2e"]',
+        's_a',
+        'manager s_a runs gitlab-runner 18.6.0; 18.6.2, a newer patch release of 18.6, runs on manager s_up of runner "tools-borrowed" (id 3)',
+      ],
+    ]);
+  });
+
+  it('shows a manager behind GitLab\'s minor but within max_minor_skew as available, and it is no finding', async () => {
+    await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', managers: [online('s_a', '18.5.3'), online('s_b', '18.6.0')] }], ['docker']);
+    const r = await health(['--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { healthy: boolean; findings: JsonFinding[]; runners: { manager_upgrades: { system_id: string; upgrade_status: string }[] }[] };
+    expect([report.healthy, report.findings]).toEqual([true, []]);
+    expect(report.runners[0]?.manager_upgrades.map((m) => [m.system_id, m.upgrade_status])).toEqual([
+      ['s_a', 'available'],
+      ['s_b', 'not_available'],
+    ]);
+    const text = await health();
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Healthy: no findings.\n\nUpgrade status of 2 runner managers: 1 available, 1 not_available.\n');
+    expect(text.stdout).toContain(`  available: ${ADDR} manager s_a runs 18.5.3, 1 minor release behind GitLab 18.6.1: an upgrade is available, not yet recommended\n`);
+    const metrics = await health(['--format', 'openmetrics']);
+    expect(metrics.code).toBe(0);
+    const family = parsePrometheusTextFormat(metrics.stdout).find((f) => f.name === 'runnerform_runner_manager_upgrade_status');
+    expect(family?.metrics.map((m) => [m.labels!.system_id, m.labels!.version, m.labels!.status, m.value])).toEqual([
+      ['s_a', '18.5.3', 'available', '1'],
+      ['s_b', '18.6.0', 'not_available', '1'],
+    ]);
+  });
+
   it('honours a per-runner max_minor_skew override', async () => {
     await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', managers: [online('s_old', '18.2.3')] }], []);
     writeFile(dir!, 'runners.yaml', 'version: 1\nhealth:\n  max_minor_skew: 1\ngroups:\n  - path: acme/platform\n    runners:\n      - description: docker\n        health:\n          max_minor_skew: 4\n');
@@ -323,6 +389,7 @@ describe('runnerform health --format openmetrics', () => {
     expect(families.map((f) => [f.name, f.type])).toEqual([
       ['runnerform_runner_managers', 'GAUGE'],
       ['runnerform_runner_version_skew_minors', 'GAUGE'],
+      ['runnerform_runner_manager_upgrade_status', 'GAUGE'],
       ['runnerform_runner_token_expires_seconds', 'GAUGE'],
       ['runnerform_health_findings', 'GAUGE'],
     ]);
@@ -332,6 +399,14 @@ describe('runnerform health --format openmetrics', () => {
     expect(managers).toContainEqual([odd, 'offline', 1]);
     expect(managers).toContainEqual([odd, 'online', 0]);
     expect(byName.runnerform_runner_version_skew_minors!.metrics.map((m) => [m.labels!.address, Number(m.value)])).toEqual([[ADDR, 4], [odd, 0]]);
+    // One sample per manager, its status a label: 18.2.0 is 4 minors behind GitLab 18.6.
+    const upgrades = byName.runnerform_runner_manager_upgrade_status!.metrics;
+    expect(upgrades.every((m) => m.value === '1')).toBe(true);
+    expect(upgrades.map((m) => [m.labels!.address, m.labels!.system_id, m.labels!.status])).toEqual([
+      [ADDR, 's_a', 'not_available'],
+      [ADDR, 's_old', 'recommended'],
+      [odd, 's_gone', 'not_available'],
+    ]);
     const expires = Number(byName.runnerform_runner_token_expires_seconds!.metrics[0]?.value);
     expect(expires).toBeGreaterThan(3 * 86400 - 600);
     expect(expires).toBeLessThanOrEqual(3 * 86400);

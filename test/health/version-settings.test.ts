@@ -59,7 +59,7 @@ describe('checkHealth', () => {
       now: new Date('2026-12-01T00:10:00Z'),
     });
     expect(report.findings.map((f) => [f.rule, f.message])).toEqual([['unknown', '1 runner has more managers than one page: only the first page of each (50) was checked']]);
-    expect(report.runners).toEqual([{ address: 'group["acme/platform"].runner["big"]', runner_id: 5, status: 'online', managers: { online: 1, offline: 0, stale: 0, never_contacted: 0 }, version_skew_minors: 0, token_expires_in_s: null }]);
+    expect(report.runners).toEqual([{ address: 'group["acme/platform"].runner["big"]', runner_id: 5, status: 'online', managers: { online: 1, offline: 0, stale: 0, never_contacted: 0 }, version_skew_minors: 0, manager_upgrades: [{ system_id: 's', version: '18.6.0', upgrade_status: 'not_available', minors_behind: 0, newer_patch: null }], token_expires_in_s: null }]);
   });
 });
 
