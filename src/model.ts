@@ -564,6 +564,14 @@ export interface Plan {
   summary: PlanSummary;
 }
 
+/**
+ * True when the change's only work is enabling or disabling the runner in other projects: the runner
+ * itself (attributes, description, token) is left as it is, so it counts in enable/disable, not as an update.
+ */
+export function onlyEnablements(change: Change): boolean {
+  return change.action === 'update' && change.changed.length === 0 && change.renamed_from === null && !change.token_move && (change.enablements?.length ?? 0) > 0;
+}
+
 /** True when applying the plan would change anything (a stored token to deliver included). */
 export function hasChanges(plan: Plan): boolean {
   return plan.changes.some((c) => c.action !== 'no-op') || plan.deliveries.length > 0;

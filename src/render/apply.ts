@@ -26,12 +26,16 @@ export function renderApplyEvent(event: ApplyEvent): string {
   }
 }
 
-/** `1 created, 0 updated, 0 deleted, 1 token reset, 1 stored token delivered`: what happened, whatever failed after it. */
+/**
+ * `1 created, 0 updated, 0 deleted, 1 token reset, 1 stored token delivered, 2 enabled in projects, 0 disabled`:
+ * what happened, whatever failed after it, counted as the plan counts (render/lines.ts summaryLine).
+ */
 function doneCounts(report: ApplyReport): string {
   const delivered = report.redelivered.filter((r) => !r.error).length;
   const resets = report.reset > 0 ? `, ${plural(report.reset, 'token')} reset` : '';
   const deliveries = delivered > 0 ? `, ${plural(delivered, 'stored token')} delivered` : '';
-  return `${report.created} created, ${report.updated} updated, ${report.deleted} deleted${resets}${deliveries}`;
+  const projects = report.enabled !== undefined || report.disabled !== undefined ? `, ${report.enabled ?? 0} enabled in projects, ${report.disabled ?? 0} disabled` : '';
+  return `${report.created} created, ${report.updated} updated, ${report.deleted} deleted${resets}${deliveries}${projects}`;
 }
 
 /** `1 delivery failed, 1 failed, 2 not started`: only the parts that are not zero. */

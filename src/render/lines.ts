@@ -2,10 +2,10 @@
 // style. Text output colours the signs; Markdown moves them to column 0 so a
 // ```diff block highlights them. Only the layout lives here, no colour.
 import { diffLines } from 'diff';
-import { ATTRIBUTE_NAMES, type AttrName, type Change, type Delivery, type DeleteChange, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
+import { ATTRIBUTE_NAMES, onlyEnablements, type AttrName, type Change, type Delivery, type DeleteChange, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
 import { escapeInvisible, quote } from '../plan/address.js';
 import { compareStrings } from '../plan/attrs.js';
-import { enablementLines, enablementSigns, enablementSummary, onlyEnablements } from './enablements.js';
+import { enablementHeader, enablementLines, enablementSigns, enablementSummary } from './enablements.js';
 import { describeDestination } from '../plan/token-dest.js';
 
 export type Sign = '+' | '~' | '-';
@@ -53,10 +53,17 @@ export function deletionReason(deletes: readonly DeleteChange[], source: string)
 
 export const LEGEND_TITLE = 'Runner actions are indicated with the following symbols:';
 
-/** The symbol legend entries, only for the symbols the plan uses. */
+/** What `+` and `-` mean on an enable/disable line. */
+const ENABLEMENT_WORDS: Partial<Record<Sign, string>> = { '+': 'enable in a project', '-': 'disable in a project' };
+
+/** The symbol legend entries, only for the symbols the plan uses, and only for what it uses them for. */
 export function legendLines(plan: Plan): Line[] {
-  const used = (['+', '~', '-'] as Sign[]).filter((sign) => plan.changes.some((c) => (c.action !== 'no-op' && SIGN[c.action] === sign) || enablementSigns(c).includes(sign)));
-  return used.map((sign): Line => ({ indent: 2, sign, text: ACTION_WORDS[sign] }));
+  const forRunner = (sign: Sign) => plan.changes.some((c) => c.action !== 'no-op' && !onlyEnablements(c) && SIGN[c.action] === sign);
+  const forProject = (sign: Sign) => plan.changes.some((c) => enablementSigns(c).includes(sign));
+  return (['+', '~', '-'] as Sign[]).flatMap((sign): Line[] => {
+    const words = [forRunner(sign) ? ACTION_WORDS[sign] : null, forProject(sign) ? ENABLEMENT_WORDS[sign] : null].filter((w) => w != null);
+    return words.length > 0 ? [{ indent: 2, sign, text: words.join(', or ') }] : [];
+  });
 }
 
 /** "id 17, status offline, last contact 2026-01-02T03:04:05Z" */
@@ -85,7 +92,9 @@ const DELIVERY_TEXT = {
 export function changeLines(change: Change): Line[] {
   if (change.action === 'no-op') return [];
   const sign = SIGN[change.action];
-  const verb = { create: 'will be created', update: 'will be updated in-place', delete: 'will be DELETED', 'token-reset': 'will get a new token' }[change.action];
+  const verb = onlyEnablements(change)
+    ? enablementHeader(change)
+    : { create: 'will be created', update: 'will be updated in-place', delete: 'will be DELETED', 'token-reset': 'will get a new token' }[change.action];
   const lines: Line[] = [{ indent: 0, text: `# ${change.address} ${verb}`, style: 'bold' }];
   if (change.reason !== null && change.action !== 'token-reset') lines.push({ indent: 0, text: `# (${reasonText(change)})` });
   if (change.runner_id !== null) {
