@@ -231,7 +231,12 @@ interface ExecContext {
 async function execute(change: Change, ctx: ExecContext, applied: () => void, enabled: (e: Enablement) => void): Promise<{ runnerId: number; note?: string }> {
   if (!change.enablements?.length) return executeRunner(change, ctx, applied);
   const first = change.action === 'delete' ? await sendEnablements(ctx.api, change, change.runner_id, enabled) : undefined;
-  const done = await executeRunner(change, ctx, applied);
+  let done;
+  try {
+    done = await executeRunner(change, ctx, applied);
+  } catch (err) {
+    throw change.action === 'delete' ? err : enablementsNotSent(err, change);
+  }
   let after;
   try {
     after = change.action === 'delete' ? undefined : await sendEnablements(ctx.api, change, done.runnerId, enabled);
@@ -239,6 +244,14 @@ async function execute(change: Change, ctx: ExecContext, applied: () => void, en
     throw afterRunner(err, done);
   }
   return { ...done, note: [done.note, first, after].filter(Boolean).join('; ') || undefined };
+}
+
+/** The runner's part failed, so its enables and disables were not sent: the error says so (the next plan shows them again). */
+function enablementsNotSent(err: unknown, change: Change): unknown {
+  const unsent = (change.enablements ?? []).filter((e) => e.refused === null).map((e) => `${e.action} in ${e.project.path}`);
+  if (unsent.length === 0 || !(err instanceof Error)) return err;
+  err.message = `${err.message.replace(/\.?$/, '.')} Not sent with it: ${unsent.join(', ')} (the next plan shows ${unsent.length === 1 ? 'it' : 'them'} again).`;
+  return err;
 }
 
 /** An enablement failed after GitLab did the runner's part: the error names the runner and what became of its token. */

@@ -142,6 +142,20 @@ describe('also_in', () => {
     expect(apply.stdout).toContain('\nApply failed: 0 created, 0 updated, 0 deleted, 1 enabled in projects, 0 disabled; 1 failed.\n');
   });
 
+  it('a create whose token delivery failed counts as created and its enable as not done, and says the enable was not sent', async () => {
+    const fresh = '      - description: fresh\n        also_in: [acme/web]\n        token:\n          gitlab_variable:\n            project: acme/web\n            key: FRESH\n';
+    writeFile(dir, 'runners.yaml', file('', KEEP_OTHERS + fresh));
+    fake.inject({ method: 'POST', path: /\/variables$/, times: 5, fault: { kind: 'status', status: 403, body: '{"message":"403 Forbidden"}' } });
+    const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(1);
+    expect(apply.stdout).toContain('\nApply failed: 1 created, 0 updated, 0 deleted, 0 enabled in projects, 0 disabled; 1 delivery failed.\n');
+    expect(apply.stdout).toMatch(/Tokens not delivered:\n {2}project\["acme\/api"\]\.runner\["fresh"\]: .* Not sent with it: enable in acme\/web \(the next plan shows it again\)\.\n/);
+    expect(writes(fake).filter((w) => w.includes('/projects/101/runners'))).toEqual([]);
+    const plan = await cli(['plan', '--tokens-out', 'tokens.json']);
+    expect(plan.stdout).toContain('  + enable in acme/web\n');
+    expect(secretsIn(apply.stdout + apply.stderr + plan.stdout + plan.stderr)).toEqual([]);
+  });
+
   it('predicts a locked runner\'s enable as refused for a Maintainer token and never sends it', async () => {
     writeFile(dir, 'runners.yaml', file('', '      - description: multi\n      - description: locked-pool\n        also_in: [acme/web]\n'));
     const plan = await cli(['plan', '--detailed-exitcode'], MAINT);
