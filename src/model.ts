@@ -322,10 +322,17 @@ interface ChangeCommon {
   /** Where a new token goes (create, token-reset); null for the others or when only --tokens-out. */
   token: TokenDestination | null;
   /**
-   * Set when the plan knows GitLab will refuse this change (from the runner's permissions, or a
-   * token destination GitLab will not let this token write): apply never sends it and reports it failed with this text.
+   * Set when the plan knows this change will not be carried out: GitLab will refuse it (the runner's
+   * permissions, or moving a token to a destination this token may not write), or runnerform will not
+   * issue a token it cannot deliver (`refused_by`). Apply never sends it and reports it failed with this text.
    */
   refused: string | null;
+  /**
+   * Who refuses when it is not GitLab: `runnerform`, which will not create a runner (or reset its token)
+   * whose token it cannot deliver, though GitLab would accept the request; `refused` then is a whole
+   * sentence naming runnerform. Absent: GitLab will refuse it.
+   */
+  refused_by?: 'runnerform';
   /**
    * Projects the runner is enabled in or disabled from with this change (a delete's disables go first),
    * sorted by action then path; absent or empty when none.

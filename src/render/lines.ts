@@ -4,6 +4,7 @@
 import { diffLines } from 'diff';
 import { ATTRIBUTE_NAMES, onlyEnablements, type AttrName, type Change, type Delivery, type DeleteChange, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
 import { escapeInvisible, quote } from '../plan/address.js';
+import { refusalSentence } from '../plan/refusals.js';
 import { compareStrings } from '../plan/attrs.js';
 import { enablementHeader, enablementLines, enablementSigns, enablementSummary } from './enablements.js';
 import { describeDestination } from '../plan/token-dest.js';
@@ -177,15 +178,18 @@ function movedFromText(change: Change & { action: 'update' }): string {
   return move.from.kind === 'gitlab_variable' ? `${where}, which is left in place` : where;
 }
 
-/** `# GitLab will refuse this: …` under a change's or delivery's header (the engine decided), or nothing. */
-function refusalLines(item: { refused: string | null }): Line[] {
-  return item.refused === null ? [] : [{ indent: 0, text: `# GitLab will refuse this: ${item.refused}`, style: 'danger' }];
+/** `# GitLab will refuse this: …` (or runnerform's own refusal) under a change's or delivery's header (the engine decided), or nothing. */
+function refusalLines(item: { refused: string | null; refused_by?: 'runnerform' }): Line[] {
+  return item.refused === null ? [] : [{ indent: 0, text: `# ${refusalSentence({ refused: item.refused, refused_by: item.refused_by })}`, style: 'danger' }];
 }
 
-/** ` 1 GitLab will refuse (apply skips it).` after the summary, or nothing. */
+/** ` 1 GitLab will refuse, 1 refused by runnerform (apply skips them).` after the summary, or nothing. */
 function refusedSummary(plan: Plan): string {
   const n = plan.summary.refused;
-  return n > 0 ? ` ${n} GitLab will refuse (apply skips ${n === 1 ? 'it' : 'them'}).` : '';
+  if (n === 0) return '';
+  const own = plan.changes.filter((c) => c.refused !== null && c.refused_by === 'runnerform').length;
+  const parts = [n - own > 0 ? `${n - own} GitLab will refuse` : null, own > 0 ? `${own} refused by runnerform` : null].filter((p) => p !== null);
+  return ` ${parts.join(', ')} (apply skips ${n === 1 ? 'it' : 'them'}).`;
 }
 
 /** `ADDRESS: message` lines of the plan's warnings (already sorted by the engine). */
