@@ -291,13 +291,15 @@ export type Action = (typeof ACTIONS)[number];
  * - interrupted_create: token-reset of a runner an interrupted apply created and whose token was never stored
  * - undelivered_token: token-reset of a never-contacted runner whose gitlab_variable destination is absent or
  *   names another runner, and whose token the journal does not hold (a stored token is re-delivered, never reset)
+ * - dead_stored_token: the same, except that the journal holds a token GitLab no longer accepts
+ *   (TokenEvidence.dead_tokens: reset since without this tokens file), so it cannot be delivered or moved
  * - rotate: token-reset asked for by `runnerform rotate`
  * - renew: token-reset of a runner whose token expires within its `health.token_renew_before` (plan/renewal.ts)
  */
-export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token', 'rotate', 'renew'] as const;
+export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token', 'dead_stored_token', 'rotate', 'renew'] as const;
 export type ActionReason = (typeof ACTION_REASONS)[number];
 export type DeleteReason = Extract<ActionReason, 'undeclared' | 'duplicate'>;
-export type TokenResetReason = Extract<ActionReason, 'interrupted_create' | 'undelivered_token' | 'rotate' | 'renew'>;
+export type TokenResetReason = Extract<ActionReason, 'interrupted_create' | 'undelivered_token' | 'dead_stored_token' | 'rotate' | 'renew'>;
 
 /**
  * Enabling a project runner in one more project, or disabling it there (POST / DELETE
