@@ -446,7 +446,7 @@ export interface Delivery {
  * - contacted_without_token: the journal or destination says its token was lost, but the runner has
  *   contacted GitLab, so it is never reset automatically (`runnerform rotate`)
  * - renamed_from_obsolete: both the new and an old description exist; `renamed_from` can go
- * - refused: GitLab will refuse a planned change (see Change.refused)
+ * - refused: GitLab will refuse a planned change, or runnerform will not issue a token it cannot deliver (see Change.refused)
  * - hidden_projects: a runner whose `also_in:` is managed is enabled in projects the token cannot see (left alone)
  * - hidden_fields: GitLab hid fields of owned runners from this token (LiveRunner.hidden): not compared;
  *   one per hidden field per plan, its address the scopes of those runners
@@ -547,7 +547,7 @@ export interface PlanSummary {
   /** Stored tokens to deliver (`deliveries`). */
   deliver: number;
   unmanaged: number;
-  /** Changes and deliveries GitLab will refuse (counted in their action too). */
+  /** Changes and deliveries GitLab will refuse, and changes runnerform refuses (`refused_by`); counted in their action too. */
   refused: number;
   /** Enablements in another project (sub-changes); present only when the plan has any. */
   enable?: number;
