@@ -1,6 +1,6 @@
 // Lines printed while applying, and the closing summary. Model in, string out.
 import { isDeliveryFailure, type ApplyEvent, type ApplyReport } from '../apply/executor.js';
-import type { Change } from '../model.js';
+import { onlyEnablements, type Change } from '../model.js';
 import { plural } from './lines.js';
 
 const VERB = {
@@ -11,11 +11,14 @@ const VERB = {
   'token-reset': ['Resetting token', 'Token reset complete'],
 } as const satisfies Record<Change['action'], readonly [string, string]>;
 
+/** A change that only enables or disables the runner in projects modifies nothing of the runner itself. */
+const PROJECTS_VERB = ['Changing the projects it is enabled in', 'Projects changed'] as const;
+
 export function renderApplyEvent(event: ApplyEvent): string {
   if (event.type === 'redelivered') return `${event.address}: stored token delivered to ${event.where} [id=${event.runnerId}]\n`;
   if (event.type === 'redelivery-failed') return `${event.address}: FAILED: ${event.error.message}\n`;
   const { change } = event;
-  const [starting, finished] = VERB[change.action];
+  const [starting, finished] = onlyEnablements(change) ? PROJECTS_VERB : VERB[change.action];
   switch (event.type) {
     case 'start':
       return `${change.address}: ${starting}...\n`;

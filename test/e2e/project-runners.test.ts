@@ -97,7 +97,9 @@ describe('also_in', () => {
 
     const apply = await cli(['apply', '--auto-approve']);
     expect(apply.code, apply.stderr).toBe(0);
-    expect(apply.stdout).toContain('Modifications complete [id=5] (enabled in acme/web, enabled in acme/worker)');
+    expect(apply.stdout).toContain('runner["e2e-pool"]: Changing the projects it is enabled in...\n');
+    expect(apply.stdout).toContain('runner["e2e-pool"]: Projects changed [id=5] (enabled in acme/web, enabled in acme/worker)\n');
+    expect(apply.stdout).not.toContain('Modif');
     expect(writes(fake).sort()).toEqual(['POST /projects/101/runners', 'POST /projects/102/runners']);
     expect(projectsOf(5)).toEqual(['acme/api', 'acme/web', 'acme/worker']);
     expect((await cli(['plan', '--detailed-exitcode'])).code).toBe(0);
