@@ -299,13 +299,15 @@ export type Action = (typeof ACTIONS)[number];
  * - interrupted_create: token-reset of a runner an interrupted apply created and whose token was never stored
  * - undelivered_token: token-reset of a never-contacted runner whose gitlab_variable destination is absent or
  *   names another runner, and whose token the journal does not hold (a stored token is re-delivered, never reset)
+ * - dead_stored_token: the same, except that the journal holds a token GitLab no longer accepts
+ *   (TokenEvidence.dead_tokens: reset since without this tokens file), so it cannot be delivered or moved
  * - rotate: token-reset asked for by `runnerform rotate`
  * - renew: token-reset of a runner whose token expires within its `health.token_renew_before` (plan/renewal.ts)
  */
-export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token', 'rotate', 'renew'] as const;
+export const ACTION_REASONS = ['undeclared', 'duplicate', 'renamed', 'interrupted_create', 'undelivered_token', 'dead_stored_token', 'rotate', 'renew'] as const;
 export type ActionReason = (typeof ACTION_REASONS)[number];
 export type DeleteReason = Extract<ActionReason, 'undeclared' | 'duplicate'>;
-export type TokenResetReason = Extract<ActionReason, 'interrupted_create' | 'undelivered_token' | 'rotate' | 'renew'>;
+export type TokenResetReason = Extract<ActionReason, 'interrupted_create' | 'undelivered_token' | 'dead_stored_token' | 'rotate' | 'renew'>;
 
 /**
  * Enabling a project runner in one more project, or disabling it there (POST / DELETE
@@ -330,10 +332,17 @@ interface ChangeCommon {
   /** Where a new token goes (create, token-reset); null for the others or when only --tokens-out. */
   token: TokenDestination | null;
   /**
-   * Set when the plan knows GitLab will refuse this change (from the runner's permissions, or a
-   * token destination GitLab will not let this token write): apply never sends it and reports it failed with this text.
+   * Set when the plan knows this change will not be carried out: GitLab will refuse it (the runner's
+   * permissions, or moving a token to a destination this token may not write), or runnerform will not
+   * issue a token it cannot deliver (`refused_by`). Apply never sends it and reports it failed with this text.
    */
   refused: string | null;
+  /**
+   * Who refuses when it is not GitLab: `runnerform`, which will not create a runner (or reset its token)
+   * whose token it cannot deliver, though GitLab would accept the request; `refused` then is a whole
+   * sentence naming runnerform. Absent: GitLab will refuse it.
+   */
+  refused_by?: 'runnerform';
   /**
    * Projects the runner is enabled in or disabled from with this change (a delete's disables go first),
    * sorted by action then path; absent or empty when none.
@@ -445,7 +454,7 @@ export interface Delivery {
  * - contacted_without_token: the journal or destination says its token was lost, but the runner has
  *   contacted GitLab, so it is never reset automatically (`runnerform rotate`)
  * - renamed_from_obsolete: both the new and an old description exist; `renamed_from` can go
- * - refused: GitLab will refuse a planned change (see Change.refused)
+ * - refused: GitLab will refuse a planned change, or runnerform will not issue a token it cannot deliver (see Change.refused)
  * - hidden_projects: a runner whose `also_in:` is managed is enabled in projects the token cannot see (left alone)
  * - hidden_fields: GitLab hid fields of owned runners from this token (LiveRunner.hidden): not compared;
  *   one per hidden field per plan, its address the scopes of those runners
@@ -551,7 +560,7 @@ export interface PlanSummary {
   /** Stored tokens to deliver (`deliveries`). */
   deliver: number;
   unmanaged: number;
-  /** Changes and deliveries GitLab will refuse (counted in their action too). */
+  /** Changes and deliveries GitLab will refuse, and changes runnerform refuses (`refused_by`); counted in their action too. */
   refused: number;
   /** Enablements in another project (sub-changes); present only when the plan has any. */
   enable?: number;
@@ -575,6 +584,14 @@ export interface Plan {
   unmanaged: UnmanagedRunner[];
   warnings: PlanWarning[];
   summary: PlanSummary;
+}
+
+/**
+ * True when the change's only work is enabling or disabling the runner in other projects: the runner
+ * itself (attributes, description, token) is left as it is, so it counts in enable/disable, not as an update.
+ */
+export function onlyEnablements(change: Change): boolean {
+  return change.action === 'update' && change.changed.length === 0 && change.renamed_from === null && !change.token_move && (change.enablements?.length ?? 0) > 0;
 }
 
 /** True when applying the plan would change anything (a stored token to deliver included). */

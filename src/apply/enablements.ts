@@ -17,11 +17,19 @@ export class RefusedEnablementError extends Error {
   }
 }
 
-/** Sends the change's enablements for runner `runnerId`; returns a note for the apply line, or undefined. */
-export async function sendEnablements(api: GitLabApi, change: Change, runnerId: number): Promise<string | undefined> {
+/**
+ * Sends the change's enablements for runner `runnerId`; returns a note for the apply line, or undefined.
+ * `onDone` hears of each one GitLab carried out (or had already), even when another fails: apply counts them.
+ */
+export async function sendEnablements(api: GitLabApi, change: Change, runnerId: number, onDone: (e: Enablement) => void = () => undefined): Promise<string | undefined> {
   const list = change.enablements ?? [];
   if (list.length === 0) return undefined;
-  const results = await Promise.allSettled(list.filter((e) => e.refused === null).map((e) => sendOne(api, e, runnerId)));
+  const send = (e: Enablement) =>
+    sendOne(api, e, runnerId).then((note) => {
+      onDone(e);
+      return note;
+    });
+  const results = await Promise.allSettled(list.filter((e) => e.refused === null).map(send));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   const refused = list.filter((e) => e.refused !== null);

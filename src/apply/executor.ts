@@ -6,7 +6,7 @@
 // the token stays in the journal and the next plan shows its delivery.
 // Creates that lost an answer are looked at once more at the end (lost-create-review).
 import type { GitLabApi } from '../gitlab/api.js';
-import type { Change, Delivery, TokenResetChange, UpdateChange } from '../model.js';
+import { onlyEnablements, type Change, type Delivery, type Enablement, type TokenResetChange, type UpdateChange } from '../model.js';
 import { createBody, updateBody } from './requests.js';
 import { redact } from '../secrets.js';
 import { createRunnerOnce, CreateRecoveryError, DEFAULT_RECOVERY, resetToken, type RecoverySchedule } from './create.js';
@@ -32,6 +32,8 @@ export interface ApplyOutcome {
   runnerId: number | null;
   /** GitLab carried out its part (runner created, updated, token reset, deleted), even if the change failed after it. */
   applied: boolean;
+  /** The change's enablements GitLab carried out (or had already), even if the change failed after them. */
+  enablementsDone: Enablement[];
   error?: Error;
 }
 
@@ -46,8 +48,13 @@ export interface ApplyReport {
   outcomes: ApplyOutcome[];
   /** Runners GitLab created (their token delivered or not). */
   created: number;
+  /** Runners whose attributes, description or token destination changed: not a change that only enables or disables it in projects. */
   updated: number;
   deleted: number;
+  /** Enablements in other projects carried out; present only when the plan has any (as PlanSummary.enable). */
+  enabled?: number;
+  /** Disablements in other projects carried out; present only when the plan has any. */
+  disabled?: number;
   /** Tokens GitLab reset (their new token delivered or not). */
   reset: number;
   /** Changes that failed before or at GitLab (refused, an error, a lost-create problem). */
@@ -107,7 +114,7 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[]; deliv
     throw new Error('the plan issues runner tokens without a destination: a tokens file is required to keep them');
   }
   const outcomes = new Map<Change, ApplyOutcome>(
-    work.map((c) => [c, { change: c, status: 'not-started', runnerId: c.runner_id, applied: false }]),
+    work.map((c) => [c, { change: c, status: 'not-started', runnerId: c.runner_id, applied: false, enablementsDone: [] }]),
   );
   let stopped = false;
   const halted = () => stopped || opts.signal?.aborted === true;
@@ -141,7 +148,7 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[]; deliv
     }
     emit({ type: 'start', change });
     try {
-      const { runnerId, note } = await execute(change, ctx, () => (outcome.applied = true));
+      const { runnerId, note } = await execute(change, ctx, () => (outcome.applied = true), (e) => outcome.enablementsDone.push(e));
       outcome.status = 'done';
       outcome.runnerId = runnerId;
       emit({ type: 'done', change, runnerId, note });
@@ -164,13 +171,18 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[]; deliv
   if (!halted() || lostCreates.size > 0) await reportLostCreates(api, [...lostCreates].map((c) => outcomes.get(c)!), kept, emit);
 
   const all = [...outcomes.values()];
-  const count = (action: Change['action']) => all.filter((o) => (o.status === 'done' || o.applied) && o.change.action === action).length;
+  // As the plan counts: a change that only enables or disables the runner in projects is not an update.
+  const count = (action: Change['action']) => all.filter((o) => (o.status === 'done' || o.applied) && o.change.action === action && !onlyEnablements(o.change)).length;
   const deliveryFailures = all.filter(isDeliveryFailure).length;
+  const subs = all.flatMap((o) => o.enablementsDone);
   return {
     outcomes: all,
     created: count('create'),
     updated: count('update'),
     deleted: count('delete'),
+    ...(work.some((c) => c.enablements?.length)
+      ? { enabled: subs.filter((e) => e.action === 'enable').length, disabled: subs.filter((e) => e.action === 'disable').length }
+      : {}),
     reset: count('token-reset'),
     failed: all.filter((o) => o.status === 'failed').length - deliveryFailures,
     deliveryFailed: deliveryFailures + redelivered.filter((r) => r.error).length,
@@ -216,17 +228,30 @@ interface ExecContext {
 }
 
 /** The runner's change, with its enablements in other projects: a delete's disables first, the others' after (apply/enablements.ts). */
-async function execute(change: Change, ctx: ExecContext, applied: () => void): Promise<{ runnerId: number; note?: string }> {
+async function execute(change: Change, ctx: ExecContext, applied: () => void, enabled: (e: Enablement) => void): Promise<{ runnerId: number; note?: string }> {
   if (!change.enablements?.length) return executeRunner(change, ctx, applied);
-  const first = change.action === 'delete' ? await sendEnablements(ctx.api, change, change.runner_id) : undefined;
-  const done = await executeRunner(change, ctx, applied);
+  const first = change.action === 'delete' ? await sendEnablements(ctx.api, change, change.runner_id, enabled) : undefined;
+  let done;
+  try {
+    done = await executeRunner(change, ctx, applied);
+  } catch (err) {
+    throw change.action === 'delete' ? err : enablementsNotSent(err, change);
+  }
   let after;
   try {
-    after = change.action === 'delete' ? undefined : await sendEnablements(ctx.api, change, done.runnerId);
+    after = change.action === 'delete' ? undefined : await sendEnablements(ctx.api, change, done.runnerId, enabled);
   } catch (err) {
     throw afterRunner(err, done);
   }
   return { ...done, note: [done.note, first, after].filter(Boolean).join('; ') || undefined };
+}
+
+/** The runner's part failed, so its enables and disables were not sent: the error says so (the next plan shows them again). */
+function enablementsNotSent(err: unknown, change: Change): unknown {
+  const unsent = (change.enablements ?? []).filter((e) => e.refused === null).map((e) => `${e.action} in ${e.project.path}`);
+  if (unsent.length === 0 || !(err instanceof Error)) return err;
+  err.message = `${err.message.replace(/\.?$/, '.')} Not sent with it: ${unsent.join(', ')} (the next plan shows ${unsent.length === 1 ? 'it' : 'them'} again).`;
+  return err;
 }
 
 /** An enablement failed after GitLab did the runner's part: the error names the runner and what became of its token. */

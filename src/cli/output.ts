@@ -12,6 +12,17 @@ const broken = new Map<Stream, string>();
 
 const NAMES = new Map<Stream, string>();
 
+/** The signal that stopped the command's work early (no new change started), or null: it went on to the end. */
+let stoppedBy: string | null = null;
+
+/**
+ * An apply says it is stopping (a first SIGINT/SIGTERM/SIGHUP: changes in flight finish, no new one
+ * starts), or, with null, that nothing was left unstarted after all: reportLostOutput then says which.
+ */
+export function workStopping(signal: string | null): void {
+  stoppedBy = signal;
+}
+
 /**
  * Installs the handlers on process.stdout and process.stderr (done when this module is
  * first imported: main.ts imports it first). When the command has nothing left to do,
@@ -54,7 +65,8 @@ export function lastWords(text: string, write: (text: string) => void): void {
 /**
  * At the end of a command: says once, on one line, which output was lost, and makes
  * the exit code non-zero (a reader of the cut output did not see the summary). The
- * work itself has finished; its own exit code wins when it is already an error.
+ * work itself has finished, or stopped early after a signal (workStopping), and the
+ * line says which; its own exit code wins when it is already an error.
  */
 export function reportLostOutput(): void {
   const code = broken.get(process.stdout);
@@ -63,7 +75,11 @@ export function reportLostOutput(): void {
     code === 'EPIPE'
       ? 'standard output was closed before runnerform finished (EPIPE)'
       : `cannot write to standard output (${code}${code === 'ENOSPC' ? ': no space left on device' : ''})`;
-  process.stderr.write(`Error: ${why}; the rest of the output was dropped, the work went on to the end. Run \`runnerform plan\` to see the result.\n`);
+  const work =
+    stoppedBy === null
+      ? ', the work went on to the end. Run `runnerform plan` to see the result.'
+      : `. The apply was stopping after ${stoppedBy}: the changes in flight finished, no new change started. Run \`runnerform plan\` to see what is left.`;
+  process.stderr.write(`Error: ${why}; the rest of the output was dropped${work}\n`);
   if (!process.exitCode) process.exitCode = EXIT_ERROR;
 }
 

@@ -15,7 +15,7 @@ import { declaredDestination, ownsRunner } from '../plan/declared-destination.js
 import { applyFailed, renderApplyEvent, renderApplySummary } from '../render/apply.js';
 import { UserError } from '../errors.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_SIGHUP, EXIT_SIGINT, EXIT_SIGTERM } from './exit-codes.js';
-import { lastWords } from './output.js';
+import { lastWords, workStopping } from './output.js';
 import { writeSync } from 'node:fs';
 
 type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
@@ -80,6 +80,7 @@ export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJourn
     if (first === null) {
       first = signal;
       controller.abort();
+      workStopping(signal);
       process.stderr.write(`\n${signal} received: no new change starts; waiting for the changes in flight to finish and deliver their tokens. Send it again to stop at once.\n`);
       return;
     }
@@ -111,6 +112,8 @@ export async function runChanges(api: GitLabApi, plan: Plan, journal: TokenJourn
         : undefined,
       onEvent: (e) => process.stdout.write(renderApplyEvent(e)),
     });
+    // A signal after every change had started stopped nothing: the work went on to the end.
+    if (!report.interrupted) workStopping(null);
     process.stdout.write(renderApplySummary(report, { signal: first ?? undefined }));
     if ((report.created > 0 || report.reset > 0) && journal.path) {
       process.stderr.write(`Tokens of created and reset runners were written to ${journal.path} (mode 0600).\n`);

@@ -7,14 +7,14 @@ const runtime2 = typeof runtime2Module === 'function' ? runtime2Module : runtime
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:runnerform:schema:plan:1","title":"runnerform plan","description":"A saved runnerform plan: what `runnerform plan --format json` prints and `--out` writes, and what `runnerform apply PLANFILE` applies. It never contains a token.","type":"object","additionalProperties":false,"required":["format_version","gitlab_url","scopes","fingerprint","targets","changes","unmanaged","warnings","summary"],"properties":{"format_version":{"description":"Version of this format. Readers refuse a version they do not know.","const":1},"gitlab_url":{"description":"The GitLab the plan was computed against; apply refuses another one.","type":"string","minLength":1},"scopes":{"description":"Every scope the plan covers, empty ones too, in plan order.","type":"array","items":{"$ref":"#/definitions/scope"}},"fingerprint":{"description":"sha256 (hex) of the owned live runners of `scopes` when the plan was made; apply refuses the plan when they changed since.","type":"string","pattern":"^[0-9a-f]{64}$"},"targets":{"description":"The --target addresses the plan was limited to; empty means everything.","type":"array","items":{"type":"string","minLength":1}},"changes":{"description":"One entry per declared or pruned runner: deletions first, then by scope, description and runner id.","type":"array","items":{"$ref":"#/definitions/change"}},"deliveries":{"description":"Tokens the --tokens-out journal holds that apply delivers before any change (same token, no reset), by address. Absent in plans written before deliveries were part of the plan.","type":"array","items":{"$ref":"#/definitions/delivery"}},"unmanaged":{"description":"Owned runners the desired state does not declare, kept because their scope has prune: false.","type":"array","items":{"$ref":"#/definitions/unmanaged"}},"warnings":{"description":"Things a reviewer should know that are not changes (health of declared runners, changes GitLab will refuse).","type":"array","items":{"$ref":"#/definitions/warning"}},"summary":{"description":"Counts of `changes` by action, of `deliveries`, of `unmanaged`, and of changes and deliveries GitLab will refuse.","type":"object","additionalProperties":false,"required":["create","update","delete","no_op","token_reset","unmanaged","refused"],"properties":{"create":{"$ref":"#/definitions/count"},"update":{"$ref":"#/definitions/count"},"delete":{"$ref":"#/definitions/count"},"no_op":{"$ref":"#/definitions/count"},"token_reset":{"$ref":"#/definitions/count"},"deliver":{"$ref":"#/definitions/count","description":"Stored tokens to deliver (`deliveries`); absent in plans written before deliveries."},"unmanaged":{"$ref":"#/definitions/count"},"refused":{"$ref":"#/definitions/count","description":"Changes and deliveries GitLab will refuse; counted in their action too. Refused enablements count here too."},"enable":{"$ref":"#/definitions/count","description":"Enablements of a project runner in another project (`enablements` of the changes); present only when the plan has enablements."},"disable":{"$ref":"#/definitions/count","description":"Disablements of a project runner in another project; present only when the plan has enablements."}}}},"definitions":{"count":{"type":"integer","minimum":0},"runnerId":{"type":"integer","minimum":1},"timestamp":{"type":["string","null"],"description":"Last contact (ISO 8601) or null when never contacted."},"status":{"enum":["online","offline","stale","never_contacted","paused"]},"scope":{"description":"A scope resolved against GitLab. id and path are null for the instance.","type":"object","additionalProperties":false,"required":["type","path","id"],"properties":{"type":{"enum":["group","project","instance"]},"path":{"type":["string","null"]},"id":{"type":["integer","null"],"minimum":1}},"if":{"properties":{"type":{"const":"instance"}}},"then":{"properties":{"path":{"type":"null"},"id":{"type":"null"}}},"else":{"properties":{"id":{"type":"integer"}}}},"attrs":{"description":"Runner attributes (GitLab's names). `before` holds all seven; a create's `after` only the declared ones.","type":"object","additionalProperties":false,"properties":{"paused":{"type":"boolean"},"locked":{"type":"boolean"},"run_untagged":{"type":"boolean"},"tag_list":{"type":"array","items":{"type":"string"},"uniqueItems":true},"access_level":{"enum":["not_protected","ref_protected"]},"maximum_timeout":{"type":["integer","null"]},"maintenance_note":{"type":["string","null"]}}},"attrName":{"enum":["paused","locked","run_untagged","tag_list","access_level","maximum_timeout","maintenance_note"]},"change":{"type":"object","additionalProperties":false,"required":["address","action","scope","description","runner_id","before","after","changed","status","contacted_at","reason","token","refused"],"properties":{"address":{"type":"string","description":"e.g. group[\"acme/platform\"].runner[\"docker-amd64\"]; unique within the plan: a runner sharing the description of the one the address names gets #ID, e.g. runner[\"docker-amd64\"]#25"},"action":{"enum":["create","update","delete","no-op","token-reset"]},"scope":{"$ref":"#/definitions/scope"},"description":{"type":"string"},"runner_id":{"oneOf":[{"$ref":"#/definitions/runnerId"},{"type":"null"}]},"before":{"oneOf":[{"$ref":"#/definitions/attrs"},{"type":"null"}]},"after":{"oneOf":[{"$ref":"#/definitions/attrs"},{"type":"null"}]},"changed":{"description":"Attributes that differ (update) or are set (create).","type":"array","items":{"$ref":"#/definitions/attrName"},"uniqueItems":true},"status":{"oneOf":[{"$ref":"#/definitions/status"},{"type":"null"}]},"contacted_at":{"$ref":"#/definitions/timestamp"},"reason":{"description":"Why the engine chose this action: delete undeclared|duplicate, update renamed (or null), token-reset interrupted_create|undelivered_token|rotate|renew; null for create and no-op.","enum":["undeclared","duplicate","renamed","interrupted_create","undelivered_token","rotate","renew",null]},"token":{"description":"Where a new token goes (create, token-reset); null: only --tokens-out.","oneOf":[{"$ref":"#/definitions/tokenDestination"},{"type":"null"}]},"refused":{"description":"Why GitLab will refuse this change (the runner's permissions, or a token destination this token may not write); apply never sends it.","type":["string","null"]},"duplicate_of":{"description":"delete only: for a duplicate, the id of the declared runner that is kept; null for an undeclared runner.","oneOf":[{"$ref":"#/definitions/runnerId"},{"type":"null"}]},"renamed_from":{"description":"update, and token-reset that also renames: the live description the runner is renamed from (absent on a token-reset without a rename).","type":["string","null"]},"enablements":{"description":"Project runners: the projects this change enables the runner in or disables it from besides its owner project (`also_in:`), and for a delete the projects it is disabled in first. Absent when none.","type":"array","items":{"type":"object","additionalProperties":false,"required":["action","project","refused"],"properties":{"action":{"enum":["enable","disable"]},"project":{"type":"object","additionalProperties":false,"required":["id","path"],"properties":{"id":{"type":"integer","minimum":1},"path":{"type":"string"}}},"refused":{"description":"Why GitLab will refuse it; apply never sends it.","type":["string","null"]}}}},"token_move":{"description":"update only, present when the journal's stored token moves to `token` (same token, no reset): the destination it was recorded for and the description that destination was expanded with. The old destination is left in place.","type":"object","additionalProperties":false,"required":["from","from_description"],"properties":{"from":{"oneOf":[{"$ref":"#/definitions/tokenDestination"},{"type":"null"}]},"from_description":{"type":"string"}}}},"allOf":[{"if":{"properties":{"action":{"const":"create"}}},"then":{"properties":{"runner_id":{"type":"null"},"before":{"type":"null"},"after":{"type":"object"},"status":{"type":"null"}}}},{"if":{"properties":{"action":{"const":"delete"}}},"then":{"properties":{"runner_id":{"type":"integer"},"before":{"type":"object"},"after":{"type":"null"},"changed":{"type":"array","maxItems":0}}}},{"if":{"properties":{"action":{"enum":["update","no-op","token-reset"]}}},"then":{"properties":{"runner_id":{"type":"integer"},"before":{"type":"object"},"after":{"type":"object"}}}},{"if":{"properties":{"action":{"const":"update"},"renamed_from":{"type":"null"},"token_move":false,"enablements":false},"required":["action","renamed_from"]},"then":{"properties":{"changed":{"type":"array","minItems":1}}}},{"if":{"properties":{"action":{"const":"no-op"}}},"then":{"properties":{"changed":{"type":"array","maxItems":0}}}},{"if":{"properties":{"action":{"const":"create"}}},"then":{"properties":{"reason":{"const":null}}}},{"if":{"properties":{"action":{"const":"no-op"}}},"then":{"properties":{"reason":{"const":null}}}},{"if":{"properties":{"action":{"const":"delete"}}},"then":{"properties":{"reason":{"enum":["undeclared","duplicate"]}}}},{"if":{"properties":{"action":{"const":"token-reset"}}},"then":{"properties":{"reason":{"enum":["interrupted_create","undelivered_token","rotate","renew"]}}}},{"if":{"properties":{"action":{"const":"update"}}},"then":{"required":["renamed_from"],"properties":{"reason":{"enum":["renamed",null]}}}},{"if":{"properties":{"action":{"const":"update"},"reason":{"const":"renamed"}},"required":["action","reason"]},"then":{"properties":{"renamed_from":{"type":"string"}}},"else":{"if":{"properties":{"action":{"const":"update"}},"required":["action"]},"then":{"properties":{"renamed_from":{"type":"null"}}}}},{"if":{"properties":{"action":{"enum":["create","delete","no-op"]}}},"then":{"not":{"required":["renamed_from"]}}},{"if":{"properties":{"action":{"enum":["create","delete","no-op","token-reset"]}}},"then":{"properties":{"token_move":false}}},{"if":{"properties":{"action":{"enum":["create","update","no-op","token-reset"]}}},"then":{"properties":{"duplicate_of":false}}},{"if":{"properties":{"action":{"const":"delete"},"reason":{"const":"duplicate"}},"required":["action","reason"]},"then":{"properties":{"duplicate_of":{"type":"integer"}}}},{"if":{"properties":{"action":{"const":"delete"},"reason":{"const":"undeclared"}},"required":["action","reason"]},"then":{"properties":{"duplicate_of":{"type":"null"}}}}]},"delivery":{"type":"object","additionalProperties":false,"required":["address","scope","description","runner_id","reason","token","refused"],"properties":{"address":{"type":"string"},"scope":{"$ref":"#/definitions/scope"},"description":{"type":"string"},"runner_id":{"$ref":"#/definitions/runnerId"},"reason":{"description":"undelivered: an earlier apply stored it but could not deliver it; destination_lost: the journal says delivered, but its CI/CD variable is absent or names another runner.","enum":["undelivered","destination_lost"]},"token":{"description":"Where it goes: the destination declared now, or the one recorded with the token.","$ref":"#/definitions/tokenDestination"},"refused":{"description":"Why GitLab will refuse the delivery; apply does not try it and the token stays stored.","type":["string","null"]}}},"unmanaged":{"type":"object","additionalProperties":false,"required":["address","scope","description","runner_id","status","contacted_at"],"properties":{"address":{"type":"string"},"scope":{"$ref":"#/definitions/scope"},"description":{"type":"string"},"runner_id":{"$ref":"#/definitions/runnerId"},"status":{"$ref":"#/definitions/status"},"contacted_at":{"$ref":"#/definitions/timestamp"}}},"tokenDestination":{"oneOf":[{"type":"object","additionalProperties":false,"required":["kind","owner","key","protected","environment_scope"],"properties":{"kind":{"const":"gitlab_variable"},"owner":{"type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"enum":["group","project"]},"path":{"type":"string","minLength":1}}},"key":{"type":"string","minLength":1},"protected":{"type":"boolean"},"environment_scope":{"type":"string","minLength":1}}},{"type":"object","additionalProperties":false,"required":["kind","argv"],"properties":{"kind":{"const":"command"},"argv":{"type":"array","minItems":1,"items":{"type":"string"}}}}]},"warning":{"type":"object","additionalProperties":false,"required":["address","kind","message"],"properties":{"address":{"type":"string"},"kind":{"enum":["never_contacted","stale","token_expiring","token_expired","contacted_without_token","renamed_from_obsolete","refused","hidden_projects","hidden_fields"]},"message":{"type":"string"}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:runnerform:schema:plan:1","title":"runnerform plan","description":"A saved runnerform plan: what `runnerform plan --format json` prints and `--out` writes, and what `runnerform apply PLANFILE` applies. It never contains a token.","type":"object","additionalProperties":false,"required":["format_version","gitlab_url","scopes","fingerprint","targets","changes","unmanaged","warnings","summary"],"properties":{"format_version":{"description":"Version of this format. Readers refuse a version they do not know.","const":1},"gitlab_url":{"description":"The GitLab the plan was computed against; apply refuses another one.","type":"string","minLength":1},"scopes":{"description":"Every scope the plan covers, empty ones too, in plan order.","type":"array","items":{"$ref":"#/definitions/scope"}},"fingerprint":{"description":"sha256 (hex) of the owned live runners of `scopes` when the plan was made; apply refuses the plan when they changed since.","type":"string","pattern":"^[0-9a-f]{64}$"},"targets":{"description":"The --target addresses the plan was limited to; empty means everything.","type":"array","items":{"type":"string","minLength":1}},"changes":{"description":"One entry per declared or pruned runner: deletions first, then by scope, description and runner id.","type":"array","items":{"$ref":"#/definitions/change"}},"deliveries":{"description":"Tokens the --tokens-out journal holds that apply delivers before any change (same token, no reset), by address. Absent in plans written before deliveries were part of the plan.","type":"array","items":{"$ref":"#/definitions/delivery"}},"unmanaged":{"description":"Owned runners the desired state does not declare, kept because their scope has prune: false.","type":"array","items":{"$ref":"#/definitions/unmanaged"}},"warnings":{"description":"Things a reviewer should know that are not changes (health of declared runners, changes GitLab will refuse).","type":"array","items":{"$ref":"#/definitions/warning"}},"summary":{"description":"Counts of `changes` by action, of `deliveries`, of `unmanaged`, and of changes and deliveries GitLab will refuse.","type":"object","additionalProperties":false,"required":["create","update","delete","no_op","token_reset","unmanaged","refused"],"properties":{"create":{"$ref":"#/definitions/count"},"update":{"$ref":"#/definitions/count","description":"Changes with action `update` that change the runner itself (attributes, description, token destination); one that only enables or disables it in projects counts in `enable`/`disable` only (plan files written before counted it here too)."},"delete":{"$ref":"#/definitions/count"},"no_op":{"$ref":"#/definitions/count"},"token_reset":{"$ref":"#/definitions/count"},"deliver":{"$ref":"#/definitions/count","description":"Stored tokens to deliver (`deliveries`); absent in plans written before deliveries."},"unmanaged":{"$ref":"#/definitions/count"},"refused":{"$ref":"#/definitions/count","description":"Changes and deliveries GitLab will refuse, and changes runnerform refuses itself (`refused_by`); counted in their action too. Refused enablements count here too."},"enable":{"$ref":"#/definitions/count","description":"Enablements of a project runner in another project (`enablements` of the changes); present only when the plan has enablements."},"disable":{"$ref":"#/definitions/count","description":"Disablements of a project runner in another project; present only when the plan has enablements."}}}},"definitions":{"count":{"type":"integer","minimum":0},"runnerId":{"type":"integer","minimum":1},"timestamp":{"type":["string","null"],"description":"Last contact (ISO 8601) or null when never contacted."},"status":{"enum":["online","offline","stale","never_contacted","paused"]},"scope":{"description":"A scope resolved against GitLab. id and path are null for the instance.","type":"object","additionalProperties":false,"required":["type","path","id"],"properties":{"type":{"enum":["group","project","instance"]},"path":{"type":["string","null"]},"id":{"type":["integer","null"],"minimum":1}},"if":{"properties":{"type":{"const":"instance"}}},"then":{"properties":{"path":{"type":"null"},"id":{"type":"null"}}},"else":{"properties":{"id":{"type":"integer"}}}},"attrs":{"description":"Runner attributes (GitLab's names). `before` holds all seven; a create's `after` only the declared ones.","type":"object","additionalProperties":false,"properties":{"paused":{"type":"boolean"},"locked":{"type":"boolean"},"run_untagged":{"type":"boolean"},"tag_list":{"type":"array","items":{"type":"string"},"uniqueItems":true},"access_level":{"enum":["not_protected","ref_protected"]},"maximum_timeout":{"type":["integer","null"]},"maintenance_note":{"type":["string","null"]}}},"attrName":{"enum":["paused","locked","run_untagged","tag_list","access_level","maximum_timeout","maintenance_note"]},"change":{"type":"object","additionalProperties":false,"required":["address","action","scope","description","runner_id","before","after","changed","status","contacted_at","reason","token","refused"],"properties":{"address":{"type":"string","description":"e.g. group[\"acme/platform\"].runner[\"docker-amd64\"]; unique within the plan: a runner sharing the description of the one the address names gets #ID, e.g. runner[\"docker-amd64\"]#25"},"action":{"enum":["create","update","delete","no-op","token-reset"]},"scope":{"$ref":"#/definitions/scope"},"description":{"type":"string"},"runner_id":{"oneOf":[{"$ref":"#/definitions/runnerId"},{"type":"null"}]},"before":{"oneOf":[{"$ref":"#/definitions/attrs"},{"type":"null"}]},"after":{"oneOf":[{"$ref":"#/definitions/attrs"},{"type":"null"}]},"changed":{"description":"Attributes that differ (update) or are set (create).","type":"array","items":{"$ref":"#/definitions/attrName"},"uniqueItems":true},"status":{"oneOf":[{"$ref":"#/definitions/status"},{"type":"null"}]},"contacted_at":{"$ref":"#/definitions/timestamp"},"reason":{"description":"Why the engine chose this action: delete undeclared|duplicate, update renamed (or null), token-reset interrupted_create|undelivered_token|dead_stored_token|rotate|renew; null for create and no-op.","enum":["undeclared","duplicate","renamed","interrupted_create","undelivered_token","dead_stored_token","rotate","renew",null]},"token":{"description":"Where a new token goes (create, token-reset); null: only --tokens-out.","oneOf":[{"$ref":"#/definitions/tokenDestination"},{"type":"null"}]},"refused":{"description":"Why this change will not be carried out; apply never sends it. GitLab will refuse it (the runner's permissions, or a token moved to a destination this token may not write), or, with `refused_by`, runnerform will not issue a token it cannot deliver (then this names runnerform).","type":["string","null"]},"refused_by":{"description":"Present only when runnerform itself refuses the change: a create or token reset whose token cannot be written to its destination (GitLab would accept the request, and the token it shows once would be lost). Absent: GitLab will refuse it.","const":"runnerform"},"duplicate_of":{"description":"delete only: for a duplicate, the id of the declared runner that is kept; null for an undeclared runner.","oneOf":[{"$ref":"#/definitions/runnerId"},{"type":"null"}]},"renamed_from":{"description":"update, and token-reset that also renames: the live description the runner is renamed from (absent on a token-reset without a rename).","type":["string","null"]},"enablements":{"description":"Project runners: the projects this change enables the runner in or disables it from besides its owner project (`also_in:`), and for a delete the projects it is disabled in first. Absent when none.","type":"array","items":{"type":"object","additionalProperties":false,"required":["action","project","refused"],"properties":{"action":{"enum":["enable","disable"]},"project":{"type":"object","additionalProperties":false,"required":["id","path"],"properties":{"id":{"type":"integer","minimum":1},"path":{"type":"string"}}},"refused":{"description":"Why GitLab will refuse it; apply never sends it.","type":["string","null"]}}}},"token_move":{"description":"update only, present when the journal's stored token moves to `token` (same token, no reset): the destination it was recorded for and the description that destination was expanded with. The old destination is left in place.","type":"object","additionalProperties":false,"required":["from","from_description"],"properties":{"from":{"oneOf":[{"$ref":"#/definitions/tokenDestination"},{"type":"null"}]},"from_description":{"type":"string"}}}},"allOf":[{"if":{"properties":{"action":{"const":"create"}}},"then":{"properties":{"runner_id":{"type":"null"},"before":{"type":"null"},"after":{"type":"object"},"status":{"type":"null"}}}},{"if":{"properties":{"action":{"const":"delete"}}},"then":{"properties":{"runner_id":{"type":"integer"},"before":{"type":"object"},"after":{"type":"null"},"changed":{"type":"array","maxItems":0}}}},{"if":{"properties":{"action":{"enum":["update","no-op","token-reset"]}}},"then":{"properties":{"runner_id":{"type":"integer"},"before":{"type":"object"},"after":{"type":"object"}}}},{"if":{"properties":{"action":{"const":"update"},"renamed_from":{"type":"null"},"token_move":false,"enablements":false},"required":["action","renamed_from"]},"then":{"properties":{"changed":{"type":"array","minItems":1}}}},{"if":{"properties":{"action":{"const":"no-op"}}},"then":{"properties":{"changed":{"type":"array","maxItems":0}}}},{"if":{"properties":{"action":{"const":"create"}}},"then":{"properties":{"reason":{"const":null}}}},{"if":{"properties":{"action":{"const":"no-op"}}},"then":{"properties":{"reason":{"const":null}}}},{"if":{"properties":{"action":{"const":"delete"}}},"then":{"properties":{"reason":{"enum":["undeclared","duplicate"]}}}},{"if":{"properties":{"action":{"const":"token-reset"}}},"then":{"properties":{"reason":{"enum":["interrupted_create","undelivered_token","dead_stored_token","rotate","renew"]}}}},{"if":{"properties":{"action":{"const":"update"}}},"then":{"required":["renamed_from"],"properties":{"reason":{"enum":["renamed",null]}}}},{"if":{"properties":{"action":{"const":"update"},"reason":{"const":"renamed"}},"required":["action","reason"]},"then":{"properties":{"renamed_from":{"type":"string"}}},"else":{"if":{"properties":{"action":{"const":"update"}},"required":["action"]},"then":{"properties":{"renamed_from":{"type":"null"}}}}},{"if":{"properties":{"action":{"enum":["create","delete","no-op"]}}},"then":{"not":{"required":["renamed_from"]}}},{"if":{"properties":{"action":{"enum":["create","delete","no-op","token-reset"]}}},"then":{"properties":{"token_move":false}}},{"if":{"properties":{"action":{"enum":["create","update","no-op","token-reset"]}}},"then":{"properties":{"duplicate_of":false}}},{"if":{"properties":{"action":{"const":"delete"},"reason":{"const":"duplicate"}},"required":["action","reason"]},"then":{"properties":{"duplicate_of":{"type":"integer"}}}},{"if":{"properties":{"action":{"const":"delete"},"reason":{"const":"undeclared"}},"required":["action","reason"]},"then":{"properties":{"duplicate_of":{"type":"null"}}}},{"if":{"properties":{"refused_by":{"const":"runnerform"}},"required":["refused_by"]},"then":{"properties":{"action":{"enum":["create","token-reset"]},"refused":{"type":"string"}}}}]},"delivery":{"type":"object","additionalProperties":false,"required":["address","scope","description","runner_id","reason","token","refused"],"properties":{"address":{"type":"string"},"scope":{"$ref":"#/definitions/scope"},"description":{"type":"string"},"runner_id":{"$ref":"#/definitions/runnerId"},"reason":{"description":"undelivered: an earlier apply stored it but could not deliver it; destination_lost: the journal says delivered, but its CI/CD variable is absent or names another runner.","enum":["undelivered","destination_lost"]},"token":{"description":"Where it goes: the destination declared now, or the one recorded with the token.","$ref":"#/definitions/tokenDestination"},"refused":{"description":"Why GitLab will refuse the delivery; apply does not try it and the token stays stored.","type":["string","null"]}}},"unmanaged":{"type":"object","additionalProperties":false,"required":["address","scope","description","runner_id","status","contacted_at"],"properties":{"address":{"type":"string"},"scope":{"$ref":"#/definitions/scope"},"description":{"type":"string"},"runner_id":{"$ref":"#/definitions/runnerId"},"status":{"$ref":"#/definitions/status"},"contacted_at":{"$ref":"#/definitions/timestamp"}}},"tokenDestination":{"oneOf":[{"type":"object","additionalProperties":false,"required":["kind","owner","key","protected","environment_scope"],"properties":{"kind":{"const":"gitlab_variable"},"owner":{"type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"enum":["group","project"]},"path":{"type":"string","minLength":1}}},"key":{"type":"string","minLength":1},"protected":{"type":"boolean"},"environment_scope":{"type":"string","minLength":1}}},{"type":"object","additionalProperties":false,"required":["kind","argv"],"properties":{"kind":{"const":"command"},"argv":{"type":"array","minItems":1,"items":{"type":"string"}}}}]},"warning":{"type":"object","additionalProperties":false,"required":["address","kind","message"],"properties":{"address":{"type":"string"},"kind":{"enum":["never_contacted","stale","token_expiring","token_expired","contacted_without_token","renamed_from_obsolete","refused","hidden_projects","hidden_fields"]},"message":{"type":"string"}}}}};
 const schema12 = {"description":"A scope resolved against GitLab. id and path are null for the instance.","type":"object","additionalProperties":false,"required":["type","path","id"],"properties":{"type":{"enum":["group","project","instance"]},"path":{"type":["string","null"]},"id":{"type":["integer","null"],"minimum":1}},"if":{"properties":{"type":{"const":"instance"}}},"then":{"properties":{"path":{"type":"null"},"id":{"type":"null"}}},"else":{"properties":{"id":{"type":"integer"}}}};
 const schema33 = {"type":"object","additionalProperties":false,"required":["address","kind","message"],"properties":{"address":{"type":"string"},"kind":{"enum":["never_contacted","stale","token_expiring","token_expired","contacted_without_token","renamed_from_obsolete","refused","hidden_projects","hidden_fields"]},"message":{"type":"string"}}};
 const schema34 = {"type":"integer","minimum":0};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = runtime0;
 const pattern0 = new RegExp("^[0-9a-f]{64}$", "u");
-const schema13 = {"type":"object","additionalProperties":false,"required":["address","action","scope","description","runner_id","before","after","changed","status","contacted_at","reason","token","refused"],"properties":{"address":{"type":"string","description":"e.g. group[\"acme/platform\"].runner[\"docker-amd64\"]; unique within the plan: a runner sharing the description of the one the address names gets #ID, e.g. runner[\"docker-amd64\"]#25"},"action":{"enum":["create","update","delete","no-op","token-reset"]},"scope":{"$ref":"#/definitions/scope"},"description":{"type":"string"},"runner_id":{"oneOf":[{"$ref":"#/definitions/runnerId"},{"type":"null"}]},"before":{"oneOf":[{"$ref":"#/definitions/attrs"},{"type":"null"}]},"after":{"oneOf":[{"$ref":"#/definitions/attrs"},{"type":"null"}]},"changed":{"description":"Attributes that differ (update) or are set (create).","type":"array","items":{"$ref":"#/definitions/attrName"},"uniqueItems":true},"status":{"oneOf":[{"$ref":"#/definitions/status"},{"type":"null"}]},"contacted_at":{"$ref":"#/definitions/timestamp"},"reason":{"description":"Why the engine chose this action: delete undeclared|duplicate, update renamed (or null), token-reset interrupted_create|undelivered_token|rotate|renew; null for create and no-op.","enum":["undeclared","duplicate","renamed","interrupted_create","undelivered_token","rotate","renew",null]},"token":{"description":"Where a new token goes (create, token-reset); null: only --tokens-out.","oneOf":[{"$ref":"#/definitions/tokenDestination"},{"type":"null"}]},"refused":{"description":"Why GitLab will refuse this change (the runner's permissions, or a token destination this token may not write); apply never sends it.","type":["string","null"]},"duplicate_of":{"description":"delete only: for a duplicate, the id of the declared runner that is kept; null for an undeclared runner.","oneOf":[{"$ref":"#/definitions/runnerId"},{"type":"null"}]},"renamed_from":{"description":"update, and token-reset that also renames: the live description the runner is renamed from (absent on a token-reset without a rename).","type":["string","null"]},"enablements":{"description":"Project runners: the projects this change enables the runner in or disables it from besides its owner project (`also_in:`), and for a delete the projects it is disabled in first. Absent when none.","type":"array","items":{"type":"object","additionalProperties":false,"required":["action","project","refused"],"properties":{"action":{"enum":["enable","disable"]},"project":{"type":"object","additionalProperties":false,"required":["id","path"],"properties":{"id":{"type":"integer","minimum":1},"path":{"type":"string"}}},"refused":{"description":"Why GitLab will refuse it; apply never sends it.","type":["string","null"]}}}},"token_move":{"description":"update only, present when the journal's stored token moves to `token` (same token, no reset): the destination it was recorded for and the description that destination was expanded with. The old destination is left in place.","type":"object","additionalProperties":false,"required":["from","from_description"],"properties":{"from":{"oneOf":[{"$ref":"#/definitions/tokenDestination"},{"type":"null"}]},"from_description":{"type":"string"}}}},"allOf":[{"if":{"properties":{"action":{"const":"create"}}},"then":{"properties":{"runner_id":{"type":"null"},"before":{"type":"null"},"after":{"type":"object"},"status":{"type":"null"}}}},{"if":{"properties":{"action":{"const":"delete"}}},"then":{"properties":{"runner_id":{"type":"integer"},"before":{"type":"object"},"after":{"type":"null"},"changed":{"type":"array","maxItems":0}}}},{"if":{"properties":{"action":{"enum":["update","no-op","token-reset"]}}},"then":{"properties":{"runner_id":{"type":"integer"},"before":{"type":"object"},"after":{"type":"object"}}}},{"if":{"properties":{"action":{"const":"update"},"renamed_from":{"type":"null"},"token_move":false,"enablements":false},"required":["action","renamed_from"]},"then":{"properties":{"changed":{"type":"array","minItems":1}}}},{"if":{"properties":{"action":{"const":"no-op"}}},"then":{"properties":{"changed":{"type":"array","maxItems":0}}}},{"if":{"properties":{"action":{"const":"create"}}},"then":{"properties":{"reason":{"const":null}}}},{"if":{"properties":{"action":{"const":"no-op"}}},"then":{"properties":{"reason":{"const":null}}}},{"if":{"properties":{"action":{"const":"delete"}}},"then":{"properties":{"reason":{"enum":["undeclared","duplicate"]}}}},{"if":{"properties":{"action":{"const":"token-reset"}}},"then":{"properties":{"reason":{"enum":["interrupted_create","undelivered_token","rotate","renew"]}}}},{"if":{"properties":{"action":{"const":"update"}}},"then":{"required":["renamed_from"],"properties":{"reason":{"enum":["renamed",null]}}}},{"if":{"properties":{"action":{"const":"update"},"reason":{"const":"renamed"}},"required":["action","reason"]},"then":{"properties":{"renamed_from":{"type":"string"}}},"else":{"if":{"properties":{"action":{"const":"update"}},"required":["action"]},"then":{"properties":{"renamed_from":{"type":"null"}}}}},{"if":{"properties":{"action":{"enum":["create","delete","no-op"]}}},"then":{"not":{"required":["renamed_from"]}}},{"if":{"properties":{"action":{"enum":["create","delete","no-op","token-reset"]}}},"then":{"properties":{"token_move":false}}},{"if":{"properties":{"action":{"enum":["create","update","no-op","token-reset"]}}},"then":{"properties":{"duplicate_of":false}}},{"if":{"properties":{"action":{"const":"delete"},"reason":{"const":"duplicate"}},"required":["action","reason"]},"then":{"properties":{"duplicate_of":{"type":"integer"}}}},{"if":{"properties":{"action":{"const":"delete"},"reason":{"const":"undeclared"}},"required":["action","reason"]},"then":{"properties":{"duplicate_of":{"type":"null"}}}}]};
+const schema13 = {"type":"object","additionalProperties":false,"required":["address","action","scope","description","runner_id","before","after","changed","status","contacted_at","reason","token","refused"],"properties":{"address":{"type":"string","description":"e.g. group[\"acme/platform\"].runner[\"docker-amd64\"]; unique within the plan: a runner sharing the description of the one the address names gets #ID, e.g. runner[\"docker-amd64\"]#25"},"action":{"enum":["create","update","delete","no-op","token-reset"]},"scope":{"$ref":"#/definitions/scope"},"description":{"type":"string"},"runner_id":{"oneOf":[{"$ref":"#/definitions/runnerId"},{"type":"null"}]},"before":{"oneOf":[{"$ref":"#/definitions/attrs"},{"type":"null"}]},"after":{"oneOf":[{"$ref":"#/definitions/attrs"},{"type":"null"}]},"changed":{"description":"Attributes that differ (update) or are set (create).","type":"array","items":{"$ref":"#/definitions/attrName"},"uniqueItems":true},"status":{"oneOf":[{"$ref":"#/definitions/status"},{"type":"null"}]},"contacted_at":{"$ref":"#/definitions/timestamp"},"reason":{"description":"Why the engine chose this action: delete undeclared|duplicate, update renamed (or null), token-reset interrupted_create|undelivered_token|dead_stored_token|rotate|renew; null for create and no-op.","enum":["undeclared","duplicate","renamed","interrupted_create","undelivered_token","dead_stored_token","rotate","renew",null]},"token":{"description":"Where a new token goes (create, token-reset); null: only --tokens-out.","oneOf":[{"$ref":"#/definitions/tokenDestination"},{"type":"null"}]},"refused":{"description":"Why this change will not be carried out; apply never sends it. GitLab will refuse it (the runner's permissions, or a token moved to a destination this token may not write), or, with `refused_by`, runnerform will not issue a token it cannot deliver (then this names runnerform).","type":["string","null"]},"refused_by":{"description":"Present only when runnerform itself refuses the change: a create or token reset whose token cannot be written to its destination (GitLab would accept the request, and the token it shows once would be lost). Absent: GitLab will refuse it.","const":"runnerform"},"duplicate_of":{"description":"delete only: for a duplicate, the id of the declared runner that is kept; null for an undeclared runner.","oneOf":[{"$ref":"#/definitions/runnerId"},{"type":"null"}]},"renamed_from":{"description":"update, and token-reset that also renames: the live description the runner is renamed from (absent on a token-reset without a rename).","type":["string","null"]},"enablements":{"description":"Project runners: the projects this change enables the runner in or disables it from besides its owner project (`also_in:`), and for a delete the projects it is disabled in first. Absent when none.","type":"array","items":{"type":"object","additionalProperties":false,"required":["action","project","refused"],"properties":{"action":{"enum":["enable","disable"]},"project":{"type":"object","additionalProperties":false,"required":["id","path"],"properties":{"id":{"type":"integer","minimum":1},"path":{"type":"string"}}},"refused":{"description":"Why GitLab will refuse it; apply never sends it.","type":["string","null"]}}}},"token_move":{"description":"update only, present when the journal's stored token moves to `token` (same token, no reset): the destination it was recorded for and the description that destination was expanded with. The old destination is left in place.","type":"object","additionalProperties":false,"required":["from","from_description"],"properties":{"from":{"oneOf":[{"$ref":"#/definitions/tokenDestination"},{"type":"null"}]},"from_description":{"type":"string"}}}},"allOf":[{"if":{"properties":{"action":{"const":"create"}}},"then":{"properties":{"runner_id":{"type":"null"},"before":{"type":"null"},"after":{"type":"object"},"status":{"type":"null"}}}},{"if":{"properties":{"action":{"const":"delete"}}},"then":{"properties":{"runner_id":{"type":"integer"},"before":{"type":"object"},"after":{"type":"null"},"changed":{"type":"array","maxItems":0}}}},{"if":{"properties":{"action":{"enum":["update","no-op","token-reset"]}}},"then":{"properties":{"runner_id":{"type":"integer"},"before":{"type":"object"},"after":{"type":"object"}}}},{"if":{"properties":{"action":{"const":"update"},"renamed_from":{"type":"null"},"token_move":false,"enablements":false},"required":["action","renamed_from"]},"then":{"properties":{"changed":{"type":"array","minItems":1}}}},{"if":{"properties":{"action":{"const":"no-op"}}},"then":{"properties":{"changed":{"type":"array","maxItems":0}}}},{"if":{"properties":{"action":{"const":"create"}}},"then":{"properties":{"reason":{"const":null}}}},{"if":{"properties":{"action":{"const":"no-op"}}},"then":{"properties":{"reason":{"const":null}}}},{"if":{"properties":{"action":{"const":"delete"}}},"then":{"properties":{"reason":{"enum":["undeclared","duplicate"]}}}},{"if":{"properties":{"action":{"const":"token-reset"}}},"then":{"properties":{"reason":{"enum":["interrupted_create","undelivered_token","dead_stored_token","rotate","renew"]}}}},{"if":{"properties":{"action":{"const":"update"}}},"then":{"required":["renamed_from"],"properties":{"reason":{"enum":["renamed",null]}}}},{"if":{"properties":{"action":{"const":"update"},"reason":{"const":"renamed"}},"required":["action","reason"]},"then":{"properties":{"renamed_from":{"type":"string"}}},"else":{"if":{"properties":{"action":{"const":"update"}},"required":["action"]},"then":{"properties":{"renamed_from":{"type":"null"}}}}},{"if":{"properties":{"action":{"enum":["create","delete","no-op"]}}},"then":{"not":{"required":["renamed_from"]}}},{"if":{"properties":{"action":{"enum":["create","delete","no-op","token-reset"]}}},"then":{"properties":{"token_move":false}}},{"if":{"properties":{"action":{"enum":["create","update","no-op","token-reset"]}}},"then":{"properties":{"duplicate_of":false}}},{"if":{"properties":{"action":{"const":"delete"},"reason":{"const":"duplicate"}},"required":["action","reason"]},"then":{"properties":{"duplicate_of":{"type":"integer"}}}},{"if":{"properties":{"action":{"const":"delete"},"reason":{"const":"undeclared"}},"required":["action","reason"]},"then":{"properties":{"duplicate_of":{"type":"null"}}}},{"if":{"properties":{"refused_by":{"const":"runnerform"}},"required":["refused_by"]},"then":{"properties":{"action":{"enum":["create","token-reset"]},"refused":{"type":"string"}}}}]};
 const schema15 = {"type":"integer","minimum":1};
 const schema16 = {"description":"Runner attributes (GitLab's names). `before` holds all seven; a create's `after` only the declared ones.","type":"object","additionalProperties":false,"properties":{"paused":{"type":"boolean"},"locked":{"type":"boolean"},"run_untagged":{"type":"boolean"},"tag_list":{"type":"array","items":{"type":"string"},"uniqueItems":true},"access_level":{"enum":["not_protected","ref_protected"]},"maximum_timeout":{"type":["integer","null"]},"maintenance_note":{"type":["string","null"]}}};
 const schema18 = {"enum":["paused","locked","run_untagged","tag_list","access_level","maximum_timeout","maintenance_note"]};
@@ -718,7 +718,7 @@ const _errs76 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.reason !== undefined){
 let data28 = data.reason;
-if(!((((data28 === "interrupted_create") || (data28 === "undelivered_token")) || (data28 === "rotate")) || (data28 === "renew"))){
+if(!(((((data28 === "interrupted_create") || (data28 === "undelivered_token")) || (data28 === "dead_stored_token")) || (data28 === "rotate")) || (data28 === "renew"))){
 const err40 = {instancePath:instancePath+"/reason",schemaPath:"#/allOf/8/then/properties/reason/enum",keyword:"enum",params:{allowedValues: schema13.allOf[8].then.properties.reason.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err40];
@@ -1357,9 +1357,13 @@ vErrors.push(err74);
 }
 errors++;
 }
+const _errs133 = errors;
+let valid52 = true;
+const _errs134 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.address === undefined){
-const err75 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'"};
+let missing6;
+if((data.refused_by === undefined) && (missing6 = "refused_by")){
+const err75 = {};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1368,8 +1372,10 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(data.action === undefined){
-const err76 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
+else {
+if(data.refused_by !== undefined){
+if("runnerform" !== data.refused_by){
+const err76 = {};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1378,8 +1384,26 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(data.scope === undefined){
-const err77 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "scope"},message:"must have required property '"+"scope"+"'"};
+}
+}
+}
+var _valid17 = _errs134 === errors;
+errors = _errs133;
+if(vErrors !== null){
+if(_errs133){
+vErrors.length = _errs133;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid17){
+const _errs136 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.action !== undefined){
+let data48 = data.action;
+if(!((data48 === "create") || (data48 === "token-reset"))){
+const err77 = {instancePath:instancePath+"/action",schemaPath:"#/allOf/16/then/properties/action/enum",keyword:"enum",params:{allowedValues: schema13.allOf[16].then.properties.action.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1388,8 +1412,10 @@ vErrors.push(err77);
 }
 errors++;
 }
-if(data.description === undefined){
-const err78 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
+}
+if(data.refused !== undefined){
+if(typeof data.refused !== "string"){
+const err78 = {instancePath:instancePath+"/refused",schemaPath:"#/allOf/16/then/properties/refused/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1398,8 +1424,13 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(data.runner_id === undefined){
-const err79 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "runner_id"},message:"must have required property '"+"runner_id"+"'"};
+}
+}
+var _valid17 = _errs136 === errors;
+valid52 = _valid17;
+}
+if(!valid52){
+const err79 = {instancePath,schemaPath:"#/allOf/16/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1408,8 +1439,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-if(data.before === undefined){
-const err80 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "before"},message:"must have required property '"+"before"+"'"};
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.address === undefined){
+const err80 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1418,8 +1450,8 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(data.after === undefined){
-const err81 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "after"},message:"must have required property '"+"after"+"'"};
+if(data.action === undefined){
+const err81 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1428,8 +1460,8 @@ vErrors.push(err81);
 }
 errors++;
 }
-if(data.changed === undefined){
-const err82 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "changed"},message:"must have required property '"+"changed"+"'"};
+if(data.scope === undefined){
+const err82 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "scope"},message:"must have required property '"+"scope"+"'"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1438,8 +1470,8 @@ vErrors.push(err82);
 }
 errors++;
 }
-if(data.status === undefined){
-const err83 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+if(data.description === undefined){
+const err83 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1448,8 +1480,8 @@ vErrors.push(err83);
 }
 errors++;
 }
-if(data.contacted_at === undefined){
-const err84 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "contacted_at"},message:"must have required property '"+"contacted_at"+"'"};
+if(data.runner_id === undefined){
+const err84 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "runner_id"},message:"must have required property '"+"runner_id"+"'"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1458,8 +1490,8 @@ vErrors.push(err84);
 }
 errors++;
 }
-if(data.reason === undefined){
-const err85 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if(data.before === undefined){
+const err85 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "before"},message:"must have required property '"+"before"+"'"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1468,8 +1500,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(data.token === undefined){
-const err86 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "token"},message:"must have required property '"+"token"+"'"};
+if(data.after === undefined){
+const err86 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "after"},message:"must have required property '"+"after"+"'"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1478,8 +1510,8 @@ vErrors.push(err86);
 }
 errors++;
 }
-if(data.refused === undefined){
-const err87 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "refused"},message:"must have required property '"+"refused"+"'"};
+if(data.changed === undefined){
+const err87 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "changed"},message:"must have required property '"+"changed"+"'"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1488,9 +1520,8 @@ vErrors.push(err87);
 }
 errors++;
 }
-for(const key0 in data){
-if(!(func2.call(schema13.properties, key0))){
-const err88 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(data.status === undefined){
+const err88 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1499,10 +1530,8 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-if(data.address !== undefined){
-if(typeof data.address !== "string"){
-const err89 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.contacted_at === undefined){
+const err89 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "contacted_at"},message:"must have required property '"+"contacted_at"+"'"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1511,11 +1540,8 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-if(data.action !== undefined){
-let data48 = data.action;
-if(!(((((data48 === "create") || (data48 === "update")) || (data48 === "delete")) || (data48 === "no-op")) || (data48 === "token-reset"))){
-const err90 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema13.properties.action.enum},message:"must be equal to one of the allowed values"};
+if(data.reason === undefined){
+const err90 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1524,16 +1550,8 @@ vErrors.push(err90);
 }
 errors++;
 }
-}
-if(data.scope !== undefined){
-let data49 = data.scope;
-const _errs139 = errors;
-let valid54 = true;
-const _errs140 = errors;
-if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
-if(data49.type !== undefined){
-if("instance" !== data49.type){
-const err91 = {};
+if(data.token === undefined){
+const err91 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "token"},message:"must have required property '"+"token"+"'"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1542,25 +1560,8 @@ vErrors.push(err91);
 }
 errors++;
 }
-}
-}
-var _valid17 = _errs140 === errors;
-errors = _errs139;
-if(vErrors !== null){
-if(_errs139){
-vErrors.length = _errs139;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause1;
-if(_valid17){
-const _errs142 = errors;
-if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
-if(data49.path !== undefined){
-if(data49.path !== null){
-const err92 = {instancePath:instancePath+"/scope/path",schemaPath:"#/definitions/scope/then/properties/path/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data.refused === undefined){
+const err92 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "refused"},message:"must have required property '"+"refused"+"'"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1569,10 +1570,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-if(data49.id !== undefined){
-if(data49.id !== null){
-const err93 = {instancePath:instancePath+"/scope/id",schemaPath:"#/definitions/scope/then/properties/id/type",keyword:"type",params:{type: "null"},message:"must be null"};
+for(const key0 in data){
+if(!(func2.call(schema13.properties, key0))){
+const err93 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1582,18 +1582,9 @@ vErrors.push(err93);
 errors++;
 }
 }
-}
-var _valid17 = _errs142 === errors;
-valid54 = _valid17;
-ifClause1 = "then";
-}
-else {
-const _errs147 = errors;
-if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
-if(data49.id !== undefined){
-let data53 = data49.id;
-if(!(((typeof data53 == "number") && (!(data53 % 1) && !isNaN(data53))) && (isFinite(data53)))){
-const err94 = {instancePath:instancePath+"/scope/id",schemaPath:"#/definitions/scope/else/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.address !== undefined){
+if(typeof data.address !== "string"){
+const err94 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1603,13 +1594,10 @@ vErrors.push(err94);
 errors++;
 }
 }
-}
-var _valid17 = _errs147 === errors;
-valid54 = _valid17;
-ifClause1 = "else";
-}
-if(!valid54){
-const err95 = {instancePath:instancePath+"/scope",schemaPath:"#/definitions/scope/if",keyword:"if",params:{failingKeyword: ifClause1},message:"must match \""+ifClause1+"\" schema"};
+if(data.action !== undefined){
+let data51 = data.action;
+if(!(((((data51 === "create") || (data51 === "update")) || (data51 === "delete")) || (data51 === "no-op")) || (data51 === "token-reset"))){
+const err95 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema13.properties.action.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1618,9 +1606,16 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
-if(data49.type === undefined){
-const err96 = {instancePath:instancePath+"/scope",schemaPath:"#/definitions/scope/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+}
+if(data.scope !== undefined){
+let data52 = data.scope;
+const _errs147 = errors;
+let valid57 = true;
+const _errs148 = errors;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(data52.type !== undefined){
+if("instance" !== data52.type){
+const err96 = {};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1629,8 +1624,25 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(data49.path === undefined){
-const err97 = {instancePath:instancePath+"/scope",schemaPath:"#/definitions/scope/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+}
+}
+var _valid18 = _errs148 === errors;
+errors = _errs147;
+if(vErrors !== null){
+if(_errs147){
+vErrors.length = _errs147;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause1;
+if(_valid18){
+const _errs150 = errors;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(data52.path !== undefined){
+if(data52.path !== null){
+const err97 = {instancePath:instancePath+"/scope/path",schemaPath:"#/definitions/scope/then/properties/path/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1639,8 +1651,10 @@ vErrors.push(err97);
 }
 errors++;
 }
-if(data49.id === undefined){
-const err98 = {instancePath:instancePath+"/scope",schemaPath:"#/definitions/scope/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+}
+if(data52.id !== undefined){
+if(data52.id !== null){
+const err98 = {instancePath:instancePath+"/scope/id",schemaPath:"#/definitions/scope/then/properties/id/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1649,9 +1663,19 @@ vErrors.push(err98);
 }
 errors++;
 }
-for(const key1 in data49){
-if(!(((key1 === "type") || (key1 === "path")) || (key1 === "id"))){
-const err99 = {instancePath:instancePath+"/scope",schemaPath:"#/definitions/scope/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+}
+var _valid18 = _errs150 === errors;
+valid57 = _valid18;
+ifClause1 = "then";
+}
+else {
+const _errs155 = errors;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(data52.id !== undefined){
+let data56 = data52.id;
+if(!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56)))){
+const err99 = {instancePath:instancePath+"/scope/id",schemaPath:"#/definitions/scope/else/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1661,10 +1685,13 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data49.type !== undefined){
-let data54 = data49.type;
-if(!(((data54 === "group") || (data54 === "project")) || (data54 === "instance"))){
-const err100 = {instancePath:instancePath+"/scope/type",schemaPath:"#/definitions/scope/properties/type/enum",keyword:"enum",params:{allowedValues: schema12.properties.type.enum},message:"must be equal to one of the allowed values"};
+}
+var _valid18 = _errs155 === errors;
+valid57 = _valid18;
+ifClause1 = "else";
+}
+if(!valid57){
+const err100 = {instancePath:instancePath+"/scope",schemaPath:"#/definitions/scope/if",keyword:"if",params:{failingKeyword: ifClause1},message:"must match \""+ifClause1+"\" schema"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1673,11 +1700,9 @@ vErrors.push(err100);
 }
 errors++;
 }
-}
-if(data49.path !== undefined){
-let data55 = data49.path;
-if((typeof data55 !== "string") && (data55 !== null)){
-const err101 = {instancePath:instancePath+"/scope/path",schemaPath:"#/definitions/scope/properties/path/type",keyword:"type",params:{type: schema12.properties.path.type},message:"must be string,null"};
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(data52.type === undefined){
+const err101 = {instancePath:instancePath+"/scope",schemaPath:"#/definitions/scope/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1686,11 +1711,8 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-if(data49.id !== undefined){
-let data56 = data49.id;
-if((!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56)))) && (data56 !== null)){
-const err102 = {instancePath:instancePath+"/scope/id",schemaPath:"#/definitions/scope/properties/id/type",keyword:"type",params:{type: schema12.properties.id.type},message:"must be integer,null"};
+if(data52.path === undefined){
+const err102 = {instancePath:instancePath+"/scope",schemaPath:"#/definitions/scope/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1699,9 +1721,8 @@ vErrors.push(err102);
 }
 errors++;
 }
-if((typeof data56 == "number") && (isFinite(data56))){
-if(data56 < 1 || isNaN(data56)){
-const err103 = {instancePath:instancePath+"/scope/id",schemaPath:"#/definitions/scope/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(data52.id === undefined){
+const err103 = {instancePath:instancePath+"/scope",schemaPath:"#/definitions/scope/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1710,11 +1731,9 @@ vErrors.push(err103);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err104 = {instancePath:instancePath+"/scope",schemaPath:"#/definitions/scope/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key1 in data52){
+if(!(((key1 === "type") || (key1 === "path")) || (key1 === "id"))){
+const err104 = {instancePath:instancePath+"/scope",schemaPath:"#/definitions/scope/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1724,9 +1743,10 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data.description !== undefined){
-if(typeof data.description !== "string"){
-const err105 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data52.type !== undefined){
+let data57 = data52.type;
+if(!(((data57 === "group") || (data57 === "project")) || (data57 === "instance"))){
+const err105 = {instancePath:instancePath+"/scope/type",schemaPath:"#/definitions/scope/properties/type/enum",keyword:"enum",params:{allowedValues: schema12.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1736,14 +1756,10 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data.runner_id !== undefined){
-let data58 = data.runner_id;
-const _errs159 = errors;
-let valid59 = false;
-let passing0 = null;
-const _errs160 = errors;
-if(!(((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58))) && (isFinite(data58)))){
-const err106 = {instancePath:instancePath+"/runner_id",schemaPath:"#/definitions/runnerId/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data52.path !== undefined){
+let data58 = data52.path;
+if((typeof data58 !== "string") && (data58 !== null)){
+const err106 = {instancePath:instancePath+"/scope/path",schemaPath:"#/definitions/scope/properties/path/type",keyword:"type",params:{type: schema12.properties.path.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1752,9 +1768,11 @@ vErrors.push(err106);
 }
 errors++;
 }
-if((typeof data58 == "number") && (isFinite(data58))){
-if(data58 < 1 || isNaN(data58)){
-const err107 = {instancePath:instancePath+"/runner_id",schemaPath:"#/definitions/runnerId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data52.id !== undefined){
+let data59 = data52.id;
+if((!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))) && (data59 !== null)){
+const err107 = {instancePath:instancePath+"/scope/id",schemaPath:"#/definitions/scope/properties/id/type",keyword:"type",params:{type: schema12.properties.id.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1763,15 +1781,9 @@ vErrors.push(err107);
 }
 errors++;
 }
-}
-var _valid18 = _errs160 === errors;
-if(_valid18){
-valid59 = true;
-passing0 = 0;
-}
-const _errs163 = errors;
-if(data58 !== null){
-const err108 = {instancePath:instancePath+"/runner_id",schemaPath:"#/properties/runner_id/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if((typeof data59 == "number") && (isFinite(data59))){
+if(data59 < 1 || isNaN(data59)){
+const err108 = {instancePath:instancePath+"/scope/id",schemaPath:"#/definitions/scope/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1780,19 +1792,11 @@ vErrors.push(err108);
 }
 errors++;
 }
-var _valid18 = _errs163 === errors;
-if(_valid18 && valid59){
-valid59 = false;
-passing0 = [passing0, 1];
+}
+}
 }
 else {
-if(_valid18){
-valid59 = true;
-passing0 = 1;
-}
-}
-if(!valid59){
-const err109 = {instancePath:instancePath+"/runner_id",schemaPath:"#/properties/runner_id/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+const err109 = {instancePath:instancePath+"/scope",schemaPath:"#/definitions/scope/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1801,28 +1805,10 @@ vErrors.push(err109);
 }
 errors++;
 }
-else {
-errors = _errs159;
-if(vErrors !== null){
-if(_errs159){
-vErrors.length = _errs159;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.before !== undefined){
-let data59 = data.before;
-const _errs166 = errors;
-let valid61 = false;
-let passing1 = null;
-const _errs167 = errors;
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-for(const key2 in data59){
-if(!(((((((key2 === "paused") || (key2 === "locked")) || (key2 === "run_untagged")) || (key2 === "tag_list")) || (key2 === "access_level")) || (key2 === "maximum_timeout")) || (key2 === "maintenance_note"))){
-const err110 = {instancePath:instancePath+"/before",schemaPath:"#/definitions/attrs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(data.description !== undefined){
+if(typeof data.description !== "string"){
+const err110 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1832,9 +1818,14 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data59.paused !== undefined){
-if(typeof data59.paused !== "boolean"){
-const err111 = {instancePath:instancePath+"/before/paused",schemaPath:"#/definitions/attrs/properties/paused/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.runner_id !== undefined){
+let data61 = data.runner_id;
+const _errs167 = errors;
+let valid62 = false;
+let passing0 = null;
+const _errs168 = errors;
+if(!(((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61))) && (isFinite(data61)))){
+const err111 = {instancePath:instancePath+"/runner_id",schemaPath:"#/definitions/runnerId/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1843,10 +1834,9 @@ vErrors.push(err111);
 }
 errors++;
 }
-}
-if(data59.locked !== undefined){
-if(typeof data59.locked !== "boolean"){
-const err112 = {instancePath:instancePath+"/before/locked",schemaPath:"#/definitions/attrs/properties/locked/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if((typeof data61 == "number") && (isFinite(data61))){
+if(data61 < 1 || isNaN(data61)){
+const err112 = {instancePath:instancePath+"/runner_id",schemaPath:"#/definitions/runnerId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1856,9 +1846,14 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data59.run_untagged !== undefined){
-if(typeof data59.run_untagged !== "boolean"){
-const err113 = {instancePath:instancePath+"/before/run_untagged",schemaPath:"#/definitions/attrs/properties/run_untagged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+var _valid19 = _errs168 === errors;
+if(_valid19){
+valid62 = true;
+passing0 = 0;
+}
+const _errs171 = errors;
+if(data61 !== null){
+const err113 = {instancePath:instancePath+"/runner_id",schemaPath:"#/properties/runner_id/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1867,14 +1862,19 @@ vErrors.push(err113);
 }
 errors++;
 }
+var _valid19 = _errs171 === errors;
+if(_valid19 && valid62){
+valid62 = false;
+passing0 = [passing0, 1];
 }
-if(data59.tag_list !== undefined){
-let data63 = data59.tag_list;
-if(Array.isArray(data63)){
-const len0 = data63.length;
-for(let i0=0; i0<len0; i0++){
-if(typeof data63[i0] !== "string"){
-const err114 = {instancePath:instancePath+"/before/tag_list/" + i0,schemaPath:"#/definitions/attrs/properties/tag_list/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+if(_valid19){
+valid62 = true;
+passing0 = 1;
+}
+}
+if(!valid62){
+const err114 = {instancePath:instancePath+"/runner_id",schemaPath:"#/properties/runner_id/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1883,19 +1883,28 @@ vErrors.push(err114);
 }
 errors++;
 }
+else {
+errors = _errs167;
+if(vErrors !== null){
+if(_errs167){
+vErrors.length = _errs167;
 }
-let i1 = data63.length;
-let j0;
-if(i1 > 1){
-const indices0 = {};
-for(;i1--;){
-let item0 = data63[i1];
-if(typeof item0 !== "string"){
-continue;
+else {
+vErrors = null;
 }
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err115 = {instancePath:instancePath+"/before/tag_list",schemaPath:"#/definitions/attrs/properties/tag_list/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
+}
+}
+}
+if(data.before !== undefined){
+let data62 = data.before;
+const _errs174 = errors;
+let valid64 = false;
+let passing1 = null;
+const _errs175 = errors;
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+for(const key2 in data62){
+if(!(((((((key2 === "paused") || (key2 === "locked")) || (key2 === "run_untagged")) || (key2 === "tag_list")) || (key2 === "access_level")) || (key2 === "maximum_timeout")) || (key2 === "maintenance_note"))){
+const err115 = {instancePath:instancePath+"/before",schemaPath:"#/definitions/attrs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1903,14 +1912,11 @@ else {
 vErrors.push(err115);
 }
 errors++;
-break;
-}
-indices0[item0] = i1;
 }
 }
-}
-else {
-const err116 = {instancePath:instancePath+"/before/tag_list",schemaPath:"#/definitions/attrs/properties/tag_list/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data62.paused !== undefined){
+if(typeof data62.paused !== "boolean"){
+const err116 = {instancePath:instancePath+"/before/paused",schemaPath:"#/definitions/attrs/properties/paused/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1920,10 +1926,9 @@ vErrors.push(err116);
 errors++;
 }
 }
-if(data59.access_level !== undefined){
-let data65 = data59.access_level;
-if(!((data65 === "not_protected") || (data65 === "ref_protected"))){
-const err117 = {instancePath:instancePath+"/before/access_level",schemaPath:"#/definitions/attrs/properties/access_level/enum",keyword:"enum",params:{allowedValues: schema16.properties.access_level.enum},message:"must be equal to one of the allowed values"};
+if(data62.locked !== undefined){
+if(typeof data62.locked !== "boolean"){
+const err117 = {instancePath:instancePath+"/before/locked",schemaPath:"#/definitions/attrs/properties/locked/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1933,10 +1938,9 @@ vErrors.push(err117);
 errors++;
 }
 }
-if(data59.maximum_timeout !== undefined){
-let data66 = data59.maximum_timeout;
-if((!(((typeof data66 == "number") && (!(data66 % 1) && !isNaN(data66))) && (isFinite(data66)))) && (data66 !== null)){
-const err118 = {instancePath:instancePath+"/before/maximum_timeout",schemaPath:"#/definitions/attrs/properties/maximum_timeout/type",keyword:"type",params:{type: schema16.properties.maximum_timeout.type},message:"must be integer,null"};
+if(data62.run_untagged !== undefined){
+if(typeof data62.run_untagged !== "boolean"){
+const err118 = {instancePath:instancePath+"/before/run_untagged",schemaPath:"#/definitions/attrs/properties/run_untagged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1946,10 +1950,13 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data59.maintenance_note !== undefined){
-let data67 = data59.maintenance_note;
-if((typeof data67 !== "string") && (data67 !== null)){
-const err119 = {instancePath:instancePath+"/before/maintenance_note",schemaPath:"#/definitions/attrs/properties/maintenance_note/type",keyword:"type",params:{type: schema16.properties.maintenance_note.type},message:"must be string,null"};
+if(data62.tag_list !== undefined){
+let data66 = data62.tag_list;
+if(Array.isArray(data66)){
+const len0 = data66.length;
+for(let i0=0; i0<len0; i0++){
+if(typeof data66[i0] !== "string"){
+const err119 = {instancePath:instancePath+"/before/tag_list/" + i0,schemaPath:"#/definitions/attrs/properties/tag_list/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1959,9 +1966,18 @@ vErrors.push(err119);
 errors++;
 }
 }
+let i1 = data66.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data66[i1];
+if(typeof item0 !== "string"){
+continue;
 }
-else {
-const err120 = {instancePath:instancePath+"/before",schemaPath:"#/definitions/attrs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err120 = {instancePath:instancePath+"/before/tag_list",schemaPath:"#/definitions/attrs/properties/tag_list/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1969,15 +1985,14 @@ else {
 vErrors.push(err120);
 }
 errors++;
+break;
 }
-var _valid19 = _errs167 === errors;
-if(_valid19){
-valid61 = true;
-passing1 = 0;
+indices0[item0] = i1;
 }
-const _errs186 = errors;
-if(data59 !== null){
-const err121 = {instancePath:instancePath+"/before",schemaPath:"#/properties/before/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+}
+}
+else {
+const err121 = {instancePath:instancePath+"/before/tag_list",schemaPath:"#/definitions/attrs/properties/tag_list/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1986,19 +2001,11 @@ vErrors.push(err121);
 }
 errors++;
 }
-var _valid19 = _errs186 === errors;
-if(_valid19 && valid61){
-valid61 = false;
-passing1 = [passing1, 1];
 }
-else {
-if(_valid19){
-valid61 = true;
-passing1 = 1;
-}
-}
-if(!valid61){
-const err122 = {instancePath:instancePath+"/before",schemaPath:"#/properties/before/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(data62.access_level !== undefined){
+let data68 = data62.access_level;
+if(!((data68 === "not_protected") || (data68 === "ref_protected"))){
+const err122 = {instancePath:instancePath+"/before/access_level",schemaPath:"#/definitions/attrs/properties/access_level/enum",keyword:"enum",params:{allowedValues: schema16.properties.access_level.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2007,28 +2014,11 @@ vErrors.push(err122);
 }
 errors++;
 }
-else {
-errors = _errs166;
-if(vErrors !== null){
-if(_errs166){
-vErrors.length = _errs166;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.after !== undefined){
-let data68 = data.after;
-const _errs189 = errors;
-let valid67 = false;
-let passing2 = null;
-const _errs190 = errors;
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-for(const key3 in data68){
-if(!(((((((key3 === "paused") || (key3 === "locked")) || (key3 === "run_untagged")) || (key3 === "tag_list")) || (key3 === "access_level")) || (key3 === "maximum_timeout")) || (key3 === "maintenance_note"))){
-const err123 = {instancePath:instancePath+"/after",schemaPath:"#/definitions/attrs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(data62.maximum_timeout !== undefined){
+let data69 = data62.maximum_timeout;
+if((!(((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69))) && (isFinite(data69)))) && (data69 !== null)){
+const err123 = {instancePath:instancePath+"/before/maximum_timeout",schemaPath:"#/definitions/attrs/properties/maximum_timeout/type",keyword:"type",params:{type: schema16.properties.maximum_timeout.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2038,9 +2028,10 @@ vErrors.push(err123);
 errors++;
 }
 }
-if(data68.paused !== undefined){
-if(typeof data68.paused !== "boolean"){
-const err124 = {instancePath:instancePath+"/after/paused",schemaPath:"#/definitions/attrs/properties/paused/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data62.maintenance_note !== undefined){
+let data70 = data62.maintenance_note;
+if((typeof data70 !== "string") && (data70 !== null)){
+const err124 = {instancePath:instancePath+"/before/maintenance_note",schemaPath:"#/definitions/attrs/properties/maintenance_note/type",keyword:"type",params:{type: schema16.properties.maintenance_note.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2050,9 +2041,9 @@ vErrors.push(err124);
 errors++;
 }
 }
-if(data68.locked !== undefined){
-if(typeof data68.locked !== "boolean"){
-const err125 = {instancePath:instancePath+"/after/locked",schemaPath:"#/definitions/attrs/properties/locked/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err125 = {instancePath:instancePath+"/before",schemaPath:"#/definitions/attrs/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2061,10 +2052,14 @@ vErrors.push(err125);
 }
 errors++;
 }
+var _valid20 = _errs175 === errors;
+if(_valid20){
+valid64 = true;
+passing1 = 0;
 }
-if(data68.run_untagged !== undefined){
-if(typeof data68.run_untagged !== "boolean"){
-const err126 = {instancePath:instancePath+"/after/run_untagged",schemaPath:"#/definitions/attrs/properties/run_untagged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const _errs194 = errors;
+if(data62 !== null){
+const err126 = {instancePath:instancePath+"/before",schemaPath:"#/properties/before/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2073,14 +2068,19 @@ vErrors.push(err126);
 }
 errors++;
 }
+var _valid20 = _errs194 === errors;
+if(_valid20 && valid64){
+valid64 = false;
+passing1 = [passing1, 1];
 }
-if(data68.tag_list !== undefined){
-let data72 = data68.tag_list;
-if(Array.isArray(data72)){
-const len1 = data72.length;
-for(let i2=0; i2<len1; i2++){
-if(typeof data72[i2] !== "string"){
-const err127 = {instancePath:instancePath+"/after/tag_list/" + i2,schemaPath:"#/definitions/attrs/properties/tag_list/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+if(_valid20){
+valid64 = true;
+passing1 = 1;
+}
+}
+if(!valid64){
+const err127 = {instancePath:instancePath+"/before",schemaPath:"#/properties/before/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2089,19 +2089,28 @@ vErrors.push(err127);
 }
 errors++;
 }
+else {
+errors = _errs174;
+if(vErrors !== null){
+if(_errs174){
+vErrors.length = _errs174;
 }
-let i3 = data72.length;
-let j1;
-if(i3 > 1){
-const indices1 = {};
-for(;i3--;){
-let item1 = data72[i3];
-if(typeof item1 !== "string"){
-continue;
+else {
+vErrors = null;
 }
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err128 = {instancePath:instancePath+"/after/tag_list",schemaPath:"#/definitions/attrs/properties/tag_list/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
+}
+}
+}
+if(data.after !== undefined){
+let data71 = data.after;
+const _errs197 = errors;
+let valid70 = false;
+let passing2 = null;
+const _errs198 = errors;
+if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+for(const key3 in data71){
+if(!(((((((key3 === "paused") || (key3 === "locked")) || (key3 === "run_untagged")) || (key3 === "tag_list")) || (key3 === "access_level")) || (key3 === "maximum_timeout")) || (key3 === "maintenance_note"))){
+const err128 = {instancePath:instancePath+"/after",schemaPath:"#/definitions/attrs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2109,14 +2118,11 @@ else {
 vErrors.push(err128);
 }
 errors++;
-break;
-}
-indices1[item1] = i3;
 }
 }
-}
-else {
-const err129 = {instancePath:instancePath+"/after/tag_list",schemaPath:"#/definitions/attrs/properties/tag_list/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data71.paused !== undefined){
+if(typeof data71.paused !== "boolean"){
+const err129 = {instancePath:instancePath+"/after/paused",schemaPath:"#/definitions/attrs/properties/paused/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2126,10 +2132,9 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data68.access_level !== undefined){
-let data74 = data68.access_level;
-if(!((data74 === "not_protected") || (data74 === "ref_protected"))){
-const err130 = {instancePath:instancePath+"/after/access_level",schemaPath:"#/definitions/attrs/properties/access_level/enum",keyword:"enum",params:{allowedValues: schema16.properties.access_level.enum},message:"must be equal to one of the allowed values"};
+if(data71.locked !== undefined){
+if(typeof data71.locked !== "boolean"){
+const err130 = {instancePath:instancePath+"/after/locked",schemaPath:"#/definitions/attrs/properties/locked/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2139,10 +2144,9 @@ vErrors.push(err130);
 errors++;
 }
 }
-if(data68.maximum_timeout !== undefined){
-let data75 = data68.maximum_timeout;
-if((!(((typeof data75 == "number") && (!(data75 % 1) && !isNaN(data75))) && (isFinite(data75)))) && (data75 !== null)){
-const err131 = {instancePath:instancePath+"/after/maximum_timeout",schemaPath:"#/definitions/attrs/properties/maximum_timeout/type",keyword:"type",params:{type: schema16.properties.maximum_timeout.type},message:"must be integer,null"};
+if(data71.run_untagged !== undefined){
+if(typeof data71.run_untagged !== "boolean"){
+const err131 = {instancePath:instancePath+"/after/run_untagged",schemaPath:"#/definitions/attrs/properties/run_untagged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2152,10 +2156,13 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data68.maintenance_note !== undefined){
-let data76 = data68.maintenance_note;
-if((typeof data76 !== "string") && (data76 !== null)){
-const err132 = {instancePath:instancePath+"/after/maintenance_note",schemaPath:"#/definitions/attrs/properties/maintenance_note/type",keyword:"type",params:{type: schema16.properties.maintenance_note.type},message:"must be string,null"};
+if(data71.tag_list !== undefined){
+let data75 = data71.tag_list;
+if(Array.isArray(data75)){
+const len1 = data75.length;
+for(let i2=0; i2<len1; i2++){
+if(typeof data75[i2] !== "string"){
+const err132 = {instancePath:instancePath+"/after/tag_list/" + i2,schemaPath:"#/definitions/attrs/properties/tag_list/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2165,9 +2172,18 @@ vErrors.push(err132);
 errors++;
 }
 }
+let i3 = data75.length;
+let j1;
+if(i3 > 1){
+const indices1 = {};
+for(;i3--;){
+let item1 = data75[i3];
+if(typeof item1 !== "string"){
+continue;
 }
-else {
-const err133 = {instancePath:instancePath+"/after",schemaPath:"#/definitions/attrs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err133 = {instancePath:instancePath+"/after/tag_list",schemaPath:"#/definitions/attrs/properties/tag_list/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2175,15 +2191,14 @@ else {
 vErrors.push(err133);
 }
 errors++;
+break;
 }
-var _valid20 = _errs190 === errors;
-if(_valid20){
-valid67 = true;
-passing2 = 0;
+indices1[item1] = i3;
 }
-const _errs209 = errors;
-if(data68 !== null){
-const err134 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+}
+}
+else {
+const err134 = {instancePath:instancePath+"/after/tag_list",schemaPath:"#/definitions/attrs/properties/tag_list/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2192,19 +2207,11 @@ vErrors.push(err134);
 }
 errors++;
 }
-var _valid20 = _errs209 === errors;
-if(_valid20 && valid67){
-valid67 = false;
-passing2 = [passing2, 1];
 }
-else {
-if(_valid20){
-valid67 = true;
-passing2 = 1;
-}
-}
-if(!valid67){
-const err135 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
+if(data71.access_level !== undefined){
+let data77 = data71.access_level;
+if(!((data77 === "not_protected") || (data77 === "ref_protected"))){
+const err135 = {instancePath:instancePath+"/after/access_level",schemaPath:"#/definitions/attrs/properties/access_level/enum",keyword:"enum",params:{allowedValues: schema16.properties.access_level.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2213,26 +2220,11 @@ vErrors.push(err135);
 }
 errors++;
 }
-else {
-errors = _errs189;
-if(vErrors !== null){
-if(_errs189){
-vErrors.length = _errs189;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.changed !== undefined){
-let data77 = data.changed;
-if(Array.isArray(data77)){
-const len2 = data77.length;
-for(let i4=0; i4<len2; i4++){
-let data78 = data77[i4];
-if(!(((((((data78 === "paused") || (data78 === "locked")) || (data78 === "run_untagged")) || (data78 === "tag_list")) || (data78 === "access_level")) || (data78 === "maximum_timeout")) || (data78 === "maintenance_note"))){
-const err136 = {instancePath:instancePath+"/changed/" + i4,schemaPath:"#/definitions/attrName/enum",keyword:"enum",params:{allowedValues: schema18.enum},message:"must be equal to one of the allowed values"};
+if(data71.maximum_timeout !== undefined){
+let data78 = data71.maximum_timeout;
+if((!(((typeof data78 == "number") && (!(data78 % 1) && !isNaN(data78))) && (isFinite(data78)))) && (data78 !== null)){
+const err136 = {instancePath:instancePath+"/after/maximum_timeout",schemaPath:"#/definitions/attrs/properties/maximum_timeout/type",keyword:"type",params:{type: schema16.properties.maximum_timeout.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2242,14 +2234,10 @@ vErrors.push(err136);
 errors++;
 }
 }
-let i5 = data77.length;
-let j2;
-if(i5 > 1){
-outer0:
-for(;i5--;){
-for(j2 = i5; j2--;){
-if(func0(data77[i5], data77[j2])){
-const err137 = {instancePath:instancePath+"/changed",schemaPath:"#/properties/changed/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)"};
+if(data71.maintenance_note !== undefined){
+let data79 = data71.maintenance_note;
+if((typeof data79 !== "string") && (data79 !== null)){
+const err137 = {instancePath:instancePath+"/after/maintenance_note",schemaPath:"#/definitions/attrs/properties/maintenance_note/type",keyword:"type",params:{type: schema16.properties.maintenance_note.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2257,14 +2245,11 @@ else {
 vErrors.push(err137);
 }
 errors++;
-break outer0;
-}
-}
 }
 }
 }
 else {
-const err138 = {instancePath:instancePath+"/changed",schemaPath:"#/properties/changed/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err138 = {instancePath:instancePath+"/after",schemaPath:"#/definitions/attrs/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2273,15 +2258,14 @@ vErrors.push(err138);
 }
 errors++;
 }
+var _valid21 = _errs198 === errors;
+if(_valid21){
+valid70 = true;
+passing2 = 0;
 }
-if(data.status !== undefined){
-let data79 = data.status;
-const _errs216 = errors;
-let valid77 = false;
-let passing3 = null;
 const _errs217 = errors;
-if(!(((((data79 === "online") || (data79 === "offline")) || (data79 === "stale")) || (data79 === "never_contacted")) || (data79 === "paused"))){
-const err139 = {instancePath:instancePath+"/status",schemaPath:"#/definitions/status/enum",keyword:"enum",params:{allowedValues: schema19.enum},message:"must be equal to one of the allowed values"};
+if(data71 !== null){
+const err139 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2291,13 +2275,18 @@ vErrors.push(err139);
 errors++;
 }
 var _valid21 = _errs217 === errors;
-if(_valid21){
-valid77 = true;
-passing3 = 0;
+if(_valid21 && valid70){
+valid70 = false;
+passing2 = [passing2, 1];
 }
-const _errs219 = errors;
-if(data79 !== null){
-const err140 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+else {
+if(_valid21){
+valid70 = true;
+passing2 = 1;
+}
+}
+if(!valid70){
+const err140 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2306,19 +2295,26 @@ vErrors.push(err140);
 }
 errors++;
 }
-var _valid21 = _errs219 === errors;
-if(_valid21 && valid77){
-valid77 = false;
-passing3 = [passing3, 1];
+else {
+errors = _errs197;
+if(vErrors !== null){
+if(_errs197){
+vErrors.length = _errs197;
 }
 else {
-if(_valid21){
-valid77 = true;
-passing3 = 1;
+vErrors = null;
 }
 }
-if(!valid77){
-const err141 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
+}
+}
+if(data.changed !== undefined){
+let data80 = data.changed;
+if(Array.isArray(data80)){
+const len2 = data80.length;
+for(let i4=0; i4<len2; i4++){
+let data81 = data80[i4];
+if(!(((((((data81 === "paused") || (data81 === "locked")) || (data81 === "run_untagged")) || (data81 === "tag_list")) || (data81 === "access_level")) || (data81 === "maximum_timeout")) || (data81 === "maintenance_note"))){
+const err141 = {instancePath:instancePath+"/changed/" + i4,schemaPath:"#/definitions/attrName/enum",keyword:"enum",params:{allowedValues: schema18.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2327,22 +2323,15 @@ vErrors.push(err141);
 }
 errors++;
 }
-else {
-errors = _errs216;
-if(vErrors !== null){
-if(_errs216){
-vErrors.length = _errs216;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.contacted_at !== undefined){
-let data80 = data.contacted_at;
-if((typeof data80 !== "string") && (data80 !== null)){
-const err142 = {instancePath:instancePath+"/contacted_at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: schema20.type},message:"must be string,null"};
+let i5 = data80.length;
+let j2;
+if(i5 > 1){
+outer0:
+for(;i5--;){
+for(j2 = i5; j2--;){
+if(func0(data80[i5], data80[j2])){
+const err142 = {instancePath:instancePath+"/changed",schemaPath:"#/properties/changed/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2350,12 +2339,14 @@ else {
 vErrors.push(err142);
 }
 errors++;
+break outer0;
 }
 }
-if(data.reason !== undefined){
-let data81 = data.reason;
-if(!((((((((data81 === "undeclared") || (data81 === "duplicate")) || (data81 === "renamed")) || (data81 === "interrupted_create")) || (data81 === "undelivered_token")) || (data81 === "rotate")) || (data81 === "renew")) || (data81 === null))){
-const err143 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema13.properties.reason.enum},message:"must be equal to one of the allowed values"};
+}
+}
+}
+else {
+const err143 = {instancePath:instancePath+"/changed",schemaPath:"#/properties/changed/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2365,19 +2356,14 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data.token !== undefined){
-let data82 = data.token;
-const _errs226 = errors;
+if(data.status !== undefined){
+let data82 = data.status;
+const _errs224 = errors;
 let valid80 = false;
-let passing4 = null;
-const _errs227 = errors;
-const _errs229 = errors;
-let valid82 = false;
-let passing5 = null;
-const _errs230 = errors;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-if(data82.kind === undefined){
-const err144 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+let passing3 = null;
+const _errs225 = errors;
+if(!(((((data82 === "online") || (data82 === "offline")) || (data82 === "stale")) || (data82 === "never_contacted")) || (data82 === "paused"))){
+const err144 = {instancePath:instancePath+"/status",schemaPath:"#/definitions/status/enum",keyword:"enum",params:{allowedValues: schema19.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2386,8 +2372,14 @@ vErrors.push(err144);
 }
 errors++;
 }
-if(data82.owner === undefined){
-const err145 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'"};
+var _valid22 = _errs225 === errors;
+if(_valid22){
+valid80 = true;
+passing3 = 0;
+}
+const _errs227 = errors;
+if(data82 !== null){
+const err145 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2396,8 +2388,19 @@ vErrors.push(err145);
 }
 errors++;
 }
-if(data82.key === undefined){
-const err146 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
+var _valid22 = _errs227 === errors;
+if(_valid22 && valid80){
+valid80 = false;
+passing3 = [passing3, 1];
+}
+else {
+if(_valid22){
+valid80 = true;
+passing3 = 1;
+}
+}
+if(!valid80){
+const err146 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2406,8 +2409,22 @@ vErrors.push(err146);
 }
 errors++;
 }
-if(data82.protected === undefined){
-const err147 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "protected"},message:"must have required property '"+"protected"+"'"};
+else {
+errors = _errs224;
+if(vErrors !== null){
+if(_errs224){
+vErrors.length = _errs224;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.contacted_at !== undefined){
+let data83 = data.contacted_at;
+if((typeof data83 !== "string") && (data83 !== null)){
+const err147 = {instancePath:instancePath+"/contacted_at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: schema20.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2416,8 +2433,11 @@ vErrors.push(err147);
 }
 errors++;
 }
-if(data82.environment_scope === undefined){
-const err148 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "environment_scope"},message:"must have required property '"+"environment_scope"+"'"};
+}
+if(data.reason !== undefined){
+let data84 = data.reason;
+if(!(((((((((data84 === "undeclared") || (data84 === "duplicate")) || (data84 === "renamed")) || (data84 === "interrupted_create")) || (data84 === "undelivered_token")) || (data84 === "dead_stored_token")) || (data84 === "rotate")) || (data84 === "renew")) || (data84 === null))){
+const err148 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema13.properties.reason.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -2426,9 +2446,20 @@ vErrors.push(err148);
 }
 errors++;
 }
-for(const key4 in data82){
-if(!(((((key4 === "kind") || (key4 === "owner")) || (key4 === "key")) || (key4 === "protected")) || (key4 === "environment_scope"))){
-const err149 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+}
+if(data.token !== undefined){
+let data85 = data.token;
+const _errs234 = errors;
+let valid83 = false;
+let passing4 = null;
+const _errs235 = errors;
+const _errs237 = errors;
+let valid85 = false;
+let passing5 = null;
+const _errs238 = errors;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+if(data85.kind === undefined){
+const err149 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2437,10 +2468,8 @@ vErrors.push(err149);
 }
 errors++;
 }
-}
-if(data82.kind !== undefined){
-if("gitlab_variable" !== data82.kind){
-const err150 = {instancePath:instancePath+"/token/kind",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/kind/const",keyword:"const",params:{allowedValue: "gitlab_variable"},message:"must be equal to constant"};
+if(data85.owner === undefined){
+const err150 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2449,12 +2478,8 @@ vErrors.push(err150);
 }
 errors++;
 }
-}
-if(data82.owner !== undefined){
-let data84 = data82.owner;
-if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
-if(data84.type === undefined){
-const err151 = {instancePath:instancePath+"/token/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(data85.key === undefined){
+const err151 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2463,8 +2488,8 @@ vErrors.push(err151);
 }
 errors++;
 }
-if(data84.path === undefined){
-const err152 = {instancePath:instancePath+"/token/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(data85.protected === undefined){
+const err152 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "protected"},message:"must have required property '"+"protected"+"'"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2473,9 +2498,8 @@ vErrors.push(err152);
 }
 errors++;
 }
-for(const key5 in data84){
-if(!((key5 === "type") || (key5 === "path"))){
-const err153 = {instancePath:instancePath+"/token/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(data85.environment_scope === undefined){
+const err153 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "environment_scope"},message:"must have required property '"+"environment_scope"+"'"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2484,11 +2508,9 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-if(data84.type !== undefined){
-let data85 = data84.type;
-if(!((data85 === "group") || (data85 === "project"))){
-const err154 = {instancePath:instancePath+"/token/owner/type",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/properties/type/enum",keyword:"enum",params:{allowedValues: schema21.oneOf[0].properties.owner.properties.type.enum},message:"must be equal to one of the allowed values"};
+for(const key4 in data85){
+if(!(((((key4 === "kind") || (key4 === "owner")) || (key4 === "key")) || (key4 === "protected")) || (key4 === "environment_scope"))){
+const err154 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2498,11 +2520,9 @@ vErrors.push(err154);
 errors++;
 }
 }
-if(data84.path !== undefined){
-let data86 = data84.path;
-if(typeof data86 === "string"){
-if(func3(data86) < 1){
-const err155 = {instancePath:instancePath+"/token/owner/path",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data85.kind !== undefined){
+if("gitlab_variable" !== data85.kind){
+const err155 = {instancePath:instancePath+"/token/kind",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/kind/const",keyword:"const",params:{allowedValue: "gitlab_variable"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2512,8 +2532,11 @@ vErrors.push(err155);
 errors++;
 }
 }
-else {
-const err156 = {instancePath:instancePath+"/token/owner/path",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data85.owner !== undefined){
+let data87 = data85.owner;
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+if(data87.type === undefined){
+const err156 = {instancePath:instancePath+"/token/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2522,10 +2545,8 @@ vErrors.push(err156);
 }
 errors++;
 }
-}
-}
-else {
-const err157 = {instancePath:instancePath+"/token/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data87.path === undefined){
+const err157 = {instancePath:instancePath+"/token/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2534,12 +2555,9 @@ vErrors.push(err157);
 }
 errors++;
 }
-}
-if(data82.key !== undefined){
-let data87 = data82.key;
-if(typeof data87 === "string"){
-if(func3(data87) < 1){
-const err158 = {instancePath:instancePath+"/token/key",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key5 in data87){
+if(!((key5 === "type") || (key5 === "path"))){
+const err158 = {instancePath:instancePath+"/token/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2549,8 +2567,10 @@ vErrors.push(err158);
 errors++;
 }
 }
-else {
-const err159 = {instancePath:instancePath+"/token/key",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data87.type !== undefined){
+let data88 = data87.type;
+if(!((data88 === "group") || (data88 === "project"))){
+const err159 = {instancePath:instancePath+"/token/owner/type",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/properties/type/enum",keyword:"enum",params:{allowedValues: schema21.oneOf[0].properties.owner.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2560,9 +2580,11 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data82.protected !== undefined){
-if(typeof data82.protected !== "boolean"){
-const err160 = {instancePath:instancePath+"/token/protected",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/protected/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data87.path !== undefined){
+let data89 = data87.path;
+if(typeof data89 === "string"){
+if(func3(data89) < 1){
+const err160 = {instancePath:instancePath+"/token/owner/path",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2572,11 +2594,8 @@ vErrors.push(err160);
 errors++;
 }
 }
-if(data82.environment_scope !== undefined){
-let data89 = data82.environment_scope;
-if(typeof data89 === "string"){
-if(func3(data89) < 1){
-const err161 = {instancePath:instancePath+"/token/environment_scope",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/environment_scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err161 = {instancePath:instancePath+"/token/owner/path",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2586,8 +2605,9 @@ vErrors.push(err161);
 errors++;
 }
 }
+}
 else {
-const err162 = {instancePath:instancePath+"/token/environment_scope",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/environment_scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err162 = {instancePath:instancePath+"/token/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2597,9 +2617,11 @@ vErrors.push(err162);
 errors++;
 }
 }
-}
-else {
-const err163 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data85.key !== undefined){
+let data90 = data85.key;
+if(typeof data90 === "string"){
+if(func3(data90) < 1){
+const err163 = {instancePath:instancePath+"/token/key",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2608,15 +2630,9 @@ vErrors.push(err163);
 }
 errors++;
 }
-var _valid23 = _errs230 === errors;
-if(_valid23){
-valid82 = true;
-passing5 = 0;
 }
-const _errs246 = errors;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-if(data82.kind === undefined){
-const err164 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/1/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+else {
+const err164 = {instancePath:instancePath+"/token/key",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2625,8 +2641,10 @@ vErrors.push(err164);
 }
 errors++;
 }
-if(data82.argv === undefined){
-const err165 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/1/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'"};
+}
+if(data85.protected !== undefined){
+if(typeof data85.protected !== "boolean"){
+const err165 = {instancePath:instancePath+"/token/protected",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/protected/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2635,9 +2653,12 @@ vErrors.push(err165);
 }
 errors++;
 }
-for(const key6 in data82){
-if(!((key6 === "kind") || (key6 === "argv"))){
-const err166 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+if(data85.environment_scope !== undefined){
+let data92 = data85.environment_scope;
+if(typeof data92 === "string"){
+if(func3(data92) < 1){
+const err166 = {instancePath:instancePath+"/token/environment_scope",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/environment_scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2647,9 +2668,8 @@ vErrors.push(err166);
 errors++;
 }
 }
-if(data82.kind !== undefined){
-if("command" !== data82.kind){
-const err167 = {instancePath:instancePath+"/token/kind",schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/kind/const",keyword:"const",params:{allowedValue: "command"},message:"must be equal to constant"};
+else {
+const err167 = {instancePath:instancePath+"/token/environment_scope",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/environment_scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2659,11 +2679,9 @@ vErrors.push(err167);
 errors++;
 }
 }
-if(data82.argv !== undefined){
-let data91 = data82.argv;
-if(Array.isArray(data91)){
-if(data91.length < 1){
-const err168 = {instancePath:instancePath+"/token/argv",schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/argv/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+}
+else {
+const err168 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2672,10 +2690,15 @@ vErrors.push(err168);
 }
 errors++;
 }
-const len3 = data91.length;
-for(let i6=0; i6<len3; i6++){
-if(typeof data91[i6] !== "string"){
-const err169 = {instancePath:instancePath+"/token/argv/" + i6,schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/argv/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid24 = _errs238 === errors;
+if(_valid24){
+valid85 = true;
+passing5 = 0;
+}
+const _errs254 = errors;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+if(data85.kind === undefined){
+const err169 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/1/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2684,10 +2707,8 @@ vErrors.push(err169);
 }
 errors++;
 }
-}
-}
-else {
-const err170 = {instancePath:instancePath+"/token/argv",schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/argv/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data85.argv === undefined){
+const err170 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/1/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2696,10 +2717,9 @@ vErrors.push(err170);
 }
 errors++;
 }
-}
-}
-else {
-const err171 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key6 in data85){
+if(!((key6 === "kind") || (key6 === "argv"))){
+const err171 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2708,19 +2728,10 @@ vErrors.push(err171);
 }
 errors++;
 }
-var _valid23 = _errs246 === errors;
-if(_valid23 && valid82){
-valid82 = false;
-passing5 = [passing5, 1];
 }
-else {
-if(_valid23){
-valid82 = true;
-passing5 = 1;
-}
-}
-if(!valid82){
-const err172 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
+if(data85.kind !== undefined){
+if("command" !== data85.kind){
+const err172 = {instancePath:instancePath+"/token/kind",schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/kind/const",keyword:"const",params:{allowedValue: "command"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2729,25 +2740,12 @@ vErrors.push(err172);
 }
 errors++;
 }
-else {
-errors = _errs229;
-if(vErrors !== null){
-if(_errs229){
-vErrors.length = _errs229;
 }
-else {
-vErrors = null;
-}
-}
-}
-var _valid22 = _errs227 === errors;
-if(_valid22){
-valid80 = true;
-passing4 = 0;
-}
-const _errs254 = errors;
-if(data82 !== null){
-const err173 = {instancePath:instancePath+"/token",schemaPath:"#/properties/token/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data85.argv !== undefined){
+let data94 = data85.argv;
+if(Array.isArray(data94)){
+if(data94.length < 1){
+const err173 = {instancePath:instancePath+"/token/argv",schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/argv/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2756,19 +2754,10 @@ vErrors.push(err173);
 }
 errors++;
 }
-var _valid22 = _errs254 === errors;
-if(_valid22 && valid80){
-valid80 = false;
-passing4 = [passing4, 1];
-}
-else {
-if(_valid22){
-valid80 = true;
-passing4 = 1;
-}
-}
-if(!valid80){
-const err174 = {instancePath:instancePath+"/token",schemaPath:"#/properties/token/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
+const len3 = data94.length;
+for(let i6=0; i6<len3; i6++){
+if(typeof data94[i6] !== "string"){
+const err174 = {instancePath:instancePath+"/token/argv/" + i6,schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/argv/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2777,22 +2766,10 @@ vErrors.push(err174);
 }
 errors++;
 }
-else {
-errors = _errs226;
-if(vErrors !== null){
-if(_errs226){
-vErrors.length = _errs226;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data.refused !== undefined){
-let data93 = data.refused;
-if((typeof data93 !== "string") && (data93 !== null)){
-const err175 = {instancePath:instancePath+"/refused",schemaPath:"#/properties/refused/type",keyword:"type",params:{type: schema13.properties.refused.type},message:"must be string,null"};
+const err175 = {instancePath:instancePath+"/token/argv",schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/argv/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2802,14 +2779,9 @@ vErrors.push(err175);
 errors++;
 }
 }
-if(data.duplicate_of !== undefined){
-let data94 = data.duplicate_of;
-const _errs259 = errors;
-let valid88 = false;
-let passing6 = null;
-const _errs260 = errors;
-if(!(((typeof data94 == "number") && (!(data94 % 1) && !isNaN(data94))) && (isFinite(data94)))){
-const err176 = {instancePath:instancePath+"/duplicate_of",schemaPath:"#/definitions/runnerId/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err176 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2818,9 +2790,19 @@ vErrors.push(err176);
 }
 errors++;
 }
-if((typeof data94 == "number") && (isFinite(data94))){
-if(data94 < 1 || isNaN(data94)){
-const err177 = {instancePath:instancePath+"/duplicate_of",schemaPath:"#/definitions/runnerId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+var _valid24 = _errs254 === errors;
+if(_valid24 && valid85){
+valid85 = false;
+passing5 = [passing5, 1];
+}
+else {
+if(_valid24){
+valid85 = true;
+passing5 = 1;
+}
+}
+if(!valid85){
+const err177 = {instancePath:instancePath+"/token",schemaPath:"#/definitions/tokenDestination/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2829,15 +2811,25 @@ vErrors.push(err177);
 }
 errors++;
 }
+else {
+errors = _errs237;
+if(vErrors !== null){
+if(_errs237){
+vErrors.length = _errs237;
 }
-var _valid24 = _errs260 === errors;
-if(_valid24){
-valid88 = true;
-passing6 = 0;
+else {
+vErrors = null;
 }
-const _errs263 = errors;
-if(data94 !== null){
-const err178 = {instancePath:instancePath+"/duplicate_of",schemaPath:"#/properties/duplicate_of/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+}
+}
+var _valid23 = _errs235 === errors;
+if(_valid23){
+valid83 = true;
+passing4 = 0;
+}
+const _errs262 = errors;
+if(data85 !== null){
+const err178 = {instancePath:instancePath+"/token",schemaPath:"#/properties/token/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2846,19 +2838,19 @@ vErrors.push(err178);
 }
 errors++;
 }
-var _valid24 = _errs263 === errors;
-if(_valid24 && valid88){
-valid88 = false;
-passing6 = [passing6, 1];
+var _valid23 = _errs262 === errors;
+if(_valid23 && valid83){
+valid83 = false;
+passing4 = [passing4, 1];
 }
 else {
-if(_valid24){
-valid88 = true;
-passing6 = 1;
+if(_valid23){
+valid83 = true;
+passing4 = 1;
 }
 }
-if(!valid88){
-const err179 = {instancePath:instancePath+"/duplicate_of",schemaPath:"#/properties/duplicate_of/oneOf",keyword:"oneOf",params:{passingSchemas: passing6},message:"must match exactly one schema in oneOf"};
+if(!valid83){
+const err179 = {instancePath:instancePath+"/token",schemaPath:"#/properties/token/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2868,10 +2860,10 @@ vErrors.push(err179);
 errors++;
 }
 else {
-errors = _errs259;
+errors = _errs234;
 if(vErrors !== null){
-if(_errs259){
-vErrors.length = _errs259;
+if(_errs234){
+vErrors.length = _errs234;
 }
 else {
 vErrors = null;
@@ -2879,10 +2871,10 @@ vErrors = null;
 }
 }
 }
-if(data.renamed_from !== undefined){
-let data95 = data.renamed_from;
-if((typeof data95 !== "string") && (data95 !== null)){
-const err180 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/type",keyword:"type",params:{type: schema13.properties.renamed_from.type},message:"must be string,null"};
+if(data.refused !== undefined){
+let data96 = data.refused;
+if((typeof data96 !== "string") && (data96 !== null)){
+const err180 = {instancePath:instancePath+"/refused",schemaPath:"#/properties/refused/type",keyword:"type",params:{type: schema13.properties.refused.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2892,15 +2884,9 @@ vErrors.push(err180);
 errors++;
 }
 }
-if(data.enablements !== undefined){
-let data96 = data.enablements;
-if(Array.isArray(data96)){
-const len4 = data96.length;
-for(let i7=0; i7<len4; i7++){
-let data97 = data96[i7];
-if(data97 && typeof data97 == "object" && !Array.isArray(data97)){
-if(data97.action === undefined){
-const err181 = {instancePath:instancePath+"/enablements/" + i7,schemaPath:"#/properties/enablements/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
+if(data.refused_by !== undefined){
+if("runnerform" !== data.refused_by){
+const err181 = {instancePath:instancePath+"/refused_by",schemaPath:"#/properties/refused_by/const",keyword:"const",params:{allowedValue: "runnerform"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2909,8 +2895,15 @@ vErrors.push(err181);
 }
 errors++;
 }
-if(data97.project === undefined){
-const err182 = {instancePath:instancePath+"/enablements/" + i7,schemaPath:"#/properties/enablements/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'"};
+}
+if(data.duplicate_of !== undefined){
+let data98 = data.duplicate_of;
+const _errs268 = errors;
+let valid91 = false;
+let passing6 = null;
+const _errs269 = errors;
+if(!(((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98))) && (isFinite(data98)))){
+const err182 = {instancePath:instancePath+"/duplicate_of",schemaPath:"#/definitions/runnerId/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2919,8 +2912,9 @@ vErrors.push(err182);
 }
 errors++;
 }
-if(data97.refused === undefined){
-const err183 = {instancePath:instancePath+"/enablements/" + i7,schemaPath:"#/properties/enablements/items/required",keyword:"required",params:{missingProperty: "refused"},message:"must have required property '"+"refused"+"'"};
+if((typeof data98 == "number") && (isFinite(data98))){
+if(data98 < 1 || isNaN(data98)){
+const err183 = {instancePath:instancePath+"/duplicate_of",schemaPath:"#/definitions/runnerId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2929,9 +2923,15 @@ vErrors.push(err183);
 }
 errors++;
 }
-for(const key7 in data97){
-if(!(((key7 === "action") || (key7 === "project")) || (key7 === "refused"))){
-const err184 = {instancePath:instancePath+"/enablements/" + i7,schemaPath:"#/properties/enablements/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+var _valid25 = _errs269 === errors;
+if(_valid25){
+valid91 = true;
+passing6 = 0;
+}
+const _errs272 = errors;
+if(data98 !== null){
+const err184 = {instancePath:instancePath+"/duplicate_of",schemaPath:"#/properties/duplicate_of/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2940,11 +2940,19 @@ vErrors.push(err184);
 }
 errors++;
 }
+var _valid25 = _errs272 === errors;
+if(_valid25 && valid91){
+valid91 = false;
+passing6 = [passing6, 1];
 }
-if(data97.action !== undefined){
-let data98 = data97.action;
-if(!((data98 === "enable") || (data98 === "disable"))){
-const err185 = {instancePath:instancePath+"/enablements/" + i7+"/action",schemaPath:"#/properties/enablements/items/properties/action/enum",keyword:"enum",params:{allowedValues: schema13.properties.enablements.items.properties.action.enum},message:"must be equal to one of the allowed values"};
+else {
+if(_valid25){
+valid91 = true;
+passing6 = 1;
+}
+}
+if(!valid91){
+const err185 = {instancePath:instancePath+"/duplicate_of",schemaPath:"#/properties/duplicate_of/oneOf",keyword:"oneOf",params:{passingSchemas: passing6},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2953,12 +2961,22 @@ vErrors.push(err185);
 }
 errors++;
 }
+else {
+errors = _errs268;
+if(vErrors !== null){
+if(_errs268){
+vErrors.length = _errs268;
 }
-if(data97.project !== undefined){
-let data99 = data97.project;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-if(data99.id === undefined){
-const err186 = {instancePath:instancePath+"/enablements/" + i7+"/project",schemaPath:"#/properties/enablements/items/properties/project/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.renamed_from !== undefined){
+let data99 = data.renamed_from;
+if((typeof data99 !== "string") && (data99 !== null)){
+const err186 = {instancePath:instancePath+"/renamed_from",schemaPath:"#/properties/renamed_from/type",keyword:"type",params:{type: schema13.properties.renamed_from.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2967,8 +2985,16 @@ vErrors.push(err186);
 }
 errors++;
 }
-if(data99.path === undefined){
-const err187 = {instancePath:instancePath+"/enablements/" + i7+"/project",schemaPath:"#/properties/enablements/items/properties/project/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+}
+if(data.enablements !== undefined){
+let data100 = data.enablements;
+if(Array.isArray(data100)){
+const len4 = data100.length;
+for(let i7=0; i7<len4; i7++){
+let data101 = data100[i7];
+if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
+if(data101.action === undefined){
+const err187 = {instancePath:instancePath+"/enablements/" + i7,schemaPath:"#/properties/enablements/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2977,9 +3003,8 @@ vErrors.push(err187);
 }
 errors++;
 }
-for(const key8 in data99){
-if(!((key8 === "id") || (key8 === "path"))){
-const err188 = {instancePath:instancePath+"/enablements/" + i7+"/project",schemaPath:"#/properties/enablements/items/properties/project/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(data101.project === undefined){
+const err188 = {instancePath:instancePath+"/enablements/" + i7,schemaPath:"#/properties/enablements/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'"};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2988,11 +3013,8 @@ vErrors.push(err188);
 }
 errors++;
 }
-}
-if(data99.id !== undefined){
-let data100 = data99.id;
-if(!(((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100))) && (isFinite(data100)))){
-const err189 = {instancePath:instancePath+"/enablements/" + i7+"/project/id",schemaPath:"#/properties/enablements/items/properties/project/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data101.refused === undefined){
+const err189 = {instancePath:instancePath+"/enablements/" + i7,schemaPath:"#/properties/enablements/items/required",keyword:"required",params:{missingProperty: "refused"},message:"must have required property '"+"refused"+"'"};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -3001,9 +3023,9 @@ vErrors.push(err189);
 }
 errors++;
 }
-if((typeof data100 == "number") && (isFinite(data100))){
-if(data100 < 1 || isNaN(data100)){
-const err190 = {instancePath:instancePath+"/enablements/" + i7+"/project/id",schemaPath:"#/properties/enablements/items/properties/project/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+for(const key7 in data101){
+if(!(((key7 === "action") || (key7 === "project")) || (key7 === "refused"))){
+const err190 = {instancePath:instancePath+"/enablements/" + i7,schemaPath:"#/properties/enablements/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -3013,10 +3035,10 @@ vErrors.push(err190);
 errors++;
 }
 }
-}
-if(data99.path !== undefined){
-if(typeof data99.path !== "string"){
-const err191 = {instancePath:instancePath+"/enablements/" + i7+"/project/path",schemaPath:"#/properties/enablements/items/properties/project/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data101.action !== undefined){
+let data102 = data101.action;
+if(!((data102 === "enable") || (data102 === "disable"))){
+const err191 = {instancePath:instancePath+"/enablements/" + i7+"/action",schemaPath:"#/properties/enablements/items/properties/action/enum",keyword:"enum",params:{allowedValues: schema13.properties.enablements.items.properties.action.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -3026,9 +3048,11 @@ vErrors.push(err191);
 errors++;
 }
 }
-}
-else {
-const err192 = {instancePath:instancePath+"/enablements/" + i7+"/project",schemaPath:"#/properties/enablements/items/properties/project/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data101.project !== undefined){
+let data103 = data101.project;
+if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
+if(data103.id === undefined){
+const err192 = {instancePath:instancePath+"/enablements/" + i7+"/project",schemaPath:"#/properties/enablements/items/properties/project/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -3037,11 +3061,8 @@ vErrors.push(err192);
 }
 errors++;
 }
-}
-if(data97.refused !== undefined){
-let data102 = data97.refused;
-if((typeof data102 !== "string") && (data102 !== null)){
-const err193 = {instancePath:instancePath+"/enablements/" + i7+"/refused",schemaPath:"#/properties/enablements/items/properties/refused/type",keyword:"type",params:{type: schema13.properties.enablements.items.properties.refused.type},message:"must be string,null"};
+if(data103.path === undefined){
+const err193 = {instancePath:instancePath+"/enablements/" + i7+"/project",schemaPath:"#/properties/enablements/items/properties/project/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -3050,10 +3071,9 @@ vErrors.push(err193);
 }
 errors++;
 }
-}
-}
-else {
-const err194 = {instancePath:instancePath+"/enablements/" + i7,schemaPath:"#/properties/enablements/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key8 in data103){
+if(!((key8 === "id") || (key8 === "path"))){
+const err194 = {instancePath:instancePath+"/enablements/" + i7+"/project",schemaPath:"#/properties/enablements/items/properties/project/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -3063,9 +3083,10 @@ vErrors.push(err194);
 errors++;
 }
 }
-}
-else {
-const err195 = {instancePath:instancePath+"/enablements",schemaPath:"#/properties/enablements/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data103.id !== undefined){
+let data104 = data103.id;
+if(!(((typeof data104 == "number") && (!(data104 % 1) && !isNaN(data104))) && (isFinite(data104)))){
+const err195 = {instancePath:instancePath+"/enablements/" + i7+"/project/id",schemaPath:"#/properties/enablements/items/properties/project/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -3074,12 +3095,9 @@ vErrors.push(err195);
 }
 errors++;
 }
-}
-if(data.token_move !== undefined){
-let data103 = data.token_move;
-if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
-if(data103.from === undefined){
-const err196 = {instancePath:instancePath+"/token_move",schemaPath:"#/properties/token_move/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'"};
+if((typeof data104 == "number") && (isFinite(data104))){
+if(data104 < 1 || isNaN(data104)){
+const err196 = {instancePath:instancePath+"/enablements/" + i7+"/project/id",schemaPath:"#/properties/enablements/items/properties/project/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -3088,8 +3106,11 @@ vErrors.push(err196);
 }
 errors++;
 }
-if(data103.from_description === undefined){
-const err197 = {instancePath:instancePath+"/token_move",schemaPath:"#/properties/token_move/required",keyword:"required",params:{missingProperty: "from_description"},message:"must have required property '"+"from_description"+"'"};
+}
+}
+if(data103.path !== undefined){
+if(typeof data103.path !== "string"){
+const err197 = {instancePath:instancePath+"/enablements/" + i7+"/project/path",schemaPath:"#/properties/enablements/items/properties/project/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -3098,9 +3119,10 @@ vErrors.push(err197);
 }
 errors++;
 }
-for(const key9 in data103){
-if(!((key9 === "from") || (key9 === "from_description"))){
-const err198 = {instancePath:instancePath+"/token_move",schemaPath:"#/properties/token_move/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+}
+}
+else {
+const err198 = {instancePath:instancePath+"/enablements/" + i7+"/project",schemaPath:"#/properties/enablements/items/properties/project/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -3110,19 +3132,10 @@ vErrors.push(err198);
 errors++;
 }
 }
-if(data103.from !== undefined){
-let data104 = data103.from;
-const _errs286 = errors;
-let valid95 = false;
-let passing7 = null;
-const _errs287 = errors;
-const _errs289 = errors;
-let valid97 = false;
-let passing8 = null;
-const _errs290 = errors;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.kind === undefined){
-const err199 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(data101.refused !== undefined){
+let data106 = data101.refused;
+if((typeof data106 !== "string") && (data106 !== null)){
+const err199 = {instancePath:instancePath+"/enablements/" + i7+"/refused",schemaPath:"#/properties/enablements/items/properties/refused/type",keyword:"type",params:{type: schema13.properties.enablements.items.properties.refused.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -3131,8 +3144,10 @@ vErrors.push(err199);
 }
 errors++;
 }
-if(data104.owner === undefined){
-const err200 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'"};
+}
+}
+else {
+const err200 = {instancePath:instancePath+"/enablements/" + i7,schemaPath:"#/properties/enablements/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -3141,8 +3156,10 @@ vErrors.push(err200);
 }
 errors++;
 }
-if(data104.key === undefined){
-const err201 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
+}
+}
+else {
+const err201 = {instancePath:instancePath+"/enablements",schemaPath:"#/properties/enablements/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -3151,8 +3168,12 @@ vErrors.push(err201);
 }
 errors++;
 }
-if(data104.protected === undefined){
-const err202 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "protected"},message:"must have required property '"+"protected"+"'"};
+}
+if(data.token_move !== undefined){
+let data107 = data.token_move;
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+if(data107.from === undefined){
+const err202 = {instancePath:instancePath+"/token_move",schemaPath:"#/properties/token_move/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'"};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -3161,8 +3182,8 @@ vErrors.push(err202);
 }
 errors++;
 }
-if(data104.environment_scope === undefined){
-const err203 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "environment_scope"},message:"must have required property '"+"environment_scope"+"'"};
+if(data107.from_description === undefined){
+const err203 = {instancePath:instancePath+"/token_move",schemaPath:"#/properties/token_move/required",keyword:"required",params:{missingProperty: "from_description"},message:"must have required property '"+"from_description"+"'"};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -3171,9 +3192,9 @@ vErrors.push(err203);
 }
 errors++;
 }
-for(const key10 in data104){
-if(!(((((key10 === "kind") || (key10 === "owner")) || (key10 === "key")) || (key10 === "protected")) || (key10 === "environment_scope"))){
-const err204 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+for(const key9 in data107){
+if(!((key9 === "from") || (key9 === "from_description"))){
+const err204 = {instancePath:instancePath+"/token_move",schemaPath:"#/properties/token_move/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -3183,9 +3204,19 @@ vErrors.push(err204);
 errors++;
 }
 }
-if(data104.kind !== undefined){
-if("gitlab_variable" !== data104.kind){
-const err205 = {instancePath:instancePath+"/token_move/from/kind",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/kind/const",keyword:"const",params:{allowedValue: "gitlab_variable"},message:"must be equal to constant"};
+if(data107.from !== undefined){
+let data108 = data107.from;
+const _errs295 = errors;
+let valid98 = false;
+let passing7 = null;
+const _errs296 = errors;
+const _errs298 = errors;
+let valid100 = false;
+let passing8 = null;
+const _errs299 = errors;
+if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
+if(data108.kind === undefined){
+const err205 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -3194,12 +3225,8 @@ vErrors.push(err205);
 }
 errors++;
 }
-}
-if(data104.owner !== undefined){
-let data106 = data104.owner;
-if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
-if(data106.type === undefined){
-const err206 = {instancePath:instancePath+"/token_move/from/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(data108.owner === undefined){
+const err206 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'"};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -3208,8 +3235,8 @@ vErrors.push(err206);
 }
 errors++;
 }
-if(data106.path === undefined){
-const err207 = {instancePath:instancePath+"/token_move/from/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(data108.key === undefined){
+const err207 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -3218,9 +3245,8 @@ vErrors.push(err207);
 }
 errors++;
 }
-for(const key11 in data106){
-if(!((key11 === "type") || (key11 === "path"))){
-const err208 = {instancePath:instancePath+"/token_move/from/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(data108.protected === undefined){
+const err208 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "protected"},message:"must have required property '"+"protected"+"'"};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -3229,11 +3255,8 @@ vErrors.push(err208);
 }
 errors++;
 }
-}
-if(data106.type !== undefined){
-let data107 = data106.type;
-if(!((data107 === "group") || (data107 === "project"))){
-const err209 = {instancePath:instancePath+"/token_move/from/owner/type",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/properties/type/enum",keyword:"enum",params:{allowedValues: schema21.oneOf[0].properties.owner.properties.type.enum},message:"must be equal to one of the allowed values"};
+if(data108.environment_scope === undefined){
+const err209 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/required",keyword:"required",params:{missingProperty: "environment_scope"},message:"must have required property '"+"environment_scope"+"'"};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -3242,12 +3265,9 @@ vErrors.push(err209);
 }
 errors++;
 }
-}
-if(data106.path !== undefined){
-let data108 = data106.path;
-if(typeof data108 === "string"){
-if(func3(data108) < 1){
-const err210 = {instancePath:instancePath+"/token_move/from/owner/path",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key10 in data108){
+if(!(((((key10 === "kind") || (key10 === "owner")) || (key10 === "key")) || (key10 === "protected")) || (key10 === "environment_scope"))){
+const err210 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -3257,8 +3277,9 @@ vErrors.push(err210);
 errors++;
 }
 }
-else {
-const err211 = {instancePath:instancePath+"/token_move/from/owner/path",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data108.kind !== undefined){
+if("gitlab_variable" !== data108.kind){
+const err211 = {instancePath:instancePath+"/token_move/from/kind",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/kind/const",keyword:"const",params:{allowedValue: "gitlab_variable"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -3268,9 +3289,11 @@ vErrors.push(err211);
 errors++;
 }
 }
-}
-else {
-const err212 = {instancePath:instancePath+"/token_move/from/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data108.owner !== undefined){
+let data110 = data108.owner;
+if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
+if(data110.type === undefined){
+const err212 = {instancePath:instancePath+"/token_move/from/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -3279,12 +3302,8 @@ vErrors.push(err212);
 }
 errors++;
 }
-}
-if(data104.key !== undefined){
-let data109 = data104.key;
-if(typeof data109 === "string"){
-if(func3(data109) < 1){
-const err213 = {instancePath:instancePath+"/token_move/from/key",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data110.path === undefined){
+const err213 = {instancePath:instancePath+"/token_move/from/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -3293,9 +3312,9 @@ vErrors.push(err213);
 }
 errors++;
 }
-}
-else {
-const err214 = {instancePath:instancePath+"/token_move/from/key",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key11 in data110){
+if(!((key11 === "type") || (key11 === "path"))){
+const err214 = {instancePath:instancePath+"/token_move/from/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -3305,9 +3324,10 @@ vErrors.push(err214);
 errors++;
 }
 }
-if(data104.protected !== undefined){
-if(typeof data104.protected !== "boolean"){
-const err215 = {instancePath:instancePath+"/token_move/from/protected",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/protected/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data110.type !== undefined){
+let data111 = data110.type;
+if(!((data111 === "group") || (data111 === "project"))){
+const err215 = {instancePath:instancePath+"/token_move/from/owner/type",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/properties/type/enum",keyword:"enum",params:{allowedValues: schema21.oneOf[0].properties.owner.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -3317,11 +3337,11 @@ vErrors.push(err215);
 errors++;
 }
 }
-if(data104.environment_scope !== undefined){
-let data111 = data104.environment_scope;
-if(typeof data111 === "string"){
-if(func3(data111) < 1){
-const err216 = {instancePath:instancePath+"/token_move/from/environment_scope",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/environment_scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data110.path !== undefined){
+let data112 = data110.path;
+if(typeof data112 === "string"){
+if(func3(data112) < 1){
+const err216 = {instancePath:instancePath+"/token_move/from/owner/path",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -3332,7 +3352,7 @@ errors++;
 }
 }
 else {
-const err217 = {instancePath:instancePath+"/token_move/from/environment_scope",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/environment_scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err217 = {instancePath:instancePath+"/token_move/from/owner/path",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -3344,7 +3364,7 @@ errors++;
 }
 }
 else {
-const err218 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err218 = {instancePath:instancePath+"/token_move/from/owner",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -3353,15 +3373,12 @@ vErrors.push(err218);
 }
 errors++;
 }
-var _valid26 = _errs290 === errors;
-if(_valid26){
-valid97 = true;
-passing8 = 0;
 }
-const _errs306 = errors;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.kind === undefined){
-const err219 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/1/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(data108.key !== undefined){
+let data113 = data108.key;
+if(typeof data113 === "string"){
+if(func3(data113) < 1){
+const err219 = {instancePath:instancePath+"/token_move/from/key",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -3370,8 +3387,9 @@ vErrors.push(err219);
 }
 errors++;
 }
-if(data104.argv === undefined){
-const err220 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/1/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'"};
+}
+else {
+const err220 = {instancePath:instancePath+"/token_move/from/key",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -3380,9 +3398,10 @@ vErrors.push(err220);
 }
 errors++;
 }
-for(const key12 in data104){
-if(!((key12 === "kind") || (key12 === "argv"))){
-const err221 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+}
+if(data108.protected !== undefined){
+if(typeof data108.protected !== "boolean"){
+const err221 = {instancePath:instancePath+"/token_move/from/protected",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/protected/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -3392,9 +3411,11 @@ vErrors.push(err221);
 errors++;
 }
 }
-if(data104.kind !== undefined){
-if("command" !== data104.kind){
-const err222 = {instancePath:instancePath+"/token_move/from/kind",schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/kind/const",keyword:"const",params:{allowedValue: "command"},message:"must be equal to constant"};
+if(data108.environment_scope !== undefined){
+let data115 = data108.environment_scope;
+if(typeof data115 === "string"){
+if(func3(data115) < 1){
+const err222 = {instancePath:instancePath+"/token_move/from/environment_scope",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/environment_scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -3404,11 +3425,8 @@ vErrors.push(err222);
 errors++;
 }
 }
-if(data104.argv !== undefined){
-let data113 = data104.argv;
-if(Array.isArray(data113)){
-if(data113.length < 1){
-const err223 = {instancePath:instancePath+"/token_move/from/argv",schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/argv/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+else {
+const err223 = {instancePath:instancePath+"/token_move/from/environment_scope",schemaPath:"#/definitions/tokenDestination/oneOf/0/properties/environment_scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -3417,10 +3435,10 @@ vErrors.push(err223);
 }
 errors++;
 }
-const len5 = data113.length;
-for(let i8=0; i8<len5; i8++){
-if(typeof data113[i8] !== "string"){
-const err224 = {instancePath:instancePath+"/token_move/from/argv/" + i8,schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/argv/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+}
+else {
+const err224 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -3429,10 +3447,15 @@ vErrors.push(err224);
 }
 errors++;
 }
+var _valid27 = _errs299 === errors;
+if(_valid27){
+valid100 = true;
+passing8 = 0;
 }
-}
-else {
-const err225 = {instancePath:instancePath+"/token_move/from/argv",schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/argv/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const _errs315 = errors;
+if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
+if(data108.kind === undefined){
+const err225 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/1/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -3441,10 +3464,8 @@ vErrors.push(err225);
 }
 errors++;
 }
-}
-}
-else {
-const err226 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data108.argv === undefined){
+const err226 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/1/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'"};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -3453,19 +3474,9 @@ vErrors.push(err226);
 }
 errors++;
 }
-var _valid26 = _errs306 === errors;
-if(_valid26 && valid97){
-valid97 = false;
-passing8 = [passing8, 1];
-}
-else {
-if(_valid26){
-valid97 = true;
-passing8 = 1;
-}
-}
-if(!valid97){
-const err227 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf",keyword:"oneOf",params:{passingSchemas: passing8},message:"must match exactly one schema in oneOf"};
+for(const key12 in data108){
+if(!((key12 === "kind") || (key12 === "argv"))){
+const err227 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -3474,25 +3485,10 @@ vErrors.push(err227);
 }
 errors++;
 }
-else {
-errors = _errs289;
-if(vErrors !== null){
-if(_errs289){
-vErrors.length = _errs289;
 }
-else {
-vErrors = null;
-}
-}
-}
-var _valid25 = _errs287 === errors;
-if(_valid25){
-valid95 = true;
-passing7 = 0;
-}
-const _errs314 = errors;
-if(data104 !== null){
-const err228 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/properties/token_move/properties/from/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data108.kind !== undefined){
+if("command" !== data108.kind){
+const err228 = {instancePath:instancePath+"/token_move/from/kind",schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/kind/const",keyword:"const",params:{allowedValue: "command"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -3501,19 +3497,12 @@ vErrors.push(err228);
 }
 errors++;
 }
-var _valid25 = _errs314 === errors;
-if(_valid25 && valid95){
-valid95 = false;
-passing7 = [passing7, 1];
 }
-else {
-if(_valid25){
-valid95 = true;
-passing7 = 1;
-}
-}
-if(!valid95){
-const err229 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/properties/token_move/properties/from/oneOf",keyword:"oneOf",params:{passingSchemas: passing7},message:"must match exactly one schema in oneOf"};
+if(data108.argv !== undefined){
+let data117 = data108.argv;
+if(Array.isArray(data117)){
+if(data117.length < 1){
+const err229 = {instancePath:instancePath+"/token_move/from/argv",schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/argv/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -3522,21 +3511,10 @@ vErrors.push(err229);
 }
 errors++;
 }
-else {
-errors = _errs286;
-if(vErrors !== null){
-if(_errs286){
-vErrors.length = _errs286;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data103.from_description !== undefined){
-if(typeof data103.from_description !== "string"){
-const err230 = {instancePath:instancePath+"/token_move/from_description",schemaPath:"#/properties/token_move/properties/from_description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len5 = data117.length;
+for(let i8=0; i8<len5; i8++){
+if(typeof data117[i8] !== "string"){
+const err230 = {instancePath:instancePath+"/token_move/from/argv/" + i8,schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/argv/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -3548,7 +3526,7 @@ errors++;
 }
 }
 else {
-const err231 = {instancePath:instancePath+"/token_move",schemaPath:"#/properties/token_move/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err231 = {instancePath:instancePath+"/token_move/from/argv",schemaPath:"#/definitions/tokenDestination/oneOf/1/properties/argv/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -3560,12 +3538,128 @@ errors++;
 }
 }
 else {
-const err232 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err232 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err232];
 }
 else {
 vErrors.push(err232);
+}
+errors++;
+}
+var _valid27 = _errs315 === errors;
+if(_valid27 && valid100){
+valid100 = false;
+passing8 = [passing8, 1];
+}
+else {
+if(_valid27){
+valid100 = true;
+passing8 = 1;
+}
+}
+if(!valid100){
+const err233 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/definitions/tokenDestination/oneOf",keyword:"oneOf",params:{passingSchemas: passing8},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err233];
+}
+else {
+vErrors.push(err233);
+}
+errors++;
+}
+else {
+errors = _errs298;
+if(vErrors !== null){
+if(_errs298){
+vErrors.length = _errs298;
+}
+else {
+vErrors = null;
+}
+}
+}
+var _valid26 = _errs296 === errors;
+if(_valid26){
+valid98 = true;
+passing7 = 0;
+}
+const _errs323 = errors;
+if(data108 !== null){
+const err234 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/properties/token_move/properties/from/oneOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err234];
+}
+else {
+vErrors.push(err234);
+}
+errors++;
+}
+var _valid26 = _errs323 === errors;
+if(_valid26 && valid98){
+valid98 = false;
+passing7 = [passing7, 1];
+}
+else {
+if(_valid26){
+valid98 = true;
+passing7 = 1;
+}
+}
+if(!valid98){
+const err235 = {instancePath:instancePath+"/token_move/from",schemaPath:"#/properties/token_move/properties/from/oneOf",keyword:"oneOf",params:{passingSchemas: passing7},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err235];
+}
+else {
+vErrors.push(err235);
+}
+errors++;
+}
+else {
+errors = _errs295;
+if(vErrors !== null){
+if(_errs295){
+vErrors.length = _errs295;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data107.from_description !== undefined){
+if(typeof data107.from_description !== "string"){
+const err236 = {instancePath:instancePath+"/token_move/from_description",schemaPath:"#/properties/token_move/properties/from_description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err236];
+}
+else {
+vErrors.push(err236);
+}
+errors++;
+}
+}
+}
+else {
+const err237 = {instancePath:instancePath+"/token_move",schemaPath:"#/properties/token_move/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err237];
+}
+else {
+vErrors.push(err237);
+}
+errors++;
+}
+}
+}
+else {
+const err238 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err238];
+}
+else {
+vErrors.push(err238);
 }
 errors++;
 }

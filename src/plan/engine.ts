@@ -42,7 +42,7 @@ import { comparableAttrs, hiddenFieldWarnings } from './hidden.js';
 import { healthWarnings } from './health.js';
 import { renewal } from './renewal.js';
 import { tokenJudge, type TokenDecision, type TokenJudge } from './token-reset.js';
-import { destinationRefusal } from './destination-refusal.js';
+import { destinationRefusal, undeliverableRefusal } from './destination-refusal.js';
 
 export interface PlanOptions {
   /** --target addresses; empty or absent: everything. */
@@ -256,16 +256,19 @@ function deliveryOf(change: Change, token: TokenDestination, reason: Delivery['r
   return { address: change.address, scope: { ...change.scope }, description: change.description, runner_id: change.runner_id, reason, token, refused };
 }
 
-function createChange(scope: Scope, address: string, runner: DesiredRunner, refused: string | null): Change {
+function createChange(scope: Scope, address: string, runner: DesiredRunner, unwritable: string | null): Change {
   const after = normalizePartial(runner.attrs);
+  // GitLab would create it; runnerform will not, as its token could not be kept.
+  const refused = unwritable === null ? {} : { refused_by: 'runnerform' as const };
   return {
+    ...refused,
     address,
     action: 'create',
     scope: { ...scope },
     description: runner.description,
     reason: null,
     token: runner.token,
-    refused,
+    refused: unwritable === null ? null : undeliverableRefusal('create', unwritable),
     runner_id: null,
     before: null,
     after,
@@ -315,8 +318,9 @@ function existingChange(
   if (decision?.kind === 'reset') {
     // renamed_from and token_move only when set: the JSON plan carries them only then.
     const rename = renamedFrom !== null ? { renamed_from: renamedFrom } : {};
-    // A destination GitLab will not let this token write: the reset would leave the runner without a token.
-    return Object.assign(common, { action: 'token-reset' as const, reason: decision.reason, token: runner.token, refused: unwritable }, rename);
+    // A destination GitLab will not let this token write: runnerform will not reset a token it cannot keep (GitLab would).
+    const refused = unwritable === null ? {} : { refused: undeliverableRefusal('token-reset', unwritable), refused_by: 'runnerform' as const };
+    return Object.assign(common, { action: 'token-reset' as const, reason: decision.reason, token: runner.token }, refused, rename);
   }
   const reason = renamedFrom !== null ? ('renamed' as const) : null;
   if (decision?.kind === 'move') {

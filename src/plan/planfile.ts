@@ -4,7 +4,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { validate as generatedValidate } from '../generated/plan-validator.js';
 import { UserError } from '../errors.js';
-import { ACTIONS, type Plan } from '../model.js';
+import { ACTIONS, onlyEnablements, type Plan } from '../model.js';
 import { formatAddress } from './address.js';
 
 const SUPPORTED_VERSION = 1;
@@ -82,8 +82,11 @@ function checkConsistency(plan: Plan): void {
   }
   for (const action of ACTIONS) {
     const key = action === 'no-op' ? 'no_op' : action === 'token-reset' ? 'token_reset' : action;
-    const n = plan.changes.filter((c) => c.action === action).length;
-    if (plan.summary[key] !== n) problems.push(`  /summary/${key}: is ${plan.summary[key]}, but the plan has ${n}`);
+    const of = plan.changes.filter((c) => c.action === action);
+    // A change that only enables or disables the runner in projects is not counted as an update
+    // (plan/project-enablement.ts); a plan file written before that counted it: both read true.
+    const n = action === 'update' ? of.filter((c) => !onlyEnablements(c)).length : of.length;
+    if (plan.summary[key] !== n && plan.summary[key] !== of.length) problems.push(`  /summary/${key}: is ${plan.summary[key]}, but the plan has ${n}`);
   }
   if (plan.summary.unmanaged !== plan.unmanaged.length) {
     problems.push(`  /summary/unmanaged: is ${plan.summary.unmanaged}, but the plan lists ${plan.unmanaged.length}`);

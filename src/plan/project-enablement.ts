@@ -28,6 +28,7 @@
 import { UserError } from '../errors.js';
 import {
   alsoInKey,
+  onlyEnablements,
   type Change,
   type DesiredRunner,
   type DesiredScope,
@@ -108,7 +109,8 @@ function recount(plan: Plan, changes: Change[]): Plan['summary'] {
   const count = (a: Change['action']) => changes.filter((c) => c.action === a).length;
   return {
     ...plan.summary,
-    update: count('update'),
+    // A change that only enables or disables the runner in projects counts there, not as an update.
+    update: changes.filter((c) => c.action === 'update' && !onlyEnablements(c)).length,
     no_op: count('no-op'),
     // A refused change counts once; refused sub-changes of a change that is sent count each.
     refused: changes.reduce((n, c) => n + (c.refused !== null ? 1 : (c.enablements ?? []).filter((e) => e.refused !== null).length), 0),

@@ -1,6 +1,8 @@
 // Changes GitLab will refuse, known at plan time from each owned runner's
 // permissions (GraphQL userPermissions, or what the REST reader derives): the
-// plan marks them, counts them and warns, and apply never sends them.
+// plan marks them, counts them and warns, and apply never sends them. Changes
+// runnerform itself refuses (plan/destination-refusal.ts) are marked, counted
+// and warned about here too, in their own words.
 import type { Change, LiveRunner, LiveState, Plan, PlanWarning } from '../model.js';
 
 /** Who may change a runner of this type (GitLab's RunnerPolicy), for the refusal text. */
@@ -33,6 +35,14 @@ export function refusalOf(change: Change, runner: LiveRunner | undefined): strin
   return `this token may not ${verb} runner #${runner.id} (it needs ${whoMay(runner)})`;
 }
 
+/**
+ * The refusal as a reader reads it: `GitLab will refuse this: …`, or runnerform's own sentence
+ * (Change.refused_by: it names runnerform and why) as it is.
+ */
+export function refusalSentence(item: { refused: string; refused_by?: 'runnerform' }): string {
+  return item.refused_by === 'runnerform' ? item.refused : `GitLab will refuse this: ${item.refused}`;
+}
+
 /** The plan with every refused change marked, a 'refused' warning for each (refused deliveries too), and summary.refused counted. */
 export function markRefusals(plan: Plan, live: LiveState): Plan {
   const owned = new Map<number, LiveRunner>();
@@ -41,7 +51,7 @@ export function markRefusals(plan: Plan, live: LiveState): Plan {
   const changes = plan.changes.map((c) => {
     const refused = c.refused ?? refusalOf(c, c.runner_id === null ? undefined : owned.get(c.runner_id));
     if (refused === null) return c;
-    warnings.push({ address: c.address, kind: 'refused', message: `GitLab will refuse this: ${refused}` });
+    warnings.push({ address: c.address, kind: 'refused', message: refusalSentence({ refused, refused_by: c.refused_by }) });
     return { ...c, refused };
   });
   for (const d of plan.deliveries) {

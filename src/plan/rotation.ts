@@ -6,15 +6,15 @@ import { UserError } from '../errors.js';
 import type { Change, DesiredState, LiveState, Plan, TokenDestination, TokenResetChange } from '../model.js';
 import { matchesTarget, parseTarget } from './address.js';
 import { declaredDestination } from './declared-destination.js';
-import { destinationRefusal } from './destination-refusal.js';
+import { destinationRefusal, undeliverableRefusal } from './destination-refusal.js';
 import { markRefusals } from './refusals.js';
 
 /** Actions of a declared runner that GitLab has and its scope owns. */
 const EXISTING_DECLARED = new Set<Change['action']>(['no-op', 'update', 'token-reset']);
 
 /**
- * `unwritable`: TokenEvidence.unwritable; a reset whose new token could not be written is refused,
- * like one GitLab will refuse (the runner's permissions), and apply never sends it.
+ * `unwritable`: TokenEvidence.unwritable; runnerform refuses a reset whose new token could not be written
+ * (GitLab would reset it), as it marks one GitLab will refuse (the runner's permissions); apply never sends it.
  */
 export function rotationPlan(plan: Plan, desired: DesiredState, live: LiveState, addresses: string[], unwritable: Readonly<Record<string, string>> = {}): Plan {
   if (addresses.length === 0) throw new UserError('rotate needs at least one runner or scope address, e.g. group["acme/platform"].runner["docker-amd64"].');
@@ -50,7 +50,7 @@ export function rotationPlan(plan: Plan, desired: DesiredState, live: LiveState,
   return markRefusals(rotation, live);
 }
 
-function resetOf(c: Change, token: TokenDestination | null, refused: string | null): TokenResetChange {
+function resetOf(c: Change, token: TokenDestination | null, unwritable: string | null): TokenResetChange {
   if (c.runner_id === null || c.before === null || c.after === null || c.status === null) throw new Error(`internal error: ${c.address} is not an existing runner`);
   return {
     action: 'token-reset',
@@ -59,7 +59,8 @@ function resetOf(c: Change, token: TokenDestination | null, refused: string | nu
     description: c.description,
     reason: 'rotate',
     token,
-    refused,
+    // GitLab would reset it; runnerform will not, as the new token could not be kept.
+    ...(unwritable === null ? { refused: null } : { refused: undeliverableRefusal('token-reset', unwritable), refused_by: 'runnerform' as const }),
     runner_id: c.runner_id,
     before: c.before,
     after: c.after,

@@ -18,7 +18,7 @@ import { describeDestination, destinationKey, expandKey, variableKeyOf } from '.
 export const CLOCK_SKEW_TOLERANCE_MS = 2 * 60_000;
 
 export type TokenDecision =
-  | { kind: 'reset'; reason: 'interrupted_create' | 'undelivered_token' | 'renew' }
+  | { kind: 'reset'; reason: 'interrupted_create' | 'undelivered_token' | 'dead_stored_token' | 'renew' }
   | { kind: 'warn'; message: string }
   /** The journal holds the token, delivered elsewhere than the destination declared now: deliver it there. */
   | { kind: 'move'; move: TokenMove }
@@ -45,6 +45,8 @@ export interface TokenJudge {
  *   never stored, and this runner was created after it (or the intent names its id).
  * - undelivered_token: its gitlab_variable destination is absent or names another runner id,
  *   and the journal does not hold its token.
+ * - dead_stored_token: the same, but the journal holds a token GitLab no longer accepts (reset since
+ *   without this file): it can be neither delivered nor moved, and the plan says so rather than "not stored".
  * - renamed (undelivered_token too): renamed in place while its declared destination depends on the
  *   description (`{description}` in a key or argv), and the journal does not hold its token to move.
  * A token the journal holds (stored) is never reset: apply delivers it from the journal when it never
@@ -65,15 +67,21 @@ export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
     unplannedDeliveries: (isPlanned) =>
       [...journal.stored.values()].filter((r) => !r.delivered && r.destination && !isPlanned(r.scope) && !dead.has(r.runner_id!)),
     decide(scope, runner, live) {
-      const stored = dead.has(live.id) ? undefined : journal.stored.get(live.id);
-      if (stored) return storedTokenDecision(stored, scope, runner, live, evidence.variables);
+      const held = journal.stored.get(live.id);
+      // A dead stored token is as good as none, but it is not "not stored": the words say which.
+      const deadStored = held !== undefined && dead.has(live.id);
+      if (held && !deadStored) return storedTokenDecision(held, scope, runner, live, evidence.variables);
       const intents = journal.openIntents.get(intentKey(scope.type, scope.id, live.description)) ?? [];
       const interrupted = journal.openIds.has(live.id) || intents.some((at) => createdAfter(live.created_at, at));
       const renamed = live.description !== runner.description;
       const note = renamed ? renamedAway(scope, runner, live, evidence.variables) : variableMismatch(runner, live, evidence.variables);
       if (!interrupted && note === null) return null;
       if (live.contacted_at !== null && !own.has(live.id)) {
-        const why = interrupted ? 'an interrupted apply created it and its token was never stored' : note!;
+        const why = interrupted
+          ? 'an interrupted apply created it and its token was never stored'
+          : deadStored
+            ? `${note!}, and the token the tokens file holds no longer works (GitLab says it was reset since, without this tokens file)`
+            : note!;
         const rotate = `runnerform rotate ${shellQuote(formatAddress(scope, runner.description))}`;
         return {
           kind: 'warn',
@@ -85,7 +93,7 @@ export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
               : `if its host has no working token, run: ${rotate}`),
         };
       }
-      return { kind: 'reset', reason: interrupted ? 'interrupted_create' : 'undelivered_token' };
+      return { kind: 'reset', reason: interrupted ? 'interrupted_create' : deadStored ? 'dead_stored_token' : 'undelivered_token' };
     },
   };
 }

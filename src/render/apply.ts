@@ -1,6 +1,6 @@
 // Lines printed while applying, and the closing summary. Model in, string out.
 import { isDeliveryFailure, type ApplyEvent, type ApplyReport } from '../apply/executor.js';
-import type { Change } from '../model.js';
+import { onlyEnablements, type Change } from '../model.js';
 import { plural } from './lines.js';
 
 const VERB = {
@@ -11,11 +11,14 @@ const VERB = {
   'token-reset': ['Resetting token', 'Token reset complete'],
 } as const satisfies Record<Change['action'], readonly [string, string]>;
 
+/** A change that only enables or disables the runner in projects modifies nothing of the runner itself. */
+const PROJECTS_VERB = ['Changing the projects it is enabled in', 'Projects changed'] as const;
+
 export function renderApplyEvent(event: ApplyEvent): string {
   if (event.type === 'redelivered') return `${event.address}: stored token delivered to ${event.where} [id=${event.runnerId}]\n`;
   if (event.type === 'redelivery-failed') return `${event.address}: FAILED: ${event.error.message}\n`;
   const { change } = event;
-  const [starting, finished] = VERB[change.action];
+  const [starting, finished] = onlyEnablements(change) ? PROJECTS_VERB : VERB[change.action];
   switch (event.type) {
     case 'start':
       return `${change.address}: ${starting}...\n`;
@@ -26,12 +29,16 @@ export function renderApplyEvent(event: ApplyEvent): string {
   }
 }
 
-/** `1 created, 0 updated, 0 deleted, 1 token reset, 1 stored token delivered`: what happened, whatever failed after it. */
+/**
+ * `1 created, 0 updated, 0 deleted, 1 token reset, 1 stored token delivered, 2 enabled in projects, 0 disabled`:
+ * what happened, whatever failed after it, counted as the plan counts (render/lines.ts summaryLine).
+ */
 function doneCounts(report: ApplyReport): string {
   const delivered = report.redelivered.filter((r) => !r.error).length;
   const resets = report.reset > 0 ? `, ${plural(report.reset, 'token')} reset` : '';
   const deliveries = delivered > 0 ? `, ${plural(delivered, 'stored token')} delivered` : '';
-  return `${report.created} created, ${report.updated} updated, ${report.deleted} deleted${resets}${deliveries}`;
+  const projects = report.enabled !== undefined || report.disabled !== undefined ? `, ${report.enabled ?? 0} enabled in projects, ${report.disabled ?? 0} disabled` : '';
+  return `${report.created} created, ${report.updated} updated, ${report.deleted} deleted${resets}${deliveries}${projects}`;
 }
 
 /** `1 delivery failed, 1 failed, 2 not started`: only the parts that are not zero. */

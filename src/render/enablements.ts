@@ -23,9 +23,15 @@ export function enablementSigns(change: Change): Sign[] {
   return (change.enablements ?? []).map((e) => (e.action === 'enable' ? '+' : '-'));
 }
 
-/** True when the change's only work is enabling or disabling: no attribute block to show. */
-export function onlyEnablements(change: Change): boolean {
-  return change.action === 'update' && change.changed.length === 0 && change.renamed_from === null && !change.token_move && (change.enablements?.length ?? 0) > 0;
+/** The header of a change that only enables or disables: `will be enabled in 2 more projects`, `… and disabled in 1`. */
+export function enablementHeader(change: Change): string {
+  const list = change.enablements ?? [];
+  const enable = list.filter((e) => e.action === 'enable').length;
+  const disable = list.length - enable;
+  const more = (n: number) => `${n} more project${n === 1 ? '' : 's'}`;
+  if (disable === 0) return `will be enabled in ${more(enable)}`;
+  const off = `disabled in ${disable} project${disable === 1 ? '' : 's'}`;
+  return enable === 0 ? `will be ${off}` : `will be enabled in ${more(enable)} and ${off}`;
 }
 
 /** `, 2 to enable in projects, 1 to disable` for the summary line, or nothing. */

@@ -64,6 +64,8 @@ function changeJson(c: Change): unknown {
     reason: c.reason,
     token: tokenJson(c.token),
     refused: c.refused,
+    // Only when runnerform itself refuses: plans without one read as before.
+    ...(c.refused_by ? { refused_by: c.refused_by } : {}),
     ...(c.action === 'delete' ? { duplicate_of: c.duplicate_of } : {}),
     ...(c.action === 'update' ? { renamed_from: c.renamed_from } : {}),
     // Only when set: plans without a move or a renamed reset read as before.

@@ -2,10 +2,11 @@
 // style. Text output colours the signs; Markdown moves them to column 0 so a
 // ```diff block highlights them. Only the layout lives here, no colour.
 import { diffLines } from 'diff';
-import { ATTRIBUTE_NAMES, type AttrName, type Change, type Delivery, type DeleteChange, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
+import { ATTRIBUTE_NAMES, onlyEnablements, type AttrName, type Change, type Delivery, type DeleteChange, type Plan, type RunnerAttrs, type RunnerStatus } from '../model.js';
 import { escapeInvisible, quote } from '../plan/address.js';
+import { refusalSentence } from '../plan/refusals.js';
 import { compareStrings } from '../plan/attrs.js';
-import { enablementLines, enablementSigns, enablementSummary, onlyEnablements } from './enablements.js';
+import { enablementHeader, enablementLines, enablementSigns, enablementSummary } from './enablements.js';
 import { describeDestination } from '../plan/token-dest.js';
 import type { Line, Sign } from './line.js';
 
@@ -46,10 +47,17 @@ export function deletionReason(deletes: readonly DeleteChange[], source: string)
 
 export const LEGEND_TITLE = 'Runner actions are indicated with the following symbols:';
 
-/** The symbol legend entries, only for the symbols the plan uses. */
+/** What `+` and `-` mean on an enable/disable line. */
+const ENABLEMENT_WORDS: Partial<Record<Sign, string>> = { '+': 'enable in a project', '-': 'disable in a project' };
+
+/** The symbol legend entries, only for the symbols the plan uses, and only for what it uses them for. */
 export function legendLines(plan: Plan): Line[] {
-  const used = (['+', '~', '-'] as Sign[]).filter((sign) => plan.changes.some((c) => (c.action !== 'no-op' && SIGN[c.action] === sign) || enablementSigns(c).includes(sign)));
-  return used.map((sign): Line => ({ indent: 2, sign, text: ACTION_WORDS[sign] }));
+  const forRunner = (sign: Sign) => plan.changes.some((c) => c.action !== 'no-op' && !onlyEnablements(c) && SIGN[c.action] === sign);
+  const forProject = (sign: Sign) => plan.changes.some((c) => enablementSigns(c).includes(sign));
+  return (['+', '~', '-'] as Sign[]).flatMap((sign): Line[] => {
+    const words = [forRunner(sign) ? ACTION_WORDS[sign] : null, forProject(sign) ? ENABLEMENT_WORDS[sign] : null].filter((w) => w != null);
+    return words.length > 0 ? [{ indent: 2, sign, text: words.join(', or ') }] : [];
+  });
 }
 
 /** "id 17, status offline, last contact 2026-01-02T03:04:05Z" */
@@ -64,6 +72,9 @@ const REASON_TEXT = {
   renamed: 'renamed in place: same id, same token',
   interrupted_create: 'created by an interrupted apply, its token was never stored',
   undelivered_token: 'its token never reached its destination and is not stored, and it has never contacted GitLab',
+  dead_stored_token:
+    'the token the tokens file holds no longer works (GitLab says it was reset since, without this tokens file), so it cannot be delivered or moved; ' +
+    'it has never contacted GitLab, so a new token goes to its destination. Pass the tokens file (--tokens-out) to every apply and rotate so it keeps the working token',
   rotate: 'runnerform rotate asks for a new one',
   renew: 'renewal: its token expires within health.token_renew_before',
 } as const satisfies Record<NonNullable<Change['reason']>, string>;
@@ -78,7 +89,9 @@ const DELIVERY_TEXT = {
 export function changeLines(change: Change): Line[] {
   if (change.action === 'no-op') return [];
   const sign = SIGN[change.action];
-  const verb = { create: 'will be created', update: 'will be updated in-place', delete: 'will be DELETED', 'token-reset': 'will get a new token' }[change.action];
+  const verb = onlyEnablements(change)
+    ? enablementHeader(change)
+    : { create: 'will be created', update: 'will be updated in-place', delete: 'will be DELETED', 'token-reset': 'will get a new token' }[change.action];
   const lines: Line[] = [{ indent: 0, text: `# ${change.address} ${verb}`, style: 'bold' }];
   if (change.reason !== null && change.action !== 'token-reset') lines.push({ indent: 0, text: `# (${reasonText(change)})` });
   if (change.runner_id !== null) {
@@ -161,15 +174,18 @@ function movedFromText(change: Change & { action: 'update' }): string {
   return move.from.kind === 'gitlab_variable' ? `${where}, which is left in place` : where;
 }
 
-/** `# GitLab will refuse this: …` under a change's or delivery's header (the engine decided), or nothing. */
-function refusalLines(item: { refused: string | null }): Line[] {
-  return item.refused === null ? [] : [{ indent: 0, text: `# GitLab will refuse this: ${item.refused}`, style: 'danger' }];
+/** `# GitLab will refuse this: …` (or runnerform's own refusal) under a change's or delivery's header (the engine decided), or nothing. */
+function refusalLines(item: { refused: string | null; refused_by?: 'runnerform' }): Line[] {
+  return item.refused === null ? [] : [{ indent: 0, text: `# ${refusalSentence({ refused: item.refused, refused_by: item.refused_by })}`, style: 'danger' }];
 }
 
-/** ` 1 GitLab will refuse (apply skips it).` after the summary, or nothing. */
+/** ` 1 GitLab will refuse, 1 refused by runnerform (apply skips them).` after the summary, or nothing. */
 function refusedSummary(plan: Plan): string {
   const n = plan.summary.refused;
-  return n > 0 ? ` ${n} GitLab will refuse (apply skips ${n === 1 ? 'it' : 'them'}).` : '';
+  if (n === 0) return '';
+  const own = plan.changes.filter((c) => c.refused !== null && c.refused_by === 'runnerform').length;
+  const parts = [n - own > 0 ? `${n - own} GitLab will refuse` : null, own > 0 ? `${own} refused by runnerform` : null].filter((p) => p !== null);
+  return ` ${parts.join(', ')} (apply skips ${n === 1 ? 'it' : 'them'}).`;
 }
 
 /** `ADDRESS: message` lines of the plan's warnings (already sorted by the engine). */

@@ -74,10 +74,13 @@ function warningSection(plan: Plan): string[] {
   return out;
 }
 
-/** GitLab's terraform report artifact, which the merge request widget shows (it knows no token resets or deliveries: they count as updates). */
+/**
+ * GitLab's terraform report artifact, which the merge request widget shows (it knows no token resets, deliveries,
+ * enablements or disablements in projects: each counts as an update).
+ */
 export function renderGitlabReport(plan: Plan): string {
   const s = plan.summary;
-  return JSON.stringify({ create: s.create, update: s.update + s.token_reset + s.deliver, delete: s.delete });
+  return JSON.stringify({ create: s.create, update: s.update + s.token_reset + s.deliver + (s.enable ?? 0) + (s.disable ?? 0), delete: s.delete });
 }
 
 /** Sign in column 0 so ```diff highlights it; `~` becomes `!`, which diff highlighters mark as a change. */

@@ -89,16 +89,25 @@ describe('a stored token to deliver is part of the plan', () => {
 });
 
 describe('a token destination GitLab will not let this token write (issue 13 item 5)', () => {
-  it('is refused at plan time and never created by apply', async () => {
+  it('is refused at plan time by runnerform (GitLab would create it), in every format, and never created by apply', async () => {
     writeFile(dir, 'runners.yaml', variableYaml('acme/nope'));
     const plan = await cli(['plan', '--detailed-exitcode']);
-    expect(plan.stdout).toContain(`# GitLab will refuse this: its token cannot be written to CI/CD variable RUNNER_TOKEN_DOCKER of acme/nope: Project acme/nope not found`);
-    expect(plan.stdout).toContain('1 GitLab will refuse (apply skips it).');
+    const own = 'runnerform will not create a runner whose token it cannot deliver (GitLab would create it): its token cannot be written to CI/CD variable RUNNER_TOKEN_DOCKER of acme/nope: Project acme/nope not found';
+    expect(plan.stdout).toContain(`  # ${own}`);
+    expect(plan.stdout).toContain(`${ADDR('docker')}: ${own}`);
+    expect(plan.stdout).toContain('1 refused by runnerform (apply skips it).');
+    expect(plan.stdout).not.toContain('GitLab will refuse');
+    const json = JSON.parse((await cli(['plan', '--format', 'json'])).stdout);
+    expect(json.changes[0]).toMatchObject({ action: 'create', refused_by: 'runnerform', refused: expect.stringContaining(own) });
+    expect(json.warnings[0].message).toContain(own);
+    const md = (await cli(['plan', '--format', 'markdown'])).stdout;
+    expect(md).toContain(`  # ${own}`);
+    expect(md).not.toContain('GitLab will refuse');
 
     fake.resetStats();
     const apply = await cli(['apply', '--auto-approve']);
     expect(apply.code, apply.stdout + apply.stderr).toBe(1);
-    expect(apply.stdout).toContain(`${ADDR('docker')}: FAILED: not sent: GitLab will refuse this: its token cannot be written`);
+    expect(apply.stdout).toContain(`${ADDR('docker')}: FAILED: not sent: ${own}`);
     expect(apply.stdout).toContain('Apply failed: 0 created, 0 updated, 0 deleted; 1 failed.');
     expect(writes(fake)).toEqual([]);
     expect(fake.runners().some((r) => r.description === 'docker')).toBe(false);

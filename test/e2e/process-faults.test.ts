@@ -104,6 +104,31 @@ describe('stdout closed by its reader (apply … | head -1)', () => {
   }, 120_000);
 });
 
+describe('stdout closed by its reader after SIGTERM (a cancelled apply … | head -1)', () => {
+  it('says the apply was stopping (changes in flight finished, no new change started), never that the work went on, exit 143', async () => {
+    const run = start(APPLY, { gated: true });
+    await waitFor(deliveryInFlight, 'the first delivery');
+    run.child.kill('SIGTERM');
+    await waitFor(() => run.stderr().includes('SIGTERM received: no new change starts') || run.exited(), 'the signal to be handled');
+    // The reader goes away while the apply is stopping: the in-flight delivery then finishes.
+    run.child.stdout!.destroy();
+    release();
+    const r = await run.done;
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.code, r.stderr).toBe(143);
+    expect(r.stderr).not.toMatch(STACK);
+    expect(r.stderr).not.toContain('the work went on');
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('Error:'));
+    expect(errors).toEqual([
+      'Error: standard output was closed before runnerform finished (EPIPE); the rest of the output was dropped. ' +
+        'The apply was stopping after SIGTERM: the changes in flight finished, no new change started. Run `runnerform plan` to see what is left.',
+    ]);
+    // What the line says is what happened: the first runner made and kept, the others never started.
+    expectEveryTokenKept(1);
+    expect(secretsIn(r.stderr)).toEqual([]);
+  }, 120_000);
+});
+
 describe('stdout and stderr closed by their reader (apply … 2>&1 | head -1)', () => {
   it('still finishes the apply and keeps every token, exit 1', async () => {
     const run = start(APPLY, { gated: true });

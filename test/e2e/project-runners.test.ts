@@ -77,14 +77,15 @@ describe('also_in', () => {
     expect(plan.code, plan.stderr).toBe(2);
     expect(plan.stdout).toContain(
       [
-        '  # project["acme/api"].runner["e2e-pool"] will be updated in-place',
+        '  # project["acme/api"].runner["e2e-pool"] will be enabled in 2 more projects',
         '  # (id 5, status never_contacted, last contact never)',
         '  # projects besides its owner project (also_in):',
         '  + enable in acme/web',
         '  + enable in acme/worker',
       ].join('\n'),
     );
-    expect(plan.stdout).toContain('Plan: 0 to create, 1 to update, 0 to delete, 2 to enable in projects, 0 to disable (2 unchanged, 0 unmanaged).');
+    expect(plan.stdout).toContain('Runner actions are indicated with the following symbols:\n  + enable in a project\n\n');
+    expect(plan.stdout).toContain('Plan: 0 to create, 0 to update, 0 to delete, 2 to enable in projects, 0 to disable (2 unchanged, 0 unmanaged).');
     const rest = await cli(['plan', '--api', 'rest', '--format', 'json']);
     const graphql = await cli(['plan', '--api', 'graphql', '--format', 'json']);
     expect(withoutRestExpiry(rest.stdout)).toBe(graphql.stdout);
@@ -96,7 +97,9 @@ describe('also_in', () => {
 
     const apply = await cli(['apply', '--auto-approve']);
     expect(apply.code, apply.stderr).toBe(0);
-    expect(apply.stdout).toContain('Modifications complete [id=5] (enabled in acme/web, enabled in acme/worker)');
+    expect(apply.stdout).toContain('runner["e2e-pool"]: Changing the projects it is enabled in...\n');
+    expect(apply.stdout).toContain('runner["e2e-pool"]: Projects changed [id=5] (enabled in acme/web, enabled in acme/worker)\n');
+    expect(apply.stdout).not.toContain('Modif');
     expect(writes(fake).sort()).toEqual(['POST /projects/101/runners', 'POST /projects/102/runners']);
     expect(projectsOf(5)).toEqual(['acme/api', 'acme/web', 'acme/worker']);
     expect((await cli(['plan', '--detailed-exitcode'])).code).toBe(0);
@@ -113,6 +116,46 @@ describe('also_in', () => {
     expect(projectsOf(5)).toEqual(['acme/api', 'acme/web']);
     expect((await cli(['plan', '--detailed-exitcode'])).code).toBe(0);
     for (const r of [plan, apply, less]) expect(secretsIn(r.stdout + r.stderr)).toEqual([]);
+  });
+
+  it('counts what apply did as the plan counts it: an enable-only change is enabled in projects, not updated', async () => {
+    writeFile(dir, 'runners.yaml', file('\n        also_in: [acme/web]', KEEP_OTHERS));
+    const plan = await cli(['plan']);
+    expect(plan.stdout).toContain('  # project["acme/api"].runner["e2e-pool"] will be enabled in 1 more project\n');
+    expect(plan.stdout).toContain('Plan: 0 to create, 0 to update, 0 to delete, 1 to enable in projects, 0 to disable (2 unchanged, 0 unmanaged).');
+    expect(JSON.parse((await cli(['plan', '--format', 'json'])).stdout).summary).toMatchObject({ create: 0, update: 0, delete: 0, enable: 1, disable: 0 });
+    const apply = await cli(['apply', '--auto-approve']);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stdout).toContain('\nApply complete: 0 created, 0 updated, 0 deleted, 1 enabled in projects, 0 disabled.\n');
+
+    // An attribute change and a disable of one runner: one update, one disable.
+    writeFile(dir, 'runners.yaml', file('\n        also_in: []\n        maximum_timeout: 3600', KEEP_OTHERS));
+    const both = await cli(['apply', '--auto-approve']);
+    expect(both.code, both.stdout + both.stderr).toBe(0);
+    expect(both.stdout).toContain('\nApply complete: 0 created, 1 updated, 0 deleted, 0 enabled in projects, 1 disabled.\n');
+  });
+
+  it('counts a refused enable as failed and the one GitLab carried out as enabled, never as an update', async () => {
+    writeFile(dir, 'runners.yaml', file('\n        also_in: [acme/web, acme/worker]', KEEP_OTHERS));
+    fake.inject({ method: 'POST', path: '/projects/102/runners', times: 1, fault: { kind: 'status', status: 403, body: '{"message":"403 Forbidden"}' } });
+    const apply = await cli(['apply', '--auto-approve']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(1);
+    expect(projectsOf(5)).toEqual(['acme/api', 'acme/web']);
+    expect(apply.stdout).toContain('\nApply failed: 0 created, 0 updated, 0 deleted, 1 enabled in projects, 0 disabled; 1 failed.\n');
+  });
+
+  it('a create whose token delivery failed counts as created and its enable as not done, and says the enable was not sent', async () => {
+    const fresh = '      - description: fresh\n        also_in: [acme/web]\n        token:\n          gitlab_variable:\n            project: acme/web\n            key: FRESH\n';
+    writeFile(dir, 'runners.yaml', file('', KEEP_OTHERS + fresh));
+    fake.inject({ method: 'POST', path: /\/variables$/, times: 5, fault: { kind: 'status', status: 403, body: '{"message":"403 Forbidden"}' } });
+    const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(1);
+    expect(apply.stdout).toContain('\nApply failed: 1 created, 0 updated, 0 deleted, 0 enabled in projects, 0 disabled; 1 delivery failed.\n');
+    expect(apply.stdout).toMatch(/Tokens not delivered:\n {2}project\["acme\/api"\]\.runner\["fresh"\]: .* Not sent with it: enable in acme\/web \(the next plan shows it again\)\.\n/);
+    expect(writes(fake).filter((w) => w.includes('/projects/101/runners'))).toEqual([]);
+    const plan = await cli(['plan', '--tokens-out', 'tokens.json']);
+    expect(plan.stdout).toContain('  + enable in acme/web\n');
+    expect(secretsIn(apply.stdout + apply.stderr + plan.stdout + plan.stderr)).toEqual([]);
   });
 
   it('predicts a locked runner\'s enable as refused for a Maintainer token and never sends it', async () => {

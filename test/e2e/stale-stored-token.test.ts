@@ -55,7 +55,15 @@ describe('a stored token reset since without the tokens file', () => {
     const plan = await cli(['plan', '--tokens-out', 'tokens.json', '--detailed-exitcode']);
     expect(plan.code, plan.stdout + plan.stderr).toBe(2);
     expect(plan.stdout).not.toContain('token moved');
-    expect(plan.stdout).toContain(`~ token of ${ADDR} will be reset: its token never reached its destination`);
+    // What is known, not "never reached its destination": the stored token is dead (reset since without the file).
+    expect(plan.stdout).toContain(
+      `~ token of ${ADDR} will be reset: the token the tokens file holds no longer works (GitLab says it was reset since, without this tokens file), ` +
+        'so it cannot be delivered or moved; it has never contacted GitLab, so a new token goes to its destination. ' +
+        'Pass the tokens file (--tokens-out) to every apply and rotate so it keeps the working token',
+    );
+    expect(plan.stdout).not.toContain('never reached its destination');
+    const json = JSON.parse((await cli(['plan', '--tokens-out', 'tokens.json', '--format', 'json'])).stdout);
+    expect(json.changes[0]).toMatchObject({ action: 'token-reset', reason: 'dead_stored_token' });
     const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(variable('POOL_TOKEN_V2')).toBe(fake.runnerToken(pool().id));

@@ -7,6 +7,7 @@ import { updateBody } from '../../src/apply/requests.js';
 import { whyStale } from '../../src/plan/stale.js';
 import { CLOCK_SKEW_TOLERANCE_MS } from '../../src/plan/token-reset.js';
 import { variableKeyOf, type VariableDestination } from '../../src/plan/token-dest.js';
+import { renderText } from '../../src/render/text.js';
 import { GROUP, PROJECT, desired, desiredScope, live, liveRunner, liveScope, refOf, want } from './fixtures.js';
 
 const VARIABLE: VariableDestination = {
@@ -216,6 +217,25 @@ describe('token resets for CI/CD variable destinations', () => {
   it('leaves a runner alone when its variable names it, or when nothing is known about the variable', () => {
     expect(brief(planOf(declared, [orphan(11, 'docker-amd64', INTENT_AT)], { evidence: evidence(null, { [key]: 11 }) }))).toEqual(['no-op docker-amd64#11']);
     expect(brief(planOf(declared, [orphan(11, 'docker-amd64', INTENT_AT)], { evidence: evidence(null, {}) }))).toEqual(['no-op docker-amd64#11']);
+  });
+
+  it('a stored token GitLab no longer accepts: the reset says so (dead_stored_token, not "not stored"), and so does the warning of a contacted runner', () => {
+    const journal = [intent('docker-amd64', { runner_id: 11, stored: true, delivered: true, destination: VARIABLE })];
+    const dead = { ...evidence(journal, { [key]: null }), dead_tokens: [11] };
+    const plan = planOf(declared, [orphan(11, 'docker-amd64', INTENT_AT)], { evidence: dead });
+    expect(brief(plan)).toEqual(['token-reset(dead_stored_token) docker-amd64#11']);
+    const text = renderText(plan, { color: false, source: 'runners.yaml' });
+    expect(text).toContain(
+      'will be reset: the token the tokens file holds no longer works (GitLab says it was reset since, without this tokens file), so it cannot be delivered or moved; ' +
+        'it has never contacted GitLab, so a new token goes to its destination. Pass the tokens file (--tokens-out) to every apply and rotate so it keeps the working token\n',
+    );
+    expect(text).not.toContain('not stored');
+    const contacted = liveRunner(GROUP, 11, 'docker-amd64', {}, { status: 'online', contacted_at: '2026-03-01T10:20:00Z' });
+    const warned = planOf(declared, [contacted], { evidence: dead });
+    expect(brief(warned)).toEqual(['no-op docker-amd64#11']);
+    expect(warned.warnings.find((w) => w.kind === 'contacted_without_token')?.message).toMatch(
+      /^its CI\/CD variable RUNNER_TOKEN_DOCKER_AMD64 of acme\/infra\/runner-fleet does not exist or names no runner, and the token the tokens file holds no longer works \(GitLab says it was reset since, without this tokens file\), but it has contacted GitLab/,
+    );
   });
 
   it('does not reset when the journal holds the token (apply re-delivers it)', () => {

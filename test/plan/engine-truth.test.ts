@@ -9,6 +9,7 @@ import { parsePlan } from '../../src/plan/planfile.js';
 import { rotationPlan } from '../../src/plan/rotation.js';
 import { variableKeyOf, type VariableDestination } from '../../src/plan/token-dest.js';
 import { renderJson } from '../../src/render/json.js';
+import { renderText } from '../../src/render/text.js';
 import { GROUP, PROJECT, desired, desiredScope, live, liveRunner, liveScope, refOf, want } from './fixtures.js';
 
 const VARIABLE: VariableDestination = {
@@ -137,17 +138,27 @@ describe('a token destination known unwritable is refused at plan time (issue 13
   const why = 'Project acme/nope not found or not visible to this token (GET /projects/acme%2Fnope/variables/RUNNER_TOKEN_NEW → 404 Project Not Found).';
   const unwritable = { [variableKeyOf(NOWHERE, 'new')]: why };
 
-  it('refuses the create, warns, counts it; other runners are planned as usual', () => {
+  it('refuses the create itself (runnerform, not GitLab, says no), warns, counts it; other runners are planned as usual', () => {
     const plan = planOf([runner('new', { token: NOWHERE }), runner('fine', { token: VARIABLE })], [], { evidence: { journal: null, variables: {}, unwritable } });
     const [fine, refused] = plan.changes;
     expect(fine).toMatchObject({ action: 'create', description: 'fine', refused: null });
+    expect(fine).not.toHaveProperty('refused_by');
     expect(refused).toMatchObject({
       action: 'create',
       description: 'new',
-      refused: 'its token cannot be written to CI/CD variable RUNNER_TOKEN_NEW of acme/nope: ' + why.replace(/\.$/, ''),
+      refused:
+        'runnerform will not create a runner whose token it cannot deliver (GitLab would create it): ' +
+        'its token cannot be written to CI/CD variable RUNNER_TOKEN_NEW of acme/nope: ' +
+        why.replace(/\.$/, ''),
+      refused_by: 'runnerform',
     });
     expect(plan.summary).toMatchObject({ create: 2, refused: 1 });
-    expect(plan.warnings).toEqual([{ address: ADDRESS('new'), kind: 'refused', message: `GitLab will refuse this: ${refused?.refused}` }]);
+    expect(plan.warnings).toEqual([{ address: ADDRESS('new'), kind: 'refused', message: refused?.refused }]);
+    expect(parsePlan(renderJson(plan))).toEqual(plan);
+    expect(() => parsePlan(renderJson({ ...plan, changes: [fine!, { ...refused!, refused_by: undefined }].map((c, i) => (i === 0 ? { ...c, refused_by: 'runnerform' as const } : c)) }))).toThrow(
+      /\/changes\/0\/refused: must be string/,
+    );
+    expect(renderText(plan, { color: false, source: 'runners.yaml' })).toContain('Plan: 2 to create, 0 to update, 0 to delete (0 unchanged, 0 unmanaged). 1 refused by runnerform (apply skips it).');
   });
 
   it('refuses a token reset, a rotate and a delivery to such a destination too', () => {
@@ -162,10 +173,18 @@ describe('a token destination known unwritable is refused at plan time (issue 13
     expect(plan.deliveries).toEqual([expect.objectContaining({ runner_id: 8, refused: expect.stringContaining('RUNNER_TOKEN_NEW of acme/nope') })]);
     expect(plan.summary.refused).toBe(1);
     const rotation = rotationPlan(plan, d, l, [ADDRESS('new')], unwritable);
-    expect(rotation.changes[0]?.refused).toContain('its token cannot be written to CI/CD variable RUNNER_TOKEN_NEW of acme/nope');
+    expect(rotation.changes[0]?.refused).toMatch(
+      /^runnerform will not reset a token it cannot deliver \(GitLab would reset it; the current token keeps working\): its token cannot be written to CI\/CD variable RUNNER_TOKEN_NEW of acme\/nope/,
+    );
+    expect(rotation.changes[0]?.refused_by).toBe('runnerform');
+    // A delivery of the stored token is a write GitLab itself will refuse.
+    expect(plan.deliveries[0]).not.toHaveProperty('refused_by');
+    expect(plan.warnings.map((w) => w.message)).toContain(`GitLab will refuse this delivery of its stored token: ${plan.deliveries[0]?.refused}`);
     expect(rotation.summary.refused).toBe(1);
     const reset = computePlan(d, l, { evidence: { ...evidence, journal: null } });
-    expect(reset.changes).toEqual([expect.objectContaining({ action: 'token-reset', reason: 'undelivered_token', refused: expect.stringContaining('acme/nope') })]);
+    expect(reset.changes).toEqual([
+      expect.objectContaining({ action: 'token-reset', reason: 'undelivered_token', refused: expect.stringMatching(/^runnerform will not reset .*acme\/nope/), refused_by: 'runnerform' }),
+    ]);
   });
 
   it('a project scope is planned the same way (the key is the destination, not the scope)', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { computePlan } from '../../src/plan/engine.js';
 import { parsePlan } from '../../src/plan/planfile.js';
 import { renderJson } from '../../src/render/json.js';
-import { richScenario } from './fixtures.js';
+import { desired, desiredScope, live, liveRunner, liveScope, PROJECT, refOf, richScenario, want } from './fixtures.js';
 
 function planText(): string {
   const { desired, live } = richScenario();
@@ -55,6 +55,20 @@ describe('parsePlan', () => {
     expect(() => parsePlan(edited((p) => (p.changes[0].description = 'other')))).toThrow(/\/changes\/0\/address: is .* expected/);
     expect(() => parsePlan(edited((p) => (p.summary.delete = 0)))).toThrow(/\/summary\/delete: is 0, but the plan has 2/);
     expect(() => parsePlan(edited((p) => (p.summary.unmanaged = 3)))).toThrow(/\/summary\/unmanaged/);
+  });
+
+  it('reads a plan whose only change enables a runner in a project, counted as update 0 or (as before) 1', () => {
+    const owner = { id: PROJECT.id!, path: PROJECT.path! };
+    const web = { id: 50, path: 'acme/web' };
+    const runner = liveRunner(PROJECT, 7, 'pool', {}, { permissions: { update: true, delete: true }, project_count: 1, projects: [owner] });
+    const state = { ...live(liveScope(PROJECT, [runner])), enablement: { admin: false, projects: { 'acme/web': web }, maintains: [owner.id, web.id], owners: {} } };
+    const pool = { ...want('pool'), also_in: [{ ref: 'acme/web', source: { file: 'runners.yaml', line: 5, column: 9 } }] };
+    const text = renderJson(computePlan(desired(desiredScope(refOf(PROJECT), [pool])), state));
+    const data = JSON.parse(text);
+    expect(data.summary).toMatchObject({ update: 0, enable: 1 });
+    expect(parsePlan(text).summary.update).toBe(0);
+    expect(parsePlan(JSON.stringify({ ...data, summary: { ...data.summary, update: 1 } })).summary.update).toBe(1);
+    expect(() => parsePlan(JSON.stringify({ ...data, summary: { ...data.summary, update: 2 } }))).toThrow(/\/summary\/update: is 2, but the plan has 0/);
   });
 
   it('rejects unknown keys', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import type { DesiredRunner, EnablementFacts, LiveState } from '../../src/model.js';
 import { computePlan } from '../../src/plan/engine.js';
+import { renderGitlabReport } from '../../src/render/markdown.js';
 import { desired, desiredScope, live, liveRunner, liveScope, PROJECT, refOf, visible, want } from './fixtures.js';
 
 const WEB = { id: 50, path: 'acme/web' };
@@ -50,6 +51,17 @@ describe('also_in', () => {
     expect(asMaintainer.changes[0]?.refused).toMatch(/^enable in acme\/web: the runner is locked/);
     const asAdmin = computePlan(want2, withFacts(state, facts({ admin: true })));
     expect(asAdmin.changes.every((c) => c.refused === null && c.enablements?.[0]?.refused === null)).toBe(true);
+  });
+
+  it('counts a change that only enables or disables in enable/disable, not as an update; the GitLab report counts each', () => {
+    const state = live(liveScope(PROJECT, [shared(7, 'only', [OWNER]), shared(8, 'both', [OWNER, WEB])]));
+    const plan = computePlan(desired(desiredScope(refOf(PROJECT), [alsoIn(want('only'), 'acme/web'), alsoIn(want('both', { maximum_timeout: 600 }))])), withFacts(state));
+    expect(plan.changes.map((c) => [c.description, c.action, c.enablements?.map((e) => e.action)])).toEqual([
+      ['both', 'update', ['disable']],
+      ['only', 'update', ['enable']],
+    ]);
+    expect(plan.summary).toMatchObject({ update: 1, no_op: 0, enable: 1, disable: 1 });
+    expect(JSON.parse(renderGitlabReport(plan))).toEqual({ create: 0, update: 3, delete: 0 });
   });
 
   it('needs the Maintainer role on the target project', () => {
