@@ -34,11 +34,11 @@ export interface CreateOptions {
   signal?: AbortSignal;
 }
 
-/** A create that may have left a runner behind; `runnerId` when the runner is known to exist. */
+/** A create that may have left a runner behind; `runner_id` when the runner is known to exist. */
 export class CreateRecoveryError extends Error {
   constructor(
     message: string,
-    readonly runnerId: number | null,
+    readonly runner_id: number | null,
     options?: { cause?: unknown },
   ) {
     super(message, options);

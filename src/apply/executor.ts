@@ -19,17 +19,17 @@ import type { TokenDestination } from '../model.js';
 
 export type ApplyEvent =
   | { type: 'start'; change: Change }
-  | { type: 'done'; change: Change; runnerId: number; note?: string }
+  | { type: 'done'; change: Change; runner_id: number; note?: string }
   | { type: 'failed'; change: Change; error: Error }
-  | { type: 'redelivered'; address: string; runnerId: number; where: string }
-  | { type: 'redelivery-failed'; address: string; runnerId: number; error: Error };
+  | { type: 'redelivered'; address: string; runner_id: number; where: string }
+  | { type: 'redelivery-failed'; address: string; runner_id: number; error: Error };
 
 export type OutcomeStatus = 'done' | 'failed' | 'not-started';
 
 export interface ApplyOutcome {
   change: Change;
   status: OutcomeStatus;
-  runnerId: number | null;
+  runner_id: number | null;
   /** GitLab carried out its part (runner created, updated, token reset, deleted), even if the change failed after it. */
   applied: boolean;
   /** The change's enablements GitLab carried out (or had already), even if the change failed after them. */
@@ -39,7 +39,7 @@ export interface ApplyOutcome {
 
 export interface Redelivery {
   address: string;
-  runnerId: number;
+  runner_id: number;
   error?: Error;
 }
 
@@ -114,7 +114,7 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[]; deliv
     throw new Error('the plan issues runner tokens without a destination: a tokens file is required to keep them');
   }
   const outcomes = new Map<Change, ApplyOutcome>(
-    work.map((c) => [c, { change: c, status: 'not-started', runnerId: c.runner_id, applied: false, enablementsDone: [] }]),
+    work.map((c) => [c, { change: c, status: 'not-started', runner_id: c.runner_id, applied: false, enablementsDone: [] }]),
   );
   let stopped = false;
   const halted = () => stopped || opts.signal?.aborted === true;
@@ -148,19 +148,19 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[]; deliv
     }
     emit({ type: 'start', change });
     try {
-      const { runnerId, note } = await execute(change, ctx, () => (outcome.applied = true), (e) => outcome.enablementsDone.push(e));
+      const { runner_id, note } = await execute(change, ctx, () => (outcome.applied = true), (e) => outcome.enablementsDone.push(e));
       outcome.status = 'done';
-      outcome.runnerId = runnerId;
-      emit({ type: 'done', change, runnerId, note });
+      outcome.runner_id = runner_id;
+      emit({ type: 'done', change, runner_id, note });
     } catch (err) {
       // A destination's failure is its own: GitLab is fine, the other changes go on.
       // So is a refused enablement (apply/enablements.ts): GitLab did the rest of the change.
       if (!(err instanceof DeliveryError || err instanceof RefusedEnablementError)) stopped = true;
       outcome.status = 'failed';
       outcome.error = err as Error;
-      outcome.runnerId = runnerIdOf(err) ?? outcome.runnerId;
+      outcome.runner_id = runnerIdOf(err) ?? outcome.runner_id;
       // GitLab made the runner, though its token was lost on the way: it was created.
-      if (change.action === 'create' && err instanceof CreateRecoveryError && err.runnerId !== null) outcome.applied = true;
+      if (change.action === 'create' && err instanceof CreateRecoveryError && err.runner_id !== null) outcome.applied = true;
       emit({ type: 'failed', change, error: err as Error });
     }
   };
@@ -193,7 +193,7 @@ export async function applyPlan(api: GitLabApi, plan: { changes: Change[]; deliv
 }
 
 function runnerIdOf(err: unknown): number | null {
-  const id = (err as { runnerId?: unknown }).runnerId;
+  const id = (err as { runner_id?: unknown }).runner_id;
   return typeof id === 'number' ? id : null;
 }
 
@@ -204,7 +204,7 @@ async function reportLostCreates(api: GitLabApi, lost: ApplyOutcome[], kept: Rea
     change: o.change,
     // Whether the token was kept, not whether the change succeeded: an enable failing after it does not lose it.
     storedId: kept.get(o.change) ?? null,
-    namedId: o.error instanceof CreateRecoveryError ? o.error.runnerId : null,
+    namedId: o.error instanceof CreateRecoveryError ? o.error.runner_id : null,
   }));
   const problems = await reviewLostCreates(api, items);
   for (const o of lost) {
@@ -223,12 +223,12 @@ interface ExecContext {
   recovery: RecoverySchedule;
   onLostAnswer: (change: Change) => void;
   /** The change's new token is kept: written to the tokens file, or delivered. */
-  onKept: (change: Change, runnerId: number) => void;
+  onKept: (change: Change, runner_id: number) => void;
   signal?: AbortSignal;
 }
 
 /** The runner's change, with its enablements in other projects: a delete's disables first, the others' after (apply/enablements.ts). */
-async function execute(change: Change, ctx: ExecContext, applied: () => void, enabled: (e: Enablement) => void): Promise<{ runnerId: number; note?: string }> {
+async function execute(change: Change, ctx: ExecContext, applied: () => void, enabled: (e: Enablement) => void): Promise<{ runner_id: number; note?: string }> {
   if (!change.enablements?.length) return executeRunner(change, ctx, applied);
   const first = change.action === 'delete' ? await sendEnablements(ctx.api, change, change.runner_id, enabled) : undefined;
   let done;
@@ -239,7 +239,7 @@ async function execute(change: Change, ctx: ExecContext, applied: () => void, en
   }
   let after;
   try {
-    after = change.action === 'delete' ? undefined : await sendEnablements(ctx.api, change, done.runnerId, enabled);
+    after = change.action === 'delete' ? undefined : await sendEnablements(ctx.api, change, done.runner_id, enabled);
   } catch (err) {
     throw afterRunner(err, done);
   }
@@ -255,24 +255,24 @@ function enablementsNotSent(err: unknown, change: Change): unknown {
 }
 
 /** An enablement failed after GitLab did the runner's part: the error names the runner and what became of its token. */
-function afterRunner(err: unknown, done: { runnerId: number; note?: string }): Error {
-  const said = `[id=${done.runnerId}]${done.note ? ` (${done.note})` : ''}`;
+function afterRunner(err: unknown, done: { runner_id: number; note?: string }): Error {
+  const said = `[id=${done.runner_id}]${done.note ? ` (${done.note})` : ''}`;
   if (err instanceof RefusedEnablementError) {
     err.message = `${err.message} ${said}`;
     return err;
   }
   const message = err instanceof Error ? err.message : String(err);
-  return Object.assign(new Error(`${message.replace(/\.?$/, '.')} ${said}`, { cause: err }), { runnerId: done.runnerId });
+  return Object.assign(new Error(`${message.replace(/\.?$/, '.')} ${said}`, { cause: err }), { runner_id: done.runner_id });
 }
 
 /** `applied` is called once GitLab has done its part, before the token's delivery. */
-async function executeRunner(change: Change, ctx: ExecContext, applied: () => void): Promise<{ runnerId: number; note?: string }> {
+async function executeRunner(change: Change, ctx: ExecContext, applied: () => void): Promise<{ runner_id: number; note?: string }> {
   const { api } = ctx;
   switch (change.action) {
     case 'delete': {
       const result = await api.deleteRunner(change.runner_id);
       applied();
-      return { runnerId: change.runner_id, note: result === 'gone' ? 'already gone' : undefined };
+      return { runner_id: change.runner_id, note: result === 'gone' ? 'already gone' : undefined };
     }
     case 'update': {
       const body = updateBody(change);
@@ -281,9 +281,9 @@ async function executeRunner(change: Change, ctx: ExecContext, applied: () => vo
         await api.updateRunner(change.runner_id, body);
         applied();
       }
-      if (!change.token_move) return { runnerId: change.runner_id };
+      if (!change.token_move) return { runner_id: change.runner_id };
       const where = await moveToken(change, ctx);
-      return { runnerId: change.runner_id, note: `token moved → ${where}` };
+      return { runner_id: change.runner_id, note: `token moved → ${where}` };
     }
     case 'create':
       return createAndDeliver(change, ctx, applied);
@@ -294,7 +294,7 @@ async function executeRunner(change: Change, ctx: ExecContext, applied: () => vo
   }
 }
 
-async function createAndDeliver(change: Change & { action: 'create' }, ctx: ExecContext, applied: () => void): Promise<{ runnerId: number; note?: string }> {
+async function createAndDeliver(change: Change & { action: 'create' }, ctx: ExecContext, applied: () => void): Promise<{ runner_id: number; note?: string }> {
   const entry = await intend(change, null, ctx);
   let created;
   try {
@@ -306,7 +306,7 @@ async function createAndDeliver(change: Change & { action: 'create' }, ctx: Exec
   } catch (err) {
     // A definite refusal created nothing: drop the intent. Otherwise it is the evidence the next plan needs.
     if (err instanceof CreateRecoveryError) {
-      if (err.runnerId !== null) await ctx.journal.identify(entry, err.runnerId).catch(() => undefined);
+      if (err.runner_id !== null) await ctx.journal.identify(entry, err.runner_id).catch(() => undefined);
     } else if (!(err as { maybeApplied?: boolean }).maybeApplied) {
       await ctx.journal.forget(entry).catch(() => undefined);
     }
@@ -322,10 +322,10 @@ async function createAndDeliver(change: Change & { action: 'create' }, ctx: Exec
   await store(change, entry, issued, ctx);
   const where = await deliver(change, entry, issued, ctx);
   const notes = [created.recovered ? 'answer was lost; token recovered by reset' : null, where ? `token → ${where}` : null].filter(Boolean);
-  return { runnerId: created.id, note: notes.length ? notes.join('; ') : undefined };
+  return { runner_id: created.id, note: notes.length ? notes.join('; ') : undefined };
 }
 
-async function resetAndDeliver(change: TokenResetChange, ctx: ExecContext, applied: () => void): Promise<{ runnerId: number; note?: string }> {
+async function resetAndDeliver(change: TokenResetChange, ctx: ExecContext, applied: () => void): Promise<{ runner_id: number; note?: string }> {
   const id = change.runner_id;
   if (change.changed.length > 0 || change.renamed_from) {
     const asUpdate: UpdateChange = { ...change, action: 'update', reason: change.renamed_from ? 'renamed' : null, renamed_from: change.renamed_from ?? null, token_move: null };
@@ -345,7 +345,7 @@ async function resetAndDeliver(change: TokenResetChange, ctx: ExecContext, appli
   const issued: IssuedToken = { id, token: reset.token, token_expires_at: reset.token_expires_at ?? null, source: 'reset' };
   await store(change, entry, issued, ctx);
   const where = await deliver(change, entry, issued, ctx);
-  return { runnerId: id, note: where ? `token → ${where}` : undefined };
+  return { runner_id: id, note: where ? `token → ${where}` : undefined };
 }
 
 /**
@@ -361,15 +361,15 @@ async function moveToken(change: UpdateChange, ctx: ExecContext): Promise<string
         `apply with the --tokens-out file the plan was made with, or run \`runnerform rotate ${change.address}\``,
     );
   }
-  if (await isDead(ctx.api, entry.token)) throw Object.assign(new DeliveryError(deadTokenMessage(change.runner_id)), { runnerId: change.runner_id });
+  if (await isDead(ctx.api, entry.token)) throw Object.assign(new DeliveryError(deadTokenMessage(change.runner_id)), { runner_id: change.runner_id });
   await ctx.journal.relocate(entry, { description: change.description, address: change.address, destination: change.token });
   const issued: IssuedToken = { id: change.runner_id, token: entry.token, token_expires_at: entry.token_expires_at, source: entry.source ?? 'create' };
   return (await deliver(change, entry, issued, ctx))!;
 }
 
-async function intend(change: Change, runnerId: number | null, ctx: ExecContext): Promise<TokenEntry> {
+async function intend(change: Change, runner_id: number | null, ctx: ExecContext): Promise<TokenEntry> {
   try {
-    return await ctx.journal.intend({ scope: change.scope, description: change.description, address: change.address, destination: change.token, runnerId });
+    return await ctx.journal.intend({ scope: change.scope, description: change.description, address: change.address, destination: change.token, runner_id });
   } catch (err) {
     // Nothing was sent yet: without a durable intent a crash could lose the token.
     throw new Error(`could not write to the tokens file ${ctx.journal.path}: ${(err as Error).message}. Nothing was sent to GitLab for ${change.address}.`, { cause: err });
@@ -396,7 +396,7 @@ async function withdraw(change: TokenResetChange, ctx: ExecContext): Promise<voi
   if (!change.token) return;
   const sink = ctx.sinkFor(change.token);
   if (!sink.withdraw) return;
-  const runner = { runnerId: change.runner_id, address: change.address, description: change.description, scope: change.scope };
+  const runner = { runner_id: change.runner_id, address: change.address, description: change.description, scope: change.scope };
   try {
     await sink.withdraw(runner);
   } catch (err) {
@@ -405,7 +405,7 @@ async function withdraw(change: TokenResetChange, ctx: ExecContext): Promise<voi
       new DeliveryError(`cannot write ${where}, so runner ${change.runner_id}'s token was not reset (the current one keeps working): ${redact((err as Error).message)}`, {
         cause: err,
       }),
-      { runnerId: change.runner_id },
+      { runner_id: change.runner_id },
     );
   }
 }
@@ -415,7 +415,7 @@ async function deliver(change: Change, entry: TokenEntry, issued: IssuedToken, c
   if (!change.token) return null;
   const sink = ctx.sinkFor(change.token);
   const token: DeliverableToken = {
-    runnerId: issued.id,
+    runner_id: issued.id,
     address: change.address,
     description: change.description,
     scope: change.scope,
@@ -432,7 +432,7 @@ async function deliver(change: Change, entry: TokenEntry, issued: IssuedToken, c
       ? `The token is kept in ${ctx.journal.path}; the next apply delivers it again.`
       : `The token was not kept (no --tokens-out); run \`runnerform rotate ${change.address}\` once the destination works.`;
     throw Object.assign(new DeliveryError(`runner ${issued.id} has a new token, but delivering it to ${where} failed: ${why.replace(/\.$/, '')}. ${kept}`, { cause: err }), {
-      runnerId: issued.id,
+      runner_id: issued.id,
     });
   }
   ctx.onKept(change, issued.id);
@@ -444,21 +444,21 @@ async function deliver(change: Change, entry: TokenEntry, issued: IssuedToken, c
 async function redeliver(ctx: ExecContext, emit: (e: ApplyEvent) => void, deliveries: readonly Delivery[]): Promise<Redelivery[]> {
   const out: Redelivery[] = [];
   for (const delivery of deliveries) {
-    const { address, runner_id: runnerId } = delivery;
+    const { address, runner_id: runner_id } = delivery;
     const fail = (error: Error) => {
-      out.push({ address, runnerId, error });
-      emit({ type: 'redelivery-failed', address, runnerId, error });
+      out.push({ address, runner_id, error });
+      emit({ type: 'redelivery-failed', address, runner_id, error });
     };
     const refusal = refusalError(delivery);
     if (refusal) {
       fail(refusal);
       continue;
     }
-    const entry = ctx.journal.storedToken(runnerId);
+    const entry = ctx.journal.storedToken(runner_id);
     if (!entry?.token) {
       fail(
         new DeliveryError(
-          `the plan delivers the stored token of runner ${runnerId}, but ${ctx.journal.path ?? 'this apply (no --tokens-out)'} does not hold it; ` +
+          `the plan delivers the stored token of runner ${runner_id}, but ${ctx.journal.path ?? 'this apply (no --tokens-out)'} does not hold it; ` +
             'apply with the --tokens-out file the plan was made with',
         ),
       );
@@ -466,7 +466,7 @@ async function redeliver(ctx: ExecContext, emit: (e: ApplyEvent) => void, delive
     }
     // A saved plan may be older than a reset made without this file: a dead token never overwrites the working one.
     if (await isDead(ctx.api, entry.token)) {
-      fail(new DeliveryError(deadTokenMessage(runnerId)));
+      fail(new DeliveryError(deadTokenMessage(runner_id)));
       continue;
     }
     // The destination declared now is recorded first, so a failed delivery is tried there again.
@@ -474,7 +474,7 @@ async function redeliver(ctx: ExecContext, emit: (e: ApplyEvent) => void, delive
       await ctx.journal.relocate(entry, { description: delivery.description, address, destination: delivery.token });
     }
     const token: DeliverableToken = {
-      runnerId,
+      runner_id,
       address,
       description: delivery.description,
       scope: delivery.scope,
@@ -486,12 +486,12 @@ async function redeliver(ctx: ExecContext, emit: (e: ApplyEvent) => void, delive
     try {
       await sink.deliver(token);
       await ctx.journal.delivered(entry);
-      out.push({ address, runnerId });
-      emit({ type: 'redelivered', address, runnerId, where });
+      out.push({ address, runner_id });
+      emit({ type: 'redelivered', address, runner_id, where });
     } catch (err) {
       const why = redact((err as Error).message, [token.token]);
       await ctx.journal.undelivered(entry, why).catch(() => undefined);
-      fail(new DeliveryError(`stored token of runner ${runnerId} still not delivered to ${where}: ${why}`));
+      fail(new DeliveryError(`stored token of runner ${runner_id} still not delivered to ${where}: ${why}`));
     }
   }
   return out;
@@ -526,9 +526,9 @@ async function isDead(api: GitLabApi, token: string): Promise<boolean> {
   return (await api.verifyRunnerToken(token).catch(() => 'unknown')) === 'invalid';
 }
 
-function deadTokenMessage(runnerId: number): string {
+function deadTokenMessage(runner_id: number): string {
   return (
-    `GitLab no longer accepts the stored token of runner ${runnerId} (it was reset since, without this tokens file): ` +
+    `GitLab no longer accepts the stored token of runner ${runner_id} (it was reset since, without this tokens file): ` +
     'it was not delivered, so the working token stays where it is; run `runnerform plan` again'
   );
 }

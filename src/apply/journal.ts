@@ -44,7 +44,7 @@ export interface Intent {
   address: string;
   destination: TokenDestination | null;
   /** The runner whose token is reset; null for a create. */
-  runnerId: number | null;
+  runner_id: number | null;
 }
 
 /** Where a stored token goes now. */
@@ -80,7 +80,7 @@ export interface TokenJournal {
   /** Stored tokens whose destination has not received them. */
   pendingDeliveries(): TokenEntry[];
   /** The entry holding a runner's token, if this journal holds it. */
-  storedToken(runnerId: number): TokenEntry | undefined;
+  storedToken(runner_id: number): TokenEntry | undefined;
   /** The token now goes elsewhere (a rename, a changed destination): recorded undelivered until delivered there. */
   relocate(entry: TokenEntry, to: Relocation): Promise<void>;
   /** Writes the entries now, synchronously (for a second signal, just before exit). */
@@ -244,9 +244,9 @@ export class TokenFile implements TokenJournal {
 
   async intend(intent: Intent): Promise<TokenEntry> {
     const entry = intentEntry(intent);
-    if (intent.runnerId !== null) {
+    if (intent.runner_id !== null) {
       // A reset voids the runner's previous token, and settles an interrupted create's intent.
-      const old = this.entries.filter((e) => e.id === intent.runnerId || isOrphanIntentFor(e, intent));
+      const old = this.entries.filter((e) => e.id === intent.runner_id || isOrphanIntentFor(e, intent));
       this.entries = this.entries.filter((e) => !old.includes(e));
       this.replaced.set(entry, old);
     }
@@ -299,8 +299,8 @@ export class TokenFile implements TokenJournal {
     return this.entries.filter((e) => typeof e.token === 'string' && e.id !== null && e.delivered === false && !!e.destination);
   }
 
-  storedToken(runnerId: number): TokenEntry | undefined {
-    return this.entries.filter((e) => e.id === runnerId && typeof e.token === 'string' && e.token !== '').at(-1);
+  storedToken(runner_id: number): TokenEntry | undefined {
+    return this.entries.filter((e) => e.id === runner_id && typeof e.token === 'string' && e.token !== '').at(-1);
   }
 
   relocate(entry: TokenEntry, to: Relocation): Promise<void> {
@@ -512,7 +512,7 @@ function intentEntry(intent: Intent): TokenEntry {
   return {
     scope: intent.scope,
     description: intent.description,
-    id: intent.runnerId,
+    id: intent.runner_id,
     token_expires_at: null,
     written_at: now,
     intent_at: now,

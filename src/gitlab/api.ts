@@ -162,9 +162,9 @@ export interface GitLabApi {
    * POST /projects/:id/runners {runner_id}: enables a project runner in one more project. Never retried
    * (apply/enablements.ts reads back a lost answer); GitLab's 400 "… has already been taken" is 'already'.
    */
-  enableProjectRunner?(projectId: number, runnerId: number, projectPath?: string): Promise<'enabled' | 'already'>;
+  enableProjectRunner?(projectId: number, runner_id: number, projectPath?: string): Promise<'enabled' | 'already'>;
   /** DELETE /projects/:id/runners/:runner_id; 'gone' when GitLab answers 404 (not enabled there any more). `projectPath` names it in errors. */
-  disableProjectRunner?(projectId: number, runnerId: number, projectPath?: string): Promise<'disabled' | 'gone'>;
+  disableProjectRunner?(projectId: number, runner_id: number, projectPath?: string): Promise<'disabled' | 'gone'>;
   /** Whether the token may manage the project's runners (GET /projects/:id/runners answers, not 403): GitLab's Maintainer rule. */
   mayManageProjectRunners?(projectId: number): Promise<boolean>;
   updateRunner(id: number, body: UpdateRunnerBody): Promise<ApiRunnerDetails>;

@@ -140,20 +140,20 @@ async function maintained(api: GitLabApi, ids: number[]): Promise<number[]> {
 }
 
 /** The projects a runner is enabled in that the token can see. */
-async function projectsOf(api: GitLabApi, runnerId: number, graphql: RawGraphQL | undefined): Promise<ProjectLink[]> {
-  if (graphql) return projectsByGraphQL(graphql, runnerId);
-  const detail = await api.getRunner(runnerId);
+async function projectsOf(api: GitLabApi, runner_id: number, graphql: RawGraphQL | undefined): Promise<ProjectLink[]> {
+  if (graphql) return projectsByGraphQL(graphql, runner_id);
+  const detail = await api.getRunner(runner_id);
   return (detail.projects ?? []).map((p) => ({ id: p.id, path: p.path_with_namespace ?? String(p.id) }));
 }
 
-async function projectsByGraphQL(graphql: RawGraphQL, runnerId: number): Promise<ProjectLink[]> {
+async function projectsByGraphQL(graphql: RawGraphQL, runner_id: number): Promise<ProjectLink[]> {
   const out: ProjectLink[] = [];
   let after: string | null = null;
-  const context = { subject: `runner #${runnerId}`, action: `read the projects runner #${runnerId} is enabled in` };
+  const context = { subject: `runner #${runner_id}`, action: `read the projects runner #${runner_id} is enabled in` };
   for (let page = 0; page < 100; page++) {
-    const answer = await graphql(RUNNER_PROJECTS_QUERY, { id: runnerGid(runnerId), after }, context);
+    const answer = await graphql(RUNNER_PROJECTS_QUERY, { id: runnerGid(runner_id), after }, context);
     const messages = graphQLErrorMessages(answer.body);
-    if (messages.length > 0) throw new Error(`GitLab's GraphQL API refused to list the projects of runner #${runnerId}: ${messages.join('; ')}`);
+    if (messages.length > 0) throw new Error(`GitLab's GraphQL API refused to list the projects of runner #${runner_id}: ${messages.join('; ')}`);
     type Answer = { data?: { runner?: { projects?: { nodes: ({ id: string; fullPath: string } | null)[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null } | null } };
     const conn = (answer.body as Answer).data?.runner?.projects;
     if (!conn) return out;
@@ -164,5 +164,5 @@ async function projectsByGraphQL(graphql: RawGraphQL, runnerId: number): Promise
     if (!conn.pageInfo.hasNextPage) return out;
     after = conn.pageInfo.endCursor;
   }
-  throw new Error(`runner #${runnerId} lists more than 10,000 projects`);
+  throw new Error(`runner #${runner_id} lists more than 10,000 projects`);
 }

@@ -30,13 +30,13 @@ export function projectRunnerCalls(
     role: runnerRole('project_type', String(projectId)),
   });
   return {
-    enableProjectRunner: async (projectId, runnerId, projectPath) => {
+    enableProjectRunner: async (projectId, runner_id, projectPath) => {
       try {
         await request<unknown>({
           method: 'POST',
           path: `projects/${enc(projectId)}/runners`,
-          json: { runner_id: runnerId },
-          context: ctx(projectId, `enable runner #${runnerId} in project ${projectPath ?? projectId}`, projectPath),
+          json: { runner_id: runner_id },
+          context: ctx(projectId, `enable runner #${runner_id} in project ${projectPath ?? projectId}`, projectPath),
         });
         return 'enabled';
       } catch (err) {
@@ -44,12 +44,12 @@ export function projectRunnerCalls(
         throw err;
       }
     },
-    disableProjectRunner: async (projectId, runnerId, projectPath) => {
+    disableProjectRunner: async (projectId, runner_id, projectPath) => {
       try {
         await request<unknown>({
           method: 'DELETE',
-          path: `projects/${enc(projectId)}/runners/${runnerId}`,
-          context: ctx(projectId, `disable runner #${runnerId} in project ${projectPath ?? projectId}`, projectPath),
+          path: `projects/${enc(projectId)}/runners/${runner_id}`,
+          context: ctx(projectId, `disable runner #${runner_id} in project ${projectPath ?? projectId}`, projectPath),
         });
         return 'disabled';
       } catch (err) {

@@ -14,7 +14,7 @@ export type Target = (
   | { type: 'group' | 'project'; path: string; id?: undefined }
   | { type: 'group' | 'project'; id: number; path?: undefined }
   | { type: 'instance'; path?: undefined; id?: undefined }
-) & { description?: string; runnerId?: number };
+) & { description?: string; runner_id?: number };
 
 /**
  * JSON.stringify, plus escapes for the characters it lets through that a
@@ -90,9 +90,9 @@ export function parseTarget(input: string): Target {
   const runner = { ...target, description: key.value as string };
   if (key.end === s.length) return runner;
   const deposed = /^#(\d+)$/.exec(s.slice(key.end));
-  const runnerId = deposed ? Number(deposed[1]) : NaN;
-  if (!Number.isSafeInteger(runnerId) || runnerId <= 0) fail(`unexpected ${quote(s.slice(key.end))} after the runner (a runner id is written #25)`);
-  return { ...runner, runnerId };
+  const runner_id = deposed ? Number(deposed[1]) : NaN;
+  if (!Number.isSafeInteger(runner_id) || runner_id <= 0) fail(`unexpected ${quote(s.slice(key.end))} after the runner (a runner id is written #25)`);
+  return { ...runner, runner_id };
 }
 
 /** Reads `"json string"]` or `123]` starting at `start`; `end` is just past the `]`. */
@@ -118,13 +118,13 @@ function readKey(s: string, start: number, fail: (why: string) => never): { valu
 }
 
 /**
- * Does this target select the runner `description` (id `runnerId`, null when GitLab has none yet) of `scope`?
+ * Does this target select the runner `description` (id `runner_id`, null when GitLab has none yet) of `scope`?
  * Paths compare case-insensitively, like GitLab's. A target with `#id` selects only the runner with that id.
  */
-export function matchesTarget(target: Target, scope: Scope, description: string, runnerId: number | null = null): boolean {
+export function matchesTarget(target: Target, scope: Scope, description: string, runner_id: number | null = null): boolean {
   if (target.type !== scope.type) return false;
   if (target.path !== undefined && (scope.path === null || target.path.toLowerCase() !== scope.path.toLowerCase())) return false;
   if (target.id !== undefined && target.id !== scope.id) return false;
-  if (target.runnerId !== undefined && target.runnerId !== runnerId) return false;
+  if (target.runner_id !== undefined && target.runner_id !== runner_id) return false;
   return target.description === undefined || target.description === description;
 }

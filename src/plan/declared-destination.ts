@@ -5,9 +5,9 @@ import { scopeEquals, type DesiredState, type LiveState, type Scope, type TokenD
 import { refMatches } from './engine.js';
 
 /** Whether the scope owns the runner; undefined when that scope was not read (nothing is known). */
-export function ownsRunner(live: LiveState, scope: Scope, runnerId: number): boolean | undefined {
+export function ownsRunner(live: LiveState, scope: Scope, runner_id: number): boolean | undefined {
   const liveScope = live.scopes.find((l) => scopeEquals(l.scope, scope));
-  return liveScope ? liveScope.owned.some((r) => r.id === runnerId) : undefined;
+  return liveScope ? liveScope.owned.some((r) => r.id === runner_id) : undefined;
 }
 
 /** The destination, null when the runner is declared without one, undefined when it is not declared. */

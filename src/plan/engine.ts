@@ -57,7 +57,7 @@ export interface PlanOptions {
 interface ScopedWarning {
   scope: Scope;
   description: string;
-  runnerId: number;
+  runner_id: number;
   warning: PlanWarning;
 }
 
@@ -71,8 +71,8 @@ interface ScopeContext {
 export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOptions = {}): Plan {
   const targetTexts = (opts.targets ?? []).map((t) => t.trim());
   const targets = targetTexts.map(parseTarget);
-  const selected = (scope: Scope, description: string, runnerId: number | null = null): boolean =>
-    targets.length === 0 || targets.some((t) => matchesTarget(t, scope, description, runnerId));
+  const selected = (scope: Scope, description: string, runner_id: number | null = null): boolean =>
+    targets.length === 0 || targets.some((t) => matchesTarget(t, scope, description, runner_id));
 
   const pairs = desired.scopes.map((d) => ({ desired: d, live: findLiveScope(live, d.ref) }));
   rejectAliasedScopes(pairs);
@@ -108,7 +108,7 @@ export function computePlan(desired: DesiredState, live: LiveState, opts: PlanOp
     .sort((a, b) => compareStrings(a.address, b.address) || a.runner_id - b.runner_id);
   const warnings = planned
     .flatMap((p) => p.warnings)
-    .filter((w) => selected(w.scope, w.description, w.runnerId))
+    .filter((w) => selected(w.scope, w.description, w.runner_id))
     .map((w) => w.warning)
     // Fields GitLab hid from this token: said once per plan (plan/hidden.ts).
     .concat(hiddenFieldWarnings(pairs.map((p) => p.live), (r, s) => selected(s.scope, r.description), live.api))
@@ -145,8 +145,8 @@ function planScope(
   const changes: Change[] = [];
   const deliveries: Delivery[] = [];
   const warnings: ScopedWarning[] = [];
-  const warn = (description: string, runnerId: number, kind: PlanWarning['kind'], message: string) =>
-    warnings.push({ scope: { ...scope }, description, runnerId, warning: { address: formatAddress(scope, description), kind, message } });
+  const warn = (description: string, runner_id: number, kind: PlanWarning['kind'], message: string) =>
+    warnings.push({ scope: { ...scope }, description, runner_id, warning: { address: formatAddress(scope, description), kind, message } });
 
   const seen = new Set<string>();
   for (const runner of desired.runners) {

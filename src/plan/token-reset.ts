@@ -35,9 +35,9 @@ export interface TokenJudge {
    */
   unplannedDeliveries(isPlanned: (scope: Scope) => boolean): JournalRecord[];
   /** The journal's record of the runner's stored token (its last), if any. */
-  stored(runnerId: number): JournalRecord | undefined;
+  stored(runner_id: number): JournalRecord | undefined;
   /** GitLab's contacted_at of this runner is only runnerform's own token check (TokenEvidence.own_contact). */
-  ownContact(runnerId: number): boolean;
+  ownContact(runner_id: number): boolean;
 }
 
 /**
@@ -62,8 +62,8 @@ export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
   // A stored token GitLab refused is dead (reset since without this file): never delivered or moved.
   const dead = new Set(evidence.dead_tokens ?? []);
   return {
-    stored: (runnerId) => journal.stored.get(runnerId),
-    ownContact: (runnerId) => own.has(runnerId),
+    stored: (runner_id) => journal.stored.get(runner_id),
+    ownContact: (runner_id) => own.has(runner_id),
     unplannedDeliveries: (isPlanned) =>
       [...journal.stored.values()].filter((r) => !r.delivered && r.destination && !isPlanned(r.scope) && !dead.has(r.runner_id!)),
     decide(scope, runner, live) {

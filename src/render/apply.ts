@@ -15,7 +15,7 @@ const VERB = {
 const PROJECTS_VERB = ['Changing the projects it is enabled in', 'Projects changed'] as const;
 
 export function renderApplyEvent(event: ApplyEvent): string {
-  if (event.type === 'redelivered') return `${event.address}: stored token delivered to ${event.where} [id=${event.runnerId}]\n`;
+  if (event.type === 'redelivered') return `${event.address}: stored token delivered to ${event.where} [id=${event.runner_id}]\n`;
   if (event.type === 'redelivery-failed') return `${event.address}: FAILED: ${event.error.message}\n`;
   const { change } = event;
   const [starting, finished] = onlyEnablements(change) ? PROJECTS_VERB : VERB[change.action];
@@ -23,7 +23,7 @@ export function renderApplyEvent(event: ApplyEvent): string {
     case 'start':
       return `${change.address}: ${starting}...\n`;
     case 'done':
-      return `${change.address}: ${finished} [id=${event.runnerId}]${event.note ? ` (${event.note})` : ''}\n`;
+      return `${change.address}: ${finished} [id=${event.runner_id}]${event.note ? ` (${event.note})` : ''}\n`;
     case 'failed':
       return `${change.address}: FAILED: ${event.error.message}\n`;
   }

@@ -12,7 +12,7 @@ const RECORDER = fileURLToPath(new URL('../fixtures/sinks/record-sink.mjs', impo
 const TOKEN = 'glrt-t1_commandsinktoken0000000';
 const PAT = 'glpat-parent-process-token-000000';
 const token = {
-  runnerId: 42,
+  runner_id: 42,
   address: 'group["acme/platform"].runner["gpu a100"]',
   description: 'gpu a100',
   scope: { type: 'group' as const, id: 11, path: 'acme/platform' },

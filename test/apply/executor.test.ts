@@ -107,7 +107,7 @@ describe('applyPlan', () => {
       sinkFor: (dest) => ({
         describe: () => `sink ${dest.kind === 'command' ? dest.argv[0] : '?'}`,
         deliver: (t) => {
-          delivered.push(`${t.runnerId}:${t.token === fake.runnerToken(t.runnerId)}`);
+          delivered.push(`${t.runner_id}:${t.token === fake.runnerToken(t.runner_id)}`);
           return Promise.resolve();
         },
       }),
@@ -128,7 +128,7 @@ describe('applyPlan', () => {
         deliver: () => (dest.kind === 'command' && dest.argv[0] === 'sink-50' ? Promise.reject(new Error('exit 1')) : Promise.resolve()),
       }),
     });
-    expect(failing.outcomes.map((o) => [o.runnerId, o.status])).toEqual([
+    expect(failing.outcomes.map((o) => [o.runner_id, o.status])).toEqual([
       [50, 'failed'],
       [second, 'done'],
     ]);
@@ -167,7 +167,7 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runnerform-move-'));
     dirs.push(dir);
     const journal = await TokenFile.open(join(dir, 'tokens.json'));
-    const entry = await journal.intend({ scope: move(id).scope, description: `m${id}`, address: move(id).address, destination: FROM, runnerId: id });
+    const entry = await journal.intend({ scope: move(id).scope, description: `m${id}`, address: move(id).address, destination: FROM, runner_id: id });
     const stored = fake.runnerToken(id)!;
     await journal.store(entry, { id, token: stored, token_expires_at: null, source: 'create' });
     await journal.delivered(entry);
@@ -206,7 +206,7 @@ describe('applyPlan: a stored token that moves (token_move)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runnerform-move-'));
     dirs.push(dir);
     const journal = await TokenFile.open(join(dir, 'tokens.json'));
-    const entry = await journal.intend({ scope: move(id).scope, description: `m${id}`, address: move(id).address, destination: FROM, runnerId: id });
+    const entry = await journal.intend({ scope: move(id).scope, description: `m${id}`, address: move(id).address, destination: FROM, runner_id: id });
     await journal.store(entry, { id, token: fake.runnerToken(id)!, token_expires_at: null, source: 'create' });
     await journal.delivered(entry);
     await api.resetRunnerToken(id); // as `runnerform rotate` without --tokens-out does

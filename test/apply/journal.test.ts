@@ -10,12 +10,12 @@ import { TokenFile, journalRecords, readTokenEntries, type Intent } from '../../
 import { tempDir } from '../e2e/harness.js';
 
 const scope = { type: 'group' as const, id: 11, path: 'acme/platform' };
-const intent = (description: string, runnerId: number | null = null, destination: Intent['destination'] = null): Intent => ({
+const intent = (description: string, runner_id: number | null = null, destination: Intent['destination'] = null): Intent => ({
   scope,
   description,
   address: `group["acme/platform"].runner["${description}"]`,
   destination,
-  runnerId,
+  runner_id,
 });
 const issued = (id: number, token: string, source: 'create' | 'reset' = 'create') => ({ id, token, token_expires_at: null, source });
 const CMD = { kind: 'command' as const, argv: ['true'] };
@@ -207,7 +207,7 @@ describe('TokenFile', () => {
       const { TokenFile } = await import(${JSON.stringify(pathToFileURL(module).href)});
       const file = await TokenFile.open(process.argv[1]);
       const scope = { type: 'group', id: 11, path: 'acme/platform' };
-      const pending = file.intend({ scope, description: 'a', address: 'a', destination: null, runnerId: null });
+      const pending = file.intend({ scope, description: 'a', address: 'a', destination: null, runner_id: null });
       const entry = await Promise.race([pending, Promise.resolve(null)]) ?? file.entries.at(-1);
       file.store(entry, { id: 5, token: 'glrt-in-hand-000000000000', token_expires_at: null, source: 'create' }).catch(() => {});
       setTimeout(() => { file.flushSync(); process.exit(143); }, Number(process.argv[2]));

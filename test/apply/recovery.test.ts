@@ -166,7 +166,7 @@ describe('a create whose answer is lost', () => {
         if (e.type === 'done') lateId = fake.addRunner({ runner_type: 'group_type', group: 'acme/platform', description: 'a' });
       },
     );
-    const storedId = report.outcomes[0]!.runnerId!;
+    const storedId = report.outcomes[0]!.runner_id!;
     expect(lateId).toBeGreaterThan(storedId);
     expect(report).toMatchObject({ created: 1, failed: 1 }); // GitLab made the runner: it counts as created, and failed
     const message = failure(report)!.message;

@@ -6,7 +6,7 @@ import { commandSink } from '../../src/apply/sinks/command.js';
 const TOKEN = 'glrt-t2_Abcdefghij0123456789';
 const SECRET_PART = TOKEN.slice('glrt-t2_'.length);
 const token = {
-  runnerId: 42,
+  runner_id: 42,
   address: 'group["acme/platform"].runner["a"]',
   description: 'a',
   scope: { type: 'group' as const, id: 11, path: 'acme/platform' },

@@ -13,10 +13,10 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
-const enable = (project: number, runnerId: number, token: string = TOKENS.maintainer) =>
-  call(fake, 'POST', `/projects/${project}/runners`, { token, json: { runner_id: runnerId } });
-const disable = (project: number, runnerId: number, token: string = TOKENS.maintainer) =>
-  call(fake, 'DELETE', `/projects/${project}/runners/${runnerId}`, { token });
+const enable = (project: number, runner_id: number, token: string = TOKENS.maintainer) =>
+  call(fake, 'POST', `/projects/${project}/runners`, { token, json: { runner_id: runner_id } });
+const disable = (project: number, runner_id: number, token: string = TOKENS.maintainer) =>
+  call(fake, 'DELETE', `/projects/${project}/runners/${runner_id}`, { token });
 const projectsOf = async (id: number) =>
   ((await call(fake, 'GET', `/runners/${id}`, { token: TOKENS.admin })).body.projects as { id: number }[]).map((p) => p.id).sort();
 

@@ -40,9 +40,9 @@ export function enableProjectRunner(ctx: Ctx): Reply {
   const user = me(ctx);
   if (!isProjectMaintainer(ctx.state, user, project)) throw errors.forbidden();
   if (!present(ctx.params, 'runner_id')) throw errors.param('runner_id is missing');
-  const runnerId = toInt(ctx.params.runner_id);
-  if (runnerId === undefined) throw errors.param('runner_id is invalid');
-  const runner = runnerById(ctx, String(runnerId));
+  const runner_id = toInt(ctx.params.runner_id);
+  if (runner_id === undefined) throw errors.param('runner_id is invalid');
+  const runner = runnerById(ctx, String(runner_id));
   if (runner.runnerType === 'group_type') throw errors.forbidden('Runner is a group runner');
   if (!user.admin) {
     if (runner.locked) throw errors.forbidden('Runner is locked');

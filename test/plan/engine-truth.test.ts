@@ -25,8 +25,8 @@ const ADDRESS = (d: string) => `group["acme/platform"].runner["${d}"]`;
 
 const runner = (description: string, extra: Partial<DesiredRunner> = {}): DesiredRunner => ({ ...want(description, extra.attrs ?? {}), ...extra });
 
-function stored(description: string, runnerId: number, extra: Partial<JournalRecord> = {}): JournalRecord {
-  return { scope: { ...GROUP }, description, intent_at: '2026-03-01T10:00:00.000Z', runner_id: runnerId, stored: true, delivered: true, ...extra };
+function stored(description: string, runner_id: number, extra: Partial<JournalRecord> = {}): JournalRecord {
+  return { scope: { ...GROUP }, description, intent_at: '2026-03-01T10:00:00.000Z', runner_id: runner_id, stored: true, delivered: true, ...extra };
 }
 
 function planOf(runners: DesiredRunner[], owned: ReturnType<typeof liveRunner>[], opts: { evidence?: TokenEvidence; prune?: boolean; targets?: string[] } = {}): Plan {
@@ -72,7 +72,7 @@ describe('addresses are unique within a plan', () => {
 
   it('an address with its id (#25), copied from a plan, selects that runner only (--target, rotate)', () => {
     const owned = [liveRunner(GROUP, 21, 'arm'), liveRunner(GROUP, 25, 'arm')];
-    expect(parseTarget(`${ADDRESS('arm')}#25`)).toEqual({ type: 'group', path: 'acme/platform', description: 'arm', runnerId: 25 });
+    expect(parseTarget(`${ADDRESS('arm')}#25`)).toEqual({ type: 'group', path: 'acme/platform', description: 'arm', runner_id: 25 });
     expect(() => parseTarget(`${ADDRESS('arm')}#x`)).toThrow(/a runner id is written #25/);
     expect(() => parseTarget(`${ADDRESS('arm')}#0`)).toThrow(/a runner id is written #25/);
     const targeted = planOf([runner('arm', { attrs: { paused: true } })], owned, { prune: true, targets: [`${ADDRESS('arm')}#25`] });

@@ -38,7 +38,7 @@ export function commandEnv(base: NodeJS.ProcessEnv, t: DeliverableToken, secrets
     if (v === undefined || CREDENTIAL_VARS.has(k) || looksLikeToken(v) || holdsSecret(v, [t.token, ...secrets])) continue;
     env[k] = v;
   }
-  env.RUNNERFORM_RUNNER_ID = String(t.runnerId);
+  env.RUNNERFORM_RUNNER_ID = String(t.runner_id);
   env.RUNNERFORM_RUNNER_ADDRESS = t.address;
   env.RUNNERFORM_RUNNER_DESCRIPTION = t.description;
   env.RUNNERFORM_SCOPE = scopeText(t.scope);
@@ -47,7 +47,7 @@ export function commandEnv(base: NodeJS.ProcessEnv, t: DeliverableToken, secrets
 }
 
 export function commandSink(dest: Extract<TokenDestination, { kind: 'command' }>, opts: CommandSinkOptions = {}): TokenSink {
-  const ctx = (t: DeliverableToken) => ({ description: t.description, id: t.runnerId, scope: t.scope });
+  const ctx = (t: DeliverableToken) => ({ description: t.description, id: t.runner_id, scope: t.scope });
   const argvOf = (t: DeliverableToken) => expandArgv(dest.argv, ctx(t));
   const shown = (t: DeliverableToken) => redact(describeDestination(dest, ctx(t)), opts.secrets);
   return {

@@ -13,17 +13,17 @@ export function gitlabVariableSink(api: GitLabApi, dest: VariableDestination): T
   const owner: VariableOwner = { type: dest.owner.type, idOrPath: dest.owner.path };
   const keyOf = (t: RunnerRef) => expandKey(dest.key, t.description);
   return {
-    describe: (t) => describeDestination(dest, { description: t.description, id: t.runnerId, scope: t.scope }),
+    describe: (t) => describeDestination(dest, { description: t.description, id: t.runner_id, scope: t.scope }),
     withdraw: async (r) => {
       const key = keyOf(r);
       const existing = await api.getVariable(owner, key, dest.environment_scope);
       // Absent or naming another runner: already evidence that it lacks this runner's token.
-      if (!existing || runnerIdOfDescription(existing.description) !== r.runnerId) return;
-      await api.updateVariable(owner, key, dest.environment_scope, { description: replacingDescription(r.runnerId, r.address) });
+      if (!existing || runnerIdOfDescription(existing.description) !== r.runner_id) return;
+      await api.updateVariable(owner, key, dest.environment_scope, { description: replacingDescription(r.runner_id, r.address) });
     },
     deliver: async (t) => {
       const key = keyOf(t);
-      const description = variableDescription(t.runnerId, t.address);
+      const description = variableDescription(t.runner_id, t.address);
       for (let attempt = 1; ; attempt++) {
         const existing = await api.getVariable(owner, key, dest.environment_scope);
         try {

@@ -4,7 +4,7 @@ import type { Scope } from '../../model.js';
 
 /** A token GitLab just issued, with what a destination may need to name it. */
 export interface DeliverableToken {
-  runnerId: number;
+  runner_id: number;
   address: string;
   description: string;
   scope: Scope;

@@ -6,8 +6,8 @@ const ID = /^runnerform: token of runner #(\d+)(?:\s|$)/;
 /** GitLab's limit for a variable description. */
 const MAX = 255;
 
-export function variableDescription(runnerId: number, address: string): string {
-  const text = `${PREFIX} #${runnerId} ${address}`;
+export function variableDescription(runner_id: number, address: string): string {
+  const text = `${PREFIX} #${runner_id} ${address}`;
   return text.length <= MAX ? text : `${text.slice(0, MAX - 1)}…`;
 }
 
@@ -15,8 +15,8 @@ export function variableDescription(runnerId: number, address: string): string {
  * The description while the runner's token is being replaced: it names no runner (the
  * value is about to be void), so a crash before the new value is written is visible to plan.
  */
-export function replacingDescription(runnerId: number, address: string): string {
-  const text = `runnerform: replacing the token of runner #${runnerId} ${address}`;
+export function replacingDescription(runner_id: number, address: string): string {
+  const text = `runnerform: replacing the token of runner #${runner_id} ${address}`;
   return text.length <= MAX ? text : `${text.slice(0, MAX - 1)}…`;
 }
 
