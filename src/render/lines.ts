@@ -91,7 +91,10 @@ export function changeLines(change: Change): Line[] {
   const sign = SIGN[change.action];
   const verb = onlyEnablements(change)
     ? enablementHeader(change)
-    : { create: 'will be created', update: 'will be updated in-place', delete: 'will be DELETED', 'token-reset': 'will get a new token' }[change.action];
+    : change.refused !== null
+      ? // Refused (by GitLab, or by runnerform): the next line says why; "will be" would be untrue.
+        `${{ create: 'would be created', update: 'would be updated in-place', delete: 'would be DELETED', 'token-reset': 'would get a new token' }[change.action]} (refused: apply skips it)`
+      : { create: 'will be created', update: 'will be updated in-place', delete: 'will be DELETED', 'token-reset': 'will get a new token' }[change.action];
   const lines: Line[] = [{ indent: 0, text: `# ${change.address} ${verb}`, style: 'bold' }];
   if (change.reason !== null && change.action !== 'token-reset') lines.push({ indent: 0, text: `# (${reasonText(change)})` });
   if (change.runner_id !== null) {
@@ -106,7 +109,7 @@ export function changeLines(change: Change): Line[] {
   }
   const renamedFrom = change.action === 'update' || change.action === 'token-reset' ? (change.renamed_from ?? null) : null;
   if (change.action === 'token-reset') {
-    lines.push({ indent: 2, sign, text: `token of ${change.address} will be reset: ${REASON_TEXT[change.reason]}` });
+    lines.push({ indent: 2, sign, text: `token of ${change.address} ${change.refused === null ? 'will' : 'would'} be reset: ${REASON_TEXT[change.reason]}` });
     if (change.changed.length === 0 && renamedFrom === null) return [...lines, ...enablementLines(change)];
     lines.push({ indent: 0, text: renamedFrom === null ? '# and first updated in-place:' : `# and first renamed in place from ${quote(renamedFrom)}:` });
   }

@@ -20,7 +20,8 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
     out.push(`**No changes.** GitLab matches ${source}.`, '', summaryLine(plan), ...warningSection(plan));
   } else {
     out.push(`**${summaryLine(plan)}**`);
-    const deletes = plan.changes.filter((c): c is DeleteChange => c.action === 'delete');
+    // A delete GitLab will refuse is not a runner that goes: its block says so.
+    const deletes = plan.changes.filter((c): c is DeleteChange => c.action === 'delete' && c.refused === null);
     if (deletes.length > 0) {
       // The reason sentence is fixed text around the source's code span: nothing in it needs escaping.
       out.push(

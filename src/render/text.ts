@@ -62,9 +62,11 @@ export function renderText(plan: Plan, options: TextOptions): string {
   out.push('runnerform will perform the following actions:');
 
   const deletes = plan.changes.filter((c): c is DeleteChange => c.action === 'delete');
+  // A delete GitLab will refuse is not a runner that goes: the banner counts the others; its block says why.
+  const going = deletes.filter((c) => c.refused === null);
   const others = plan.changes.filter((c) => c.action !== 'delete' && c.action !== 'no-op');
   if (deletes.length > 0) {
-    out.push('', ...deletionBanner(deletes, opts.source).map(paint.danger));
+    if (going.length > 0) out.push('', ...deletionBanner(going, opts.source).map(paint.danger));
     for (const change of deletes) out.push('', ...blockText(change, paint));
   }
   if ((others.length > 0 || plan.deliveries.length > 0) && deletes.length > 0) out.push('', '  ' + paint.bold('# Other changes:'));

@@ -25,7 +25,9 @@ describe('refusals', () => {
     const text = renderText(plan, { source: 'runners.yaml', color: false });
     expect(text).toContain('# GitLab will refuse this: only an administrator may delete a runner enabled in 3 projects');
     // The mark sits under its own change, not under the other delete.
-    const block = text.slice(text.indexOf(`# ${byId.get(7)!.address} will be DELETED`));
+    const block = text.slice(text.indexOf(`# ${byId.get(7)!.address} would be DELETED (refused: apply skips it)`));
+    // Only the delete GitLab allows is announced as a runner that goes.
+    expect(text).toContain("WARNING: 1 runner will be DELETED from GitLab.");
     expect(block.split('\n').slice(0, 4).join('\n')).toContain('GitLab will refuse this');
     expect(renderMarkdown(plan, { source: 'runners.yaml' })).toContain('# GitLab will refuse this: only an administrator');
     expect(JSON.parse(renderJson(plan)).summary.refused).toBe(1);
