@@ -31,15 +31,22 @@ export function renderHealthText(report: HealthReport, source: string): string {
  * The managers' upgrade statuses counted, and each `available` one named: GitLab shows that as a
  * hint, not a problem, so it is no finding (`recommended` ones are, as version_skew or version_patch).
  */
+/** How many `available` managers the text names; JSON and openmetrics carry all. */
+const AVAILABLE_SHOWN = 10;
+
 function upgrades(report: HealthReport): string[] {
   const rows = report.runners.flatMap((r) => (r.manager_upgrades ?? []).map((m) => ({ ...m, address: r.address })));
   if (rows.length === 0) return [];
   const counts = UPGRADE_STATUSES.map((s) => [s, rows.filter((m) => m.upgrade_status === s).length] as const).filter(([, k]) => k > 0);
   const out = ['', `Upgrade status of ${rows.length} runner manager${rows.length === 1 ? '' : 's'}: ${counts.map(([s, k]) => `${k} ${s}`).join(', ')}.`];
-  for (const m of rows.filter((x) => x.upgrade_status === 'available')) {
+  const available = rows.filter((x) => x.upgrade_status === 'available');
+  // A hint, not a finding: a fleet a minor behind would otherwise fill the screen.
+  for (const m of available.slice(0, AVAILABLE_SHOWN)) {
     const behind = `${m.minors_behind} minor release${m.minors_behind === 1 ? '' : 's'}`;
     out.push(`  available: ${m.address} manager ${m.system_id} runs ${m.version}, ${behind} behind GitLab ${report.gitlab_version}: an upgrade is available, not yet recommended`);
   }
+  const more = available.length - AVAILABLE_SHOWN;
+  if (more > 0) out.push(`  … and ${more} more with an upgrade available (--format json lists every manager)`);
   return out;
 }
 
