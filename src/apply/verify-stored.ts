@@ -12,11 +12,14 @@ import type { Plan } from '../model.js';
 import { redact } from '../secrets.js';
 import type { TokenEntry } from './journal.js';
 
-/** Runner ids whose stored token the plan delivers (`deliveries`) or moves (`token_move`): the ones to verify. */
+/**
+ * Runner ids whose stored token the plan delivers (`deliveries`) or moves (`token_move`): the ones to
+ * verify. A refused one is left out: apply never sends it, so asking GitLab would only be a heartbeat.
+ */
 export function tokensPlanSends(plan: Plan): Set<number> {
-  const ids = new Set(plan.deliveries.map((d) => d.runner_id));
+  const ids = new Set(plan.deliveries.filter((d) => d.refused === null).map((d) => d.runner_id));
   for (const c of plan.changes) {
-    if (c.action === 'update' && c.token_move) ids.add(c.runner_id);
+    if (c.action === 'update' && c.token_move && c.refused === null) ids.add(c.runner_id);
   }
   return ids;
 }

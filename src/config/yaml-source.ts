@@ -3,7 +3,7 @@
 // Aliases stay shared references; the expanded size is bounded up front so a
 // later walk over the value (ajv, our own checks) always terminates quickly.
 // A valid file needs no position, so the tree is built on first use, unless the
-// document has aliases: then it is built at once, since it is what bounds their expansion.
+// document has aliases or merge keys: then it is built at once, since it is what bounds their expansion.
 import {
   CORE_SCHEMA,
   EVENT_ID,
@@ -65,8 +65,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
 }
 
 /**
- * The position tree, now when the document has aliases or may be near the size bound
- * (buildTree enforces both), else on first use. Either way a second document is refused now.
+ * The position tree, now when the document has aliases or merge keys or is over the size bound
+ * (buildTree enforces the bound), else on first use. Either way a second document is refused now.
  */
 function positionTree(text: string, events: Event[]): () => PosNode | null {
   let nodes = 0;
@@ -78,8 +78,9 @@ function positionTree(text: string, events: Event[]): () => PosNode | null {
     }
     if (ev.type === EVENT_ID.SCALAR || ev.type === EVENT_ID.SEQUENCE || ev.type === EVENT_ID.MAPPING) nodes++;
   }
-  // Without aliases a merge key at most doubles what it copies: far from the bound, nothing can blow up.
-  if (2 * nodes > MAX_EXPANDED_NODES) return built(buildTree(text, events));
+  // Merge keys copy entries (nested ones again at each level): buildTree counts them against the bound,
+  // so a document with one is checked now, as one with aliases is. Without either, the size is the node count.
+  if (nodes > MAX_EXPANDED_NODES || text.includes('<<')) return built(buildTree(text, events));
   let tree: PosNode | null = null;
   let pending: Event[] | null = events; // dropped once the tree is built
   return () => {

@@ -36,6 +36,9 @@ export function parsePlan(text: string): Plan {
   // Plans written before deliveries were part of the plan have none.
   const plan: Plan = { ...raw, deliveries: raw.deliveries ?? [], summary: { ...raw.summary, deliver: raw.summary.deliver ?? 0 } };
   checkConsistency(plan);
+  // A plan written before enable-only changes left `update` counted them there: read it as counted now,
+  // so its summary agrees with its headers and with what apply reports.
+  plan.summary.update = plan.changes.filter((c) => c.action === 'update' && !onlyEnablements(c)).length;
   return plan;
 }
 

@@ -48,7 +48,8 @@ export function withheldFor(window: number, live: Pick<LiveRunner, 'created_at'>
 
 /** Why a renewal is withheld, and the fix, for plan warnings and health findings. */
 export function withheldReason(lifetime: number, address: string): string {
-  const shorter = shorterThan(lifetime);
+  // A tenth off: the bound is as coarse as GitLab's clock readings (a second or so).
+  const shorter = shorterThan(lifetime * 0.9);
   return (
     `GitLab issued this token to live at most ${about(lifetime)}: a renewed token would be due again at once, so apply does not ` +
     `renew it until it has expired. Set token_renew_before below that${shorter ? ` (e.g. ${shorter})` : ''}; if GitLab's runner ` +
@@ -80,10 +81,12 @@ function lifetimeAtMost(live: Pick<LiveRunner, 'created_at'>, expires: number, i
   const bounds: number[] = [];
   const created = live.created_at === null ? NaN : Date.parse(live.created_at);
   if (!Number.isNaN(created)) bounds.push(expires - created);
-  // The journal's token is the live one when GitLab says the same expiry.
-  if (issue && Date.parse(issue.expires_at) === expires) {
+  // The journal's token is the live one when GitLab says the same expiry, to the second: the journal
+  // keeps REST's answer (milliseconds), GraphQL's Time has none (app/graphql/types/time_type.rb).
+  const stored = issue ? Date.parse(issue.expires_at) : NaN;
+  if (issue && Math.floor(stored / 1000) === Math.floor(expires / 1000)) {
     const after = Date.parse(issue.issued_after);
-    if (!Number.isNaN(after)) bounds.push(expires - after);
+    if (!Number.isNaN(after)) bounds.push(stored - after);
   }
   return bounds.length === 0 ? null : Math.min(...bounds);
 }

@@ -80,7 +80,7 @@ export function tokenJudge(evidence: TokenEvidence | undefined): TokenJudge {
         const why = interrupted
           ? 'an interrupted apply created it and its token was never stored'
           : deadStored
-            ? `${note!}, and the token the tokens file holds no longer works (GitLab says it was reset since, without this tokens file)`
+            ? `${note!}, and the token the tokens file holds no longer works (GitLab refuses it: most likely reset since without this tokens file)`
             : note!;
         const rotate = `runnerform rotate ${shellQuote(formatAddress(scope, runner.description))}`;
         return {

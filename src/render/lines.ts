@@ -73,7 +73,7 @@ const REASON_TEXT = {
   interrupted_create: 'created by an interrupted apply, its token was never stored',
   undelivered_token: 'its token never reached its destination and is not stored, and it has never contacted GitLab',
   dead_stored_token:
-    'the token the tokens file holds no longer works (GitLab says it was reset since, without this tokens file), so it cannot be delivered or moved; ' +
+    'the token the tokens file holds no longer works (GitLab refuses it: most likely reset since without this tokens file), so it cannot be delivered or moved; ' +
     'it has never contacted GitLab, so a new token goes to its destination. Pass the tokens file (--tokens-out) to every apply and rotate so it keeps the working token',
   rotate: 'runnerform rotate asks for a new one',
   renew: 'renewal: its token expires within health.token_renew_before',

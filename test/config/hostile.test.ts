@@ -37,6 +37,18 @@ describe('hostile input', () => {
     expect(formatProblem(problems[0]!)).toMatch(/^h\.yaml:6:\d+: document too large/);
   });
 
+  it('nested merge keys without any alias are bounded the same way, at a position', () => {
+    // Each level merges the next, inline: the copies are counted again at every level.
+    const levels = 28;
+    const ints = `[${Array.from({ length: 5000 }, (_, i) => i).join(',')}]`;
+    let text = 'version: 1\ndefaults:\n';
+    for (let l = 0; l < levels; l++) text += `${'  '.repeat(l + 1)}<<:\n${'  '.repeat(l + 2)}v${l}: ${ints}\n`;
+    const { state, problems } = parse(text);
+    expect(state).toBeNull();
+    expect(problems).toHaveLength(1);
+    expect(formatProblem(problems[0]!)).toMatch(/^h\.yaml:\d+:\d+: document too large: more than \d+ nodes once aliases are expanded/);
+  });
+
   it('a 50 MB file is refused before it is read', () => {
     const file = join(dir, 'huge.yaml');
     const fd = openSync(file, 'w');

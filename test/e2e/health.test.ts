@@ -330,6 +330,24 @@ groups:
     expect(f.filter((x) => x.rule === 'token_self_rotated')).toEqual([]);
   });
 
+  it('renews an old runner once, then withholds: the tokens file bounds the lifetime of the token it stored (REST wrote it with milliseconds)', async () => {
+    await setup([{ id: 50, runner_type: 'group_type', group: 'acme/platform', description: 'docker', created_at: ago(400 * DAY), token_expires_at: inFuture(2 * DAY), managers: [online('s_a')] }], [], {
+      patch: (s) => (s.runner_token_expiration_interval = 3 * 24 * 3600),
+    });
+    writeFile(dir!, 'runners.yaml', RENEW_YAML);
+    const resets = () => fake!.requests.filter((r) => /reset_authentication_token/.test(r.path)).length;
+    for (let run = 0; run < 3; run++) {
+      const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+      expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    }
+    expect(resets()).toBe(1);
+    const stored = JSON.parse(readFileSync(join(dir!, 'tokens.json'), 'utf8')) as { id: number; token_expires_at: string }[];
+    expect(stored.find((e) => e.id === 50)?.token_expires_at).toMatch(/\.\d{3}Z$/);
+    const plan = await cli(['plan', '--tokens-out', 'tokens.json']);
+    expect(plan.stdout).toContain('but GitLab issued this token to live at most 3 days');
+    expect(fake!.variable({ group: 'acme/platform' }, 'RUNNER_TOKEN')?.value).toBe(fake!.runnerToken(50));
+  });
+
   it('withholds a renewal that would be due again at once (tokens live 3 days, token_renew_before is 7d), with and without the tokens file', async () => {
     await setup([], [], { patch: (s) => (s.runner_token_expiration_interval = 3 * 24 * 3600) });
     writeFile(dir!, 'runners.yaml', RENEW_YAML);

@@ -57,7 +57,7 @@ describe('a stored token reset since without the tokens file', () => {
     expect(plan.stdout).not.toContain('token moved');
     // What is known, not "never reached its destination": the stored token is dead (reset since without the file).
     expect(plan.stdout).toContain(
-      `~ token of ${ADDR} will be reset: the token the tokens file holds no longer works (GitLab says it was reset since, without this tokens file), ` +
+      `~ token of ${ADDR} will be reset: the token the tokens file holds no longer works (GitLab refuses it: most likely reset since without this tokens file), ` +
         'so it cannot be delivered or moved; it has never contacted GitLab, so a new token goes to its destination. ' +
         'Pass the tokens file (--tokens-out) to every apply and rotate so it keeps the working token',
     );

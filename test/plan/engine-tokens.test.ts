@@ -226,7 +226,7 @@ describe('token resets for CI/CD variable destinations', () => {
     expect(brief(plan)).toEqual(['token-reset(dead_stored_token) docker-amd64#11']);
     const text = renderText(plan, { color: false, source: 'runners.yaml' });
     expect(text).toContain(
-      'will be reset: the token the tokens file holds no longer works (GitLab says it was reset since, without this tokens file), so it cannot be delivered or moved; ' +
+      'will be reset: the token the tokens file holds no longer works (GitLab refuses it: most likely reset since without this tokens file), so it cannot be delivered or moved; ' +
         'it has never contacted GitLab, so a new token goes to its destination. Pass the tokens file (--tokens-out) to every apply and rotate so it keeps the working token\n',
     );
     expect(text).not.toContain('not stored');
@@ -234,7 +234,7 @@ describe('token resets for CI/CD variable destinations', () => {
     const warned = planOf(declared, [contacted], { evidence: dead });
     expect(brief(warned)).toEqual(['no-op docker-amd64#11']);
     expect(warned.warnings.find((w) => w.kind === 'contacted_without_token')?.message).toMatch(
-      /^its CI\/CD variable RUNNER_TOKEN_DOCKER_AMD64 of acme\/infra\/runner-fleet does not exist or names no runner, and the token the tokens file holds no longer works \(GitLab says it was reset since, without this tokens file\), but it has contacted GitLab/,
+      /^its CI\/CD variable RUNNER_TOKEN_DOCKER_AMD64 of acme\/infra\/runner-fleet does not exist or names no runner, and the token the tokens file holds no longer works \(GitLab refuses it: most likely reset since without this tokens file\), but it has contacted GitLab/,
     );
   });
 
