@@ -11,46 +11,39 @@ const root = new URL('../', import.meta.url);
 const outdir = new URL('dist/src/cli/', root).pathname;
 
 /**
- * @sindresorhus/is (got's argument checks) builds two Intl.ListFormat objects at import time, for
- * the text of a failed assertion: ICU's locale data is loaded then, ~8 ms of every start-up. The
- * bundle builds each on first use. The build fails if the package no longer has these lines.
+ * Work dependencies do at import time that runnerform pays on every start-up but rarely or never
+ * needs, deferred to first use by editing their source as it is bundled. Each edit must match
+ * exactly as often as expected, or the build fails (a new version of the package needs a look).
  */
-const lazyListFormat = {
-  name: 'lazy-list-format',
-  setup(b) {
-    b.onLoad({ filter: /@sindresorhus[\\/]is[\\/]distribution[\\/]index\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      const eager = /new Intl\.ListFormat\(('en', \{ style: 'long', type: '(?:conjunction|disjunction)' \})\)/g;
-      const found = text.match(eager)?.length ?? 0;
-      if (found !== 2) throw new Error(`${args.path}: expected 2 eager Intl.ListFormat, found ${found}; review lazyListFormat in scripts/bundle.mjs`);
-      const contents = text.replace(eager, (_, options) => `((f) => ({ format: (list) => (f ??= new Intl.ListFormat(${options})).format(list) }))()`);
-      return { contents, loader: 'js' };
-    });
+const DEFERRED_AT_IMPORT = [
+  {
+    // got's argument checks build two Intl.ListFormat for the text of a failed assertion: ICU's
+    // locale data is loaded then, ~8 ms.
+    file: /@sindresorhus[\\/]is[\\/]distribution[\\/]index\.js$/,
+    pattern: /new Intl\.ListFormat\(('en', \{ style: 'long', type: '(?:conjunction|disjunction)' \})\)/g,
+    count: 2,
+    lazy: (_, options) => `((f) => ({ format: (list) => (f ??= new Intl.ListFormat(${options})).format(list) }))()`,
   },
-};
+  {
+    // commander loads child_process for executable subcommands, which runnerform has none of: ~2 ms.
+    file: /commander[\\/]lib[\\/]command\.js$/,
+    pattern: /^const childProcess = require\('node:child_process'\);$/m,
+    count: 1,
+    lazy: () => "let childProcessLoaded; const childProcess = { spawn: (...args) => (childProcessLoaded ??= require('node:child_process')).spawn(...args) };",
+  },
+];
 
-/**
- * got imports http2-wrapper, whose js-stream-socket.js opens a TLS socket at import time to
- * reach an internal class: that builds a TLS context and loads the root certificates, 40-140 ms
- * of every start-up, for HTTP/2, which runnerform never turns on. The same hack, run on first use.
- */
-const lazyJsStreamSocket = {
-  name: 'lazy-js-stream-socket',
+const deferredAtImport = {
+  name: 'deferred-at-import',
   setup(b) {
-    b.onLoad({ filter: /http2-wrapper[\\/]source[\\/]utils[\\/]js-stream-socket\.js$/ }, () => ({
-      loader: 'js',
-      contents: [
-        "'use strict';",
-        "const stream = require('stream');",
-        "const tls = require('tls');",
-        'let JSStreamSocket;',
-        '// Returns an instance of the internal class, found the way the original finds it, on first use.',
-        'module.exports = function LazyJSStreamSocket(s) {',
-        '  JSStreamSocket ??= new tls.TLSSocket(new stream.PassThrough())._handle._parentWrap.constructor;',
-        '  return new JSStreamSocket(s);',
-        '};',
-      ].join('\n'),
-    }));
+    for (const { file, pattern, count, lazy } of DEFERRED_AT_IMPORT) {
+      b.onLoad({ filter: file }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        const found = text.match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`))?.length ?? 0;
+        if (found !== count) throw new Error(`${args.path}: expected ${count} match(es) of ${pattern}, found ${found}; review DEFERRED_AT_IMPORT in scripts/bundle.mjs`);
+        return { contents: text.replace(pattern, lazy), loader: 'js' };
+      });
+    }
   },
 };
 
@@ -119,7 +112,7 @@ export async function bundle() {
     minify: true, // a smaller file compiles faster: ~0.7 MB of source is compiled on every start
     legalComments: 'none', // the full licence texts are in dist/THIRD-PARTY-LICENSES.txt
     metafile: true,
-    plugins: [lazyJsStreamSocket, lazyListFormat, withoutUnusedGotFeatures, builtinsByRequire],
+    plugins: [deferredAtImport, withoutUnusedGotFeatures, builtinsByRequire],
     logLevel: 'warning',
     // CommonJS dependencies require() Node's built-ins; an ES module has no require of its own.
     banner: { js: "import { createRequire as __rfCreateRequire } from 'node:module'; const require = __rfCreateRequire(import.meta.url);" },
