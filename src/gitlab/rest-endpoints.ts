@@ -123,7 +123,10 @@ export function restEndpoints(t: Transport): RestEndpoints {
         });
         return 'valid';
       } catch (err) {
-        if (isGitLabError(err) && err.status === 403) return 'invalid';
+        // GitLab's refusal only (lib/api/ci/helpers/runner.rb `forbidden!`: {"message":"403 Forbidden"},
+        // "403 Forbidden - Runner is orphaned"): a 403 a proxy or firewall sends in its place says nothing
+        // about the token, and a token taken for dead is dropped from the tokens file.
+        if (isGitLabError(err) && err.status === 403 && /^403 Forbidden\b/.test(err.gitlabMessage ?? '')) return 'invalid';
         throw err;
       }
     },

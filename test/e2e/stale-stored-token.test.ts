@@ -83,6 +83,22 @@ describe('a stored token reset since without the tokens file', () => {
     expect(secretsIn(plan.stdout + plan.stderr)).toEqual([]);
   }, 120_000);
 
+  it('a 403 that is not GitLab\'s own answer (a proxy, a firewall) is unknown, not dead: the token stays in the file and is delivered', async () => {
+    writeFile(dir, 'runners.yaml', desired('POOL_TOKEN'));
+    fake.inject({ method: 'POST', path: /\/variables$/, times: 1, fault: { kind: 'status', status: 403, body: '{"message":"403 Forbidden"}' } });
+    expect((await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json'])).code).toBe(1);
+    const stored = fake.runnerToken(pool().id)!;
+    fake.inject({ method: 'POST', path: '/runners/verify', times: 20, fault: { kind: 'status', status: 403, body: '<html><body>Request blocked by the web application firewall</body></html>' } });
+    const plan = await cli(['plan', '--tokens-out', 'tokens.json', '--detailed-exitcode']);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+    expect(plan.stderr).toContain(`Note: the plan cannot tell whether GitLab still accepts the stored token of runner ${pool().id}:`);
+    expect(plan.stdout).not.toContain('no longer works');
+    const apply = await cli(['apply', '--auto-approve', '--tokens-out', 'tokens.json']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(variable('POOL_TOKEN')).toBe(stored);
+    expect(secretsIn(plan.stdout + plan.stderr + apply.stdout + apply.stderr)).toEqual([]);
+  }, 120_000);
+
   it('a saved plan made before the reset does not deliver the dead token: the delivery fails, the variable keeps the live token', async () => {
     writeFile(dir, 'runners.yaml', desired('POOL_TOKEN'));
     fake.inject({ method: 'POST', path: /\/variables$/, times: 1, fault: { kind: 'status', status: 403, body: '{"message":"403 Forbidden"}' } });
