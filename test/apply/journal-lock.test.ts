@@ -2,25 +2,17 @@
 // take over a stale lock, and an owner is a process, not just a pid (pids are reused:
 // in a container runnerform is pid 1 on every run).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { lockJournal, lockPath, unlockJournal } from '../../src/apply/journal-lock.js';
-import { tempDir } from '../e2e/harness.js';
+// tempDir: removed with everything in it after this file (test/temp.ts).
+import { tempDir } from '../temp.js';
 
 const MODULE = pathToFileURL(fileURLToPath(new URL('../../dist/src/apply/journal-lock.js', import.meta.url))).href;
 const DEAD = 2 ** 22 + 4242; // above Linux's default pid_max: no such process
 
-const dirs: string[] = [];
-const newDir = () => {
-  const d = tempDir();
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 /**
  * A child that, for each path read on stdin, tries to take that path's lock and answers
@@ -76,7 +68,7 @@ describe('stale lock take-over', () => {
   });
 
   it('exactly one of 8 processes racing for a stale lock takes it over, in each of 40 trials', async () => {
-    const dir = newDir();
+    const dir = tempDir();
     for (let i = 0; i < 8; i++) racers.push(startRacer());
     const winners: number[] = [];
     const errors: string[] = [];
@@ -99,7 +91,7 @@ describe('stale lock take-over', () => {
 describe('the owner is a process, not a pid', () => {
   it('a lock naming our own pid was left by an earlier process (pid 1 in a container): taken over, not "another runnerform (pid 1)"', () => {
     for (const left of [`${process.pid}\n`, JSON.stringify({ pid: process.pid, start: null, nonce: 'an-earlier-run' }) + '\n']) {
-      const path = join(newDir(), 'tokens.json');
+      const path = join(tempDir(), 'tokens.json');
       writeFileSync(lockPath(path), left);
       expect(() => lockJournal(path)).not.toThrow();
       expect(readFileSync(lockPath(path), 'utf8')).not.toBe(left);
@@ -109,7 +101,7 @@ describe('the owner is a process, not a pid', () => {
   });
 
   it('a lock naming a live pid whose process started at another time is stale (the pid was reused)', () => {
-    const path = join(newDir(), 'tokens.json');
+    const path = join(tempDir(), 'tokens.json');
     // The parent of this worker runs, but it is not the process that wrote this lock.
     writeFileSync(lockPath(path), JSON.stringify({ pid: process.ppid, start: '1', nonce: 'gone' }) + '\n');
     expect(() => lockJournal(path)).not.toThrow();
@@ -117,7 +109,7 @@ describe('the owner is a process, not a pid', () => {
   });
 
   it('a lock of a live process is respected, and names it', () => {
-    const path = join(newDir(), 'tokens.json');
+    const path = join(tempDir(), 'tokens.json');
     const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
     const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
     writeFileSync(lockPath(path), JSON.stringify({ pid: process.ppid, start, nonce: 'live' }) + '\n');

@@ -1,13 +1,14 @@
 // The tokens file and journal: 0600, atomic, existing (older-format) entries kept,
 // intents durable before the request, never a token-bearing temporary file left behind.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import * as fsSync from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TokenFile, journalRecords, readTokenEntries, type Intent } from '../../src/apply/journal.js';
-import { tempDir } from '../e2e/harness.js';
+// tempDir: removed with everything in it after this file (test/temp.ts).
+import { tempDir } from '../temp.js';
 
 const scope = { type: 'group' as const, id: 11, path: 'acme/platform' };
 const intent = (description: string, runner_id: number | null = null, destination: Intent['destination'] = null): Intent => ({
@@ -20,20 +21,11 @@ const intent = (description: string, runner_id: number | null = null, destinatio
 const issued = (id: number, token: string, source: 'create' | 'reset' = 'create') => ({ id, token, token_expires_at: null, source });
 const CMD = { kind: 'command' as const, argv: ['true'] };
 
-const dirs: string[] = [];
-const newDir = () => {
-  const d = tempDir();
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>[];
 
 describe('TokenFile', () => {
   it('creates the file 0600 on open and keeps entries of files written before the journal', async () => {
-    const dir = newDir();
+    const dir = tempDir();
     const path = join(dir, 'tokens.json');
     const old = { scope, description: 'r1', id: 1, token: 'glrt-old', token_expires_at: null, source: 'create', written_at: '2026-01-01T00:00:00.000Z' };
     writeFileSync(path, JSON.stringify([old]), { mode: 0o644 });
@@ -53,7 +45,7 @@ describe('TokenFile', () => {
   });
 
   it('makes the intent durable before the token exists, then stored, then delivered', async () => {
-    const path = join(newDir(), 'tokens.json');
+    const path = join(tempDir(), 'tokens.json');
     const file = await TokenFile.open(path);
     const e = await file.intend(intent('a', null, CMD));
     expect(journalRecords((await readTokenEntries(path))!)).toEqual([
@@ -70,7 +62,7 @@ describe('TokenFile', () => {
   });
 
   it('relocates a stored token to a new destination: undelivered there until delivered, the same token kept', async () => {
-    const path = join(newDir(), 'tokens.json');
+    const path = join(tempDir(), 'tokens.json');
     const file = await TokenFile.open(path);
     const e = await file.intend(intent('a', null, CMD));
     await file.store(e, issued(7, 'glrt-seven'));
@@ -87,7 +79,7 @@ describe('TokenFile', () => {
   });
 
   it('a reset replaces the runner entry and the intent of an interrupted create; a refused reset puts them back', async () => {
-    const path = join(newDir(), 'tokens.json');
+    const path = join(tempDir(), 'tokens.json');
     const file = await TokenFile.open(path);
     await file.intend(intent('orphan')); // interrupted create: no id, no token
     const first = await file.intend(intent('a'));
@@ -108,7 +100,7 @@ describe('TokenFile', () => {
   });
 
   it('refuses to overwrite a file that is not a tokens file', async () => {
-    const path = join(newDir(), 'notes.txt');
+    const path = join(tempDir(), 'notes.txt');
     writeFileSync(path, 'my precious notes');
     await expect(TokenFile.open(path)).rejects.toThrow(/not JSON/);
     writeFileSync(path, '{"a":1}');
@@ -117,7 +109,7 @@ describe('TokenFile', () => {
   });
 
   it('leaves no token-bearing temporary file when a write or its fsync fails', async () => {
-    const dir = newDir();
+    const dir = tempDir();
     const path = join(dir, 'tokens.json');
     let failSync = false;
     // The real fsync, failing on demand (a full disk, an I/O error).
@@ -139,7 +131,7 @@ describe('TokenFile', () => {
   });
 
   it('flushSync writes the tokens in hand synchronously, and a failed flush leaves no temporary file', async () => {
-    const dir = newDir();
+    const dir = tempDir();
     const path = join(dir, 'tokens.json');
     let full = false;
     const file = await TokenFile.open(path, {
@@ -163,7 +155,7 @@ describe('TokenFile', () => {
   });
 
   it('adopts the complete temporary file a killed process left behind, drops a partial one, and leaves none', async () => {
-    const dir = newDir();
+    const dir = tempDir();
     const path = join(dir, 'tokens.json');
     const older = [{ scope, description: 'a', id: null, token_expires_at: null, written_at: 't0', intent_at: 't0', delivered: false }];
     writeFileSync(path, JSON.stringify(older));
@@ -184,7 +176,7 @@ describe('TokenFile', () => {
   // and open() adopted it as "newer". Writes are now synchronous: none is ever half done
   // when a signal handler runs.
   it('a change is on disk, with no temporary file, before the call returns to the event loop', async () => {
-    const dir = newDir();
+    const dir = tempDir();
     const path = join(dir, 'tokens.json');
     const file = await TokenFile.open(path);
     const intended = file.intend(intent('a'));
@@ -199,7 +191,7 @@ describe('TokenFile', () => {
   });
 
   it('the tokens a second signal flushes survive the exit: the next open keeps them', async () => {
-    const dir = newDir();
+    const dir = tempDir();
     const module = fileURLToPath(new URL('../../dist/src/apply/journal.js', import.meta.url));
     // As the apply's second SIGTERM does: a token arrives while the intent is being written,
     // flushSync, exit at once. Five times: without synchronous writes it failed about one in ten.
@@ -222,7 +214,7 @@ describe('TokenFile', () => {
   });
 
   it('an empty temporary file a killed process left is not an empty journal', async () => {
-    const dir = newDir();
+    const dir = tempDir();
     const path = join(dir, 'tokens.json');
     const kept = [{ scope, description: 'a', id: 5, token: 'glrt-kept-00000000000000', token_expires_at: null, written_at: 't0', intent_at: 't0', delivered: true }];
     writeFileSync(path, JSON.stringify(kept));
@@ -241,7 +233,7 @@ describe('TokenFile', () => {
   // Issue 13, item 1: on a full filesystem write(2) returns fewer bytes than asked, without an
   // error; a single unchecked write once installed a cut-off tokens file.
   it('a short write is continued, and a write that stops (0 bytes) fails loudly, leaving the previous file whole', async () => {
-    const dir = newDir();
+    const dir = tempDir();
     const path = join(dir, 'tokens.json');
     let stop = false;
     const file = await TokenFile.open(path, {
@@ -264,7 +256,7 @@ describe('TokenFile', () => {
   // process left was skipped as "ours", then the first write's name collided with it and the
   // error path deleted it, with its tokens.
   it('a temporary file left by an earlier process with our own pid is taken over, never deleted unread', async () => {
-    const dir = newDir();
+    const dir = tempDir();
     const path = join(dir, 'tokens.json');
     writeFileSync(path, '[]');
     const newer = [{ scope, description: 'a', id: 5, token: 'glrt-left-by-pid-one-0000', token_expires_at: null, written_at: 't1', intent_at: 't0', delivered: true }];
